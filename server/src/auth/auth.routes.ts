@@ -1,0 +1,162 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
+import { listAccounts } from '../accounts/accounts.service.js';
+import type { Deps } from '../context.js';
+import { notFound } from '../errors.js';
+import {
+  callerOf,
+  DEVICE_COOKIE,
+  metaOf,
+  SESSION_COOKIE,
+  sessionCallerOf,
+} from '../http/request.js';
+import { errorResponses } from '../http/schemas.js';
+import {
+  LoginBody,
+  LoginResponse,
+  MeResponse,
+  SessionParams,
+  SessionSchema,
+  SignupBody,
+  SignupResponse,
+} from './auth.schemas.js';
+import {
+  type IssuedSession,
+  listSessions,
+  login,
+  logout,
+  revokeSession,
+  signup,
+  toUserDto,
+} from './auth.service.js';
+import { findUserById } from './auth.store.js';
+
+const tags = ['auth'];
+
+export const authRoutes =
+  (deps: Deps): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const secure = deps.config.publicUrl.startsWith('https:');
+    const setSessionCookie = (reply: FastifyReply, session: IssuedSession) =>
+      reply.setCookie(SESSION_COOKIE, session.token, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure,
+        path: '/',
+        expires: session.expiresAt,
+      });
+
+    app.post(
+      '/auth/signup',
+      {
+        schema: {
+          tags,
+          summary: 'Sign up: creates a user and their personal account, and signs in',
+          body: SignupBody,
+          response: { 201: SignupResponse, ...errorResponses(400, 403, 409, 429) },
+        },
+      },
+      async (request, reply) => {
+        const result = await signup(deps, metaOf(request), request.body);
+        setSessionCookie(reply, result.session);
+        return reply.status(201).send({ user: result.user, account: result.account });
+      },
+    );
+
+    app.post(
+      '/auth/login',
+      {
+        schema: {
+          tags,
+          summary: 'Sign in with email and password',
+          body: LoginBody,
+          response: { 200: LoginResponse, ...errorResponses(400, 401, 403, 429) },
+        },
+      },
+      async (request, reply) => {
+        const result = await login(
+          deps,
+          metaOf(request),
+          request.body,
+          request.cookies[DEVICE_COOKIE],
+        );
+        setSessionCookie(reply, result.session);
+        reply.setCookie(DEVICE_COOKIE, result.device, {
+          httpOnly: true,
+          sameSite: 'lax',
+          secure,
+          path: '/api/v1/auth/login',
+          maxAge: 180 * 24 * 3600,
+        });
+        return { user: result.user };
+      },
+    );
+
+    app.post(
+      '/auth/logout',
+      {
+        schema: {
+          tags,
+          summary: 'Sign out of this session',
+          response: { 204: Type.Null(), ...errorResponses(401) },
+        },
+      },
+      async (request, reply) => {
+        await logout(deps, callerOf(request));
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.get(
+      '/auth/sessions',
+      {
+        schema: {
+          tags,
+          summary: 'My signed-in sessions',
+          response: {
+            200: Type.Object({ items: Type.Array(SessionSchema), nextCursor: Type.Null() }),
+            ...errorResponses(401, 403),
+          },
+        },
+      },
+      async (request) => ({
+        items: await listSessions(deps, sessionCallerOf(request)),
+        nextCursor: null,
+      }),
+    );
+
+    app.delete(
+      '/auth/sessions/:sessionId',
+      {
+        schema: {
+          tags,
+          summary: 'Revoke one of my sessions',
+          params: SessionParams,
+          response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) },
+        },
+      },
+      async (request, reply) => {
+        await revokeSession(deps, sessionCallerOf(request), request.params.sessionId);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.get(
+      '/me',
+      {
+        schema: {
+          tags,
+          summary: 'The signed-in user and the accounts they belong to',
+          response: { 200: MeResponse, ...errorResponses(401) },
+        },
+      },
+      async (request) => {
+        const caller = callerOf(request);
+        const user = await findUserById(deps.db, caller.principal.userId);
+        if (!user) throw notFound('User');
+        return { user: toUserDto(user), memberships: await listAccounts(deps, caller) };
+      },
+    );
+  };

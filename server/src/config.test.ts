@@ -1,0 +1,63 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, resolveSecret } from './config.js';
+
+describe('configuration', () => {
+  it('has working defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      databaseUrl: undefined,
+      publicUrl: 'http://localhost:3000',
+      welcomeCreditMicro: 25_000_000,
+      logLevel: 'info',
+      sessionIdleSeconds: 7 * 24 * 3600,
+      sessionAbsoluteSeconds: 30 * 24 * 3600,
+    });
+  });
+
+  it('names every bad value in one error', () => {
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        GANTRY_PUBLIC_URL: 'ftp://x',
+        LOG_LEVEL: 'loud',
+        GANTRY_WELCOME_CREDIT: '1.1234567',
+        GANTRY_SECRET: 'short',
+      });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems.join('\n');
+      for (const name of [
+        'PORT',
+        'DATABASE_URL',
+        'GANTRY_PUBLIC_URL',
+        'LOG_LEVEL',
+        'GANTRY_WELCOME_CREDIT',
+        'GANTRY_SECRET',
+      ]) {
+        expect(problems).toContain(name);
+      }
+    }
+  });
+
+  it('generates the secret once, keeps it private, and reuses it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gantry-config-'));
+    const config = loadConfig({ GANTRY_DATA_DIR: dir });
+    const first = resolveSecret(config);
+    expect(first.length).toBeGreaterThanOrEqual(43);
+    expect(resolveSecret(config)).toBe(first);
+    expect(readFileSync(join(dir, 'secret'), 'utf8').trim()).toBe(first);
+    expect(statSync(join(dir, 'secret')).mode & 0o777).toBe(0o600);
+  });
+
+  it('uses the public URL without a trailing slash', () => {
+    expect(loadConfig({ GANTRY_PUBLIC_URL: 'https://gpu.example.com/' }).publicUrl).toBe(
+      'https://gpu.example.com',
+    );
+  });
+});

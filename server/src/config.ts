@@ -1,0 +1,149 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseMoney } from './lib/money.js';
+import { newToken } from './lib/secrets.js';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** PostgreSQL URL; undefined means the embedded SQLite database in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** The origin users reach Gantry at, without a trailing slash. */
+  publicUrl: string;
+  /** True when GANTRY_PUBLIC_URL was given; otherwise the request's own Host is trusted as origin. */
+  publicUrlExplicit: boolean;
+  /** Instance secret for sealing and signing; undefined until {@link resolveSecret}. */
+  secret: string | undefined;
+  welcomeCreditMicro: number;
+  catalogPath: string | undefined;
+  logLevel: LogLevel;
+  sessionIdleSeconds: number;
+  sessionAbsoluteSeconds: number;
+  maxRunningPodsPerAccount: number;
+  maxPodsPerAccount: number;
+  meterIntervalSeconds: number;
+  maxSpendLimitMicro: number;
+}
+
+/** Raised with every invalid setting named, so an operator fixes them in one go. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const LOG_LEVELS: readonly LogLevel[] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+];
+
+/**
+ * Reads and validates the settings from environment variables.
+ * Throws {@link ConfigError} naming every bad value.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const problems: string[] = [];
+
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+  const money = (name: string, fallback: string): number => {
+    const raw = env[name] ?? fallback;
+    const value = parseMoney(raw);
+    if (value === null || value < 0) {
+      problems.push(`${name} must be a non-negative amount with at most 6 decimals (got "${raw}")`);
+      return 0;
+    }
+    return value;
+  };
+
+  const port = int('PORT', 3000, 0, 65535);
+  const host = env.HOST || '0.0.0.0';
+
+  let databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push(
+      'DATABASE_URL must be a postgres:// or postgresql:// URL (leave it unset for SQLite)',
+    );
+    databaseUrl = undefined;
+  }
+
+  const dataDir = resolve(env.GANTRY_DATA_DIR || './data');
+
+  let publicUrl = `http://localhost:${port}`;
+  const publicUrlExplicit = Boolean(env.GANTRY_PUBLIC_URL);
+  if (env.GANTRY_PUBLIC_URL) {
+    try {
+      const url = new URL(env.GANTRY_PUBLIC_URL);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+      publicUrl = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+    } catch {
+      problems.push(`GANTRY_PUBLIC_URL must be an http(s) URL (got "${env.GANTRY_PUBLIC_URL}")`);
+    }
+  }
+
+  const secret = env.GANTRY_SECRET || undefined;
+  if (secret !== undefined && secret.length < 32) {
+    problems.push('GANTRY_SECRET must be at least 32 characters (or unset to generate one)');
+  }
+
+  const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.LOG_LEVEL}")`);
+  }
+
+  const catalogPath = env.GANTRY_CATALOG ? resolve(env.GANTRY_CATALOG) : undefined;
+  if (catalogPath && !existsSync(catalogPath)) {
+    problems.push(`GANTRY_CATALOG names a file that does not exist: ${catalogPath}`);
+  }
+
+  const config: Config = {
+    port,
+    host,
+    databaseUrl,
+    dataDir,
+    publicUrl,
+    publicUrlExplicit,
+    secret,
+    welcomeCreditMicro: money('GANTRY_WELCOME_CREDIT', '25.00'),
+    catalogPath,
+    logLevel,
+    sessionIdleSeconds: int('GANTRY_SESSION_IDLE_HOURS', 24 * 7, 1, 24 * 365) * 3600,
+    sessionAbsoluteSeconds: int('GANTRY_SESSION_MAX_HOURS', 24 * 30, 1, 24 * 365) * 3600,
+    maxRunningPodsPerAccount: int('GANTRY_MAX_RUNNING_PODS', 10, 1, 10_000),
+    maxPodsPerAccount: int('GANTRY_MAX_PODS', 50, 1, 100_000),
+    meterIntervalSeconds: int('GANTRY_METER_INTERVAL_SECONDS', 60, 1, 3600),
+    maxSpendLimitMicro: money('GANTRY_MAX_SPEND_LIMIT', '10000'),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/**
+ * Returns the instance secret: GANTRY_SECRET when given, else the one kept in
+ * `<dataDir>/secret`, generated (256 bits, file mode 0600) on first start.
+ */
+export function resolveSecret(config: Config): string {
+  if (config.secret) return config.secret;
+  const file = join(config.dataDir, 'secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(config.dataDir, { recursive: true });
+  const secret = newToken(32);
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  return secret;
+}

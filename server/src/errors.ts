@@ -1,0 +1,62 @@
+/**
+ * The one error type of Gantry. Every failure a caller can see has a code from
+ * this closed set; the HTTP status for each code is decided here and nowhere else.
+ */
+export const ERROR_STATUS = {
+  invalid_input: 400,
+  invalid_cursor: 400,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  invalid_api_key: 401,
+  forbidden: 403,
+  cross_site_request: 403,
+  invite_email_mismatch: 403,
+  read_only_key: 403,
+  not_found: 404,
+  conflict: 409,
+  email_taken: 409,
+  already_team: 409,
+  not_a_team: 409,
+  already_member: 409,
+  owner_protected: 409,
+  invalid_pod_transition: 409,
+  pod_not_running: 409,
+  pod_limit_reached: 409,
+  insufficient_balance: 402,
+  spend_limit_exceeded: 409,
+  invite_expired: 410,
+  invite_revoked: 410,
+  invite_used_up: 410,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal: 500,
+  pod_unreachable: 502,
+  not_ready: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** Data an authorization failure carries so the caller can audit the denied attempt. */
+export interface DeniedAttempt {
+  permission: string;
+}
+
+export class AppError extends Error {
+  override readonly name = 'AppError';
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly extra: { retryAfterSeconds?: number; denied?: DeniedAttempt; fields?: unknown } = {},
+  ) {
+    super(message);
+    this.status = ERROR_STATUS[code];
+  }
+}
+
+/** Shorthand constructors for the errors every module raises. */
+export const notFound = (what = 'Resource') => new AppError('not_found', `${what} not found`);
+export const invalidInput = (message: string) => new AppError('invalid_input', message);
+export const conflict = (code: ErrorCode, message: string) => new AppError(code, message);

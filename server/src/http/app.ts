@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { accountRoutes } from '../accounts/accounts.routes.js';
+import { authRoutes } from '../auth/auth.routes.js';
+import { sharedSchemas } from '../auth/auth.schemas.js';
+import type { Deps } from '../context.js';
+import { isDatabaseReady } from '../db/database.js';
+import { AppError } from '../errors.js';
+import { redactUrl } from '../lib/logger.js';
+import { newToken } from '../lib/secrets.js';
+import { type ApiKeyAuthenticator, registerAuthentication } from './authenticate.js';
+import { registerErrorHandling } from './errors.js';
+import { registerMetrics } from './metrics.js';
+import { sendError } from './request.js';
+import { ErrorResponse } from './schemas.js';
+import { validatorCompiler } from './validation.js';
+
+export interface AppOptions {
+  /** Folder of the built console (web/dist); served when present. */
+  webDir?: string;
+  authenticateApiKey?: ApiKeyAuthenticator;
+}
+
+export const API_PREFIX = '/api/v1';
+export const BODY_LIMIT = 1024 * 1024;
+
+/** Builds the HTTP application: API, OpenAPI document, metrics, health and console. */
+export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT,
+    genReqId: () => newToken(9),
+    requestIdHeader: false,
+    trustProxy: false,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+  registerErrorHandling(app);
+  const metrics = registerMetrics(app);
+
+  app.addSchema(ErrorResponse);
+  for (const schema of sharedSchemas) app.addSchema(schema);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Gantry API',
+        version: '1.0.0',
+        description:
+          'Accounts, teams, Pods, billing, audit logs and API keys for a GPU cloud console.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'gantry_session' },
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key, gnt_…' },
+        },
+      },
+      security: [{ session: [] }, { apiKey: [] }],
+    },
+    refResolver: {
+      buildLocalReference: (json, _base, _fragment, i) => (json.$id as string) ?? `def-${i}`,
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  await app.register(fastifyCookie);
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    if (await isDatabaseReady(deps.db)) return { status: 'ready' };
+    return sendError(reply, new AppError('not_ready', 'Database is not reachable'));
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    reply.header('content-type', metrics.contentType);
+    return metrics.metrics();
+  });
+  app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(
+    async (api) => {
+      registerAuthentication(api, deps, options.authenticateApiKey);
+      await api.register(authRoutes(deps));
+      await api.register(accountRoutes(deps));
+    },
+    { prefix: API_PREFIX },
+  );
+
+  const webDir = options.webDir;
+  const indexHtml = webDir && existsSync(join(webDir, 'index.html'));
+  if (webDir && indexHtml) {
+    await app.register(fastifyStatic, { root: webDir, wildcard: false, index: ['index.html'] });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (
+      indexHtml &&
+      request.method === 'GET' &&
+      !path.startsWith('/api/') &&
+      !path.startsWith('/pods/')
+    ) {
+      return reply.type('text/html').sendFile('index.html');
+    }
+    return sendError(
+      reply,
+      new AppError('not_found', `No route for ${request.method} ${redactUrl(path)}`),
+    );
+  });
+  return app;
+}

@@ -1,0 +1,43 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { AppError, type ErrorCode } from '../errors.js';
+import { sendError } from './request.js';
+
+const STATUS_CODES: Record<number, ErrorCode> = {
+  400: 'invalid_input',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
+
+/** Turns a validation error into a sentence naming the field: `body/email must match format "email"`. */
+function validationMessage(error: FastifyError): string {
+  const first = error.validation?.[0];
+  if (!first) return error.message;
+  const where = `${error.validationContext ?? 'request'}${first.instancePath || ''}`;
+  if (first.keyword === 'additionalProperties') {
+    const field = (first.params as { additionalProperty?: string }).additionalProperty;
+    return `${where} has an unknown field "${field}"`;
+  }
+  return `${where} ${first.message ?? 'is invalid'}`;
+}
+
+/** The one place where errors become HTTP answers. */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    if (error instanceof AppError) return sendError(reply, error);
+    if (error.validation)
+      return sendError(reply, new AppError('invalid_input', validationMessage(error)));
+    const status = error.statusCode ?? 500;
+    const code = STATUS_CODES[status];
+    if (status < 500 && code) {
+      const message = status === 413 ? 'Request body is larger than 1 MiB' : error.message;
+      return sendError(reply, new AppError(code, message));
+    }
+    request.log.error({ err: error, reqId: request.id }, 'unhandled error');
+    return sendError(reply, new AppError('internal', `Internal error (request ${request.id})`));
+  });
+}

@@ -1,0 +1,39 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Caller, Principal, RequestMeta } from '../context.js';
+import { AppError } from '../errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is calling, resolved from the session cookie or an API key; null when anonymous. */
+    principal: Principal | null;
+  }
+}
+
+export const SESSION_COOKIE = 'gantry_session';
+export const DEVICE_COOKIE = 'gantry_device';
+
+export function metaOf(request: FastifyRequest): RequestMeta {
+  const ua = request.headers['user-agent'];
+  return { ip: request.ip ?? null, userAgent: ua ? ua.slice(0, 512) : null, requestId: request.id };
+}
+
+/** The signed-in caller of a request; 401 when there is none. */
+export function callerOf(request: FastifyRequest): Caller {
+  if (!request.principal) throw new AppError('unauthenticated', 'Sign in to continue');
+  return { ...metaOf(request), principal: request.principal };
+}
+
+/** The signed-in caller, refusing API keys: for routes only a person in a browser may use. */
+export function sessionCallerOf(request: FastifyRequest): Caller {
+  const caller = callerOf(request);
+  if (caller.principal.kind !== 'session') {
+    throw new AppError('forbidden', 'This action needs a signed-in user, not an API key');
+  }
+  return caller;
+}
+
+export function sendError(reply: FastifyReply, error: AppError) {
+  if (error.extra.retryAfterSeconds)
+    reply.header('retry-after', String(error.extra.retryAfterSeconds));
+  return reply.status(error.status).send({ error: { code: error.code, message: error.message } });
+}

@@ -1,0 +1,109 @@
+import { auditContextOf } from '../audit/audit.context.js';
+import type { AuditAction, ResourceType } from '../audit/audit.events.js';
+import { writeAuditEvent } from '../audit/audit.writer.js';
+import type { Caller, Deps } from '../context.js';
+import type { Executor, Trx } from '../db/database.js';
+import { AppError, notFound } from '../errors.js';
+import type { AccountActor, Role } from './policy.js';
+
+/**
+ * Resolves what the caller is on one account. Not a member — or an API key of
+ * another account — is "not found", so an account's existence never leaks.
+ */
+export async function loadActor(
+  db: Executor,
+  caller: Caller,
+  accountId: string,
+): Promise<AccountActor> {
+  const { principal } = caller;
+  if (principal.kind === 'apikey' && principal.accountId !== accountId) throw notFound('Account');
+  const row = await db
+    .selectFrom('memberships as m')
+    .innerJoin('accounts as a', 'a.id', 'm.account_id')
+    .select(['m.role', 'a.kind', 'a.owner_id'])
+    .where('m.account_id', '=', accountId)
+    .where('m.user_id', '=', principal.userId)
+    .executeTakeFirst();
+  if (!row) throw notFound('Account');
+  return {
+    accountId,
+    accountKind: row.kind,
+    userId: principal.userId,
+    email: principal.email,
+    role: row.role as Role,
+    isOwner: row.owner_id === principal.userId,
+    ...(principal.kind === 'apikey'
+      ? { apiKey: { id: principal.keyId, readOnly: principal.readOnly } }
+      : {}),
+  };
+}
+
+/** What is being attempted, so a denied attempt can be audited. */
+export interface Attempt {
+  action: AuditAction;
+  resource: { type: ResourceType; id?: string | null };
+}
+
+/**
+ * Runs `fn` as `caller` on `accountId` inside one transaction: the change and
+ * its audit events commit together or not at all. `fn` must call
+ * `authorize(actor, …)` before anything else; when that throws, the transaction
+ * rolls back and the denied attempt is written in a transaction of its own.
+ */
+export async function inAccount<T>(
+  deps: Deps,
+  caller: Caller,
+  accountId: string,
+  attempt: Attempt,
+  fn: (trx: Trx, actor: AccountActor) => Promise<T>,
+): Promise<T> {
+  try {
+    return await deps.db.transaction().execute(async (trx) => {
+      const actor = await loadActor(trx, caller, accountId);
+      return fn(trx, actor);
+    });
+  } catch (error) {
+    await recordDenied(deps, caller, accountId, attempt, error);
+    throw error;
+  }
+}
+
+/**
+ * Like {@link inAccount} for reads: no transaction is opened, but the same
+ * actor resolution and denied-attempt auditing apply.
+ */
+export async function readAccount<T>(
+  deps: Deps,
+  caller: Caller,
+  accountId: string,
+  attempt: Attempt,
+  fn: (db: Executor, actor: AccountActor) => Promise<T>,
+): Promise<T> {
+  try {
+    const actor = await loadActor(deps.db, caller, accountId);
+    return await fn(deps.db, actor);
+  } catch (error) {
+    await recordDenied(deps, caller, accountId, attempt, error);
+    throw error;
+  }
+}
+
+async function recordDenied(
+  deps: Deps,
+  caller: Caller,
+  accountId: string,
+  attempt: Attempt,
+  error: unknown,
+): Promise<void> {
+  if (!(error instanceof AppError) || !error.extra.denied) return;
+  const denied = error.extra.denied;
+  await deps.db.transaction().execute((trx) =>
+    writeAuditEvent(trx, auditContextOf(caller), deps.clock.now(), {
+      accountId,
+      action: attempt.action,
+      resource: { type: attempt.resource.type, id: attempt.resource.id ?? null },
+      outcome: 'denied',
+      details: { permission: denied.permission, reason: error.message },
+    }),
+  );
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type AccountActor,
+  authorize,
+  can,
+  PERMISSIONS,
+  permissionsOf,
+  type Role,
+} from './policy.js';
+
+const actor = (role: Role, extra: Partial<AccountActor> = {}): AccountActor => ({
+  accountId: 'a',
+  accountKind: 'team',
+  userId: 'u',
+  email: 'u@example.com',
+  role,
+  isOwner: false,
+  ...extra,
+});
+
+/** SPEC §4, written out independently of the table in policy.ts. */
+const EXPECTED: Record<Role, string[]> = {
+  basic: ['account.use', 'pods.view', 'pods.connect'],
+  billing: ['account.use', 'billing.view', 'billing.manage'],
+  dev: [
+    'account.use',
+    'pods.view',
+    'pods.connect',
+    'pods.create',
+    'pods.start',
+    'pods.stop',
+    'pods.terminate',
+  ],
+  admin: [...PERMISSIONS],
+};
+
+describe('policy table', () => {
+  it.each(Object.entries(EXPECTED))('grants %s exactly its permissions', (role, expected) => {
+    expect(permissionsOf(actor(role as Role)).sort()).toEqual([...expected].sort());
+  });
+
+  it('lets a Dev terminate only Pods they created; an Admin any', () => {
+    expect(can(actor('dev'), 'pods.terminate', { createdBy: 'u' })).toBe(true);
+    expect(can(actor('dev'), 'pods.terminate', { createdBy: 'someone-else' })).toBe(false);
+    expect(can(actor('admin'), 'pods.terminate', { createdBy: 'someone-else' })).toBe(true);
+  });
+
+  it('gives the owner of a personal account every permission', () => {
+    const owner = actor('basic', { accountKind: 'personal', isOwner: true });
+    expect(permissionsOf(owner)).toEqual([...PERMISSIONS]);
+  });
+
+  it('narrows a read-only API key to reading', () => {
+    const key = actor('admin', { apiKey: { id: 'k', readOnly: true } });
+    expect(can(key, 'pods.view')).toBe(true);
+    expect(can(key, 'audit.view')).toBe(true);
+    expect(can(key, 'pods.create')).toBe(false);
+    expect(() => authorize(key, 'billing.manage')).toThrowError(/read-only/);
+  });
+
+  it('throws a 403 that names the missing permission', () => {
+    try {
+      authorize(actor('basic'), 'billing.view');
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toMatchObject({
+        status: 403,
+        code: 'forbidden',
+        extra: { denied: { permission: 'billing.view' } },
+      });
+    }
+  });
+});
