@@ -1,11 +1,13 @@
 import { type MigrationResultSet, Migrator } from 'kysely';
-import type { Db } from './database.js';
+import type { DatabaseHandle } from './database.js';
 import { migrations } from './migrations/index.js';
 
 /** Applies every pending migration; throws with the failing migration's name. */
-export async function migrateToLatest(db: Db): Promise<string[]> {
+export async function migrateToLatest({ db, pgSchema }: DatabaseHandle): Promise<string[]> {
   const migrator = new Migrator({
     db,
+    // Kysely looks for its bookkeeping tables in every schema unless told which one.
+    ...(pgSchema ? { migrationTableSchema: pgSchema } : {}),
     provider: { getMigrations: async () => migrations },
   });
   const result: MigrationResultSet = await migrator.migrateToLatest();
