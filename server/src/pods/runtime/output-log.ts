@@ -47,7 +47,7 @@ export class RingBuffer {
 /**
  * Append-only log file with one rotated generation. Writes are queued and
  * serialized; while the disk is slower than the Pod, at most `maxBytes / 2`
- * bytes are queued and the rest is dropped (and a marker written).
+ * bytes are queued — older queued output is dropped and a marker written.
  */
 export class RotatingFileLog {
   private readonly perFile: number;
@@ -72,15 +72,21 @@ export class RotatingFileLog {
     this.perFile = Math.max(1024, Math.floor(maxBytes / 2));
   }
 
-  /** Queue bytes for writing. */
+  /** Queue bytes for writing; if the queue outgrows one file's worth, the oldest queued bytes are dropped. */
   write(chunk: Buffer): void {
     if (this.closed || chunk.length === 0) return;
-    if (this.queued + chunk.length > this.perFile) {
-      this.dropped += chunk.length;
-      return;
-    }
     this.queue.push(chunk);
     this.queued += chunk.length;
+    while (this.queued > this.perFile) {
+      const head = this.queue[0];
+      if (head === undefined) break;
+      const excess = this.queued - this.perFile;
+      const cut = Math.min(excess, head.length);
+      if (cut === head.length) this.queue.shift();
+      else this.queue[0] = head.subarray(cut);
+      this.queued -= cut;
+      this.dropped += cut;
+    }
     this.flushing ??= this.flush().finally(() => {
       this.flushing = undefined;
     });

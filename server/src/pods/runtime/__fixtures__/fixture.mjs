@@ -1,7 +1,7 @@
 // Test workload for the local driver. Mode = argv[2]:
 //   stubborn  listen on PORT, ignore SIGTERM (needs SIGKILL)
 //   chatty    print FIXTURE_BYTES bytes (default 3 MiB) of numbered lines, then listen on PORT
-//   env       print the environment as one JSON line, then listen on PORT
+//   env       print the environment as one JSON line, then listen on every PORT_<n>
 //   noport    never listen (start() must time out)
 //   multi     listen on every PORT_<n>
 import http from 'node:http';
@@ -26,7 +26,7 @@ if (mode === 'stubborn') {
   process.stdout.write(lines.join(''), () => listen(process.env.PORT));
 } else if (mode === 'env') {
   console.log(JSON.stringify(process.env));
-  listen(process.env.PORT);
+  for (const [k, v] of Object.entries(process.env)) if (k.startsWith('PORT_')) listen(v);
 } else if (mode === 'noport') {
   setInterval(() => {}, 1000);
 } else if (mode === 'multi') {
