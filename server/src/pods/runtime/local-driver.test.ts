@@ -200,7 +200,8 @@ describe('LocalDriver', () => {
 
   it('rejects dangerous or reserved env vars', async () => {
     const driver = makeDriver();
-    for (const env of [{ LD_PRELOAD: '/tmp/x.so' }, { NODE_OPTIONS: '--require /tmp/x' }, { PORT: '1' }, { 'BAD-NAME': 'x' }]) {
+    const cases: Array<Record<string, string>> = [{ LD_PRELOAD: '/tmp/x.so' }, { NODE_OPTIONS: '--require /tmp/x' }, { PORT: '1' }, { 'BAD-NAME': 'x' }];
+    for (const env of cases) {
       await expect(driver.start(podSpec(helloWebTemplate(), { env }))).rejects.toMatchObject({ code: 'invalid_spec' });
     }
   });
