@@ -25,7 +25,10 @@ const MAX_MESSAGE = 1024 * 1024;
 const sockets = new Set();
 
 const escapeHtml = (s) =>
-  String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+  String(s).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
+  );
 
 function page() {
   return `<!doctype html>
@@ -46,16 +49,33 @@ document.getElementById('f').onsubmit = (e) => { e.preventDefault(); ws.send(doc
 }
 
 function send(res, status, type, body) {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.writeHead(status, {
+    'content-type': type,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
   res.end(body);
 }
 
 const server = http.createServer((req, res) => {
   const path = (req.url || '/').split('?')[0];
-  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n');
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    return send(res, 405, 'text/plain', 'method not allowed\n');
   if (path === '/') return send(res, 200, 'text/html; charset=utf-8', page());
-  if (path === '/healthz') return send(res, 200, 'application/json', JSON.stringify({ ok: true, podId: pod.id, name: pod.name }));
-  if (path === '/headers') return send(res, 200, 'application/json', JSON.stringify({ url: req.url, headers: req.headers }));
+  if (path === '/healthz')
+    return send(
+      res,
+      200,
+      'application/json',
+      JSON.stringify({ ok: true, podId: pod.id, name: pod.name }),
+    );
+  if (path === '/headers')
+    return send(
+      res,
+      200,
+      'application/json',
+      JSON.stringify({ url: req.url, headers: req.headers }),
+    );
   send(res, 404, 'text/plain', 'not found\n');
 });
 
@@ -72,8 +92,12 @@ server.on('upgrade', (req, socket) => {
     socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     return;
   }
-  const accept = createHash('sha1').update(key + WS_GUID).digest('base64');
-  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+  const accept = createHash('sha1')
+    .update(key + WS_GUID)
+    .digest('base64');
+  socket.write(
+    `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+  );
   socket.setNoDelay(true);
   sockets.add(socket);
   socket.on('close', () => sockets.delete(socket));

@@ -15,7 +15,10 @@ export const HELLO_WEB_PORT = 8080;
 export function helloWebTemplate(): TemplateRuntime {
   return {
     id: 'hello-web',
-    command: [process.execPath, fileURLToPath(new URL('../../../templates/hello-web/server.mjs', import.meta.url))],
+    command: [
+      process.execPath,
+      fileURLToPath(new URL('../../../templates/hello-web/server.mjs', import.meta.url)),
+    ],
     ports: [HELLO_WEB_PORT],
   };
 }

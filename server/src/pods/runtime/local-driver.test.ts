@@ -200,21 +200,32 @@ describe('LocalDriver', () => {
 
   it('rejects dangerous or reserved env vars', async () => {
     const driver = makeDriver();
-    const cases: Array<Record<string, string>> = [{ LD_PRELOAD: '/tmp/x.so' }, { NODE_OPTIONS: '--require /tmp/x' }, { PORT: '1' }, { 'BAD-NAME': 'x' }];
+    const cases: Array<Record<string, string>> = [
+      { LD_PRELOAD: '/tmp/x.so' },
+      { NODE_OPTIONS: '--require /tmp/x' },
+      { PORT: '1' },
+      { 'BAD-NAME': 'x' },
+    ];
     for (const env of cases) {
-      await expect(driver.start(podSpec(helloWebTemplate(), { env }))).rejects.toMatchObject({ code: 'invalid_spec' });
+      await expect(driver.start(podSpec(helloWebTemplate(), { env }))).rejects.toMatchObject({
+        code: 'invalid_spec',
+      });
     }
   });
 
   it('rejects pod ids that are not safe directory names', async () => {
     const driver = makeDriver();
-    await expect(driver.provision(podSpec(helloWebTemplate(), { podId: '../escape' }))).rejects.toMatchObject({ code: 'invalid_spec' });
+    await expect(
+      driver.provision(podSpec(helloWebTemplate(), { podId: '../escape' })),
+    ).rejects.toMatchObject({ code: 'invalid_spec' });
     await expect(driver.terminate('../../etc')).rejects.toMatchObject({ code: 'invalid_spec' });
   });
 
   it('keeps logs bounded in memory and on disk', async () => {
     const driver = makeDriver({ logBufferBytes: 64 * 1024, logFileBytes: 256 * 1024 });
-    const spec = podSpec(fixtureTemplate('chatty'), { env: { FIXTURE_BYTES: String(3 * 1024 * 1024) } });
+    const spec = podSpec(fixtureTemplate('chatty'), {
+      env: { FIXTURE_BYTES: String(3 * 1024 * 1024) },
+    });
     await driver.start(spec);
     await waitFor(async () => (await driver.logs(spec.podId)).includes('fixture: END'));
 
@@ -227,7 +238,8 @@ describe('LocalDriver', () => {
     const dir = path.join(dataDir, 'pods', spec.podId);
     const files = await fs.readdir(dir);
     let total = 0;
-    for (const f of files.filter((f) => f.startsWith('output.log'))) total += (await fs.stat(path.join(dir, f))).size;
+    for (const f of files.filter((f) => f.startsWith('output.log')))
+      total += (await fs.stat(path.join(dir, f))).size;
     expect(total).toBeGreaterThan(0);
     expect(total).toBeLessThanOrEqual(256 * 1024);
     // A fresh driver (Gantry restarted) serves logs from disk.
@@ -241,7 +253,9 @@ describe('LocalDriver', () => {
     await driver.start(spec);
     const { pid } = await driver.status(spec.podId);
     const dir = path.join(dataDir, 'pods', spec.podId);
-    await waitFor(async () => (await fs.stat(path.join(dir, 'output.log')).catch(() => null)) !== null);
+    await waitFor(
+      async () => (await fs.stat(path.join(dir, 'output.log')).catch(() => null)) !== null,
+    );
 
     await driver.terminate(spec.podId);
 
@@ -263,6 +277,8 @@ describe('LocalDriver', () => {
 
     for (const pid of pids) expect(processExists(pid)).toBe(false);
     expect(exits.map((e) => e.expected)).toEqual([true, true]);
-    await expect(driver.start(podSpec(helloWebTemplate()))).rejects.toMatchObject({ code: 'shutting_down' });
+    await expect(driver.start(podSpec(helloWebTemplate()))).rejects.toMatchObject({
+      code: 'shutting_down',
+    });
   });
 });

@@ -129,7 +129,8 @@ export class LocalDriver implements RuntimeDriver {
     const inflight = this.starting.get(spec.podId);
     if (inflight) return inflight;
     const existing = this.pods.get(spec.podId);
-    if (existing && !existing.finished && !existing.stopRequested && existing.state === 'running') return;
+    if (existing && !existing.finished && !existing.stopRequested && existing.state === 'running')
+      return;
     const attempt = this.startFresh(spec, existing).finally(() => this.starting.delete(spec.podId));
     this.starting.set(spec.podId, attempt);
     return attempt;
@@ -194,7 +195,7 @@ export class LocalDriver implements RuntimeDriver {
   async endpoints(podId: string): Promise<PodEndpoint[]> {
     assertPodId(podId);
     const proc = this.pods.get(podId);
-    if (!proc || proc.state !== 'running') return [];
+    if (proc?.state !== 'running') return [];
     return proc.endpoints.map((e) => ({ ...e }));
   }
 
@@ -216,7 +217,11 @@ export class LocalDriver implements RuntimeDriver {
   private async spawnPod(spec: PodSpec): Promise<PodProcess> {
     const dir = this.podDir(spec.podId);
     const hostPorts = await allocateFreePorts(spec.template.ports.length, LOOPBACK);
-    const endpoints = spec.template.ports.map((port, i) => ({ port, host: LOOPBACK, hostPort: hostPorts[i] ?? 0 }));
+    const endpoints = spec.template.ports.map((port, i) => ({
+      port,
+      host: LOOPBACK,
+      hostPort: hostPorts[i] ?? 0,
+    }));
     const env = buildPodEnv(spec.env, {
       podId: spec.podId,
       podName: spec.name,
@@ -227,7 +232,8 @@ export class LocalDriver implements RuntimeDriver {
     });
     const [command, ...args] = spec.template.command;
     if (command === undefined) throw new RuntimeError('invalid_spec', 'template command is empty');
-    if (this.cancelled.has(spec.podId)) throw new RuntimeError('aborted', 'the pod was stopped while starting');
+    if (this.cancelled.has(spec.podId))
+      throw new RuntimeError('aborted', 'the pod was stopped while starting');
     if (this.closed) throw new RuntimeError('shutting_down', 'the runtime driver is shutting down');
     const file = new RotatingFileLog(path.join(dir, 'output.log'), this.logFileBytes, (err) =>
       this.logger?.warn({ podId: spec.podId, err }, 'could not write pod output log'),
@@ -244,7 +250,10 @@ export class LocalDriver implements RuntimeDriver {
       });
     } catch (err) {
       await file.close();
-      throw new RuntimeError('spawn_failed', `could not start ${spec.template.id}: ${errorMessage(err)}`);
+      throw new RuntimeError(
+        'spawn_failed',
+        `could not start ${spec.template.id}: ${errorMessage(err)}`,
+      );
     }
     let resolveDone: () => void = () => {};
     const proc: PodProcess = {
@@ -309,13 +318,16 @@ export class LocalDriver implements RuntimeDriver {
     for (;;) {
       if (proc.finished || proc.ended.signal.aborted) {
         await proc.done;
-        if (proc.stopRequested) throw new RuntimeError('aborted', 'the pod was stopped while starting');
+        if (proc.stopRequested)
+          throw new RuntimeError('aborted', 'the pod was stopped while starting');
         throw new RuntimeError(
           'exited_during_start',
           `the pod process exited during start (${describeExit(proc.exitCode, proc.signal)}); see the pod logs`,
         );
       }
-      const ready = await Promise.all(proc.endpoints.map((e) => canConnect(e.host, e.hostPort, 500)));
+      const ready = await Promise.all(
+        proc.endpoints.map((e) => canConnect(e.host, e.hostPort, 500)),
+      );
       if (ready.every(Boolean) && !proc.ended.signal.aborted) {
         proc.state = 'running';
         return;
@@ -349,10 +361,18 @@ export class LocalDriver implements RuntimeDriver {
     child.stderr?.destroy();
     proc.finished = true;
     proc.state = proc.stopRequested ? 'exited' : 'error';
-    if (!proc.stopRequested && proc.message === undefined) proc.message = `exited unexpectedly (${describeExit(proc.exitCode, proc.signal)})`;
+    if (!proc.stopRequested && proc.message === undefined)
+      proc.message = `exited unexpectedly (${describeExit(proc.exitCode, proc.signal)})`;
     await proc.file.close();
-    const info: ExitInfo = { code: proc.exitCode, signal: proc.signal, expected: proc.stopRequested };
-    this.logger?.[info.expected ? 'info' : 'warn']({ podId: proc.podId, ...info }, 'pod process exited');
+    const info: ExitInfo = {
+      code: proc.exitCode,
+      signal: proc.signal,
+      expected: proc.stopRequested,
+    };
+    this.logger?.[info.expected ? 'info' : 'warn'](
+      { podId: proc.podId, ...info },
+      'pod process exited',
+    );
     try {
       this.events?.onExit(proc.podId, info);
     } catch (err) {
@@ -368,16 +388,22 @@ function assertPodId(podId: string): void {
 function validateSpec(spec: PodSpec): void {
   assertPodId(spec.podId);
   const { command, ports } = spec.template;
-  if (!Array.isArray(command) || command.length === 0 || command.some((a) => typeof a !== 'string' || a.includes('\0'))) {
+  if (
+    !Array.isArray(command) ||
+    command.length === 0 ||
+    command.some((a) => typeof a !== 'string' || a.includes('\0'))
+  ) {
     throw new RuntimeError('invalid_spec', `template ${spec.template.id} has an invalid command`);
   }
   const validPort = (p: number): boolean => Number.isInteger(p) && p >= 1 && p <= 65535;
   if (!ports.every(validPort) || new Set(ports).size !== ports.length) {
     throw new RuntimeError('invalid_spec', `template ${spec.template.id} has invalid ports`);
   }
-  if (!Number.isInteger(spec.gpuCount) || spec.gpuCount < 0) throw new RuntimeError('invalid_spec', 'invalid gpu count');
+  if (!Number.isInteger(spec.gpuCount) || spec.gpuCount < 0)
+    throw new RuntimeError('invalid_spec', 'invalid gpu count');
   const problems = validatePodEnv(spec.env);
-  if (problems.length > 0) throw new RuntimeError('invalid_spec', `invalid environment: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new RuntimeError('invalid_spec', `invalid environment: ${problems.join('; ')}`);
 }
 
 function describeExit(code: number | null, signal: string | null): string {

@@ -15,7 +15,8 @@ export class RingBuffer {
   /** Append bytes, dropping the oldest ones beyond capacity. */
   push(chunk: Buffer): void {
     if (chunk.length === 0 || this.capacity <= 0) return;
-    const data = chunk.length > this.capacity ? chunk.subarray(chunk.length - this.capacity) : chunk;
+    const data =
+      chunk.length > this.capacity ? chunk.subarray(chunk.length - this.capacity) : chunk;
     this.chunks.push(data);
     this.size += data.length;
     while (this.size > this.capacity) {
@@ -155,6 +156,7 @@ async function readFileTail(path: string, maxBytes: number): Promise<Buffer> {
   if (size === 0 || maxBytes <= 0) return Buffer.alloc(0);
   const start = Math.max(0, size - maxBytes);
   const chunks: Buffer[] = [];
-  for await (const chunk of createReadStream(path, { start, end: size - 1 })) chunks.push(chunk as Buffer);
+  for await (const chunk of createReadStream(path, { start, end: size - 1 }))
+    chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }

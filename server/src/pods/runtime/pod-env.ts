@@ -18,7 +18,15 @@ export const INHERITED_ENV_KEYS: readonly string[] = [
 ];
 
 /** Names set by the driver itself; users may not supply them. */
-const RESERVED_NAMES = new Set(['POD_ID', 'POD_NAME', 'PORT', 'HOST', 'GPU_TYPE', 'GPU_COUNT', 'POD_EXIT_ON_STDIN_EOF']);
+const RESERVED_NAMES = new Set([
+  'POD_ID',
+  'POD_NAME',
+  'PORT',
+  'HOST',
+  'GPU_TYPE',
+  'GPU_COUNT',
+  'POD_EXIT_ON_STDIN_EOF',
+]);
 const RESERVED_PREFIXES = ['PORT_', 'GANTRY_'];
 
 /**
@@ -52,7 +60,11 @@ const DENIED_PREFIXES = ['LD_', 'DYLD_', 'NODE_', 'npm_'];
 
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 /** Limits so a Pod's env cannot exhaust argv/env space (E2BIG) or memory. */
-export const POD_ENV_LIMITS = { maxVars: 128, maxValueBytes: 32 * 1024, maxTotalBytes: 128 * 1024 } as const;
+export const POD_ENV_LIMITS = {
+  maxVars: 128,
+  maxValueBytes: 32 * 1024,
+  maxTotalBytes: 128 * 1024,
+} as const;
 
 /**
  * Check user-supplied Pod env vars. Returns a list of human-readable problems
@@ -62,7 +74,8 @@ export const POD_ENV_LIMITS = { maxVars: 128, maxValueBytes: 32 * 1024, maxTotal
 export function validatePodEnv(env: Record<string, string>): string[] {
   const problems: string[] = [];
   const entries = Object.entries(env);
-  if (entries.length > POD_ENV_LIMITS.maxVars) problems.push(`at most ${POD_ENV_LIMITS.maxVars} variables`);
+  if (entries.length > POD_ENV_LIMITS.maxVars)
+    problems.push(`at most ${POD_ENV_LIMITS.maxVars} variables`);
   let total = 0;
   for (const [name, value] of entries) {
     if (!NAME_PATTERN.test(name)) {
@@ -72,7 +85,10 @@ export function validatePodEnv(env: Record<string, string>): string[] {
     const upper = name.toUpperCase();
     if (RESERVED_NAMES.has(upper) || RESERVED_PREFIXES.some((p) => upper.startsWith(p))) {
       problems.push(`${name} is reserved`);
-    } else if (DENIED_NAMES.has(upper) || DENIED_PREFIXES.some((p) => upper.startsWith(p.toUpperCase()))) {
+    } else if (
+      DENIED_NAMES.has(upper) ||
+      DENIED_PREFIXES.some((p) => upper.startsWith(p.toUpperCase()))
+    ) {
       problems.push(`${name} is not allowed`);
     }
     if (typeof value !== 'string') {
@@ -81,10 +97,12 @@ export function validatePodEnv(env: Record<string, string>): string[] {
     }
     if (value.includes('\0')) problems.push(`${name} contains a NUL character`);
     const bytes = Buffer.byteLength(value);
-    if (bytes > POD_ENV_LIMITS.maxValueBytes) problems.push(`${name} is longer than ${POD_ENV_LIMITS.maxValueBytes} bytes`);
+    if (bytes > POD_ENV_LIMITS.maxValueBytes)
+      problems.push(`${name} is longer than ${POD_ENV_LIMITS.maxValueBytes} bytes`);
     total += bytes + name.length;
   }
-  if (total > POD_ENV_LIMITS.maxTotalBytes) problems.push(`variables exceed ${POD_ENV_LIMITS.maxTotalBytes} bytes in total`);
+  if (total > POD_ENV_LIMITS.maxTotalBytes)
+    problems.push(`variables exceed ${POD_ENV_LIMITS.maxTotalBytes} bytes in total`);
   return problems;
 }
 

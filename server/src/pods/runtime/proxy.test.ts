@@ -7,7 +7,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { helloWebTemplate } from './builtin-templates.js';
 import { LocalDriver } from './local-driver.js';
-import { parseProxyPath, type ProxyOptions, proxyHttp, proxyUpgrade, stripCookies } from './proxy.js';
+import {
+  type ProxyOptions,
+  parseProxyPath,
+  proxyHttp,
+  proxyUpgrade,
+  stripCookies,
+} from './proxy.js';
 import { podSpec, rawGet, startGateway } from './test-helpers.js';
 
 /** Open a WebSocket that is expected to be refused; resolve the HTTP status it got. */
@@ -72,7 +78,9 @@ describe('stripCookies', () => {
     expect(stripCookies('a=1; gantry_session=s3cret; b=2')).toBe('a=1; b=2');
     expect(stripCookies('gantry_session=s3cret')).toBeUndefined();
     expect(stripCookies(' gantry_session = x ;c=3')).toBe('c=3');
-    expect(stripCookies('gantry_session_x=1; xgantry_session=2')).toBe('gantry_session_x=1; xgantry_session=2');
+    expect(stripCookies('gantry_session_x=1; xgantry_session=2')).toBe(
+      'gantry_session_x=1; xgantry_session=2',
+    );
     expect(stripCookies(undefined)).toBeUndefined();
   });
 });
@@ -126,7 +134,10 @@ describe('Connect proxy with a real hello-web Pod', () => {
     expect(res.status).toBe(200);
     expect(res.body).not.toContain('SESSION-SECRET');
     expect(res.body).not.toContain('API-TOKEN');
-    const { url, headers } = JSON.parse(res.body) as { url: string; headers: Record<string, string> };
+    const { url, headers } = JSON.parse(res.body) as {
+      url: string;
+      headers: Record<string, string>;
+    };
     expect(url).toBe('/headers?x=1');
     expect(headers.cookie).toBe('theme=dark; lang=en');
     expect(headers.authorization).toBeUndefined();
@@ -137,14 +148,22 @@ describe('Connect proxy with a real hello-web Pod', () => {
   });
 
   it('drops the Cookie header entirely when only gantry_session was sent', async () => {
-    const res = await rawGet(gateway.port, `${prefix}/headers`, { cookie: 'gantry_session=SESSION-SECRET' });
+    const res = await rawGet(gateway.port, `${prefix}/headers`, {
+      cookie: 'gantry_session=SESSION-SECRET',
+    });
     const { headers } = JSON.parse(res.body) as { headers: Record<string, string> };
     expect(headers.cookie).toBeUndefined();
     expect(res.body).not.toContain('SESSION-SECRET');
   });
 
   it('rejects paths that try to escape the prefix', async () => {
-    for (const p of [`${prefix}/../../api/me`, `${prefix}/%2e%2e/x`, `${prefix}/a%2Fb`, `${prefix}/a%5Cb`, `${prefix}/a%00`]) {
+    for (const p of [
+      `${prefix}/../../api/me`,
+      `${prefix}/%2e%2e/x`,
+      `${prefix}/a%2Fb`,
+      `${prefix}/a%5Cb`,
+      `${prefix}/a%00`,
+    ]) {
       const res = await rawGet(gateway.port, p);
       expect(res.status, p).toBe(400);
     }
@@ -182,7 +201,10 @@ describe('Connect proxy with a real hello-web Pod', () => {
     if ('error' in route || !endpoint) throw new Error('setup');
     await driver.stop(podId);
 
-    const server = http.createServer((req, res) => void proxyHttp(req, res, { host: endpoint.host, port: endpoint.hostPort }, route));
+    const server = http.createServer(
+      (req, res) =>
+        void proxyHttp(req, res, { host: endpoint.host, port: endpoint.hostPort }, route),
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const res = await rawGet((server.address() as AddressInfo).port, '/whatever');
@@ -193,10 +215,14 @@ describe('Connect proxy with a real hello-web Pod', () => {
     }
 
     const wsFront = http.createServer();
-    wsFront.on('upgrade', (req, socket, head) => proxyUpgrade(req, socket, head, { host: endpoint.host, port: endpoint.hostPort }, route));
+    wsFront.on('upgrade', (req, socket, head) =>
+      proxyUpgrade(req, socket, head, { host: endpoint.host, port: endpoint.hostPort }, route),
+    );
     await new Promise<void>((r) => wsFront.listen(0, '127.0.0.1', r));
     try {
-      expect(await wsUnexpectedStatus(`ws://127.0.0.1:${(wsFront.address() as AddressInfo).port}/x`)).toBe(502);
+      expect(
+        await wsUnexpectedStatus(`ws://127.0.0.1:${(wsFront.address() as AddressInfo).port}/x`),
+      ).toBe(502);
     } finally {
       wsFront.close();
     }
@@ -218,7 +244,12 @@ describe('proxyHttp against a scripted upstream', () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        seen = { method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() };
+        seen = {
+          method: req.method,
+          url: req.url,
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString(),
+        };
         if (req.url === '/redirect') {
           res.writeHead(302, { location: '/login?next=1' });
           res.end();
@@ -256,7 +287,13 @@ describe('proxyHttp against a scripted upstream', () => {
   const frontPort = () => (front.address() as AddressInfo).port;
 
   it('forwards method and body, and filters dangerous response headers', async () => {
-    const res = await rawGet(frontPort(), '/pods/p1/3000/items?z=9', { 'content-type': 'application/json' }, 'POST', '{"a":1}');
+    const res = await rawGet(
+      frontPort(),
+      '/pods/p1/3000/items?z=9',
+      { 'content-type': 'application/json' },
+      'POST',
+      '{"a":1}',
+    );
     expect(seen).toMatchObject({ method: 'POST', url: '/items?z=9', body: '{"a":1}' });
     expect(res.status).toBe(201);
     expect(res.body).toBe('created');

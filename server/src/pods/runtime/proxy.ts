@@ -11,7 +11,12 @@
  * runs same-origin with the console. Prefer a dedicated Connect origin in
  * production, or set `sandbox: true` (see {@link ProxyOptions.sandbox}).
  */
-import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import http, {
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
 import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import { POD_ID_PATTERN } from './driver.js';
@@ -69,7 +74,16 @@ const HOP_BY_HOP = new Set([
   'http2-settings',
 ]);
 /** Request headers never forwarded (Gantry credentials and client-supplied forwarding info). */
-const DROPPED_REQUEST = new Set(['authorization', 'forwarded', 'x-real-ip', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-prefix', 'x-forwarded-port']);
+const DROPPED_REQUEST = new Set([
+  'authorization',
+  'forwarded',
+  'x-real-ip',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-forwarded-prefix',
+  'x-forwarded-port',
+]);
 /** Response headers a Pod may not send to the console's origin. */
 const DROPPED_RESPONSE = new Set(['service-worker-allowed', 'clear-site-data']);
 const SANDBOX_CSP = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads';
@@ -92,7 +106,8 @@ export function parseProxyPath(url: string): ProxyRoute | { error: string } {
   if (!m) return { error: 'not a pod connect path' };
   const [, podId = '', portText = '', rest = ''] = m;
   if (!POD_ID_PATTERN.test(podId)) return { error: 'invalid pod id' };
-  if (!/^[1-9][0-9]{0,4}$/.test(portText) || Number(portText) > 65535) return { error: 'invalid port' };
+  if (!/^[1-9][0-9]{0,4}$/.test(portText) || Number(portText) > 65535)
+    return { error: 'invalid port' };
   for (const segment of rest.split('/')) {
     let decoded: string;
     try {
@@ -103,14 +118,23 @@ export function parseProxyPath(url: string): ProxyRoute | { error: string } {
     if (decoded === '..') return { error: 'path escapes the pod prefix' };
   }
   const port = Number(portText);
-  return { podId, port, prefix: `/pods/${podId}/${port}`, upstreamPath: (rest || '/') + query, bare: rest === '' };
+  return {
+    podId,
+    port,
+    prefix: `/pods/${podId}/${port}`,
+    upstreamPath: (rest || '/') + query,
+    bare: rest === '',
+  };
 }
 
 /**
  * Remove the named cookies from a `Cookie` header, keeping the others.
  * Returns undefined when nothing is left.
  */
-export function stripCookies(header: string | undefined, names: readonly string[] = GANTRY_COOKIES): string | undefined {
+export function stripCookies(
+  header: string | undefined,
+  names: readonly string[] = GANTRY_COOKIES,
+): string | undefined {
   if (!header) return undefined;
   const kept = header
     .split(';')
@@ -140,7 +164,10 @@ export function proxyHttp(
     res.once('close', () => resolve());
     if (route.bare) {
       const q = route.upstreamPath.indexOf('?');
-      res.writeHead(308, { location: `${route.prefix}/${q < 0 ? '' : route.upstreamPath.slice(q)}`, 'content-length': '0' });
+      res.writeHead(308, {
+        location: `${route.prefix}/${q < 0 ? '' : route.upstreamPath.slice(q)}`,
+        'content-length': '0',
+      });
       res.end();
       return;
     }
@@ -163,7 +190,10 @@ export function proxyHttp(
         return;
       }
       const body = JSON.stringify(unreachable(err));
-      res.writeHead(502, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+      res.writeHead(502, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+      });
       res.end(body);
     });
     res.on('close', () => {
@@ -202,7 +232,9 @@ export function proxyUpgrade(
     socket.on('close', () => upSocket.destroy());
     upSocket.on('close', () => socket.destroy());
     const headers = downstreamHeaders(upRes.headers, route, opts, true);
-    socket.write(rawHead(upRes.statusCode ?? 101, upRes.statusMessage ?? 'Switching Protocols', headers));
+    socket.write(
+      rawHead(upRes.statusCode ?? 101, upRes.statusMessage ?? 'Switching Protocols', headers),
+    );
     if (upHead.length > 0) socket.write(upHead);
     upSocket.setNoDelay(true);
     upSocket.pipe(socket).pipe(upSocket);
@@ -230,20 +262,41 @@ export function proxyUpgrade(
 
 function unreachable(err: unknown): { error: { code: string; message: string } } {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return { error: { code: 'pod_unreachable', message: `The pod is not reachable${code ? ` (${code})` : ''}.` } };
+  return {
+    error: {
+      code: 'pod_unreachable',
+      message: `The pod is not reachable${code ? ` (${code})` : ''}.`,
+    },
+  };
 }
 
 function connectionTokens(headers: IncomingHttpHeaders): Set<string> {
   const value = headers.connection;
-  return new Set((value ?? '').split(',').map((t) => t.trim().toLowerCase()).filter(Boolean));
+  return new Set(
+    (value ?? '')
+      .split(',')
+      .map((t) => t.trim().toLowerCase())
+      .filter(Boolean),
+  );
 }
 
 /** Headers sent upstream: client headers minus hop-by-hop, credentials and spoofable forwarding info. */
-function upstreamRequestHeaders(req: IncomingMessage, route: ProxyRoute, opts: ProxyOptions, upgrade: boolean): OutgoingHttpHeaders {
+function upstreamRequestHeaders(
+  req: IncomingMessage,
+  route: ProxyRoute,
+  opts: ProxyOptions,
+  upgrade: boolean,
+): OutgoingHttpHeaders {
   const listed = connectionTokens(req.headers);
   const out: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || DROPPED_REQUEST.has(name) || name === 'cookie') continue;
+    if (
+      value === undefined ||
+      HOP_BY_HOP.has(name) ||
+      DROPPED_REQUEST.has(name) ||
+      name === 'cookie'
+    )
+      continue;
     if (listed.has(name) && name !== 'host') continue;
     out[name] = value;
   }
@@ -269,15 +322,28 @@ function upstreamRequestHeaders(req: IncomingMessage, route: ProxyRoute, opts: P
 }
 
 /** Headers sent back to the client: upstream headers minus hop-by-hop and anything that could affect the console's origin. */
-function downstreamHeaders(headers: IncomingHttpHeaders, route: ProxyRoute, opts: ProxyOptions, upgrade = false): OutgoingHttpHeaders {
+function downstreamHeaders(
+  headers: IncomingHttpHeaders,
+  route: ProxyRoute,
+  opts: ProxyOptions,
+  upgrade = false,
+): OutgoingHttpHeaders {
   const listed = connectionTokens(headers);
   const names = opts.stripCookies ?? GANTRY_COOKIES;
   const out: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name) || DROPPED_RESPONSE.has(name)) continue;
+    if (
+      value === undefined ||
+      HOP_BY_HOP.has(name) ||
+      listed.has(name) ||
+      DROPPED_RESPONSE.has(name)
+    )
+      continue;
     out[name] = value;
   }
-  const setCookie = headers['set-cookie']?.filter((c) => !names.includes(cookieName(c.split(';', 1)[0] ?? '')));
+  const setCookie = headers['set-cookie']?.filter(
+    (c) => !names.includes(cookieName(c.split(';', 1)[0] ?? '')),
+  );
   if (setCookie && setCookie.length > 0) out['set-cookie'] = setCookie;
   else delete out['set-cookie'];
   const location = headers.location;
@@ -300,7 +366,8 @@ function rawHead(status: number, message: string, headers: OutgoingHttpHeaders):
   let head = `HTTP/1.1 ${status} ${message.replace(/[\r\n]/g, '')}\r\n`;
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
-    for (const v of Array.isArray(value) ? value : [value]) head += `${name}: ${String(v).replace(/[\r\n]/g, '')}\r\n`;
+    for (const v of Array.isArray(value) ? value : [value])
+      head += `${name}: ${String(v).replace(/[\r\n]/g, '')}\r\n`;
   }
   return `${head}\r\n`;
 }

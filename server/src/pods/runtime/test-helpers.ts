@@ -3,7 +3,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { PodSpec, RuntimeDriver, TemplateRuntime } from './driver.js';
-import { type ProxyRoute, type ProxyTarget, parseProxyPath, proxyHttp, proxyUpgrade } from './proxy.js';
+import {
+  type ProxyRoute,
+  type ProxyTarget,
+  parseProxyPath,
+  proxyHttp,
+  proxyUpgrade,
+} from './proxy.js';
 
 /** Template running `__fixtures__/fixture.mjs <mode>`. */
 export function fixtureTemplate(mode: string, ports: number[] = [8080]): TemplateRuntime {
@@ -27,7 +33,9 @@ export function podSpec(template: TemplateRuntime, overrides: Partial<PodSpec> =
 }
 
 /** Minimal Connect gateway in front of a driver (no auth), like the API will build. */
-export async function startGateway(driver: RuntimeDriver): Promise<{ port: number; close(): Promise<void> }> {
+export async function startGateway(
+  driver: RuntimeDriver,
+): Promise<{ port: number; close(): Promise<void> }> {
   type Resolved = { status: number; error: string } | { route: ProxyRoute; target: ProxyTarget };
   const resolve = async (url: string | undefined): Promise<Resolved> => {
     const route = parseProxyPath(url ?? '');
@@ -50,7 +58,9 @@ export async function startGateway(driver: RuntimeDriver): Promise<{ port: numbe
     socket.on('error', () => socket.destroy());
     void resolve(req.url).then((r) => {
       if ('error' in r) {
-        socket.end(`HTTP/1.1 ${r.status} Rejected\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        socket.end(
+          `HTTP/1.1 ${r.status} Rejected\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+        );
         return;
       }
       proxyUpgrade(req, socket, head, r.target, r.route);
@@ -76,19 +86,31 @@ export function rawGet(
   body?: string,
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, path, method, headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
 /** Wait until `check` returns true (polling), or fail after `timeoutMs`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('timed out waiting for condition');

@@ -7,7 +7,10 @@
 import http from 'node:http';
 
 const mode = process.argv[2];
-const listen = (port) => http.createServer((_req, res) => res.end(mode)).listen(Number(port), process.env.HOST || '127.0.0.1');
+const listen = (port) =>
+  http
+    .createServer((_req, res) => res.end(mode))
+    .listen(Number(port), process.env.HOST || '127.0.0.1');
 
 if (mode === 'stubborn') {
   process.on('SIGTERM', () => console.log('fixture: ignoring SIGTERM'));
