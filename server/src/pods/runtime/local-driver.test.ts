@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { helloWebTemplate } from './builtin-templates.js';
 import type { ExitInfo } from './driver.js';
@@ -149,10 +151,22 @@ describe('LocalDriver', () => {
     const spec = podSpec(fixtureTemplate('noport'));
     const starting = driver.start(spec);
     const outcome = starting.catch((err: unknown) => err);
-    await waitFor(async () => (await driver.status(spec.podId)).state === 'starting');
+    await waitFor(async () => (await driver.status(spec.podId)).pid !== undefined);
+    expect((await driver.status(spec.podId)).state).toBe('starting');
     await driver.stop(spec.podId);
     expect(await outcome).toMatchObject({ code: 'aborted' });
     expect((await driver.status(spec.podId)).state).toBe('exited');
+  });
+
+  it('stop before the process is spawned cancels the start', async () => {
+    const driver = makeDriver();
+    const spec = podSpec(helloWebTemplate());
+    const outcome = driver.start(spec).catch((err: unknown) => err);
+    expect((await driver.status(spec.podId)).state).toBe('starting');
+    await driver.stop(spec.podId);
+    expect(await outcome).toMatchObject({ code: 'aborted' });
+    expect((await driver.status(spec.podId)).state).toBe('absent');
+    expect(exits).toEqual([]);
   });
 
   it('maps every exposed port to its own free port (PORT_<n>)', async () => {
@@ -265,6 +279,22 @@ describe('LocalDriver', () => {
     expect(await driver.logs(spec.podId)).toBe('');
     await driver.terminate(spec.podId);
     expect(exits.filter((e) => e.podId === spec.podId)).toHaveLength(1);
+  });
+
+  it.each(['exit', 'sigkill'])('leaves no orphan when Gantry goes away (%s)', async (how) => {
+    const script = fileURLToPath(new URL('./__fixtures__/orphan-parent.ts', import.meta.url));
+    const parent = spawn(process.execPath, ['--import', 'tsx', script, dataDir, how], {
+      cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    parent.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    await new Promise((resolve) => parent.once('exit', resolve));
+    const { pid } = JSON.parse(out) as { pid: number };
+    expect(pid).toBeGreaterThan(0);
+    await waitFor(() => !processExists(pid), 5000);
   });
 
   it('shutdown stops every Pod and refuses new starts', async () => {

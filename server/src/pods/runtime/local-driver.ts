@@ -181,6 +181,8 @@ export class LocalDriver implements RuntimeDriver {
   async status(podId: string): Promise<RuntimeStatus> {
     assertPodId(podId);
     const proc = this.pods.get(podId);
+    // A start() that has not spawned yet (allocating ports, waiting for the previous process).
+    if (this.starting.has(podId) && (!proc || proc.finished)) return { state: 'starting' };
     if (!proc) return { state: 'absent' };
     const status: RuntimeStatus = { state: proc.state, startedAt: proc.startedAt };
     if (proc.child.pid !== undefined) status.pid = proc.child.pid;
