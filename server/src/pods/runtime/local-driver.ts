@@ -58,6 +58,9 @@ interface PodProcess {
   readonly ring: RingBuffer;
   readonly file: RotatingFileLog;
   state: LiveState;
+  /** The OS process has ended (state, exitCode and signal are final). */
+  exited: boolean;
+  /** Logs are flushed and onExit has fired. */
   finished: boolean;
   stopRequested: boolean;
   message?: string;
@@ -161,7 +164,7 @@ export class LocalDriver implements RuntimeDriver {
   private async stopProcess(podId: string): Promise<void> {
     const proc = this.pods.get(podId);
     if (!proc || proc.finished) return;
-    if (!proc.stopRequested) {
+    if (!proc.stopRequested && !proc.exited) {
       proc.stopRequested = true;
       proc.child.kill('SIGTERM');
       proc.killTimer = setTimeout(() => {
@@ -182,11 +185,13 @@ export class LocalDriver implements RuntimeDriver {
     assertPodId(podId);
     const proc = this.pods.get(podId);
     // A start() that has not spawned yet (allocating ports, waiting for the previous process).
-    if (this.starting.has(podId) && (!proc || proc.finished)) return { state: 'starting' };
+    if (this.starting.has(podId) && (!proc || proc.exited || proc.stopRequested)) {
+      return { state: 'starting' };
+    }
     if (!proc) return { state: 'absent' };
     const status: RuntimeStatus = { state: proc.state, startedAt: proc.startedAt };
     if (proc.child.pid !== undefined) status.pid = proc.child.pid;
-    if (proc.finished) {
+    if (proc.exited) {
       status.exitCode = proc.exitCode;
       status.signal = proc.signal;
     }
@@ -266,6 +271,7 @@ export class LocalDriver implements RuntimeDriver {
       ring: new RingBuffer(this.logBufferBytes),
       file,
       state: 'starting',
+      exited: false,
       finished: false,
       stopRequested: false,
       exitCode: null,
@@ -295,6 +301,7 @@ export class LocalDriver implements RuntimeDriver {
     });
     if (!spawned) {
       proc.state = 'error';
+      proc.exited = true;
       proc.finished = true;
       proc.ended.abort();
       await file.close();
@@ -306,6 +313,11 @@ export class LocalDriver implements RuntimeDriver {
     child.once('exit', (code, signal) => {
       proc.exitCode = code;
       proc.signal = signal;
+      proc.exited = true;
+      proc.state = proc.stopRequested ? 'exited' : 'error';
+      if (!proc.stopRequested && proc.message === undefined) {
+        proc.message = `exited unexpectedly (${describeExit(code, signal)})`;
+      }
       liveChildren.delete(child);
       proc.ended.abort();
       void this.finishAfterDrain(proc).then(resolveDone);
@@ -318,7 +330,7 @@ export class LocalDriver implements RuntimeDriver {
   private async waitUntilReady(proc: PodProcess): Promise<void> {
     const deadline = Date.now() + this.startTimeoutMs;
     for (;;) {
-      if (proc.finished || proc.ended.signal.aborted) {
+      if (proc.exited || proc.ended.signal.aborted) {
         await proc.done;
         if (proc.stopRequested)
           throw new RuntimeError('aborted', 'the pod was stopped while starting');
@@ -362,14 +374,11 @@ export class LocalDriver implements RuntimeDriver {
     child.stdout?.destroy();
     child.stderr?.destroy();
     proc.finished = true;
-    proc.state = proc.stopRequested ? 'exited' : 'error';
-    if (!proc.stopRequested && proc.message === undefined)
-      proc.message = `exited unexpectedly (${describeExit(proc.exitCode, proc.signal)})`;
     await proc.file.close();
     const info: ExitInfo = {
       code: proc.exitCode,
       signal: proc.signal,
-      expected: proc.stopRequested,
+      expected: proc.state === 'exited',
     };
     this.logger?.[info.expected ? 'info' : 'warn'](
       { podId: proc.podId, ...info },
