@@ -73,9 +73,10 @@ const HOP_BY_HOP = new Set([
   'upgrade',
   'http2-settings',
 ]);
-/** Request headers never forwarded (Gantry credentials and client-supplied forwarding info). */
+/** Request headers never forwarded: Gantry credentials, client-supplied forwarding info, and Expect (Node already answered 100-continue). */
 const DROPPED_REQUEST = new Set([
   'authorization',
+  'expect',
   'forwarded',
   'x-real-ip',
   'x-forwarded-for',
