@@ -1,0 +1,110 @@
+/**
+ * One server of the HTTP benchmark, in its own process so the load generator
+ * does not share its event loop. Usage: tsx http-servers.ts <hello|floor|gantry> <sqlite|postgres>
+ * Prints one JSON line {port, path, cookie} on stdout when listening.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import Fastify from 'fastify';
+import pg from 'pg';
+import { loadConfig } from '../../server/src/config.js';
+import { openDatabase } from '../../server/src/db/database.js';
+import { hashToken } from '../../server/src/lib/secrets.js';
+import { createGantry } from '../../server/src/server.js';
+
+const [kind = 'gantry', dialect = 'sqlite'] = process.argv.slice(2);
+const pgUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const dataDir = process.env.BENCH_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'gantry-bench-'));
+const schema = process.env.BENCH_PG_SCHEMA ?? 'public';
+
+function ready(port: number, extra: Record<string, string> = {}) {
+  process.stdout.write(`${JSON.stringify({ port, ...extra })}\n`);
+}
+
+if (kind === 'hello') {
+  const app = Fastify();
+  app.get('/', async () => ({ hello: 'world' }));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  ready(typeof address === 'object' && address ? address.port : 0);
+} else if (kind === 'gantry') {
+  const database =
+    dialect === 'postgres'
+      ? openDatabase({ databaseUrl: pgUrl, pgSchema: schema })
+      : openDatabase({ dataDir });
+  const gantry = await createGantry(
+    loadConfig({
+      GANTRY_DATA_DIR: dataDir,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      GANTRY_SECRET: 'bench-secret-bench-secret-bench-secret!!',
+    }),
+    { database },
+  );
+  const signup = await gantry.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/signup',
+    payload: {
+      email: `bench-${Date.now()}@example.com`,
+      password: 'bench password 1',
+      name: 'Bench',
+    },
+  });
+  const cookie = signup.cookies.find((c) => c.name === 'gantry_session');
+  const body = signup.json() as { account: { id: string } };
+  await gantry.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = gantry.app.server.address();
+  ready(typeof address === 'object' && address ? address.port : 0, {
+    path: `/api/v1/accounts/${body.account.id}`,
+    cookie: `gantry_session=${cookie?.value}`,
+    dataDir,
+  });
+} else {
+  // The floor: the same reads as Gantry's GET /accounts/:id with raw prepared statements.
+  const token = process.env.BENCH_TOKEN ?? '';
+  const accountId = process.env.BENCH_ACCOUNT ?? '';
+  const SESSION =
+    'select s.id, s.user_id, s.last_seen_at, s.expires_at, u.email, u.name from sessions s join users u on u.id = s.user_id where s.token_hash = $1';
+  const MEMBER =
+    'select m.role, a.kind, a.owner_id from memberships m join accounts a on a.id = m.account_id where m.account_id = $1 and m.user_id = $2';
+  const ACCOUNT = 'select * from accounts where id = $1';
+  const app = Fastify();
+  if (dialect === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: pgUrl,
+      max: 10,
+      options: `-c search_path=${schema}`,
+    });
+    app.get('/accounts/:id', async (request, reply) => {
+      const cookie = request.headers.cookie?.split('=')[1] ?? token;
+      const session = (await pool.query({ name: 's', text: SESSION, values: [hashToken(cookie)] }))
+        .rows[0];
+      if (!session) return reply.status(401).send({ error: 'unauthenticated' });
+      const member = (
+        await pool.query({ name: 'm', text: MEMBER, values: [accountId, session.user_id] })
+      ).rows[0];
+      if (!member) return reply.status(404).send({ error: 'not_found' });
+      return (await pool.query({ name: 'a', text: ACCOUNT, values: [accountId] })).rows[0];
+    });
+  } else {
+    const db = new SQLite(join(dataDir, 'gantry.db'));
+    db.pragma('journal_mode = WAL');
+    const toSqlite = (q: string) => q.replace(/\$\d/g, '?');
+    const session = db.prepare(toSqlite(SESSION));
+    const member = db.prepare(toSqlite(MEMBER));
+    const account = db.prepare(toSqlite(ACCOUNT));
+    app.get('/accounts/:id', async (request, reply) => {
+      const cookie = request.headers.cookie?.split('=')[1] ?? token;
+      const s = session.get(hashToken(cookie)) as { user_id: string } | undefined;
+      if (!s) return reply.status(401).send({ error: 'unauthenticated' });
+      if (!member.get(accountId, s.user_id)) return reply.status(404).send({ error: 'not_found' });
+      return account.get(accountId);
+    });
+  }
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  ready(typeof address === 'object' && address ? address.port : 0, {
+    path: `/accounts/${accountId}`,
+  });
+}

@@ -1,0 +1,158 @@
+/**
+ * HTTP benchmark of the foundation: three servers in one run, alternating, each in its own
+ * process, driven by autocannon on loopback:
+ *   (a) hello  — bare Fastify hello-world;
+ *   (b) floor  — a minimal Fastify handler doing the same reads as (c) with raw prepared statements;
+ *   (c) gantry — Gantry's GET /api/v1/accounts/:accountId with a real session cookie.
+ * On SQLite, and on PostgreSQL when reachable. Prints req/s, p50, p99 and the ratios c/a, c/b.
+ *
+ * BENCH_SECONDS (default 5) per measurement, BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (10).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const TSX = join(import.meta.dirname, '../../node_modules/.bin/tsx');
+const SERVER = join(import.meta.dirname, 'http-servers.ts');
+
+interface Started {
+  child: ChildProcess;
+  port: number;
+  path?: string;
+  cookie?: string;
+  dataDir?: string;
+}
+
+async function startServer(kind: string, dialect: string, env: Record<string, string> = {}) {
+  const child = spawn(TSX, [SERVER, kind, dialect], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  // The server's own log lines share stdout: wait for the ready line, drop the rest.
+  const ready = await new Promise<Started>((resolve, reject) => {
+    lines.on('line', (line) => {
+      if (line.startsWith('{"port"')) resolve({ child, ...JSON.parse(line) });
+    });
+    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
+  });
+  return ready;
+}
+
+interface Sample {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+async function measure(url: string, cookie?: string): Promise<Sample> {
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    headers: cookie ? { cookie } : {},
+  });
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  }
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+const median = (values: number[]) =>
+  [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)] ?? 0;
+
+async function pgReachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function runDialect(dialect: 'sqlite' | 'postgres') {
+  const schema = `bench_http_${process.pid}`;
+  const admin = dialect === 'postgres' ? new pg.Client({ connectionString: PG_URL }) : undefined;
+  if (admin) {
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+  }
+  const pgEnv: Record<string, string> = admin
+    ? { BENCH_PG_SCHEMA: schema, BENCH_DATABASE_URL: PG_URL }
+    : {};
+  const gantry = await startServer('gantry', dialect, pgEnv);
+  const token = gantry.cookie?.split('=')[1] ?? '';
+  const accountId = gantry.path?.split('/').pop() ?? '';
+  const floor = await startServer('floor', dialect, {
+    ...pgEnv,
+    BENCH_DATA_DIR: gantry.dataDir ?? '',
+    BENCH_TOKEN: token,
+    BENCH_ACCOUNT: accountId,
+  });
+  const hello = await startServer('hello', dialect);
+  const targets = {
+    a: { name: 'hello (bare Fastify)', url: `http://127.0.0.1:${hello.port}/` },
+    b: { name: 'floor (raw prepared reads)', url: `http://127.0.0.1:${floor.port}${floor.path}` },
+    c: { name: 'gantry GET /accounts/:id', url: `http://127.0.0.1:${gantry.port}${gantry.path}` },
+  };
+  const samples: Record<'a' | 'b' | 'c', Sample[]> = { a: [], b: [], c: [] };
+  try {
+    // Warm-up, then alternate so drift affects all three alike.
+    for (const key of ['a', 'b', 'c'] as const) {
+      await autocannon({
+        url: targets[key].url,
+        connections: CONNECTIONS,
+        duration: 1,
+        headers: { cookie: gantry.cookie ?? '' },
+      });
+    }
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const key of ['a', 'b', 'c'] as const) {
+        samples[key].push(await measure(targets[key].url, gantry.cookie));
+      }
+    }
+  } finally {
+    for (const s of [gantry, floor, hello]) s.child.kill('SIGTERM');
+    if (admin) {
+      await new Promise((r) => setTimeout(r, 500));
+      await admin.query(`drop schema ${schema} cascade`);
+      await admin.end();
+    }
+  }
+  const summary = Object.fromEntries(
+    (['a', 'b', 'c'] as const).map((key) => [
+      key,
+      {
+        rps: median(samples[key].map((s) => s.rps)),
+        p50: median(samples[key].map((s) => s.p50)),
+        p99: median(samples[key].map((s) => s.p99)),
+      },
+    ]),
+  ) as Record<'a' | 'b' | 'c', Sample>;
+  console.log(
+    `\n## ${dialect} — ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections (medians)`,
+  );
+  console.log('| server | req/s | p50 ms | p99 ms |');
+  console.log('|---|---:|---:|---:|');
+  for (const key of ['a', 'b', 'c'] as const) {
+    const s = summary[key];
+    console.log(`| (${key}) ${targets[key].name} | ${s.rps.toFixed(0)} | ${s.p50} | ${s.p99} |`);
+  }
+  console.log(
+    `c/a = ${(summary.c.rps / summary.a.rps).toFixed(2)}   c/b = ${(summary.c.rps / summary.b.rps).toFixed(2)}`,
+  );
+  console.log(`memory of this driver: rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+}
+
+console.log(`# Gantry HTTP benchmark — ${new Date().toISOString()} — node ${process.version}`);
+await runDialect('sqlite');
+if (await pgReachable()) await runDialect('postgres');
+else console.log('\nPostgreSQL not reachable: skipped.');
