@@ -3,8 +3,20 @@ import { Type } from '@sinclair/typebox';
 import type { Deps } from '../context.js';
 import { callerOf } from '../http/request.js';
 import { AccountParams, errorResponses, ref } from '../http/schemas.js';
-import { AccountDtoSchema } from './accounts.schemas.js';
-import { getAccount, listAccounts } from './accounts.service.js';
+import {
+  AccountDtoSchema,
+  ConvertAccountBody,
+  RenameAccountBody,
+  TransferOwnershipBody,
+} from './accounts.schemas.js';
+import {
+  convertToTeam,
+  deleteTeam,
+  getAccount,
+  listAccounts,
+  renameAccount,
+  transferOwnership,
+} from './accounts.service.js';
 
 const tags = ['accounts'];
 
@@ -40,5 +52,64 @@ export const accountRoutes =
         },
       },
       async (request) => getAccount(deps, callerOf(request), request.params.accountId),
+    );
+
+    app.patch(
+      '/accounts/:accountId',
+      {
+        schema: {
+          tags,
+          summary: 'Rename an account (settings.manage)',
+          params: AccountParams,
+          body: RenameAccountBody,
+          response: { 200: ref(AccountDtoSchema), ...errorResponses(400, 401, 403, 404) },
+        },
+      },
+      async (request) =>
+        renameAccount(deps, callerOf(request), request.params.accountId, request.body),
+    );
+
+    app.post(
+      '/accounts/:accountId/convert',
+      {
+        schema: {
+          tags,
+          summary: 'Convert to Team Account (the owner of a personal account; one-way)',
+          params: AccountParams,
+          body: ConvertAccountBody,
+          response: { 200: ref(AccountDtoSchema), ...errorResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request) =>
+        convertToTeam(deps, callerOf(request), request.params.accountId, request.body),
+    );
+
+    app.delete(
+      '/accounts/:accountId/team',
+      {
+        schema: {
+          tags,
+          summary:
+            'Delete Team (owner only): back to a personal account; other members lose access, pending invites are revoked',
+          params: AccountParams,
+          response: { 200: ref(AccountDtoSchema), ...errorResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request) => deleteTeam(deps, callerOf(request), request.params.accountId),
+    );
+
+    app.post(
+      '/accounts/:accountId/transfer-ownership',
+      {
+        schema: {
+          tags,
+          summary: 'Transfer ownership to another Admin (owner only)',
+          params: AccountParams,
+          body: TransferOwnershipBody,
+          response: { 200: ref(AccountDtoSchema), ...errorResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request) =>
+        transferOwnership(deps, callerOf(request), request.params.accountId, request.body),
     );
   };

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Id, IsoTime, RoleSchema } from '../http/schemas.js';
+import { Body, Id, IsoTime, Name, RoleSchema } from '../http/schemas.js';
 import { PERMISSIONS } from '../permissions/policy.js';
 
 export const PermissionSchema = Type.Union(PERMISSIONS.map((p) => Type.Literal(p)));
@@ -18,3 +18,9 @@ export const AccountDtoSchema = Type.Object(
   },
   { $id: 'Account' },
 );
+
+export const RenameAccountBody = Body({ name: Name(100) });
+export const ConvertAccountBody = Body({
+  teamName: Name(64),
+});
+export const TransferOwnershipBody = Body({ userId: Id });

@@ -3,11 +3,15 @@ import { writeAuditEvent } from '../audit/audit.writer.js';
 import type { Caller, Deps, RequestMeta } from '../context.js';
 import type { Executor, Trx } from '../db/database.js';
 import type { AccountRow, UserRow } from '../db/schema.js';
+import { AppError, invalidInput, notFound } from '../errors.js';
+import { revokePendingInvites } from '../invites/invites.store.js';
 import { newId } from '../lib/ids.js';
-import { readAccount } from '../permissions/access.js';
+import { deleteMembersExcept, findMember } from '../members/members.store.js';
+import { inAccount, readAccount } from '../permissions/access.js';
 import {
   type AccountActor,
   authorize,
+  authorizeOwner,
   type Permission,
   permissionsOf,
   type Role,
@@ -17,6 +21,9 @@ import {
   insertAccount,
   insertMembership,
   listMembershipsOfUser,
+  lockAccount,
+  moveOwnership,
+  updateAccount,
 } from './accounts.store.js';
 
 export interface AccountDto {
@@ -141,6 +148,205 @@ export function getAccount(deps: Deps, caller: Caller, accountId: string): Promi
       const account = await findAccount(db, accountId);
       if (!account) throw new Error(`membership without account ${accountId}`);
       return toAccountDto(account, actor);
+    },
+  );
+}
+
+/** Longest team name, counted after trimming. */
+export const TEAM_NAME_MAX = 64;
+
+/** Trims a name a person typed; 400 when nothing is left or it is too long. */
+function cleanName(name: string, max: number, what: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length === 0) throw invalidInput(`${what} must not be blank`);
+  if (trimmed.length > max) throw invalidInput(`${what} must be at most ${max} characters`);
+  return trimmed;
+}
+
+async function lockedAccount(deps: Deps, trx: Trx, accountId: string): Promise<AccountRow> {
+  const account = await lockAccount(trx, deps.dialect, accountId, 'update');
+  if (!account) throw notFound('Account');
+  return account;
+}
+
+/** Renames an account (`settings.manage`); a team name is 1–64 characters. */
+export function renameAccount(
+  deps: Deps,
+  caller: Caller,
+  accountId: string,
+  input: { name: string },
+): Promise<AccountDto> {
+  return inAccount(
+    deps,
+    caller,
+    accountId,
+    { action: 'account.update', resource: { type: 'account', id: accountId } },
+    async (trx, actor) => {
+      authorize(actor, 'settings.manage');
+      const account = await lockedAccount(deps, trx, accountId);
+      const name = cleanName(
+        input.name,
+        account.kind === 'team' ? TEAM_NAME_MAX : 100,
+        account.kind === 'team' ? 'Team name' : 'Name',
+      );
+      if (name === account.name) return toAccountDto(account, actor);
+      const now = deps.clock.now();
+      const updated = { ...account, name, updated_at: now.toISOString() };
+      await updateAccount(trx, accountId, { name, updated_at: updated.updated_at });
+      await writeAuditEvent(trx, auditContextOf(caller), now, {
+        accountId,
+        action: 'account.update',
+        resource: { type: 'account', id: accountId },
+        details: { before: { name: account.name }, after: { name } },
+      });
+      return toAccountDto(updated, actor);
+    },
+  );
+}
+
+/**
+ * Convert to Team Account: the owner of a personal account names the team.
+ * One-way; the account keeps its id, resources and history.
+ */
+export function convertToTeam(
+  deps: Deps,
+  caller: Caller,
+  accountId: string,
+  input: { teamName: string },
+): Promise<AccountDto> {
+  return inAccount(
+    deps,
+    caller,
+    accountId,
+    { action: 'account.convert', resource: { type: 'account', id: accountId } },
+    async (trx, actor) => {
+      authorize(actor, 'settings.manage');
+      authorizeOwner(actor, 'convert this account to a team');
+      const account = await lockedAccount(deps, trx, accountId);
+      if (account.kind === 'team') {
+        throw new AppError('already_team', 'This account is already a team account');
+      }
+      const name = cleanName(input.teamName, TEAM_NAME_MAX, 'Team name');
+      const now = deps.clock.now();
+      const updated: AccountRow = {
+        ...account,
+        kind: 'team',
+        name,
+        updated_at: now.toISOString(),
+      };
+      await updateAccount(trx, accountId, { kind: 'team', name, updated_at: updated.updated_at });
+      await writeAuditEvent(trx, auditContextOf(caller), now, {
+        accountId,
+        action: 'account.convert',
+        resource: { type: 'account', id: accountId },
+        details: {
+          before: { kind: account.kind, name: account.name },
+          after: { kind: 'team', name },
+        },
+      });
+      return toAccountDto(updated, { ...actor, accountKind: 'team' });
+    },
+  );
+}
+
+/**
+ * Delete Team (owner only): the team becomes the owner's personal account again.
+ * Every other member loses access at once and pending invites are revoked;
+ * Pods, balance, keys of the owner and history stay. The name is kept (it can be
+ * changed with a rename).
+ */
+export function deleteTeam(deps: Deps, caller: Caller, accountId: string): Promise<AccountDto> {
+  return inAccount(
+    deps,
+    caller,
+    accountId,
+    { action: 'account.delete_team', resource: { type: 'account', id: accountId } },
+    async (trx, actor) => {
+      authorize(actor, 'settings.manage');
+      authorizeOwner(actor, 'delete the team');
+      const account = await lockedAccount(deps, trx, accountId);
+      if (account.kind !== 'team') {
+        throw new AppError('not_a_team', 'This is a personal account, not a team');
+      }
+      const now = deps.clock.now();
+      const revokedInviteIds = await revokePendingInvites(trx, accountId, now.toISOString());
+      const removedMemberIds = await deleteMembersExcept(trx, accountId, account.owner_id);
+      const updated: AccountRow = { ...account, kind: 'personal', updated_at: now.toISOString() };
+      await updateAccount(trx, accountId, { kind: 'personal', updated_at: updated.updated_at });
+      await writeAuditEvent(trx, auditContextOf(caller), now, {
+        accountId,
+        action: 'account.delete_team',
+        resource: { type: 'account', id: accountId },
+        details: {
+          before: { kind: 'team' },
+          after: { kind: 'personal' },
+          removedMemberIds,
+          revokedInviteIds,
+        },
+      });
+      return toAccountDto(updated, { ...actor, accountKind: 'personal' });
+    },
+  );
+}
+
+/**
+ * Transfers ownership of a team from its owner to another Admin member.
+ * The team always has exactly one owner: the move is conditional on the caller
+ * still owning it, under the account's row lock.
+ */
+export function transferOwnership(
+  deps: Deps,
+  caller: Caller,
+  accountId: string,
+  input: { userId: string },
+): Promise<AccountDto> {
+  return inAccount(
+    deps,
+    caller,
+    accountId,
+    { action: 'ownership.transfer', resource: { type: 'account', id: accountId } },
+    async (trx, actor) => {
+      authorize(actor, 'settings.manage');
+      authorizeOwner(actor, 'transfer ownership');
+      const account = await lockedAccount(deps, trx, accountId);
+      if (account.kind !== 'team') {
+        throw new AppError('not_a_team', 'Only a team account has members to transfer it to');
+      }
+      if (input.userId === account.owner_id) {
+        throw new AppError('already_owner', 'This member already owns the team');
+      }
+      const target = await findMember(trx, accountId, input.userId);
+      if (!target) throw notFound('Member');
+      if (target.role !== 'admin') {
+        throw new AppError(
+          'not_an_admin',
+          'Ownership can only go to an Admin; make this member an Admin first',
+        );
+      }
+      const now = deps.clock.now();
+      const moved = await moveOwnership(
+        trx,
+        accountId,
+        actor.userId,
+        input.userId,
+        now.toISOString(),
+      );
+      if (!moved) throw new AppError('conflict', 'The ownership of this team has changed');
+      await writeAuditEvent(trx, auditContextOf(caller), now, {
+        accountId,
+        action: 'ownership.transfer',
+        resource: { type: 'account', id: accountId },
+        details: {
+          before: { ownerId: account.owner_id },
+          after: { ownerId: input.userId, ownerEmail: target.email },
+        },
+      });
+      const updated: AccountRow = {
+        ...account,
+        owner_id: input.userId,
+        updated_at: now.toISOString(),
+      };
+      return toAccountDto(updated, { ...actor, isOwner: false });
     },
   );
 }

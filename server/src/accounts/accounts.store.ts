@@ -1,5 +1,5 @@
-import type { Executor } from '../db/database.js';
-import type { AccountRow } from '../db/schema.js';
+import type { DialectName, Executor } from '../db/database.js';
+import type { AccountRow, AccountUpdate } from '../db/schema.js';
 
 export async function insertAccount(db: Executor, account: AccountRow): Promise<void> {
   await db.insertInto('accounts').values(account).execute();
@@ -34,4 +34,42 @@ export function listMembershipsOfUser(db: Executor, userId: string, onlyAccountI
     .orderBy('a.created_at', 'asc')
     .orderBy('a.id', 'asc')
     .execute();
+}
+
+/**
+ * Reads an account and, on PostgreSQL, locks its row for the rest of the
+ * transaction: `update` for changes to the team's shape (members, owner, kind),
+ * `share` for joining, so a join and a Delete Team never interleave. SQLite
+ * runs one write transaction at a time, so it needs no row lock.
+ */
+export function lockAccount(
+  db: Executor,
+  dialect: DialectName,
+  id: string,
+  mode: 'update' | 'share',
+): Promise<AccountRow | undefined> {
+  let query = db.selectFrom('accounts').selectAll().where('id', '=', id);
+  if (dialect === 'postgres') query = mode === 'update' ? query.forUpdate() : query.forShare();
+  return query.executeTakeFirst();
+}
+
+export async function updateAccount(db: Executor, id: string, changes: AccountUpdate) {
+  await db.updateTable('accounts').set(changes).where('id', '=', id).execute();
+}
+
+/** Moves ownership only if `fromUserId` still owns the account; returns whether it moved. */
+export async function moveOwnership(
+  db: Executor,
+  id: string,
+  fromUserId: string,
+  toUserId: string,
+  at: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('accounts')
+    .set({ owner_id: toUserId, updated_at: at })
+    .where('id', '=', id)
+    .where('owner_id', '=', fromUserId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }

@@ -76,6 +76,30 @@ export interface AuditChainHeadsTable {
   hash: string;
 }
 
+export interface InvitesTable {
+  id: string;
+  account_id: string;
+  role: 'basic' | 'billing' | 'dev' | 'admin';
+  /** Set when only the user with this email may accept. */
+  email_normalized: string | null;
+  token_hash: string;
+  /** The token, sealed under a key derived from the instance secret. */
+  token_sealed: string;
+  expires_at: string;
+  max_uses: number;
+  uses: number;
+  created_at: string;
+  created_by: string;
+  revoked_at: string | null;
+}
+
+export interface InviteAcceptancesTable {
+  invite_id: string;
+  user_id: string;
+  account_id: string;
+  accepted_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   accounts: AccountsTable;
@@ -84,6 +108,8 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   audit_events: AuditEventsTable;
   audit_chain_heads: AuditChainHeadsTable;
+  invites: InvitesTable;
+  invite_acceptances: InviteAcceptancesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -93,3 +119,5 @@ export type AccountUpdate = Updateable<AccountsTable>;
 export type MembershipRow = Selectable<MembershipsTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
+export type InviteRow = Selectable<InvitesTable>;
+export type InviteAcceptanceRow = Selectable<InviteAcceptancesTable>;

@@ -12,8 +12,12 @@ import { sharedSchemas } from '../auth/auth.schemas.js';
 import type { Deps } from '../context.js';
 import { isDatabaseReady } from '../db/database.js';
 import { AppError } from '../errors.js';
+import { inviteRoutes } from '../invites/invites.routes.js';
+import { InvitePreviewSchema, InviteSchema } from '../invites/invites.schemas.js';
 import { redactUrl } from '../lib/logger.js';
 import { newToken } from '../lib/secrets.js';
+import { memberRoutes } from '../members/members.routes.js';
+import { MemberSchema } from '../members/members.schemas.js';
 import { type ApiKeyAuthenticator, registerAuthentication } from './authenticate.js';
 import { registerErrorHandling } from './errors.js';
 import { registerMetrics } from './metrics.js';
@@ -54,6 +58,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
 
   app.addSchema(ErrorResponse);
   for (const schema of sharedSchemas) app.addSchema(schema);
+  for (const schema of [MemberSchema, InviteSchema, InvitePreviewSchema]) app.addSchema(schema);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -95,6 +100,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       registerAuthentication(api, deps, options.authenticateApiKey);
       await api.register(authRoutes(deps));
       await api.register(accountRoutes(deps));
+      await api.register(memberRoutes(deps));
+      await api.register(inviteRoutes(deps));
     },
     { prefix: API_PREFIX },
   );

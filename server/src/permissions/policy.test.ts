@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type AccountActor,
   authorize,
+  authorizeOwner,
   can,
   PERMISSIONS,
   permissionsOf,
@@ -68,6 +69,21 @@ describe('policy table', () => {
         code: 'forbidden',
         extra: { denied: { permission: 'billing.view' } },
       });
+    }
+  });
+
+  it('lets only the owner through authorizeOwner, and never a read-only key', () => {
+    expect(() => authorizeOwner(actor('admin', { isOwner: true }), 'x')).not.toThrow();
+    expect(() => authorizeOwner(actor('admin'), 'delete the team')).toThrowError(
+      /Only the owner can delete the team/,
+    );
+    const readOnlyOwner = actor('admin', { isOwner: true, apiKey: { id: 'k', readOnly: true } });
+    expect(() => authorizeOwner(readOnlyOwner, 'x')).toThrowError(/read-only/);
+    try {
+      authorizeOwner(actor('admin'), 'x');
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toMatchObject({ status: 403, extra: { denied: { permission: 'owner' } } });
     }
   });
 });

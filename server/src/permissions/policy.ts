@@ -111,3 +111,17 @@ export function authorize(
 export function permissionsOf(actor: AccountActor): Permission[] {
   return PERMISSIONS.filter((p) => can(actor, p));
 }
+
+/**
+ * For what only the account's owner may do (Delete Team, transfer ownership,
+ * convert). Call it after {@link authorize}; throws a 403 that the account
+ * transaction helper audits as a `denied` attempt.
+ */
+export function authorizeOwner(actor: AccountActor, what: string): void {
+  if (actor.isOwner && !actor.apiKey?.readOnly) return;
+  throw new AppError(
+    actor.apiKey?.readOnly ? 'read_only_key' : 'forbidden',
+    actor.apiKey?.readOnly ? 'This API key is read-only' : `Only the owner can ${what}`,
+    { denied: { permission: 'owner' } },
+  );
+}

@@ -1,0 +1,322 @@
+import { type AccountDto, toAccountDto } from '../accounts/accounts.service.js';
+import { insertMembership, lockAccount } from '../accounts/accounts.store.js';
+import { auditContextOf } from '../audit/audit.context.js';
+import { writeAuditEvent } from '../audit/audit.writer.js';
+import { normalizeEmail } from '../auth/auth.service.js';
+import type { Caller, Deps } from '../context.js';
+import type { InviteRow } from '../db/schema.js';
+import { AppError, notFound } from '../errors.js';
+import { newId } from '../lib/ids.js';
+import { hashToken, newToken, seal, unseal } from '../lib/secrets.js';
+import { findMember } from '../members/members.store.js';
+import { inAccount, readAccount } from '../permissions/access.js';
+import { authorize, type Role } from '../permissions/policy.js';
+import {
+  consumeInviteUse,
+  findInvite,
+  findInviteByTokenHash,
+  hasAccepted,
+  type InviteWithCreator,
+  insertAcceptance,
+  insertInvite,
+  isMemberByEmail,
+  listPendingInvites,
+  revokeInvite as revokeInviteRow,
+} from './invites.store.js';
+
+/** The purpose the invite tokens are sealed under (a key of its own, derived from the secret). */
+const SEAL_PURPOSE = 'invite';
+export const DEFAULT_EXPIRES_IN_HOURS = 168;
+export const DEFAULT_MAX_USES = 1;
+
+export interface InviteDto {
+  id: string;
+  role: Role;
+  url: string | null;
+  email: string | null;
+  expiresAt: string;
+  maxUses: number;
+  uses: number;
+  createdAt: string;
+  createdBy: string;
+  createdByName: string;
+  createdByEmail: string;
+}
+
+export interface InvitePreviewDto {
+  accountName: string;
+  role: Role;
+  expiresAt: string;
+  inviterName: string;
+  status: 'pending';
+  emailBound: boolean;
+}
+
+function inviteUrl(deps: Deps, token: string): string {
+  return `${deps.config.publicUrl}/invite/${token}`;
+}
+
+/** Maps an invite row to the API object; its link is unsealed to be shown again. */
+export function toInviteDto(deps: Deps, row: InviteWithCreator): InviteDto {
+  const token = unseal(deps.config.secret, SEAL_PURPOSE, row.token_sealed);
+  return {
+    id: row.id,
+    role: row.role,
+    url: token ? inviteUrl(deps, token) : null,
+    email: row.email_normalized,
+    expiresAt: row.expires_at,
+    maxUses: Number(row.max_uses),
+    uses: Number(row.uses),
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+    createdByName: row.creator_name,
+    createdByEmail: row.creator_email,
+  };
+}
+
+/** Why an invite cannot be used any more, or null while it is pending. */
+function notPendingError(row: InviteRow, now: Date): AppError | null {
+  if (row.revoked_at !== null) return new AppError('invite_revoked', 'This invite was revoked');
+  if (Date.parse(row.expires_at) <= now.getTime()) {
+    return new AppError('invite_expired', 'This invite has expired');
+  }
+  if (Number(row.uses) >= Number(row.max_uses)) {
+    return new AppError('invite_used_up', 'This invite has already been used');
+  }
+  return null;
+}
+
+export interface CreateInviteInput {
+  role: Role;
+  email?: string | undefined;
+  expiresInHours?: number | undefined;
+  maxUses?: number | undefined;
+}
+
+/**
+ * Creates an invite link to a team (`members.manage`). The token is returned
+ * inside the link; it is stored as a hash (to find it) and sealed (to show the
+ * link again while pending).
+ */
+export function createInvite(
+  deps: Deps,
+  caller: Caller,
+  accountId: string,
+  input: CreateInviteInput,
+): Promise<InviteDto> {
+  return inAccount(
+    deps,
+    caller,
+    accountId,
+    { action: 'invite.create', resource: { type: 'invite' } },
+    async (trx, actor) => {
+      authorize(actor, 'members.manage');
+      const account = await lockAccount(trx, deps.dialect, accountId, 'share');
+      if (!account) throw notFound('Account');
+      if (account.kind !== 'team') {
+        throw new AppError(
+          'not_a_team',
+          'A personal account cannot invite; convert it to a team account first',
+        );
+      }
+      const email = input.email === undefined ? null : normalizeEmail(input.email);
+      if (email && (await isMemberByEmail(trx, accountId, email))) {
+        throw new AppError('already_member', 'A user with this email is already a member');
+      }
+      const now = deps.clock.now();
+      const hours = input.expiresInHours ?? DEFAULT_EXPIRES_IN_HOURS;
+      const token = newToken(32);
+      const row: InviteRow = {
+        id: newId(),
+        account_id: accountId,
+        role: input.role,
+        email_normalized: email,
+        token_hash: hashToken(token),
+        token_sealed: seal(deps.config.secret, SEAL_PURPOSE, token),
+        expires_at: new Date(now.getTime() + hours * 3600_000).toISOString(),
+        max_uses: input.maxUses ?? DEFAULT_MAX_USES,
+        uses: 0,
+        created_at: now.toISOString(),
+        created_by: actor.userId,
+        revoked_at: null,
+      };
+      await insertInvite(trx, row);
+      await writeAuditEvent(trx, auditContextOf(caller), now, {
+        accountId,
+        action: 'invite.create',
+        resource: { type: 'invite', id: row.id },
+        details: {
+          role: row.role,
+          email: row.email_normalized,
+          expiresAt: row.expires_at,
+          maxUses: row.max_uses,
+        },
+      });
+      const created = await findInvite(trx, accountId, row.id);
+      if (!created) throw new Error(`invite ${row.id} vanished`);
+      return toInviteDto(deps, created);
+    },
+  );
+}
+
+/** The account's pending invites with their links (`members.manage`). */
+export function listInvites(deps: Deps, caller: Caller, accountId: string): Promise<InviteDto[]> {
+  return readAccount(
+    deps,
+    caller,
+    accountId,
+    { action: 'invite.view', resource: { type: 'invite' } },
+    async (db, actor) => {
+      authorize(actor, 'members.manage');
+      const rows = await listPendingInvites(db, accountId, deps.clock.now().toISOString());
+      return rows.map((row) => toInviteDto(deps, row));
+    },
+  );
+}
+
+/** Revokes a pending invite (`members.manage`); 410 when it is no longer pending. */
+export function revokeInvite(
+  deps: Deps,
+  caller: Caller,
+  accountId: string,
+  inviteId: string,
+): Promise<void> {
+  return inAccount(
+    deps,
+    caller,
+    accountId,
+    { action: 'invite.revoke', resource: { type: 'invite', id: inviteId } },
+    async (trx, actor) => {
+      authorize(actor, 'members.manage');
+      const invite = await findInvite(trx, accountId, inviteId);
+      if (!invite) throw notFound('Invite');
+      const now = deps.clock.now();
+      const revoked = await revokeInviteRow(trx, accountId, inviteId, now.toISOString());
+      if (!revoked) {
+        const latest = (await findInvite(trx, accountId, inviteId)) ?? invite;
+        throw notPendingError(latest, now) ?? new AppError('conflict', 'The invite changed');
+      }
+      await writeAuditEvent(trx, auditContextOf(caller), now, {
+        accountId,
+        action: 'invite.revoke',
+        resource: { type: 'invite', id: inviteId },
+        details: {
+          role: invite.role,
+          email: invite.email_normalized,
+          uses: Number(invite.uses),
+          before: { revokedAt: null },
+          after: { revokedAt: now.toISOString() },
+        },
+      });
+    },
+  );
+}
+
+async function pendingInviteByToken(deps: Deps, token: string) {
+  const invite = await findInviteByTokenHash(deps.db, hashToken(token));
+  if (!invite) throw notFound('Invite');
+  const gone = notPendingError(invite, deps.clock.now());
+  if (gone) throw gone;
+  return invite;
+}
+
+/**
+ * What an invite link offers, for anyone holding it (no sign-in): the team's
+ * name, the role, the expiry and the inviter's name — nothing else.
+ */
+export async function previewInvite(deps: Deps, token: string): Promise<InvitePreviewDto> {
+  const invite = await pendingInviteByToken(deps, token);
+  return {
+    accountName: invite.account_name,
+    role: invite.role,
+    expiresAt: invite.expires_at,
+    inviterName: invite.creator_name,
+    status: 'pending',
+    emailBound: invite.email_normalized !== null,
+  };
+}
+
+/**
+ * Joins a team through an invite link. Atomic: the use is taken by a
+ * conditional UPDATE in the same transaction that inserts the membership and
+ * its audit event, so an invite for N people admits exactly N however many
+ * accept at once.
+ */
+export async function acceptInvite(
+  deps: Deps,
+  caller: Caller,
+  token: string,
+): Promise<{ account: AccountDto; role: Role }> {
+  const invite = await pendingInviteByToken(deps, token);
+  const { principal } = caller;
+  const ctx = auditContextOf(caller);
+  if (
+    invite.email_normalized !== null &&
+    invite.email_normalized !== normalizeEmail(principal.email)
+  ) {
+    await deps.db.transaction().execute((trx) =>
+      writeAuditEvent(trx, ctx, deps.clock.now(), {
+        accountId: invite.account_id,
+        action: 'invite.accept',
+        resource: { type: 'invite', id: invite.id },
+        outcome: 'denied',
+        details: { reason: 'invite_email_mismatch', role: invite.role },
+      }),
+    );
+    throw new AppError('invite_email_mismatch', 'This invite is for another email address');
+  }
+
+  try {
+    return await deps.db.transaction().execute(async (trx) => {
+      // A share lock: joins run side by side, but never inside a Delete Team.
+      const account = await lockAccount(trx, deps.dialect, invite.account_id, 'share');
+      if (!account) throw notFound('Invite');
+      if (await findMember(trx, account.id, principal.userId)) {
+        throw new AppError('already_member', 'You are already a member of this team');
+      }
+      if (await hasAccepted(trx, invite.id, principal.userId)) {
+        throw new AppError('invite_already_accepted', 'You have already used this invite');
+      }
+      if (account.kind !== 'team') throw new AppError('invite_revoked', 'This invite was revoked');
+      const now = deps.clock.now();
+      if (!(await consumeInviteUse(trx, invite.id, now.toISOString()))) {
+        const latest = await findInviteByTokenHash(trx, invite.token_hash);
+        throw (latest && notPendingError(latest, now)) ?? notFound('Invite');
+      }
+      await insertMembership(trx, {
+        account_id: account.id,
+        user_id: principal.userId,
+        role: invite.role,
+        created_at: now.toISOString(),
+      });
+      await insertAcceptance(trx, {
+        invite_id: invite.id,
+        user_id: principal.userId,
+        account_id: account.id,
+        accepted_at: now.toISOString(),
+      });
+      await writeAuditEvent(trx, ctx, now, {
+        accountId: account.id,
+        action: 'invite.accept',
+        resource: { type: 'invite', id: invite.id },
+        details: { role: invite.role, userId: principal.userId },
+      });
+      const dto = toAccountDto(account, {
+        accountId: account.id,
+        accountKind: account.kind,
+        userId: principal.userId,
+        email: principal.email,
+        role: invite.role,
+        isOwner: false,
+      });
+      return { account: dto, role: invite.role };
+    });
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    // The same person joining twice at once: the membership key decides.
+    if (await findMember(deps.db, invite.account_id, principal.userId)) {
+      throw new AppError('already_member', 'You are already a member of this team');
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,146 @@
+import { findAccount, lockAccount } from '../accounts/accounts.store.js';
+import { auditContextOf } from '../audit/audit.context.js';
+import { writeAuditEvent } from '../audit/audit.writer.js';
+import type { Caller, Deps } from '../context.js';
+import type { AccountRow } from '../db/schema.js';
+import { AppError, notFound } from '../errors.js';
+import { inAccount, readAccount } from '../permissions/access.js';
+import { authorize, type Role } from '../permissions/policy.js';
+import {
+  deleteMember,
+  findMember,
+  listMembers as listMemberRows,
+  type MemberRow,
+  setMemberRole,
+} from './members.store.js';
+
+export interface MemberDto {
+  userId: string;
+  email: string;
+  name: string;
+  role: Role;
+  isOwner: boolean;
+  joinedAt: string;
+}
+
+/** Maps a membership row (with its user) to the API object. */
+export function toMemberDto(row: MemberRow, account: Pick<AccountRow, 'owner_id'>): MemberDto {
+  return {
+    userId: row.user_id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    isOwner: row.user_id === account.owner_id,
+    joinedAt: row.created_at,
+  };
+}
+
+const ownerProtected = (message: string) => new AppError('owner_protected', message);
+
+/** The account's members (`members.manage`); a personal account lists only its owner. */
+export function listMembers(deps: Deps, caller: Caller, accountId: string): Promise<MemberDto[]> {
+  return readAccount(
+    deps,
+    caller,
+    accountId,
+    { action: 'member.view', resource: { type: 'member' } },
+    async (db, actor) => {
+      authorize(actor, 'members.manage');
+      const account = await findAccount(db, accountId);
+      if (!account) throw notFound('Account');
+      const rows = await listMemberRows(db, accountId);
+      return rows.map((row) => toMemberDto(row, account));
+    },
+  );
+}
+
+/**
+ * Changes a member's role (`members.manage`). Nobody changes the owner's role.
+ * Roles are read on every request, so the change applies to the very next one.
+ */
+export function changeMemberRole(
+  deps: Deps,
+  caller: Caller,
+  accountId: string,
+  userId: string,
+  input: { role: Role },
+): Promise<MemberDto> {
+  return inAccount(
+    deps,
+    caller,
+    accountId,
+    { action: 'member.role_change', resource: { type: 'member', id: userId } },
+    async (trx, actor) => {
+      authorize(actor, 'members.manage');
+      const account = await lockAccount(trx, deps.dialect, accountId, 'update');
+      if (!account) throw notFound('Account');
+      const member = await findMember(trx, accountId, userId);
+      if (!member) throw notFound('Member');
+      if (member.user_id === account.owner_id) {
+        throw ownerProtected("Nobody can change the owner's role; transfer ownership first");
+      }
+      if (member.role === input.role) return toMemberDto(member, account);
+      await setMemberRole(trx, accountId, userId, input.role);
+      await writeAuditEvent(trx, auditContextOf(caller), deps.clock.now(), {
+        accountId,
+        action: 'member.role_change',
+        resource: { type: 'member', id: userId },
+        details: {
+          email: member.email,
+          before: { role: member.role },
+          after: { role: input.role },
+        },
+      });
+      return toMemberDto({ ...member, role: input.role }, account);
+    },
+  );
+}
+
+/**
+ * Removes a member (`members.manage`), or — when `userId` is the caller —
+ * leaves the account (any member but the owner). Access ends with the next request.
+ */
+export function removeMember(
+  deps: Deps,
+  caller: Caller,
+  accountId: string,
+  userId: string,
+): Promise<void> {
+  const leaving = userId === caller.principal.userId;
+  return inAccount(
+    deps,
+    caller,
+    accountId,
+    {
+      action: leaving ? 'member.leave' : 'member.remove',
+      resource: { type: 'member', id: userId },
+    },
+    async (trx, actor) => {
+      // Leaving needs only membership; a read-only key cannot do it.
+      authorize(actor, leaving ? 'account.use' : 'members.manage');
+      if (leaving && actor.apiKey?.readOnly) {
+        throw new AppError('read_only_key', 'This API key is read-only', {
+          denied: { permission: 'account.use' },
+        });
+      }
+      const account = await lockAccount(trx, deps.dialect, accountId, 'update');
+      if (!account) throw notFound('Account');
+      const member = await findMember(trx, accountId, userId);
+      if (!member) throw notFound('Member');
+      if (member.user_id === account.owner_id) {
+        throw ownerProtected(
+          leaving
+            ? 'The owner cannot leave; transfer ownership or delete the team instead'
+            : 'The owner cannot be removed',
+        );
+      }
+      await deleteMember(trx, accountId, userId);
+      await writeAuditEvent(trx, auditContextOf(caller), deps.clock.now(), {
+        accountId,
+        action: leaving ? 'member.leave' : 'member.remove',
+        resource: { type: 'member', id: userId },
+        details: { email: member.email, role: member.role },
+      });
+    },
+  );
+}
