@@ -76,6 +76,24 @@ export interface AuditChainHeadsTable {
   hash: string;
 }
 
+export interface ApiKeysTable {
+  id: string;
+  account_id: string;
+  /** The creator: the key acts as this user, capped by their current role. */
+  user_id: string;
+  name: string;
+  /** The first characters of the secret (`gnt_ab12cd`), shown in lists. */
+  prefix: string;
+  secret_hash: string;
+  /** 1 when the key may only read; better-sqlite3 cannot bind booleans. */
+  read_only: number;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+  disabled_at: string | null;
+  revoked_at: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   accounts: AccountsTable;
@@ -84,6 +102,7 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   audit_events: AuditEventsTable;
   audit_chain_heads: AuditChainHeadsTable;
+  api_keys: ApiKeysTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -93,3 +112,4 @@ export type AccountUpdate = Updateable<AccountsTable>;
 export type MembershipRow = Selectable<MembershipsTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;

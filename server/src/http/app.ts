@@ -7,6 +7,10 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { accountRoutes } from '../accounts/accounts.routes.js';
+import { apiKeyRoutes } from '../apikeys/apikeys.routes.js';
+import { apiKeySchemas } from '../apikeys/apikeys.schemas.js';
+import { authenticateApiKey } from '../apikeys/apikeys.service.js';
+import { flushApiKeyUsage } from '../apikeys/apikeys.usage.js';
 import { authRoutes } from '../auth/auth.routes.js';
 import { sharedSchemas } from '../auth/auth.schemas.js';
 import type { Deps } from '../context.js';
@@ -14,7 +18,7 @@ import { isDatabaseReady } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { redactUrl } from '../lib/logger.js';
 import { newToken } from '../lib/secrets.js';
-import { type ApiKeyAuthenticator, registerAuthentication } from './authenticate.js';
+import { registerAuthentication } from './authenticate.js';
 import { registerErrorHandling } from './errors.js';
 import { registerMetrics } from './metrics.js';
 import { sendError } from './request.js';
@@ -24,7 +28,6 @@ import { validatorCompiler } from './validation.js';
 export interface AppOptions {
   /** Folder of the built console (web/dist); served when present. */
   webDir?: string;
-  authenticateApiKey?: ApiKeyAuthenticator;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -50,10 +53,12 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     return payload;
   });
   registerErrorHandling(app);
+  // API keys' last-used times are batched in memory; write what is pending on close.
+  app.addHook('onClose', () => flushApiKeyUsage(deps));
   const metrics = registerMetrics(app);
 
   app.addSchema(ErrorResponse);
-  for (const schema of sharedSchemas) app.addSchema(schema);
+  for (const schema of [...sharedSchemas, ...apiKeySchemas]) app.addSchema(schema);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -92,9 +97,10 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
 
   await app.register(
     async (api) => {
-      registerAuthentication(api, deps, options.authenticateApiKey);
+      registerAuthentication(api, deps, authenticateApiKey);
       await api.register(authRoutes(deps));
       await api.register(accountRoutes(deps));
+      await api.register(apiKeyRoutes(deps));
     },
     { prefix: API_PREFIX },
   );
