@@ -1,25 +1,14 @@
-import { type MigrationResultSet, Migrator, PostgresAdapter, sql } from 'kysely';
-import type { Db } from './database.js';
+import { type MigrationResultSet, Migrator } from 'kysely';
+import type { DatabaseHandle } from './database.js';
 import { migrations } from './migrations/index.js';
 
-/**
- * The PostgreSQL schema the connection works in (its search_path), so Kysely's
- * migration tables are looked up there only: without it, Kysely's check sees the
- * tables of any other schema in the database and skips creating its own.
- */
-async function migrationSchemaOf(db: Db): Promise<string | undefined> {
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return undefined;
-  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
-  return rows[0]?.schema;
-}
-
 /** Applies every pending migration; throws with the failing migration's name. */
-export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrationTableSchema = await migrationSchemaOf(db);
+export async function migrateToLatest({ db, pgSchema }: DatabaseHandle): Promise<string[]> {
   const migrator = new Migrator({
     db,
+    // Kysely looks for its bookkeeping tables in every schema unless told which one.
+    ...(pgSchema ? { migrationTableSchema: pgSchema } : {}),
     provider: { getMigrations: async () => migrations },
-    ...(migrationTableSchema ? { migrationTableSchema } : {}),
   });
   const result: MigrationResultSet = await migrator.migrateToLatest();
   if (result.error) {
