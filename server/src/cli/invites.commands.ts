@@ -73,7 +73,10 @@ export function registerInvitesCommands(program: Command, io: CliIo): void {
             maxUses: options.maxUses,
           },
         });
-        if (options.json) return printJson(io, invite);
+        if (options.json) {
+          printJson(io, invite);
+          return;
+        }
         io.stdout.write(
           `Invite ${invite.id} (${invite.role}, expires ${shortTime(invite.expiresAt)} UTC):\n${invite.url}\n`,
         );

@@ -61,7 +61,10 @@ export function registerKeysCommands(program: Command, io: CliIo): void {
         'POST',
         await client.accountPath(`/api-keys/${encodeURIComponent(keyId)}/disable`),
       );
-      if (options.json) return printJson(io, key);
+      if (options.json) {
+        printJson(io, key);
+        return;
+      }
       io.stdout.write(`Disabled key ${key.name} (${key.prefix}…)\n`);
     });
 

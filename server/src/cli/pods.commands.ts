@@ -22,7 +22,10 @@ function envPair(raw: string, previous: Record<string, string> = {}) {
 }
 
 function printPod(io: CliIo, pod: Pod, json: boolean | undefined): void {
-  if (json) return printJson(io, pod);
+  if (json) {
+    printJson(io, pod);
+    return;
+  }
   io.stdout.write(`Pod ${pod.name} (${pod.id}) is ${pod.status}\n`);
 }
 
@@ -112,8 +115,14 @@ export function registerPodsCommands(program: Command, io: CliIo): void {
     .action(async (podId: string, options: { json?: boolean }) => {
       const client = clientFrom(io);
       const pod = await client.json<Pod | undefined>('DELETE', await podPath(client, podId));
-      if (pod) return printPod(io, pod, options.json);
-      if (options.json) return printJson(io, { id: podId, status: 'terminated' });
+      if (pod) {
+        printPod(io, pod, options.json);
+        return;
+      }
+      if (options.json) {
+        printJson(io, { id: podId, status: 'terminated' });
+        return;
+      }
       io.stdout.write(`Pod ${podId} terminated\n`);
     });
 
@@ -128,7 +137,10 @@ export function registerPodsCommands(program: Command, io: CliIo): void {
         'GET',
         await podPath(client, podId, '/connect'),
       );
-      if (options.json) return printJson(io, answer);
+      if (options.json) {
+        printJson(io, answer);
+        return;
+      }
       io.stdout.write(`${answer.urls.join('\n')}\n`);
     });
 }
