@@ -25,6 +25,7 @@ export const ERROR_STATUS = {
   invalid_pod_transition: 409,
   pod_not_running: 409,
   pod_limit_reached: 409,
+  api_key_limit_reached: 409,
   insufficient_balance: 402,
   spend_limit_exceeded: 409,
   invite_expired: 410,

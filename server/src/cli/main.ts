@@ -1,15 +1,14 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createGantry } from '../server.js';
+import { EXIT, processIo } from './client.js';
+import { registerClientCommands } from './commands.js';
+import { createProgram, runProgram } from './output.js';
 
 const WEB_DIST = join(dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
-
-/** Exit codes: 0 ok, 1 failure, 2 usage or configuration error. */
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
 function configOrExit() {
   try {
@@ -23,9 +22,8 @@ function configOrExit() {
   }
 }
 
-const program = new Command('gantry')
-  .description('Gantry: accounts, teams and access for a GPU cloud console')
-  .showHelpAfterError();
+const io = processIo();
+const program = createProgram(io);
 
 program
   .command('serve')
@@ -61,7 +59,9 @@ program
     }
   });
 
-program.parseAsync(process.argv).catch((error: unknown) => {
-  process.stderr.write(`gantry: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(EXIT.failure);
-});
+// Operator commands above; user commands (API key over HTTP) register themselves here.
+registerClientCommands(program, io);
+
+// Exit codes (see EXIT): 0 ok, 1 failure, 2 usage, 3 auth, 4 forbidden, 5 not found, 6 conflict.
+const code = await runProgram(program, process.argv.slice(2), io);
+if (code !== EXIT.ok) process.exit(code);

@@ -100,6 +100,24 @@ export interface InviteAcceptancesTable {
   accepted_at: string;
 }
 
+export interface ApiKeysTable {
+  id: string;
+  account_id: string;
+  /** The creator: the key acts as this user, capped by their current role. */
+  user_id: string;
+  name: string;
+  /** The first characters of the secret (`gnt_ab12cd`), shown in lists. */
+  prefix: string;
+  secret_hash: string;
+  /** 1 when the key may only read; better-sqlite3 cannot bind booleans. */
+  read_only: number;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+  disabled_at: string | null;
+  revoked_at: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   accounts: AccountsTable;
@@ -110,6 +128,7 @@ export interface Database {
   audit_chain_heads: AuditChainHeadsTable;
   invites: InvitesTable;
   invite_acceptances: InviteAcceptancesTable;
+  api_keys: ApiKeysTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -121,3 +140,4 @@ export type SessionRow = Selectable<SessionsTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
 export type InviteRow = Selectable<InvitesTable>;
 export type InviteAcceptanceRow = Selectable<InviteAcceptancesTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;

@@ -7,6 +7,10 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { accountRoutes } from '../accounts/accounts.routes.js';
+import { apiKeyRoutes } from '../apikeys/apikeys.routes.js';
+import { apiKeySchemas } from '../apikeys/apikeys.schemas.js';
+import { authenticateApiKey } from '../apikeys/apikeys.service.js';
+import { flushApiKeyUsage } from '../apikeys/apikeys.usage.js';
 import { authRoutes } from '../auth/auth.routes.js';
 import { sharedSchemas } from '../auth/auth.schemas.js';
 import type { Deps } from '../context.js';
@@ -18,7 +22,7 @@ import { redactUrl } from '../lib/logger.js';
 import { newToken } from '../lib/secrets.js';
 import { memberRoutes } from '../members/members.routes.js';
 import { MemberSchema } from '../members/members.schemas.js';
-import { type ApiKeyAuthenticator, registerAuthentication } from './authenticate.js';
+import { registerAuthentication } from './authenticate.js';
 import { registerErrorHandling } from './errors.js';
 import { registerMetrics } from './metrics.js';
 import { sendError } from './request.js';
@@ -28,7 +32,6 @@ import { validatorCompiler } from './validation.js';
 export interface AppOptions {
   /** Folder of the built console (web/dist); served when present. */
   webDir?: string;
-  authenticateApiKey?: ApiKeyAuthenticator;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -54,11 +57,20 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     return payload;
   });
   registerErrorHandling(app);
+  // API keys' last-used times are batched in memory; write what is pending on close.
+  app.addHook('onClose', () => flushApiKeyUsage(deps));
   const metrics = registerMetrics(app);
 
   app.addSchema(ErrorResponse);
-  for (const schema of sharedSchemas) app.addSchema(schema);
-  for (const schema of [MemberSchema, InviteSchema, InvitePreviewSchema]) app.addSchema(schema);
+  for (const schema of [
+    ...sharedSchemas,
+    MemberSchema,
+    InviteSchema,
+    InvitePreviewSchema,
+    ...apiKeySchemas,
+  ]) {
+    app.addSchema(schema);
+  }
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -97,11 +109,12 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
 
   await app.register(
     async (api) => {
-      registerAuthentication(api, deps, options.authenticateApiKey);
+      registerAuthentication(api, deps, authenticateApiKey);
       await api.register(authRoutes(deps));
       await api.register(accountRoutes(deps));
       await api.register(memberRoutes(deps));
       await api.register(inviteRoutes(deps));
+      await api.register(apiKeyRoutes(deps));
     },
     { prefix: API_PREFIX },
   );

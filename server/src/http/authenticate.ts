@@ -27,16 +27,17 @@ function originAllowed(deps: Deps, request: FastifyRequest, origin: string): boo
 export function registerAuthentication(
   app: FastifyInstance,
   deps: Deps,
-  authenticateApiKey: ApiKeyAuthenticator | undefined,
+  authenticateApiKey: ApiKeyAuthenticator,
 ): void {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request, reply) => {
     const authorization = request.headers.authorization;
     if (authorization !== undefined) {
-      const match = /^Bearer ([A-Za-z0-9_-]{1,200})$/.exec(authorization);
-      const principal =
-        match && authenticateApiKey ? await authenticateApiKey(deps, match[1]!) : null;
+      // The scheme is case-insensitive (RFC 9110); any other scheme or shape is refused.
+      const match = /^Bearer ([A-Za-z0-9_-]{1,200})$/i.exec(authorization);
+      const principal = match ? await authenticateApiKey(deps, match[1]!) : null;
       if (!principal) {
+        reply.header('www-authenticate', 'Bearer realm="gantry"');
         return sendError(
           reply,
           new AppError(

@@ -15,13 +15,16 @@ export const REDACT_PATHS = [
   '*.secret',
 ];
 
-/** Replaces invite tokens and other secrets that can appear in URLs. */
+/** Replaces invite tokens, API keys and other secrets that can appear in URLs. */
 export function redactUrl(url: string): string {
-  return url.replace(/\/(invites?)\/[A-Za-z0-9_-]{16,}/g, '/$1/[redacted]');
+  return url
+    .replace(/\/(invites?)\/[A-Za-z0-9_-]{16,}/g, '/$1/[redacted]')
+    .replace(/gnt_[A-Za-z0-9_-]+/g, 'gnt_[redacted]');
 }
 
-export function createLogger(level: string): Logger {
-  return pino({
+/** The process logger; `destination` (default stdout) lets tests read what is logged. */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: {
@@ -34,5 +37,6 @@ export function createLogger(level: string): Logger {
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       err: pino.stdSerializers.err,
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_teams.js';
+import * as m0006 from './0006_apikeys.js';
 
 /**
  * Every migration, in order. One set serves SQLite and PostgreSQL.
@@ -9,4 +10,5 @@ import * as m0002 from './0002_teams.js';
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_teams': m0002,
+  '0006_apikeys': m0006,
 };
