@@ -5,8 +5,10 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import { accountRoutes } from '../accounts/accounts.routes.js';
+import { auditRoutes } from '../audit/audit.routes.js';
+import { auditSharedSchemas } from '../audit/audit.schemas.js';
 import { authRoutes } from '../auth/auth.routes.js';
 import { sharedSchemas } from '../auth/auth.schemas.js';
 import type { Deps } from '../context.js';
@@ -25,6 +27,8 @@ export interface AppOptions {
   /** Folder of the built console (web/dist); served when present. */
   webDir?: string;
   authenticateApiKey?: ApiKeyAuthenticator;
+  /** Called for every route as it is registered (the audit coverage test lists them). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -41,6 +45,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -54,6 +59,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
 
   app.addSchema(ErrorResponse);
   for (const schema of sharedSchemas) app.addSchema(schema);
+  for (const schema of auditSharedSchemas) app.addSchema(schema);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -95,6 +101,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       registerAuthentication(api, deps, options.authenticateApiKey);
       await api.register(authRoutes(deps));
       await api.register(accountRoutes(deps));
+      await api.register(auditRoutes(deps));
     },
     { prefix: API_PREFIX },
   );
