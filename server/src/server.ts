@@ -25,7 +25,7 @@ export async function createGantry(config: Config, options: StartOptions = {}): 
   const logger = options.logger ?? createLogger(config.logLevel);
   const database =
     options.database ?? openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  await migrateToLatest(database.db);
+  await migrateToLatest(database);
   const deps: Deps = {
     db: database.db,
     dialect: database.dialect,

@@ -6,7 +6,7 @@ describe.each(DIALECTS)('accounts on %s', (dialect) => {
   beforeAll(async () => {
     gantry = await startTestGantry(dialect);
   });
-  afterAll(() => gantry.close());
+  afterAll(() => gantry?.close());
 
   it('lists my accounts and shows one with my role and permissions', async () => {
     const user = await signUp(gantry.app, { name: 'Grace' });

@@ -37,7 +37,7 @@ async function withDeps<T>(fn: (deps: Deps) => Promise<T>): Promise<T> {
   }
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    await migrateToLatest(database.db);
+    await migrateToLatest(database);
     const deps: Deps = {
       db: database.db,
       dialect: database.dialect,

@@ -17,7 +17,7 @@ describe.each(DIALECTS)('auth on %s', (dialect) => {
   beforeAll(async () => {
     gantry = await startTestGantry(dialect, {}, { clock });
   });
-  afterAll(() => gantry.close());
+  afterAll(() => gantry?.close());
 
   const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
     gantry.app.inject({ method: 'POST', url, payload: payload as object, headers });

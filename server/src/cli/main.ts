@@ -55,7 +55,7 @@ program
     const config = configOrExit();
     const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     try {
-      const applied = await migrateToLatest(database.db);
+      const applied = await migrateToLatest(database);
       process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Up to date\n');
     } finally {
       await database.close();

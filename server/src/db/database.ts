@@ -14,6 +14,8 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface DatabaseHandle {
   db: Db;
   dialect: DialectName;
+  /** The PostgreSQL schema Gantry's tables live in (search_path), when not the default. */
+  pgSchema?: string;
   close(): Promise<void>;
 }
 
@@ -46,7 +48,12 @@ export function openDatabase(options: OpenOptions): DatabaseHandle {
       },
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    return {
+      db,
+      dialect: 'postgres',
+      ...(options.pgSchema ? { pgSchema: options.pgSchema } : {}),
+      close: () => db.destroy(),
+    };
   }
 
   const path = options.sqlitePath ?? join(options.dataDir ?? './data', 'gantry.db');

@@ -13,16 +13,28 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   429: 'rate_limited',
 };
 
-/** Turns a validation error into a sentence naming the field: `body/email must match format "email"`. */
+/** Turns a validation error into a sentence naming the field: `body/email must be a valid email`. */
 function validationMessage(error: FastifyError): string {
   const first = error.validation?.[0];
   if (!first) return error.message;
   const where = `${error.validationContext ?? 'request'}${first.instancePath || ''}`;
-  if (first.keyword === 'additionalProperties') {
-    const field = (first.params as { additionalProperty?: string }).additionalProperty;
-    return `${where} has an unknown field "${field}"`;
+  const params = first.params as Record<string, unknown>;
+  switch (first.keyword) {
+    case 'additionalProperties':
+      return `${where} has an unknown field "${params.additionalProperty}"`;
+    case 'required':
+      return `${where}/${params.missingProperty} is required`;
+    case 'minLength':
+      return `${where} must be at least ${params.limit} characters`;
+    case 'maxLength':
+      return `${where} must be at most ${params.limit} characters`;
+    case 'format':
+      return `${where} must be a valid ${params.format}`;
+    case 'pattern':
+      return `${where} has an invalid format or characters that are not allowed`;
+    default:
+      return `${where} ${first.message ?? 'is invalid'}`;
   }
-  return `${where} ${first.message ?? 'is invalid'}`;
 }
 
 /** The one place where errors become HTTP answers. */

@@ -6,7 +6,7 @@ describe.each(DIALECTS)('system endpoints on %s', (dialect) => {
   beforeAll(async () => {
     gantry = await startTestGantry(dialect);
   });
-  afterAll(() => gantry.close());
+  afterAll(() => gantry?.close());
 
   it('answers health, readiness and metrics', async () => {
     expect((await gantry.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });

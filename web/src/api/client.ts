@@ -1,0 +1,37 @@
+import createClient from 'openapi-fetch';
+import type { components, paths } from './schema';
+
+/** The typed API client; its types are generated from the server's OpenAPI document. */
+export const api = createClient<paths>({ baseUrl: '', credentials: 'same-origin' });
+
+export type Account = components['schemas']['Account'];
+export type User = components['schemas']['User'];
+export type Permission = Account['permissions'][number];
+
+/** An error answer of the API: `{ error: { code, message } }` plus the status. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Unwraps an openapi-fetch result: the data, or an {@link ApiError} thrown with
+ * the server's code and message.
+ */
+export async function call<T>(
+  promise: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<T> {
+  const { data, error, response } = await promise;
+  if (response.ok) return data as T;
+  const body = error as { error?: { code?: string; message?: string } } | undefined;
+  throw new ApiError(
+    response.status,
+    body?.error?.code ?? 'unknown',
+    body?.error?.message ?? `Request failed (${response.status})`,
+  );
+}

@@ -1,0 +1,165 @@
+import {
+  AppShell,
+  Badge,
+  Burger,
+  Button,
+  Center,
+  Group,
+  Loader,
+  Menu,
+  NavLink,
+  Text,
+  UnstyledButton,
+} from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { IconChevronDown, IconLogout } from '@tabler/icons-react';
+import { Link, Navigate, Outlet, useLocation, useNavigate, useParams } from 'react-router-dom';
+import { type Account, api, call } from '../api/client';
+import { useAccount, useMe } from '../api/hooks';
+import { visibleNav } from './nav';
+
+/** Redirects anonymous visitors to sign in, coming back here afterwards. */
+export function RequireSignIn({ children }: { children: React.ReactNode }) {
+  const me = useMe();
+  const location = useLocation();
+  if (me.isPending) return <FullPageLoader />;
+  if (!me.data) {
+    const next = encodeURIComponent(location.pathname + location.search);
+    return <Navigate to={`/signin?next=${next}`} replace />;
+  }
+  return <>{children}</>;
+}
+
+export function FullPageLoader() {
+  return (
+    <Center mih="100vh">
+      <Loader />
+    </Center>
+  );
+}
+
+/** `/`: go to the personal account (or the first one). */
+export function HomeRedirect() {
+  const me = useMe();
+  if (me.isPending) return <FullPageLoader />;
+  const first = me.data?.memberships[0];
+  if (!first) return <Navigate to="/signin" replace />;
+  return <Navigate to={`/accounts/${first.account.id}`} replace />;
+}
+
+function kindLabel(account: Pick<Account, 'kind'>) {
+  return account.kind === 'team' ? 'Team' : 'Personal';
+}
+
+function AccountSwitcher({ current }: { current: Account }) {
+  const me = useMe();
+  const navigate = useNavigate();
+  return (
+    <Menu position="bottom-start" width={280} shadow="md">
+      <Menu.Target>
+        <UnstyledButton data-testid="account-switcher" aria-label="Switch account">
+          <Group gap={6}>
+            <Text fw={600}>{current.name}</Text>
+            <Badge size="xs" variant="light">
+              {kindLabel(current)}
+            </Badge>
+            <IconChevronDown size={14} />
+          </Group>
+        </UnstyledButton>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Label>Your accounts</Menu.Label>
+        {me.data?.memberships.map((m) => (
+          <Menu.Item
+            key={m.account.id}
+            onClick={() => navigate(`/accounts/${m.account.id}`)}
+            rightSection={
+              <Badge size="xs" variant="outline">
+                {m.role}
+              </Badge>
+            }
+          >
+            <Group gap={6}>
+              <Text size="sm">{m.account.name}</Text>
+              <Text size="xs" c="dimmed">
+                {kindLabel(m.account)}
+              </Text>
+            </Group>
+          </Menu.Item>
+        ))}
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
+
+function UserMenu() {
+  const me = useMe();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const signOut = useMutation({
+    mutationFn: () => call(api.POST('/api/v1/auth/logout')),
+    onSettled: () => {
+      queryClient.clear();
+      navigate('/signin');
+    },
+  });
+  return (
+    <Menu position="bottom-end" shadow="md">
+      <Menu.Target>
+        <Button variant="subtle" rightSection={<IconChevronDown size={14} />}>
+          {me.data?.user.name}
+        </Button>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Label>{me.data?.user.email}</Menu.Label>
+        <Menu.Item leftSection={<IconLogout size={14} />} onClick={() => signOut.mutate()}>
+          Sign out
+        </Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
+
+/** The frame of every account page: header with switcher, navigation by permission. */
+export function AccountLayout() {
+  const { accountId = '' } = useParams();
+  const account = useAccount(accountId);
+  const location = useLocation();
+  const [opened, { toggle }] = useDisclosure();
+  if (account.isPending) return <FullPageLoader />;
+  if (account.isError || !account.data) return <Navigate to="/" replace />;
+  const base = `/accounts/${account.data.id}`;
+  const here = location.pathname.replace(/\/+$/, '');
+  return (
+    <AppShell
+      header={{ height: 60 }}
+      navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="lg"
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between">
+          <Group>
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" />
+            <Text fw={800} c="indigo" size="lg" component={Link} to="/">
+              Gantry
+            </Text>
+            <AccountSwitcher current={account.data} />
+          </Group>
+          <UserMenu />
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="sm">
+        {visibleNav(account.data).map((item) => {
+          const to = item.path ? `${base}/${item.path}` : base;
+          return (
+            <NavLink key={item.label} component={Link} to={to} label={item.label} active={here === to} />
+          );
+        })}
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <Outlet context={account.data} />
+      </AppShell.Main>
+    </AppShell>
+  );
+}

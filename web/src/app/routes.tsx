@@ -1,0 +1,39 @@
+import type { RouteObject } from 'react-router-dom';
+import { DashboardPage } from '../account/DashboardPage';
+import { SettingsPage } from '../account/SettingsPage';
+import { SignInPage, SignUpPage } from '../auth/AuthPages';
+import { AccountLayout, HomeRedirect, RequireSignIn } from './AppLayout';
+import { NotFoundPage } from './NotFoundPage';
+
+/** Pages inside an account (paths below /accounts/:accountId); modules add theirs. */
+export const ACCOUNT_PAGES: RouteObject[] = [
+  { index: true, element: <DashboardPage /> },
+  { path: 'settings', element: <SettingsPage /> },
+];
+
+/** Pages outside any account (e.g. the invite page); modules add theirs. */
+export const PUBLIC_PAGES: RouteObject[] = [];
+
+export const routes: RouteObject[] = [
+  { path: '/signin', element: <SignInPage /> },
+  { path: '/signup', element: <SignUpPage /> },
+  ...PUBLIC_PAGES,
+  {
+    path: '/',
+    element: (
+      <RequireSignIn>
+        <HomeRedirect />
+      </RequireSignIn>
+    ),
+  },
+  {
+    path: '/accounts/:accountId',
+    element: (
+      <RequireSignIn>
+        <AccountLayout />
+      </RequireSignIn>
+    ),
+    children: ACCOUNT_PAGES,
+  },
+  { path: '*', element: <NotFoundPage /> },
+];
