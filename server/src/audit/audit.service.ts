@@ -282,27 +282,9 @@ export function csvCell(value: string | number | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
+/** One CSV record. Fields Gantry generates itself (ids, seq, time, codes) need no escaping. */
 function csvLine(row: AuditEventRow): string {
-  return `${[
-    row.id,
-    Number(row.seq),
-    row.time,
-    row.account_id,
-    row.actor_type,
-    row.actor_id,
-    row.actor_user_id,
-    row.actor_email,
-    row.action,
-    row.resource_type,
-    row.resource_id,
-    row.outcome,
-    row.ip,
-    row.user_agent,
-    row.request_id,
-    row.details,
-  ]
-    .map(csvCell)
-    .join(',')}\r\n`;
+  return `${row.id},${Number(row.seq)},${row.time},${row.account_id},${row.actor_type},${csvCell(row.actor_id)},${csvCell(row.actor_user_id)},${csvCell(row.actor_email)},${row.action},${row.resource_type},${csvCell(row.resource_id)},${row.outcome},${csvCell(row.ip)},${csvCell(row.user_agent)},${csvCell(row.request_id)},${csvCell(row.details)}\r\n`;
 }
 
 const q = JSON.stringify;
@@ -561,7 +543,7 @@ export function updateAuditSettings(
       if (input.retentionDays !== null && max !== undefined && input.retentionDays > max) {
         throw invalidInput(`body/retentionDays must be at most ${max} (the operator's maximum)`);
       }
-      const before = await settingsDto(deps, trx, accountId);
+      const before = await findSettings(trx, accountId);
       const now = deps.clock.now();
       await upsertSettings(trx, accountId, input.retentionDays, now.toISOString(), actor.userId);
       await writeAuditEvent(trx, auditContextOf(caller), now, {
@@ -569,11 +551,16 @@ export function updateAuditSettings(
         action: 'audit.settings_update',
         resource: { type: 'audit', id: accountId },
         details: {
-          before: { retentionDays: before.retentionDays },
+          before: { retentionDays: before?.retention_days ?? null },
           after: { retentionDays: input.retentionDays },
         },
       });
-      return settingsDto(deps, trx, accountId);
+      return {
+        retentionDays: input.retentionDays,
+        maxRetentionDays: max ?? null,
+        effectiveRetentionDays: effectiveRetention(input.retentionDays, max),
+        updatedAt: now.toISOString(),
+      };
     },
   );
 }
