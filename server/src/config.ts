@@ -26,6 +26,8 @@ export interface Config {
   maxPodsPerAccount: number;
   meterIntervalSeconds: number;
   maxSpendLimitMicro: number;
+  /** Operator's maximum audit retention in days (GANTRY_AUDIT_MAX_RETENTION_DAYS); undefined: none. */
+  auditMaxRetentionDays: number | undefined;
 }
 
 /** Raised with every invalid setting named, so an operator fixes them in one go. */
@@ -129,6 +131,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxPodsPerAccount: int('GANTRY_MAX_PODS', 50, 1, 100_000),
     meterIntervalSeconds: int('GANTRY_METER_INTERVAL_SECONDS', 60, 1, 3600),
     maxSpendLimitMicro: money('GANTRY_MAX_SPEND_LIMIT', '10000'),
+    auditMaxRetentionDays: env.GANTRY_AUDIT_MAX_RETENTION_DAYS
+      ? int('GANTRY_AUDIT_MAX_RETENTION_DAYS', 0, 1, 365_000)
+      : undefined,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

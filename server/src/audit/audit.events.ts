@@ -30,6 +30,7 @@ export const AUDIT_ACTIONS = [
   'audit.export',
   'audit.verify',
   'audit.prune',
+  'audit.settings_update',
   'apikey.view',
   'apikey.create',
   'apikey.disable',

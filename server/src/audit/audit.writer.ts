@@ -53,6 +53,9 @@ function boundedDetails(details: Record<string, unknown> | undefined): string {
  * Appends one event to the account's hash chain, in the caller's transaction.
  * The chain head row is updated first, so concurrent writers for one account
  * queue on its row lock (PostgreSQL) or the writer lock (SQLite).
+ * The recorded time never goes backwards within an account (a writer that read
+ * the clock before a concurrent one got the lock records the later time), so
+ * `time` is non-decreasing in `seq` and date ranges become seq ranges.
  */
 export async function writeAuditEvent(
   trx: Executor,
@@ -64,28 +67,30 @@ export async function writeAuditEvent(
     .updateTable('audit_chain_heads')
     .set((eb) => ({ seq: eb('seq', '+', 1) }))
     .where('account_id', '=', input.accountId)
-    .returning(['seq', 'hash'])
+    .returning(['seq', 'hash', 'time'])
     .executeTakeFirst();
   if (!head) {
     await trx
       .insertInto('audit_chain_heads')
-      .values({ account_id: input.accountId, seq: 1, hash: GENESIS_HASH })
+      .values({ account_id: input.accountId, seq: 1, hash: GENESIS_HASH, time: null })
       .onConflict((oc) =>
         oc.column('account_id').doUpdateSet((eb) => ({ seq: eb('audit_chain_heads.seq', '+', 1) })),
       )
       .execute();
     head = await trx
       .selectFrom('audit_chain_heads')
-      .select(['seq', 'hash'])
+      .select(['seq', 'hash', 'time'])
       .where('account_id', '=', input.accountId)
       .executeTakeFirstOrThrow();
   }
+  const now = time.toISOString();
+  const at = head.time !== null && head.time > now ? head.time : now;
 
   const fields: HashedFields = {
     id: newId(),
     account_id: input.accountId,
     seq: Number(head.seq),
-    time: time.toISOString(),
+    time: at,
     actor_type: ctx.actor.type,
     actor_id: ctx.actor.id,
     actor_user_id: ctx.actor.userId,
@@ -104,7 +109,7 @@ export async function writeAuditEvent(
   await trx.insertInto('audit_events').values(row).execute();
   await trx
     .updateTable('audit_chain_heads')
-    .set({ hash: row.hash })
+    .set({ hash: row.hash, time: at })
     .where('account_id', '=', input.accountId)
     .execute();
   return row;

@@ -3,6 +3,7 @@ import { Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { type Command, Option } from 'commander';
+import { exportFromDatabase } from '../audit/audit.cli.js';
 import { type CliIo, clientFrom } from './client.js';
 import { commandGroup, isoTime, printList, shortTime, wholeNumber } from './output.js';
 
@@ -130,28 +131,39 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
       .addOption(
         new Option('--format <format>', 'jsonl or csv').choices(['jsonl', 'csv']).default('jsonl'),
       )
-      .option('-o, --output <file>', 'write to this file instead of stdout'),
-  ).action(async (options: FilterOptions & { format: string; output?: string }) => {
-    const client = clientFrom(io);
-    const response = await client.send('GET', await client.accountPath('/audit-logs/export'), {
-      query: { ...filterQuery(options), format: options.format },
-    });
-    if (!response.body) throw new Error('The server sent an empty export');
-    const { transform, state } = progressCounter(io);
-    const destination: Writable = options.output
-      ? createWriteStream(options.output, { mode: 0o600 })
-      : io.stdout;
-    const source = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
-    try {
-      await pipeline(source, transform, destination, { end: Boolean(options.output) });
-    } catch (error) {
-      if (options.output) rmSync(options.output, { force: true });
-      throw error;
-    }
-    const events = options.format === 'csv' ? Math.max(0, state.lines - 1) : state.lines;
-    if (io.stderr.isTTY) io.stderr.write('\r\u001b[K');
-    io.stderr.write(
-      `Exported ${events} events (${state.bytes} bytes)${options.output ? ` to ${options.output}` : ''}\n`,
-    );
-  });
+      .option('-o, --output <file>', 'write to this file instead of stdout')
+      .option(
+        '--account <accountId>',
+        'operator: export this account straight from the database (DATABASE_URL or ' +
+          'GANTRY_DATA_DIR), audited as the operator; no API key needed',
+      ),
+  ).action(
+    async (options: FilterOptions & { format: string; output?: string; account?: string }) => {
+      if (options.account) {
+        await exportFromDatabase({ ...options, account: options.account });
+        return;
+      }
+      const client = clientFrom(io);
+      const response = await client.send('GET', await client.accountPath('/audit-logs/export'), {
+        query: { ...filterQuery(options), format: options.format },
+      });
+      if (!response.body) throw new Error('The server sent an empty export');
+      const { transform, state } = progressCounter(io);
+      const destination: Writable = options.output
+        ? createWriteStream(options.output, { mode: 0o600 })
+        : io.stdout;
+      const source = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+      try {
+        await pipeline(source, transform, destination, { end: Boolean(options.output) });
+      } catch (error) {
+        if (options.output) rmSync(options.output, { force: true });
+        throw error;
+      }
+      const events = options.format === 'csv' ? Math.max(0, state.lines - 1) : state.lines;
+      if (io.stderr.isTTY) io.stderr.write('\r\u001b[K');
+      io.stderr.write(
+        `Exported ${events} events (${state.bytes} bytes)${options.output ? ` to ${options.output}` : ''}\n`,
+      );
+    },
+  );
 }

@@ -1,5 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { registerAuditCommands } from '../audit/audit.cli.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
@@ -61,6 +63,7 @@ program
 
 // Operator commands above; user commands (API key over HTTP) register themselves here.
 registerClientCommands(program, io);
+registerAuditCommands(program);
 
 // Exit codes (see EXIT): 0 ok, 1 failure, 2 usage, 3 auth, 4 forbidden, 5 not found, 6 conflict.
 const code = await runProgram(program, process.argv.slice(2), io);

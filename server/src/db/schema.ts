@@ -74,6 +74,26 @@ export interface AuditChainHeadsTable {
   account_id: string;
   seq: number;
   hash: string;
+  /** Time of the newest event (0005); null before the first event after that migration. */
+  time: string | null;
+}
+
+export interface AuditSettingsTable {
+  account_id: string;
+  /** Days to keep events; null keeps them forever (within the operator's maximum). */
+  retention_days: number | null;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+export interface AuditCheckpointsTable {
+  account_id: string;
+  /** Seq of the last event deleted by a prune batch. */
+  seq: number;
+  /** Hash of that event: the prev_hash the first remaining event must carry. */
+  hash: string;
+  pruned_at: string;
+  deleted: number;
 }
 
 export interface InvitesTable {
@@ -129,6 +149,8 @@ export interface Database {
   invites: InvitesTable;
   invite_acceptances: InviteAcceptancesTable;
   api_keys: ApiKeysTable;
+  audit_settings: AuditSettingsTable;
+  audit_checkpoints: AuditCheckpointsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

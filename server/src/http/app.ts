@@ -5,12 +5,14 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import { accountRoutes } from '../accounts/accounts.routes.js';
 import { apiKeyRoutes } from '../apikeys/apikeys.routes.js';
 import { apiKeySchemas } from '../apikeys/apikeys.schemas.js';
 import { authenticateApiKey } from '../apikeys/apikeys.service.js';
 import { flushApiKeyUsage } from '../apikeys/apikeys.usage.js';
+import { auditRoutes } from '../audit/audit.routes.js';
+import { auditSharedSchemas } from '../audit/audit.schemas.js';
 import { authRoutes } from '../auth/auth.routes.js';
 import { sharedSchemas } from '../auth/auth.schemas.js';
 import type { Deps } from '../context.js';
@@ -32,6 +34,8 @@ import { validatorCompiler } from './validation.js';
 export interface AppOptions {
   /** Folder of the built console (web/dist); served when present. */
   webDir?: string;
+  /** Called for every route as it is registered (the audit coverage test lists them). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -48,6 +52,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -68,6 +73,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     InviteSchema,
     InvitePreviewSchema,
     ...apiKeySchemas,
+    ...auditSharedSchemas,
   ]) {
     app.addSchema(schema);
   }
@@ -115,6 +121,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       await api.register(memberRoutes(deps));
       await api.register(inviteRoutes(deps));
       await api.register(apiKeyRoutes(deps));
+      await api.register(auditRoutes(deps));
     },
     { prefix: API_PREFIX },
   );

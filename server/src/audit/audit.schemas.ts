@@ -1,0 +1,121 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Body, Id, IsoTime, Page, RoleSchema, ref } from '../http/schemas.js';
+import { RESOURCE_TYPES } from './audit.events.js';
+
+const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+
+/** ISO 8601: a date, or a date and time with a zone (`Z` or `±hh:mm`). */
+const ISO_8601 =
+  '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2}))?$';
+
+export const ResourceTypeSchema = Type.Union(RESOURCE_TYPES.map((t) => Type.Literal(t)));
+export const OutcomeSchema = Type.Union([
+  Type.Literal('success'),
+  Type.Literal('denied'),
+  Type.Literal('failure'),
+]);
+
+/** The filters shared by the query and the export; unknown parameters are refused. */
+const filterProperties = {
+  from: Type.Optional(
+    Type.String({
+      pattern: ISO_8601,
+      description: 'Inclusive start, ISO 8601 (e.g. 2026-01-31T00:00:00Z)',
+    }),
+  ),
+  to: Type.Optional(Type.String({ pattern: ISO_8601, description: 'Exclusive end, ISO 8601' })),
+  userId: Type.Optional(Id),
+  action: Type.Optional(
+    Type.String({
+      pattern: '^[a-z][a-z_]*(\\.[a-z][a-z_]*)*(\\.\\*)?$',
+      maxLength: 64,
+      description: 'An action (pod.stop) or a prefix (pod.*)',
+    }),
+  ),
+  resourceType: Type.Optional(ResourceTypeSchema),
+  resourceId: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]*$' }),
+  ),
+  outcome: Type.Optional(OutcomeSchema),
+};
+
+export const AuditQuery = Type.Object(
+  {
+    ...filterProperties,
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+  },
+  { additionalProperties: false },
+);
+export type AuditQueryInput = Static<typeof AuditQuery>;
+
+export const ExportFormatSchema = Type.Union([Type.Literal('csv'), Type.Literal('jsonl')]);
+export const AuditExportQuery = Type.Object(
+  { ...filterProperties, format: Type.Optional(ExportFormatSchema) },
+  { additionalProperties: false },
+);
+export type AuditExportInput = Static<typeof AuditExportQuery>;
+
+export const AuditEventSchema = Type.Object(
+  {
+    id: Id,
+    seq: Type.Integer({ description: 'Position in the account chain' }),
+    time: IsoTime,
+    accountId: Id,
+    actor: Type.Object({
+      type: Type.Union([
+        Type.Literal('user'),
+        Type.Literal('apikey'),
+        Type.Literal('system'),
+        Type.Literal('operator'),
+      ]),
+      id: nullable(Type.String()),
+      userId: nullable(Type.String()),
+      email: nullable(Type.String()),
+    }),
+    action: Type.String(),
+    resource: Type.Object({ type: Type.String(), id: nullable(Type.String()) }),
+    outcome: OutcomeSchema,
+    ip: nullable(Type.String()),
+    userAgent: nullable(Type.String()),
+    requestId: nullable(Type.String()),
+    details: Type.Record(Type.String(), Type.Unknown()),
+  },
+  { $id: 'AuditEvent' },
+);
+
+export const AuditPageSchema = Page(ref(AuditEventSchema));
+
+export const AuditActorSchema = Type.Object({
+  userId: Type.String(),
+  email: nullable(Type.String()),
+  name: nullable(Type.String({ description: 'Current name; null when the user no longer exists' })),
+  role: nullable(RoleSchema),
+  isMember: Type.Boolean({ description: 'Whether they are a member of the account now' }),
+  lastSeenAt: IsoTime,
+});
+export const AuditActorsResponse = Type.Object({
+  items: Type.Array(AuditActorSchema),
+  nextCursor: Type.Null(),
+});
+
+export const VerifyResponse = Type.Object({
+  ok: Type.Boolean(),
+  checked: Type.Integer(),
+  firstBrokenId: nullable(Type.String()),
+  firstBrokenSeq: nullable(Type.Integer()),
+  reason: nullable(Type.String()),
+  startedAfterSeq: Type.Integer({ description: 'Seq of the prune checkpoint verify started from' }),
+});
+
+export const RetentionDays = Type.Integer({ minimum: 1, maximum: 365_000 });
+export const AuditSettingsSchema = Type.Object({
+  retentionDays: nullable(RetentionDays),
+  maxRetentionDays: nullable(Type.Integer({ description: "The operator's maximum" })),
+  effectiveRetentionDays: nullable(Type.Integer({ description: 'null: events are kept forever' })),
+  updatedAt: nullable(IsoTime),
+});
+export const AuditSettingsBody = Body({ retentionDays: nullable(RetentionDays) });
+
+export const auditSharedSchemas = [AuditEventSchema];

@@ -1,0 +1,659 @@
+import { Readable } from 'node:stream';
+import type { Caller, Deps } from '../context.js';
+import type { Executor } from '../db/database.js';
+import type { AuditEventRow } from '../db/schema.js';
+import { AppError, invalidInput } from '../errors.js';
+import { hmac, safeEqual } from '../lib/secrets.js';
+import { inAccount, readAccount } from '../permissions/access.js';
+import { authorize, type Role } from '../permissions/policy.js';
+import { auditContextOf } from './audit.context.js';
+import {
+  type AuditContext,
+  type Outcome,
+  type ResourceType,
+  SYSTEM_CONTEXT,
+} from './audit.events.js';
+import {
+  type AuditFilters,
+  deleteThrough,
+  findChainHead,
+  findLastSeqBefore,
+  findLatestCheckpoint,
+  findSettings,
+  insertCheckpoint,
+  listChainAccounts,
+  listRetentionSettings,
+  selectActors,
+  selectChainBatch,
+  selectEventPage,
+  selectOldest,
+  upsertSettings,
+} from './audit.store.js';
+import { computeEventHash, GENESIS_HASH, writeAuditEvent } from './audit.writer.js';
+
+export type { AuditFilters } from './audit.store.js';
+
+/** Rows read per round trip by export, verify and prune. */
+export const AUDIT_BATCH_SIZE = 1000;
+const DAY_MS = 86_400_000;
+
+export interface AuditEventDto {
+  id: string;
+  seq: number;
+  time: string;
+  accountId: string;
+  actor: {
+    type: AuditEventRow['actor_type'];
+    id: string | null;
+    userId: string | null;
+    email: string | null;
+  };
+  action: string;
+  resource: { type: string; id: string | null };
+  outcome: Outcome;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  details: Record<string, unknown>;
+}
+
+/** Maps a stored event to the API object (SPEC §8), details parsed. */
+export function toAuditEventDto(row: AuditEventRow): AuditEventDto {
+  return {
+    id: row.id,
+    seq: Number(row.seq),
+    time: row.time,
+    accountId: row.account_id,
+    actor: {
+      type: row.actor_type,
+      id: row.actor_id,
+      userId: row.actor_user_id,
+      email: row.actor_email,
+    },
+    action: row.action,
+    resource: { type: row.resource_type, id: row.resource_id },
+    outcome: row.outcome,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    requestId: row.request_id,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+  };
+}
+
+/** Filters as they arrive from a query string (times as ISO 8601 text). */
+export interface AuditFilterInput {
+  from?: string | undefined;
+  to?: string | undefined;
+  userId?: string | undefined;
+  action?: string | undefined;
+  resourceType?: ResourceType | undefined;
+  resourceId?: string | undefined;
+  outcome?: Outcome | undefined;
+}
+
+const ISO_PARTS =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2})))?$/;
+
+/** Parses an ISO 8601 date or date-time into the stored form; refuses impossible dates. */
+export function parseIsoTime(field: string, value: string): string {
+  const m = ISO_PARTS.exec(value);
+  const [, y, mo, d, h = '0', mi = '0', s = '0', , zh = '0', zm = '0'] = m ?? [];
+  const day = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  const valid =
+    m !== null &&
+    day.getUTCFullYear() === Number(y) &&
+    day.getUTCMonth() === Number(mo) - 1 &&
+    day.getUTCDate() === Number(d) &&
+    Number(h) < 24 &&
+    Number(mi) < 60 &&
+    Number(s) < 60 &&
+    Number(zh) < 24 &&
+    Number(zm) < 60;
+  const ms = valid ? Date.parse(m[4] === undefined ? `${value}T00:00:00Z` : value) : Number.NaN;
+  if (Number.isNaN(ms)) {
+    throw invalidInput(`querystring/${field} must be an ISO 8601 date or date-time`);
+  }
+  return new Date(ms).toISOString();
+}
+
+/** Validates and normalizes filters: times to UTC, `from` not after `to`. */
+export function parseFilters(input: AuditFilterInput): AuditFilters {
+  const from = input.from === undefined ? undefined : parseIsoTime('from', input.from);
+  const to = input.to === undefined ? undefined : parseIsoTime('to', input.to);
+  if (from !== undefined && to !== undefined && from > to) {
+    throw invalidInput('querystring/from must not be after to');
+  }
+  return {
+    from,
+    to,
+    userId: input.userId,
+    action: input.action,
+    resourceType: input.resourceType,
+    resourceId: input.resourceId,
+    outcome: input.outcome,
+  };
+}
+
+/** An opaque keyset cursor: the last seq seen, signed for this account. */
+export function encodeCursor(secret: string, accountId: string, seq: number): string {
+  const payload = Buffer.from(JSON.stringify({ s: seq })).toString('base64url');
+  return `${payload}.${hmac(secret, 'audit-cursor', `${accountId}.${payload}`)}`;
+}
+
+/** Reads a cursor made by {@link encodeCursor}; 400 `invalid_cursor` when garbled or tampered. */
+export function decodeCursor(secret: string, accountId: string, cursor: string): number {
+  const invalid = new AppError(
+    'invalid_cursor',
+    'The cursor is invalid; start from the first page',
+  );
+  const [payload, mac, ...rest] = cursor.split('.');
+  if (!payload || !mac || rest.length > 0) throw invalid;
+  if (!safeEqual(mac, hmac(secret, 'audit-cursor', `${accountId}.${payload}`))) throw invalid;
+  try {
+    const { s } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { s: unknown };
+    if (typeof s === 'number' && Number.isSafeInteger(s) && s > 0) return s;
+  } catch {
+    // fall through
+  }
+  throw invalid;
+}
+
+const auditAttempt = (
+  accountId: string,
+  action: 'audit.view' | 'audit.export' | 'audit.verify',
+) => ({
+  action,
+  resource: { type: 'audit' as const, id: accountId },
+});
+
+export interface AuditPageInput extends AuditFilterInput {
+  limit?: number | undefined;
+  cursor?: string | undefined;
+}
+
+export interface AuditPage {
+  items: AuditEventDto[];
+  nextCursor: string | null;
+}
+
+/** One page of an account's audit log, newest first (`audit.view`). */
+export function listAuditEvents(
+  deps: Deps,
+  caller: Caller,
+  accountId: string,
+  input: AuditPageInput,
+): Promise<AuditPage> {
+  return readAccount(
+    deps,
+    caller,
+    accountId,
+    auditAttempt(accountId, 'audit.view'),
+    async (db, actor) => {
+      authorize(actor, 'audit.view');
+      const filters = parseFilters(input);
+      const limit = input.limit ?? 50;
+      if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
+        throw invalidInput('querystring/limit must be from 1 to 500');
+      }
+      const before =
+        input.cursor === undefined
+          ? undefined
+          : decodeCursor(deps.config.secret, accountId, input.cursor);
+      const rows = await selectEventPage(db, accountId, filters, { before }, limit + 1);
+      const more = rows.length > limit;
+      const page = more ? rows.slice(0, limit) : rows;
+      const last = page.at(-1);
+      return {
+        items: page.map(toAuditEventDto),
+        nextCursor:
+          more && last ? encodeCursor(deps.config.secret, accountId, Number(last.seq)) : null,
+      };
+    },
+  );
+}
+
+export interface AuditActorDto {
+  userId: string;
+  email: string | null;
+  name: string | null;
+  role: Role | null;
+  isMember: boolean;
+  lastSeenAt: string;
+}
+
+/** The current and former members who appear as actors in the log (`audit.view`). */
+export function listAuditActors(
+  deps: Deps,
+  caller: Caller,
+  accountId: string,
+): Promise<AuditActorDto[]> {
+  return readAccount(
+    deps,
+    caller,
+    accountId,
+    auditAttempt(accountId, 'audit.view'),
+    async (db, actor) => {
+      authorize(actor, 'audit.view');
+      const rows = await selectActors(db, accountId);
+      return rows.map((row) => ({
+        userId: row.userId as string,
+        email: row.email,
+        name: row.name ?? null,
+        role: (row.role as Role | null) ?? null,
+        isMember: row.role !== null && row.role !== undefined,
+        lastSeenAt: row.lastSeenAt,
+      }));
+    },
+  );
+}
+
+// ---------------------------------------------------------------------------- export
+
+export type ExportFormat = 'csv' | 'jsonl';
+
+const CSV_COLUMNS = [
+  'id',
+  'seq',
+  'time',
+  'accountId',
+  'actorType',
+  'actorId',
+  'actorUserId',
+  'actorEmail',
+  'action',
+  'resourceType',
+  'resourceId',
+  'outcome',
+  'ip',
+  'userAgent',
+  'requestId',
+  'details',
+];
+
+/**
+ * One CSV cell: quoted when it holds a quote, comma or line break; a leading
+ * `= + - @` (or tab / carriage return) is prefixed with `'` so a spreadsheet
+ * never evaluates it as a formula.
+ */
+export function csvCell(value: string | number | null): string {
+  if (value === null) return '';
+  let text = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** One CSV record. Fields Gantry generates itself (ids, seq, time, codes) need no escaping. */
+function csvLine(row: AuditEventRow): string {
+  return `${row.id},${Number(row.seq)},${row.time},${row.account_id},${row.actor_type},${csvCell(row.actor_id)},${csvCell(row.actor_user_id)},${csvCell(row.actor_email)},${row.action},${row.resource_type},${csvCell(row.resource_id)},${row.outcome},${csvCell(row.ip)},${csvCell(row.user_agent)},${csvCell(row.request_id)},${csvCell(row.details)}\r\n`;
+}
+
+const q = JSON.stringify;
+/** One JSON Lines record: the event DTO, with the stored (already JSON) details spliced in. */
+function jsonLine(row: AuditEventRow): string {
+  return `{"id":${q(row.id)},"seq":${Number(row.seq)},"time":${q(row.time)},"accountId":${q(row.account_id)},"actor":{"type":${q(row.actor_type)},"id":${q(row.actor_id)},"userId":${q(row.actor_user_id)},"email":${q(row.actor_email)}},"action":${q(row.action)},"resource":{"type":${q(row.resource_type)},"id":${q(row.resource_id)}},"outcome":${q(row.outcome)},"ip":${q(row.ip)},"userAgent":${q(row.user_agent)},"requestId":${q(row.request_id)},"details":${row.details}}\n`;
+}
+
+/**
+ * The matching events newest first, up to `upTo`, as text chunks of one batch each:
+ * pages by keyset, so memory stays flat however many rows there are.
+ */
+export async function* renderAuditExport(
+  db: Executor,
+  accountId: string,
+  filters: AuditFilters,
+  format: ExportFormat,
+  upTo: number,
+  batchSize = AUDIT_BATCH_SIZE,
+): AsyncGenerator<string> {
+  if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\r\n`;
+  const line = format === 'csv' ? csvLine : jsonLine;
+  let before: number | undefined;
+  for (;;) {
+    const rows = await selectEventPage(db, accountId, filters, { before, upTo }, batchSize);
+    if (rows.length > 0) {
+      let chunk = '';
+      for (const row of rows) chunk += line(row);
+      yield chunk;
+    }
+    const last = rows.at(-1);
+    if (rows.length < batchSize || !last) return;
+    before = Number(last.seq);
+  }
+}
+
+export interface AuditExport {
+  filename: string;
+  contentType: string;
+  stream: Readable;
+}
+
+/**
+ * Writes the `audit.export` event (in its own transaction, by `ctx`), then
+ * returns the export as a stream that ends with the events up to that one.
+ */
+export async function startAuditExport(
+  deps: Deps,
+  ctx: AuditContext,
+  accountId: string,
+  filters: AuditFilters,
+  format: ExportFormat,
+): Promise<AuditExport> {
+  const event = await deps.db.transaction().execute((trx) =>
+    writeAuditEvent(trx, ctx, deps.clock.now(), {
+      accountId,
+      action: 'audit.export',
+      resource: { type: 'audit', id: accountId },
+      details: { format, filters: definedOnly(filters) },
+    }),
+  );
+  const date = deps.clock.now().toISOString().slice(0, 10);
+  const generator = renderAuditExport(deps.db, accountId, filters, format, Number(event.seq));
+  return {
+    filename: `audit-${accountId}-${date}.${format}`,
+    contentType:
+      format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+    stream: Readable.from(generator, { objectMode: false }),
+  };
+}
+
+/** Streams the filtered log as CSV or JSON Lines (`audit.view`); the export is audited. */
+export function exportAuditEvents(
+  deps: Deps,
+  caller: Caller,
+  accountId: string,
+  input: AuditFilterInput & { format?: ExportFormat | undefined },
+): Promise<AuditExport> {
+  return readAccount(
+    deps,
+    caller,
+    accountId,
+    auditAttempt(accountId, 'audit.export'),
+    async (_db, actor) => {
+      authorize(actor, 'audit.view');
+      const filters = parseFilters(input);
+      return startAuditExport(
+        deps,
+        auditContextOf(caller),
+        accountId,
+        filters,
+        input.format ?? 'csv',
+      );
+    },
+  );
+}
+
+function definedOnly(filters: AuditFilters): Record<string, string> {
+  return Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined));
+}
+
+// ---------------------------------------------------------------------------- verify
+
+export interface VerifyResult {
+  ok: boolean;
+  /** Events examined. */
+  checked: number;
+  /** The first event whose link is broken (edited, out of place, or after a gap). */
+  firstBrokenId: string | null;
+  firstBrokenSeq: number | null;
+  reason:
+    | 'hash_mismatch'
+    | 'prev_hash_mismatch'
+    | 'seq_gap'
+    | 'missing_tail'
+    | 'head_mismatch'
+    | null;
+  /** The prune checkpoint the chain was verified from (0: from the genesis). */
+  startedAfterSeq: number;
+}
+
+/**
+ * Walks an account's chain in seq order, in batches: every event's hash is
+ * recomputed, its prev_hash must be the previous event's hash (or the prune
+ * checkpoint's), seqs must be consecutive, and the last event must be the chain
+ * head. Events appended while verifying (after the head read first) are not checked.
+ */
+export async function verifyAuditChain(
+  db: Executor,
+  accountId: string,
+  batchSize = AUDIT_BATCH_SIZE,
+): Promise<VerifyResult> {
+  const head = await findChainHead(db, accountId);
+  const checkpoint = await findLatestCheckpoint(db, accountId);
+  const startedAfterSeq = checkpoint ? Number(checkpoint.seq) : 0;
+  let expectedSeq = startedAfterSeq + 1;
+  let prevHash = checkpoint ? checkpoint.hash : GENESIS_HASH;
+  let checked = 0;
+  const result = (
+    reason: VerifyResult['reason'],
+    row?: { id: string; seq: number } | null,
+    seq?: number,
+  ): VerifyResult => ({
+    ok: reason === null,
+    checked,
+    firstBrokenId: row?.id ?? null,
+    firstBrokenSeq: row ? Number(row.seq) : (seq ?? null),
+    reason,
+    startedAfterSeq,
+  });
+  const upTo = head ? Number(head.seq) : Number.MAX_SAFE_INTEGER;
+  for (;;) {
+    const rows = await selectChainBatch(db, accountId, expectedSeq - 1, upTo, batchSize);
+    for (const row of rows) {
+      checked += 1;
+      if (Number(row.seq) !== expectedSeq) return result('seq_gap', row);
+      if (row.prev_hash !== prevHash) return result('prev_hash_mismatch', row);
+      if (computeEventHash(row) !== row.hash) return result('hash_mismatch', row);
+      prevHash = row.hash;
+      expectedSeq += 1;
+    }
+    if (rows.length < batchSize) break;
+  }
+  if (!head) return result(checked === 0 ? null : 'head_mismatch', null, expectedSeq);
+  if (expectedSeq - 1 !== Number(head.seq)) return result('missing_tail', null, expectedSeq);
+  if (prevHash !== head.hash) return result('head_mismatch', null, expectedSeq - 1);
+  return result(null);
+}
+
+/** Verifies the account's chain (`audit.view`), then records `audit.verify` at its end. */
+export function verifyAuditLog(
+  deps: Deps,
+  caller: Caller,
+  accountId: string,
+): Promise<VerifyResult> {
+  return readAccount(
+    deps,
+    caller,
+    accountId,
+    auditAttempt(accountId, 'audit.verify'),
+    async (db, actor) => {
+      authorize(actor, 'audit.view');
+      const outcome = await verifyAuditChain(db, accountId);
+      await deps.db.transaction().execute((trx) =>
+        writeAuditEvent(trx, auditContextOf(caller), deps.clock.now(), {
+          accountId,
+          action: 'audit.verify',
+          resource: { type: 'audit', id: accountId },
+          outcome: outcome.ok ? 'success' : 'failure',
+          details: { ...outcome },
+        }),
+      );
+      return outcome;
+    },
+  );
+}
+
+// ---------------------------------------------------------------------------- retention
+
+export interface AuditSettingsDto {
+  retentionDays: number | null;
+  maxRetentionDays: number | null;
+  effectiveRetentionDays: number | null;
+  updatedAt: string | null;
+}
+
+function effectiveRetention(own: number | null, max: number | undefined): number | null {
+  if (own === null) return max ?? null;
+  return max === undefined ? own : Math.min(own, max);
+}
+
+async function settingsDto(deps: Deps, db: Executor, accountId: string): Promise<AuditSettingsDto> {
+  const row = await findSettings(db, accountId);
+  const own = row?.retention_days ?? null;
+  return {
+    retentionDays: own,
+    maxRetentionDays: deps.config.auditMaxRetentionDays ?? null,
+    effectiveRetentionDays: effectiveRetention(own, deps.config.auditMaxRetentionDays),
+    updatedAt: row?.updated_at ?? null,
+  };
+}
+
+/** The account's audit retention (`audit.view`). */
+export function getAuditSettings(
+  deps: Deps,
+  caller: Caller,
+  accountId: string,
+): Promise<AuditSettingsDto> {
+  return readAccount(
+    deps,
+    caller,
+    accountId,
+    auditAttempt(accountId, 'audit.view'),
+    async (db, actor) => {
+      authorize(actor, 'audit.view');
+      return settingsDto(deps, db, accountId);
+    },
+  );
+}
+
+/** Sets the account's audit retention in days, or null to keep events forever (`settings.manage`). */
+export function updateAuditSettings(
+  deps: Deps,
+  caller: Caller,
+  accountId: string,
+  input: { retentionDays: number | null },
+): Promise<AuditSettingsDto> {
+  return inAccount(
+    deps,
+    caller,
+    accountId,
+    { action: 'audit.settings_update', resource: { type: 'audit', id: accountId } },
+    async (trx, actor) => {
+      authorize(actor, 'settings.manage');
+      const max = deps.config.auditMaxRetentionDays;
+      if (input.retentionDays !== null && max !== undefined && input.retentionDays > max) {
+        throw invalidInput(`body/retentionDays must be at most ${max} (the operator's maximum)`);
+      }
+      const before = await findSettings(trx, accountId);
+      const now = deps.clock.now();
+      await upsertSettings(trx, accountId, input.retentionDays, now.toISOString(), actor.userId);
+      await writeAuditEvent(trx, auditContextOf(caller), now, {
+        accountId,
+        action: 'audit.settings_update',
+        resource: { type: 'audit', id: accountId },
+        details: {
+          before: { retentionDays: before?.retention_days ?? null },
+          after: { retentionDays: input.retentionDays },
+        },
+      });
+      return {
+        retentionDays: input.retentionDays,
+        maxRetentionDays: max ?? null,
+        effectiveRetentionDays: effectiveRetention(input.retentionDays, max),
+        updatedAt: now.toISOString(),
+      };
+    },
+  );
+}
+
+export interface PruneResult {
+  accountId: string;
+  retentionDays: number;
+  cutoff: string;
+  deleted: number;
+  /** Seq of the last event deleted (the new checkpoint), or null when nothing was due. */
+  throughSeq: number | null;
+}
+
+export interface PruneOptions {
+  /** Only this account. */
+  accountId?: string;
+  batchSize?: number;
+  /** Who the `audit.prune` event names; the system by default. */
+  context?: AuditContext;
+}
+
+/**
+ * Deletes every event older than its account's retention (own setting capped by
+ * the operator's maximum), oldest first in batches, each batch in a transaction
+ * that also records a checkpoint (seq and hash of its last deleted event) so the
+ * remaining chain still verifies. Each account that lost events gets an
+ * `audit.prune` event.
+ */
+export async function pruneAuditEvents(
+  deps: Deps,
+  now: Date = deps.clock.now(),
+  options: PruneOptions = {},
+): Promise<PruneResult[]> {
+  const max = deps.config.auditMaxRetentionDays;
+  const own = new Map(
+    (await listRetentionSettings(deps.db)).map((s) => [s.account_id, Number(s.retention_days)]),
+  );
+  const accounts = max === undefined ? [...own.keys()] : await listChainAccounts(deps.db);
+  const results: PruneResult[] = [];
+  for (const accountId of accounts) {
+    if (options.accountId !== undefined && accountId !== options.accountId) continue;
+    const days = effectiveRetention(own.get(accountId) ?? null, max);
+    if (days === null) continue;
+    results.push(await pruneAccount(deps, accountId, days, now, options));
+  }
+  return results;
+}
+
+async function pruneAccount(
+  deps: Deps,
+  accountId: string,
+  retentionDays: number,
+  now: Date,
+  options: PruneOptions,
+): Promise<PruneResult> {
+  const cutoff = new Date(now.getTime() - retentionDays * DAY_MS).toISOString();
+  const result: PruneResult = { accountId, retentionDays, cutoff, deleted: 0, throughSeq: null };
+  const through = await findLastSeqBefore(deps.db, accountId, cutoff);
+  if (through === null) return result;
+  const batchSize = options.batchSize ?? AUDIT_BATCH_SIZE;
+  for (;;) {
+    const deleted = await deps.db.transaction().execute(async (trx) => {
+      const oldest = await selectOldest(trx, accountId, through, batchSize);
+      const last = oldest.at(-1);
+      if (!last) return 0;
+      const count = await deleteThrough(trx, accountId, Number(last.seq));
+      await insertCheckpoint(trx, {
+        account_id: accountId,
+        seq: Number(last.seq),
+        hash: last.hash,
+        pruned_at: now.toISOString(),
+        deleted: count,
+      });
+      result.throughSeq = Number(last.seq);
+      return count;
+    });
+    result.deleted += deleted;
+    if (deleted === 0) break;
+  }
+  if (result.deleted > 0) {
+    await deps.db.transaction().execute((trx) =>
+      writeAuditEvent(trx, options.context ?? SYSTEM_CONTEXT, deps.clock.now(), {
+        accountId,
+        action: 'audit.prune',
+        resource: { type: 'audit', id: accountId },
+        details: {
+          retentionDays,
+          cutoff,
+          deleted: result.deleted,
+          throughSeq: result.throughSeq,
+        },
+      }),
+    );
+  }
+  return result;
+}
