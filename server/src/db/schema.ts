@@ -76,6 +76,27 @@ export interface AuditChainHeadsTable {
   hash: string;
 }
 
+export interface PodsTable {
+  id: string;
+  account_id: string;
+  name: string;
+  status: 'provisioning' | 'starting' | 'running' | 'exited' | 'error' | 'terminated';
+  gpu_type: string;
+  gpu_count: number;
+  template_id: string;
+  /** Micro-units per hour for the whole Pod (GPU price × count), fixed at creation. */
+  price_per_hour: number;
+  /** The Pod's environment variables, as a JSON object of strings. */
+  env: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  stopped_at: string | null;
+  terminated_at: string | null;
+  last_error: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   accounts: AccountsTable;
@@ -84,6 +105,7 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   audit_events: AuditEventsTable;
   audit_chain_heads: AuditChainHeadsTable;
+  pods: PodsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -93,3 +115,5 @@ export type AccountUpdate = Updateable<AccountsTable>;
 export type MembershipRow = Selectable<MembershipsTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
+export type PodRow = Selectable<PodsTable>;
+export type PodUpdate = Updateable<PodsTable>;

@@ -14,6 +14,9 @@ import { isDatabaseReady } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { redactUrl } from '../lib/logger.js';
 import { newToken } from '../lib/secrets.js';
+import { registerConnect } from '../pods/connect.js';
+import { podRoutes } from '../pods/pods.routes.js';
+import { podSharedSchemas } from '../pods/pods.schemas.js';
 import { type ApiKeyAuthenticator, registerAuthentication } from './authenticate.js';
 import { registerErrorHandling } from './errors.js';
 import { registerMetrics } from './metrics.js';
@@ -54,6 +57,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
 
   app.addSchema(ErrorResponse);
   for (const schema of sharedSchemas) app.addSchema(schema);
+  for (const schema of podSharedSchemas) app.addSchema(schema);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -78,6 +82,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
   await app.register(fastifyCookie);
+  registerConnect(app, deps, options.authenticateApiKey);
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
@@ -95,6 +100,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       registerAuthentication(api, deps, options.authenticateApiKey);
       await api.register(authRoutes(deps));
       await api.register(accountRoutes(deps));
+      await api.register(podRoutes(deps));
     },
     { prefix: API_PREFIX },
   );
