@@ -60,6 +60,8 @@ function StatusBadge({ status }: { status: PodStatus }) {
     <Badge
       color={STATUS_COLOR[status]}
       variant="light"
+      miw="fit-content"
+      style={{ flexShrink: 0, overflow: 'visible' }}
       data-testid="pod-status"
       leftSection={busy ? <Loader size={10} color={STATUS_COLOR[status]} /> : undefined}
     >
@@ -293,7 +295,9 @@ function PodRow({
   return (
     <Table.Tr data-testid="pod-row" data-pod-name={pod.name}>
       <Table.Td>
-        <Text fw={600}>{pod.name}</Text>
+        <Text fw={600} style={{ whiteSpace: 'nowrap' }}>
+          {pod.name}
+        </Text>
         {pod.lastError && (
           <Tooltip label={pod.lastError} multiline w={320}>
             <Text size="xs" c="red" lineClamp={1} maw={260}>
@@ -302,10 +306,10 @@ function PodRow({
           </Tooltip>
         )}
       </Table.Td>
-      <Table.Td>
+      <Table.Td miw={120}>
         <StatusBadge status={pod.status} />
       </Table.Td>
-      <Table.Td>
+      <Table.Td style={{ whiteSpace: 'nowrap' }}>
         {pod.gpuCount} × {pod.gpuType}
       </Table.Td>
       <Table.Td>{pod.templateId}</Table.Td>
@@ -317,7 +321,7 @@ function PodRow({
         </Text>
       </Table.Td>
       <Table.Td>
-        <Group gap={6} wrap="nowrap">
+        <Group gap={6} justify="flex-end">
           {can('connect') && (
             <Button
               size="xs"
@@ -455,7 +459,7 @@ export function PodsPage() {
         </Alert>
       )}
       <Card withBorder p={0}>
-        <Table.ScrollContainer minWidth={900}>
+        <Table.ScrollContainer minWidth={1000}>
           <Table verticalSpacing="sm" horizontalSpacing="md">
             <Table.Thead>
               <Table.Tr>
