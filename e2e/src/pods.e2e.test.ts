@@ -78,7 +78,12 @@ describe('Pods in the console', () => {
     const pages: Record<keyof typeof people, Page> = {} as Record<keyof typeof people, Page>;
     for (const [who, email] of Object.entries(people) as Array<[keyof typeof people, string]>) {
       const page = await (await newContext(browser)).newPage();
-      await signUpInBrowser(page, gantry.url, `${who[0]?.toUpperCase()}${who.slice(1)} Person`, email);
+      await signUpInBrowser(
+        page,
+        gantry.url,
+        `${who[0]?.toUpperCase()}${who.slice(1)} Person`,
+        email,
+      );
       pages[who] = page;
     }
     const accountId = makeTeam(gantry, people.owner, [
@@ -101,9 +106,9 @@ describe('Pods in the console', () => {
     await dialog.getByLabel(/^GPU count/).fill('2');
     await dialog.getByPlaceholder('Pick a template').click();
     await dev.getByRole('option', { name: 'Hello Web' }).click();
-    await expect.poll(() => dialog.getByTestId('deploy-price').textContent()).toBe(
-      '$3.98 per hour',
-    );
+    await expect
+      .poll(() => dialog.getByTestId('deploy-price').textContent())
+      .toBe('$3.98 per hour');
     await screenshot(dev, 'pods-deploy-dialog');
     await dialog.getByRole('button', { name: 'Deploy' }).click();
     const row = podRow(dev, 'e2e-notebook');
@@ -140,7 +145,9 @@ describe('Pods in the console', () => {
     await billing.getByTestId('account-role').waitFor();
     expect(await billing.getByRole('link', { name: 'Pods' }).count()).toBe(0);
     await billing.goto(podsUrl);
-    await expect.poll(() => billing.getByRole('alert').textContent()).toContain('does not include Pods');
+    await expect
+      .poll(() => billing.getByRole('alert').textContent())
+      .toContain('does not include Pods');
 
     // The Dev reads the logs, stops and terminates the Pod.
     await row.getByRole('button', { name: 'Logs' }).click();
