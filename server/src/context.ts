@@ -2,6 +2,8 @@ import type { Config } from './config.js';
 import type { Db, DialectName } from './db/database.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
+import type { Catalog } from './pods/catalog.js';
+import type { RuntimeDriver } from './pods/runtime/driver.js';
 
 /** Everything a service function needs besides its caller and input. */
 export interface Deps {
@@ -10,6 +12,10 @@ export interface Deps {
   clock: Clock;
   config: Config & { secret: string };
   logger: Logger;
+  /** GPU types and templates Pods are made from (built-ins + GANTRY_CATALOG). */
+  catalog: Catalog;
+  /** Runs Pod workloads (`local`: child processes). */
+  runtime: RuntimeDriver;
 }
 
 /** The authenticated identity behind a request. */

@@ -5,6 +5,9 @@
 export const ERROR_STATUS = {
   invalid_input: 400,
   invalid_cursor: 400,
+  unknown_gpu_type: 400,
+  unknown_template: 400,
+  invalid_env: 400,
   unauthenticated: 401,
   invalid_credentials: 401,
   invalid_api_key: 401,

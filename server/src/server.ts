@@ -5,12 +5,16 @@ import { migrateToLatest } from './db/migrate.js';
 import { type AppOptions, buildApp } from './http/app.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { createLogger, type Logger } from './lib/logger.js';
+import { loadCatalog } from './pods/catalog.js';
+import { attachRuntime, shutdownPods } from './pods/pods.service.js';
+import type { RuntimeDriver } from './pods/runtime/driver.js';
+import { LocalDriver } from './pods/runtime/local-driver.js';
 
 export interface Gantry {
   deps: Deps;
   app: Awaited<ReturnType<typeof buildApp>>;
   database: DatabaseHandle;
-  /** Stops background work, the HTTP server and the database. */
+  /** Stops the HTTP server, every Pod workload (recorded as exited), background work and the database. */
   close(): Promise<void>;
 }
 
@@ -18,21 +22,49 @@ export interface StartOptions extends AppOptions {
   clock?: Clock;
   logger?: Logger;
   database?: DatabaseHandle;
+  /** Runs Pods; default: a LocalDriver keeping Pod files under `<dataDir>/pods`. */
+  runtime?: RuntimeDriver;
 }
 
-/** Wires a Gantry instance: database (migrated), services and HTTP app. Does not listen. */
-export async function createGantry(config: Config, options: StartOptions = {}): Promise<Gantry> {
+export interface DepsOptions {
+  clock?: Clock;
+  logger?: Logger;
+  runtime?: RuntimeDriver;
+}
+
+/**
+ * The services' dependencies on an open, migrated database. Nothing is started:
+ * operator commands use this while a server may be running on the same database.
+ */
+export function createDeps(
+  config: Config,
+  database: DatabaseHandle,
+  options: DepsOptions = {},
+): Deps {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const database =
-    options.database ?? openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  await migrateToLatest(database);
-  const deps: Deps = {
+  return {
     db: database.db,
     dialect: database.dialect,
     clock: options.clock ?? systemClock,
     config: { ...config, secret: resolveSecret(config) },
     logger,
+    // An invalid operator catalog is a ConfigError.
+    catalog: loadCatalog(config.catalogPath),
+    runtime:
+      options.runtime ??
+      new LocalDriver({ dataDir: config.dataDir, logger: logger.child({ module: 'runtime' }) }),
   };
+}
+
+/** Wires a Gantry instance: database (migrated), services and HTTP app. Does not listen. */
+export async function createGantry(config: Config, options: StartOptions = {}): Promise<Gantry> {
+  // Check the catalog before anything is opened.
+  loadCatalog(config.catalogPath);
+  const database =
+    options.database ?? openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await migrateToLatest(database);
+  const deps = createDeps(config, database, options);
+  await attachRuntime(deps);
   const app = await buildApp(deps, options);
   return {
     deps,
@@ -40,6 +72,7 @@ export async function createGantry(config: Config, options: StartOptions = {}): 
     database,
     async close() {
       await app.close();
+      await shutdownPods(deps);
       await database.close();
     },
   };

@@ -3,14 +3,11 @@ import { pipeline } from 'node:stream/promises';
 import { Value } from '@sinclair/typebox/value';
 import type { Command } from 'commander';
 import { findAccount } from '../accounts/accounts.store.js';
+import { withOperatorDeps } from '../cli/operator.js';
 import { commandGroup } from '../cli/output.js';
-import { ConfigError, loadConfig, resolveSecret } from '../config.js';
+import { ConfigError } from '../config.js';
 import type { Deps } from '../context.js';
-import { openDatabase } from '../db/database.js';
-import { migrateToLatest } from '../db/migrate.js';
 import { AppError } from '../errors.js';
-import { systemClock } from '../lib/clock.js';
-import { createLogger } from '../lib/logger.js';
 import { operatorContext } from './audit.events.js';
 import { AuditExportQuery } from './audit.schemas.js';
 import {
@@ -27,28 +24,13 @@ export const AUDIT_EXIT = { ok: 0, failure: 1, usage: 2, broken: 3 } as const;
 
 class UsageError extends Error {}
 
-/** Opens the configured database (migrated) as the dependencies of an operator command. */
+/** The operator's dependencies; a configuration problem is a usage error. */
 async function withDeps<T>(fn: (deps: Deps) => Promise<T>): Promise<T> {
-  let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig();
+    return await withOperatorDeps(fn);
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;
-  }
-  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  try {
-    await migrateToLatest(database);
-    const deps: Deps = {
-      db: database.db,
-      dialect: database.dialect,
-      clock: systemClock,
-      config: { ...config, secret: resolveSecret(config) },
-      logger: createLogger('silent'),
-    };
-    return await fn(deps);
-  } finally {
-    await database.close();
   }
 }
 

@@ -1,6 +1,5 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
 import { registerAuditCommands } from '../audit/audit.cli.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { openDatabase } from '../db/database.js';
@@ -32,10 +31,28 @@ program
   .description('Serve the console and API (settings from environment variables)')
   .action(async () => {
     const config = configOrExit();
-    const gantry = await createGantry(config, { webDir: WEB_DIST });
+    let gantry: Awaited<ReturnType<typeof createGantry>>;
+    try {
+      gantry = await createGantry(config, { webDir: WEB_DIST });
+    } catch (error) {
+      // e.g. an invalid GANTRY_CATALOG file
+      if (error instanceof ConfigError) {
+        process.stderr.write(`gantry: ${error.message}\n`);
+        process.exit(EXIT.usage);
+      }
+      throw error;
+    }
+    let stopping = false;
     const stop = async (signal: string) => {
-      gantry.deps.logger.info({ signal }, 'shutting down');
-      await gantry.close();
+      if (stopping) return;
+      stopping = true;
+      gantry.deps.logger.info({ signal }, 'shutting down: stopping Pods');
+      try {
+        await gantry.close();
+      } catch (error) {
+        gantry.deps.logger.error({ err: error }, 'error while shutting down');
+        process.exit(EXIT.failure);
+      }
       process.exit(EXIT.ok);
     };
     process.once('SIGINT', () => void stop('SIGINT'));

@@ -138,6 +138,27 @@ export interface ApiKeysTable {
   revoked_at: string | null;
 }
 
+export interface PodsTable {
+  id: string;
+  account_id: string;
+  name: string;
+  status: 'provisioning' | 'starting' | 'running' | 'exited' | 'error' | 'terminated';
+  gpu_type: string;
+  gpu_count: number;
+  template_id: string;
+  /** Micro-units per hour for the whole Pod (GPU price × count), fixed at creation. */
+  price_per_hour: number;
+  /** The Pod's environment variables, as a JSON object of strings. */
+  env: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  stopped_at: string | null;
+  terminated_at: string | null;
+  last_error: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   accounts: AccountsTable;
@@ -151,6 +172,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   audit_settings: AuditSettingsTable;
   audit_checkpoints: AuditCheckpointsTable;
+  pods: PodsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -163,3 +185,5 @@ export type AuditEventRow = Selectable<AuditEventsTable>;
 export type InviteRow = Selectable<InvitesTable>;
 export type InviteAcceptanceRow = Selectable<InviteAcceptancesTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type PodRow = Selectable<PodsTable>;
+export type PodUpdate = Updateable<PodsTable>;

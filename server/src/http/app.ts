@@ -24,6 +24,9 @@ import { redactUrl } from '../lib/logger.js';
 import { newToken } from '../lib/secrets.js';
 import { memberRoutes } from '../members/members.routes.js';
 import { MemberSchema } from '../members/members.schemas.js';
+import { registerConnect } from '../pods/connect.js';
+import { podRoutes } from '../pods/pods.routes.js';
+import { podSharedSchemas } from '../pods/pods.schemas.js';
 import { registerAuthentication } from './authenticate.js';
 import { registerErrorHandling } from './errors.js';
 import { registerMetrics } from './metrics.js';
@@ -74,6 +77,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     InvitePreviewSchema,
     ...apiKeySchemas,
     ...auditSharedSchemas,
+    ...podSharedSchemas,
   ]) {
     app.addSchema(schema);
   }
@@ -101,6 +105,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
   await app.register(fastifyCookie);
+  registerConnect(app, deps, authenticateApiKey);
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
@@ -122,6 +127,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       await api.register(inviteRoutes(deps));
       await api.register(apiKeyRoutes(deps));
       await api.register(auditRoutes(deps));
+      await api.register(podRoutes(deps));
     },
     { prefix: API_PREFIX },
   );

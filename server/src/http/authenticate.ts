@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 import { authenticateSession } from '../auth/auth.service.js';
 import type { Deps, Principal } from '../context.js';
 import { AppError } from '../errors.js';
@@ -9,18 +10,78 @@ export type ApiKeyAuthenticator = (deps: Deps, secret: string) => Promise<Princi
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-function originAllowed(deps: Deps, request: FastifyRequest, origin: string): boolean {
+function originAllowed(deps: Deps, headers: IncomingHttpHeaders, origin: string): boolean {
   if (deps.config.publicUrlExplicit) return origin === new URL(deps.config.publicUrl).origin;
   // Without a configured public URL the request's own host is the origin.
   try {
-    return new URL(origin).host === request.headers.host;
+    return new URL(origin).host === headers.host;
   } catch {
     return false;
   }
 }
 
+/** The value of one cookie in a raw `Cookie` header. */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name)
+      return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
 /**
- * Resolves every /api and /pods request's principal (session cookie or
+ * Refuses a cookie-authenticated request the browser marks cross-site or whose
+ * `Origin` is not Gantry's (for `unsafe` requests: writes, WebSocket upgrades).
+ */
+export function crossSiteError(
+  deps: Deps,
+  headers: IncomingHttpHeaders,
+  unsafe: boolean,
+): AppError | null {
+  if (!unsafe) return null;
+  const site = headers['sec-fetch-site'];
+  const origin = headers.origin;
+  if (site === 'cross-site' || (origin !== undefined && !originAllowed(deps, headers, origin))) {
+    return new AppError('cross_site_request', 'Cross-site requests are refused');
+  }
+  return null;
+}
+
+/**
+ * Resolves the principal of a request from its headers: `Authorization: Bearer`
+ * (an API key; a bad one is an error, not anonymity), else the session cookie.
+ * Also applies the cross-site rule to cookie-authenticated unsafe requests.
+ */
+export async function principalFromHeaders(
+  deps: Deps,
+  headers: IncomingHttpHeaders,
+  sessionToken: string | undefined,
+  unsafe: boolean,
+  authenticateApiKey: ApiKeyAuthenticator,
+): Promise<{ principal: Principal | null } | { error: AppError }> {
+  const authorization = headers.authorization;
+  if (authorization !== undefined) {
+    // The scheme is case-insensitive (RFC 9110); any other scheme or shape is refused.
+    const match = /^Bearer ([A-Za-z0-9_-]{1,200})$/i.exec(authorization);
+    const principal = match ? await authenticateApiKey(deps, match[1]!) : null;
+    if (!principal) {
+      return {
+        error: new AppError(
+          'invalid_api_key',
+          'The API key is missing, malformed, disabled, expired or revoked',
+        ),
+      };
+    }
+    return { principal };
+  }
+  const refused = crossSiteError(deps, headers, unsafe);
+  if (refused) return { error: refused };
+  return { principal: sessionToken ? await authenticateSession(deps, sessionToken) : null };
+}
+
+/**
+ * Resolves every /api request's principal (session cookie or
  * `Authorization: Bearer`) and refuses cookie-authenticated writes that a
  * browser marks cross-site or that come from another origin.
  */
@@ -31,40 +92,19 @@ export function registerAuthentication(
 ): void {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request, reply) => {
-    const authorization = request.headers.authorization;
-    if (authorization !== undefined) {
-      // The scheme is case-insensitive (RFC 9110); any other scheme or shape is refused.
-      const match = /^Bearer ([A-Za-z0-9_-]{1,200})$/i.exec(authorization);
-      const principal = match ? await authenticateApiKey(deps, match[1]!) : null;
-      if (!principal) {
+    const result = await principalFromHeaders(
+      deps,
+      request.headers,
+      request.cookies[SESSION_COOKIE],
+      !SAFE_METHODS.has(request.method),
+      authenticateApiKey,
+    );
+    if ('error' in result) {
+      if (result.error.code === 'invalid_api_key') {
         reply.header('www-authenticate', 'Bearer realm="gantry"');
-        return sendError(
-          reply,
-          new AppError(
-            'invalid_api_key',
-            'The API key is missing, malformed, disabled, expired or revoked',
-          ),
-        );
       }
-      request.principal = principal;
-      return;
+      return sendError(reply, result.error);
     }
-
-    if (!SAFE_METHODS.has(request.method)) {
-      const site = request.headers['sec-fetch-site'];
-      const origin = request.headers.origin;
-      if (
-        site === 'cross-site' ||
-        (origin !== undefined && !originAllowed(deps, request, origin))
-      ) {
-        return sendError(
-          reply,
-          new AppError('cross_site_request', 'Cross-site requests are refused'),
-        );
-      }
-    }
-
-    const token = request.cookies[SESSION_COOKIE];
-    if (token) request.principal = await authenticateSession(deps, token);
+    request.principal = result.principal;
   });
 }

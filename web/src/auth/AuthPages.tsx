@@ -22,6 +22,12 @@ function useNext(): string {
   return next?.startsWith('/') && !next.startsWith('//') ? next : '/';
 }
 
+/** Console paths route inside the app; Connect paths (/pods/…) are served by the server. */
+function goNext(navigate: (to: string) => void, next: string) {
+  if (next.startsWith('/pods/')) window.location.assign(next);
+  else navigate(next);
+}
+
 function AuthCard({ title, children }: { title: string; children: React.ReactNode }) {
   return (
     <Center mih="100vh" bg="var(--mantine-color-gray-0)">
@@ -48,7 +54,7 @@ export function SignInPage() {
     mutationFn: () => call(api.POST('/api/v1/auth/login', { body: { email, password } })),
     onSuccess: async () => {
       await queryClient.invalidateQueries();
-      navigate(next);
+      goNext(navigate, next);
     },
   });
   const submit = (event: FormEvent) => {
@@ -103,7 +109,7 @@ export function SignUpPage() {
     mutationFn: () => call(api.POST('/api/v1/auth/signup', { body: { name, email, password } })),
     onSuccess: async () => {
       await queryClient.invalidateQueries();
-      navigate(next);
+      goNext(navigate, next);
     },
   });
   const submit = (event: FormEvent) => {

@@ -1,0 +1,513 @@
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Code,
+  Group,
+  Loader,
+  Modal,
+  NumberInput,
+  ScrollArea,
+  Select,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+  Tooltip,
+} from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { notifications } from '@mantine/notifications';
+import {
+  IconExternalLink,
+  IconPlayerPlay,
+  IconPlayerStop,
+  IconPlus,
+  IconRefresh,
+  IconTrash,
+} from '@tabler/icons-react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { useOutletContext } from 'react-router-dom';
+import { type Account, ApiError, api, call } from '../api/client';
+import { usePolicy } from '../api/hooks';
+import { errorFor, FormError } from '../components/errors';
+import {
+  formatPrice,
+  type Pod,
+  type PodAction,
+  type PodStatus,
+  podsKey,
+  useCatalog,
+  usePods,
+} from './pods-api';
+
+const STATUS_COLOR: Record<PodStatus, string> = {
+  provisioning: 'blue',
+  starting: 'blue',
+  running: 'green',
+  exited: 'gray',
+  error: 'red',
+  terminated: 'dark',
+};
+
+function StatusBadge({ status }: { status: PodStatus }) {
+  const busy = status === 'provisioning' || status === 'starting';
+  return (
+    <Badge
+      color={STATUS_COLOR[status]}
+      variant="light"
+      miw="fit-content"
+      style={{ flexShrink: 0, overflow: 'visible' }}
+      data-testid="pod-status"
+      leftSection={busy ? <Loader size={10} color={STATUS_COLOR[status]} /> : undefined}
+    >
+      {status}
+    </Badge>
+  );
+}
+
+/** Parses `KEY=value` lines into an env object. */
+function parseEnv(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    const eq = line.indexOf('=');
+    if (eq < 0) env[line.trim()] = '';
+    else env[line.slice(0, eq).trim()] = line.slice(eq + 1);
+  }
+  return env;
+}
+
+function DeployDialog({
+  accountId,
+  opened,
+  onClose,
+}: {
+  accountId: string;
+  opened: boolean;
+  onClose: () => void;
+}) {
+  const catalog = useCatalog();
+  const queryClient = useQueryClient();
+  const [name, setName] = useState('');
+  const [gpuType, setGpuType] = useState<string | null>(null);
+  const [gpuCount, setGpuCount] = useState<number>(1);
+  const [templateId, setTemplateId] = useState<string | null>(null);
+  const [envText, setEnvText] = useState('');
+  const gpu = catalog.data?.gpuTypes.find((g) => g.id === gpuType);
+  const template = catalog.data?.templates.find((t) => t.id === templateId);
+  const deploy = useMutation({
+    mutationFn: () =>
+      call(
+        api.POST('/api/v1/accounts/{accountId}/pods', {
+          params: { path: { accountId } },
+          body: {
+            name,
+            gpuType: gpuType ?? '',
+            gpuCount,
+            templateId: templateId ?? '',
+            ...(envText.trim() ? { env: parseEnv(envText) } : {}),
+          },
+        }),
+      ),
+    onSuccess: async (pod) => {
+      await queryClient.invalidateQueries({ queryKey: podsKey(accountId) });
+      notifications.show({ message: `Deploying ${pod.name}…` });
+      setName('');
+      setEnvText('');
+      deploy.reset();
+      onClose();
+    },
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    deploy.mutate();
+  };
+  const hourly = gpu ? (Number(gpu.pricePerHour) * gpuCount).toFixed(2) : null;
+  return (
+    <Modal opened={opened} onClose={onClose} title="Deploy a Pod" size="lg">
+      <form onSubmit={submit}>
+        <Stack>
+          <TextInput
+            label="Name"
+            placeholder="my-training-run"
+            required
+            maxLength={64}
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={errorFor(deploy.error, 'name')}
+          />
+          <Select
+            label="GPU type"
+            placeholder="Pick a GPU"
+            required
+            data={(catalog.data?.gpuTypes ?? []).map((g) => ({
+              value: g.id,
+              label: `${g.name} · ${g.memoryGb} GB · ${formatPrice(g.pricePerHour)}/h`,
+            }))}
+            value={gpuType}
+            onChange={setGpuType}
+            error={errorFor(deploy.error, 'gpuType')}
+          />
+          <NumberInput
+            label="GPU count"
+            min={1}
+            max={8}
+            required
+            value={gpuCount}
+            onChange={(value) => setGpuCount(typeof value === 'number' ? value : Number(value))}
+            error={errorFor(deploy.error, 'gpuCount')}
+          />
+          <Select
+            label="Template"
+            placeholder="Pick a template"
+            required
+            data={(catalog.data?.templates ?? []).map((t) => ({ value: t.id, label: t.name }))}
+            value={templateId}
+            onChange={setTemplateId}
+            error={errorFor(deploy.error, 'templateId')}
+            description={template?.description}
+          />
+          <Textarea
+            label="Environment variables"
+            description="Optional, one KEY=value per line"
+            autosize
+            minRows={2}
+            value={envText}
+            onChange={(e) => setEnvText(e.currentTarget.value)}
+            error={errorFor(deploy.error, 'env')}
+          />
+          <FormError error={deploy.error} />
+          <Group justify="space-between">
+            <Text size="sm" c="dimmed" data-testid="deploy-price">
+              {hourly ? `$${hourly} per hour` : 'Pick a GPU to see the price'}
+            </Text>
+            <Button type="submit" loading={deploy.isPending}>
+              Deploy
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+function LogsModal({
+  accountId,
+  pod,
+  onClose,
+}: {
+  accountId: string;
+  pod: Pod | null;
+  onClose: () => void;
+}) {
+  const logs = useQuery({
+    queryKey: ['pod-logs', accountId, pod?.id],
+    enabled: pod !== null,
+    queryFn: () =>
+      call(
+        api.GET('/api/v1/accounts/{accountId}/pods/{podId}/logs', {
+          params: { path: { accountId, podId: pod?.id ?? '' }, query: { tailBytes: 65536 } },
+        }),
+      ),
+  });
+  return (
+    <Modal opened={pod !== null} onClose={onClose} title={`Logs · ${pod?.name ?? ''}`} size="xl">
+      <Stack>
+        <Group justify="flex-end">
+          <Button
+            size="xs"
+            variant="light"
+            leftSection={<IconRefresh size={14} />}
+            loading={logs.isFetching}
+            onClick={() => logs.refetch()}
+          >
+            Refresh
+          </Button>
+        </Group>
+        <ScrollArea h={400}>
+          <Code block data-testid="pod-logs">
+            {logs.data?.text || (logs.isPending ? 'Loading…' : '(no output yet)')}
+          </Code>
+        </ScrollArea>
+      </Stack>
+    </Modal>
+  );
+}
+
+const MOVE_LABEL: Record<Exclude<PodAction, 'connect'>, string> = {
+  start: 'Start',
+  stop: 'Stop',
+  restart: 'Restart',
+  terminate: 'Terminate',
+};
+
+function PodRow({
+  accountId,
+  pod,
+  onLogs,
+  onTerminate,
+}: {
+  accountId: string;
+  pod: Pod;
+  onLogs: () => void;
+  onTerminate: () => void;
+}) {
+  const queryClient = useQueryClient();
+  const move = useMutation({
+    mutationFn: (action: 'start' | 'stop' | 'restart') =>
+      call(
+        api.POST(`/api/v1/accounts/{accountId}/pods/{podId}/${action}`, {
+          params: { path: { accountId, podId: pod.id } },
+        }),
+      ),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: podsKey(accountId) }),
+    onError: (error) => notifications.show({ color: 'red', message: error.message }),
+  });
+  const connect = async () => {
+    // Open the tab now (a user gesture), point it at the Pod once the URL is known.
+    const tab = window.open('about:blank', '_blank');
+    try {
+      const { urls } = await call(
+        api.GET('/api/v1/accounts/{accountId}/pods/{podId}/connect', {
+          params: { path: { accountId, podId: pod.id } },
+        }),
+      );
+      const url = urls[0];
+      if (!url) throw new Error('This Pod exposes no port');
+      if (tab) {
+        tab.opener = null;
+        tab.location.href = url;
+      } else window.location.href = url;
+    } catch (error) {
+      tab?.close();
+      notifications.show({
+        color: 'red',
+        message: error instanceof ApiError || error instanceof Error ? error.message : 'Failed',
+      });
+    }
+  };
+  const can = (action: PodAction) => pod.actions.includes(action);
+  return (
+    <Table.Tr data-testid="pod-row" data-pod-name={pod.name}>
+      <Table.Td>
+        <Text fw={600} style={{ whiteSpace: 'nowrap' }}>
+          {pod.name}
+        </Text>
+        {pod.lastError && (
+          <Tooltip label={pod.lastError} multiline w={320}>
+            <Text size="xs" c="red" lineClamp={1} maw={260}>
+              {pod.lastError}
+            </Text>
+          </Tooltip>
+        )}
+      </Table.Td>
+      <Table.Td miw={120}>
+        <StatusBadge status={pod.status} />
+      </Table.Td>
+      <Table.Td style={{ whiteSpace: 'nowrap' }}>
+        {pod.gpuCount} × {pod.gpuType}
+      </Table.Td>
+      <Table.Td>{pod.templateId}</Table.Td>
+      <Table.Td>{formatPrice(pod.pricePerHour)}/h</Table.Td>
+      <Table.Td>
+        <Text size="sm">{pod.createdByName ?? pod.createdBy}</Text>
+        <Text size="xs" c="dimmed">
+          {new Date(pod.createdAt).toLocaleString()}
+        </Text>
+      </Table.Td>
+      <Table.Td>
+        <Group gap={6} justify="flex-end">
+          {can('connect') && (
+            <Button
+              size="xs"
+              leftSection={<IconExternalLink size={14} />}
+              onClick={() => void connect()}
+            >
+              Connect
+            </Button>
+          )}
+          {(['start', 'stop', 'restart'] as const).filter(can).map((action) => (
+            <Button
+              key={action}
+              size="xs"
+              variant="light"
+              leftSection={
+                action === 'start' ? (
+                  <IconPlayerPlay size={14} />
+                ) : action === 'stop' ? (
+                  <IconPlayerStop size={14} />
+                ) : (
+                  <IconRefresh size={14} />
+                )
+              }
+              loading={move.isPending && move.variables === action}
+              onClick={() => move.mutate(action)}
+            >
+              {MOVE_LABEL[action]}
+            </Button>
+          ))}
+          {can('terminate') && (
+            <Button
+              size="xs"
+              variant="light"
+              color="red"
+              leftSection={<IconTrash size={14} />}
+              onClick={onTerminate}
+            >
+              Terminate
+            </Button>
+          )}
+          {pod.status !== 'terminated' && (
+            <Button size="xs" variant="subtle" onClick={onLogs}>
+              Logs
+            </Button>
+          )}
+        </Group>
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
+function TerminateDialog({
+  accountId,
+  pod,
+  onClose,
+}: {
+  accountId: string;
+  pod: Pod | null;
+  onClose: () => void;
+}) {
+  const queryClient = useQueryClient();
+  const terminate = useMutation({
+    mutationFn: (podId: string) =>
+      call(
+        api.DELETE('/api/v1/accounts/{accountId}/pods/{podId}', {
+          params: { path: { accountId, podId } },
+        }),
+      ),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: podsKey(accountId) });
+      onClose();
+    },
+  });
+  return (
+    <Modal opened={pod !== null} onClose={onClose} title="Terminate Pod">
+      <Stack>
+        <Text>
+          Terminate <b>{pod?.name}</b>? Its process stops and its files are deleted. This cannot be
+          undone.
+        </Text>
+        <FormError error={terminate.error} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button
+            color="red"
+            loading={terminate.isPending}
+            onClick={() => pod && terminate.mutate(pod.id)}
+          >
+            Terminate
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+/** The account's Pods: live status, deploy, start/stop/restart/terminate, Connect and logs. */
+export function PodsPage() {
+  const account = useOutletContext<Account>();
+  const policy = usePolicy(account);
+  const [showTerminated, setShowTerminated] = useState(false);
+  const pods = usePods(account.id, showTerminated, policy.can('pods.view'));
+  const [deployOpen, deploy] = useDisclosure(false);
+  const [logsOf, setLogsOf] = useState<Pod | null>(null);
+  const [terminating, setTerminating] = useState<Pod | null>(null);
+  if (!policy.can('pods.view')) {
+    return (
+      <Alert color="gray" variant="light" title="Pods">
+        Your role in this account does not include Pods.
+      </Alert>
+    );
+  }
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>Pods</Title>
+        <Group>
+          <Switch
+            label="Show terminated"
+            checked={showTerminated}
+            onChange={(e) => setShowTerminated(e.currentTarget.checked)}
+          />
+          {policy.can('pods.create') && (
+            <Button leftSection={<IconPlus size={16} />} onClick={deploy.open}>
+              Deploy
+            </Button>
+          )}
+        </Group>
+      </Group>
+      {pods.isError && (
+        <Alert color="red" variant="light">
+          {pods.error.message}
+        </Alert>
+      )}
+      <Card withBorder p={0}>
+        <Table.ScrollContainer minWidth={1000}>
+          <Table verticalSpacing="sm" horizontalSpacing="md">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Status</Table.Th>
+                <Table.Th>GPUs</Table.Th>
+                <Table.Th>Template</Table.Th>
+                <Table.Th>Price</Table.Th>
+                <Table.Th>Created by</Table.Th>
+                <Table.Th />
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {pods.data?.items.map((pod) => (
+                <PodRow
+                  key={pod.id}
+                  accountId={account.id}
+                  pod={pod}
+                  onLogs={() => setLogsOf(pod)}
+                  onTerminate={() => setTerminating(pod)}
+                />
+              ))}
+              {pods.data?.items.length === 0 && (
+                <Table.Tr>
+                  <Table.Td colSpan={7}>
+                    <Text c="dimmed" ta="center" py="lg">
+                      No Pods yet.
+                      {policy.can('pods.create') && ' Deploy one to get started.'}
+                    </Text>
+                  </Table.Td>
+                </Table.Tr>
+              )}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+        {pods.isPending && (
+          <Group justify="center" p="lg">
+            <Loader />
+          </Group>
+        )}
+      </Card>
+      <DeployDialog accountId={account.id} opened={deployOpen} onClose={deploy.close} />
+      <LogsModal accountId={account.id} pod={logsOf} onClose={() => setLogsOf(null)} />
+      <TerminateDialog
+        accountId={account.id}
+        pod={terminating}
+        onClose={() => setTerminating(null)}
+      />
+    </Stack>
+  );
+}
