@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
-const json = execFileSync(bin('tsx'), [join(root, 'server/scripts/openapi.ts')], { encoding: 'utf8' });
+const json = execFileSync(bin('tsx'), [join(root, 'server/scripts/openapi.ts')], {
+  encoding: 'utf8',
+});
 writeFileSync(join(root, 'web/src/api/openapi.json'), json);
 execFileSync(
   join(root, 'web', 'node_modules', '.bin', 'openapi-typescript'),

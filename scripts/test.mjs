@@ -47,7 +47,8 @@ else if (env.REQUIRE_BROWSER === '1') {
   console.error(`Chromium is required but missing at ${chromium} (apt-get install -y chromium)`);
   console.log('0 passed, 1 failed');
   process.exit(1);
-} else console.warn('Chromium not found: skipping the browser tests (apt-get install -y chromium).');
+} else
+  console.warn('Chromium not found: skipping the browser tests (apt-get install -y chromium).');
 
 let passed = 0;
 let failed = 0;

@@ -5,7 +5,10 @@ export default defineConfig({
   plugins: [react()],
   server: {
     // `npm run dev --workspace web` next to a running Gantry on :3000.
-    proxy: { '/api': 'http://localhost:3000', '/pods': { target: 'http://localhost:3000', ws: true } },
+    proxy: {
+      '/api': 'http://localhost:3000',
+      '/pods': { target: 'http://localhost:3000', ws: true },
+    },
   },
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1500 },
 });

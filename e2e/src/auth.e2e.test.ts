@@ -1,9 +1,9 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type RunningGantry,
   launchBrowser,
   newContext,
+  type RunningGantry,
   screenshot,
   signInInBrowser,
   signUpInBrowser,
@@ -34,7 +34,9 @@ describe('signing up, out and in', () => {
     await screenshot(page, 'signin');
 
     await signUpInBrowser(page, gantry.url, 'Ada Lovelace', email);
-    await expect.poll(() => page.getByTestId('account-kind').textContent()).toBe('Personal account');
+    await expect
+      .poll(() => page.getByTestId('account-kind').textContent())
+      .toBe('Personal account');
     await page.getByTestId('account-switcher').click();
     const menu = page.getByRole('menu');
     await expect.poll(() => menu.textContent()).toContain('Ada Lovelace');

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useParams } from 'react-router-dom';
-import { type Account, ApiError, type Permission, api, call } from './client';
+import { type Account, ApiError, api, call, type Permission } from './client';
 
 /** The signed-in user and their memberships; `null` when signed out. */
 export function useMe() {

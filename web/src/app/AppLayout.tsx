@@ -12,8 +12,8 @@ import {
   UnstyledButton,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { IconChevronDown, IconLogout } from '@tabler/icons-react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, Navigate, Outlet, useLocation, useNavigate, useParams } from 'react-router-dom';
 import { type Account, api, call } from '../api/client';
 import { useAccount, useMe } from '../api/hooks';
@@ -153,7 +153,13 @@ export function AccountLayout() {
         {visibleNav(account.data).map((item) => {
           const to = item.path ? `${base}/${item.path}` : base;
           return (
-            <NavLink key={item.label} component={Link} to={to} label={item.label} active={here === to} />
+            <NavLink
+              key={item.label}
+              component={Link}
+              to={to}
+              label={item.label}
+              active={here === to}
+            />
           );
         })}
       </AppShell.Navbar>

@@ -13,7 +13,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { api, call } from '../api/client';
-import { FormError, errorFor } from '../components/errors';
+import { errorFor, FormError } from '../components/errors';
 
 /** Where to go after signing in: a same-site path from `?next=`, else home. */
 function useNext(): string {
@@ -100,8 +100,7 @@ export function SignUpPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const mutation = useMutation({
-    mutationFn: () =>
-      call(api.POST('/api/v1/auth/signup', { body: { name, email, password } })),
+    mutationFn: () => call(api.POST('/api/v1/auth/signup', { body: { name, email, password } })),
     onSuccess: async () => {
       await queryClient.invalidateQueries();
       navigate(next);
