@@ -1,3 +1,4 @@
+import { type MeterHandle, type PodStopper, startMeter } from './billing/meter.js';
 import { type Config, resolveSecret } from './config.js';
 import type { Deps } from './context.js';
 import { type DatabaseHandle, openDatabase } from './db/database.js';
@@ -18,6 +19,10 @@ export interface StartOptions extends AppOptions {
   clock?: Clock;
   logger?: Logger;
   database?: DatabaseHandle;
+  /** Start background jobs (the billing meter); `gantry serve` does, tests only when asked. */
+  startJobs?: boolean;
+  /** How the meter stops Pods at zero balance (default: the Pods module's stopPodBySystem). */
+  stopPod?: PodStopper;
 }
 
 /** Wires a Gantry instance: database (migrated), services and HTTP app. Does not listen. */
@@ -34,11 +39,15 @@ export async function createGantry(config: Config, options: StartOptions = {}): 
     logger,
   };
   const app = await buildApp(deps, options);
+  const meter: MeterHandle | undefined = options.startJobs
+    ? startMeter(deps, { stopPod: options.stopPod })
+    : undefined;
   return {
     deps,
     app,
     database,
     async close() {
+      await meter?.stop();
       await app.close();
       await database.close();
     },

@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { registerBillingCommands } from '../billing/billing.cli.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
@@ -32,7 +33,7 @@ program
   .description('Serve the console and API (settings from environment variables)')
   .action(async () => {
     const config = configOrExit();
-    const gantry = await createGantry(config, { webDir: WEB_DIST });
+    const gantry = await createGantry(config, { webDir: WEB_DIST, startJobs: true });
     const stop = async (signal: string) => {
       gantry.deps.logger.info({ signal }, 'shutting down');
       await gantry.close();
@@ -60,6 +61,8 @@ program
       await database.close();
     }
   });
+
+registerBillingCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`gantry: ${error instanceof Error ? error.message : String(error)}\n`);

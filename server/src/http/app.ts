@@ -9,6 +9,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { accountRoutes } from '../accounts/accounts.routes.js';
 import { authRoutes } from '../auth/auth.routes.js';
 import { sharedSchemas } from '../auth/auth.schemas.js';
+import { billingRoutes } from '../billing/billing.routes.js';
+import { billingSchemas } from '../billing/billing.schemas.js';
 import type { Deps } from '../context.js';
 import { isDatabaseReady } from '../db/database.js';
 import { AppError } from '../errors.js';
@@ -54,6 +56,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
 
   app.addSchema(ErrorResponse);
   for (const schema of sharedSchemas) app.addSchema(schema);
+  for (const schema of billingSchemas) app.addSchema(schema);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -95,6 +98,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       registerAuthentication(api, deps, options.authenticateApiKey);
       await api.register(authRoutes(deps));
       await api.register(accountRoutes(deps));
+      await api.register(billingRoutes(deps));
     },
     { prefix: API_PREFIX },
   );
