@@ -45,7 +45,9 @@ const isActive = (status: string) => (ACTIVE_POD_STATUSES as readonly string[]).
 /** Up to when a Pod's running time is billable now: now while active, else its stop. */
 function billableUntil(pod: MeteredPod, now: Date): number | null {
   if (!pod.started_at) return null;
-  if (isActive(pod.status)) return now.getTime();
+  // A restarting Pod is active again, but its new run has not begun until `started_at` moves.
+  const runOpen = !pod.stopped_at || pod.stopped_at < pod.started_at;
+  if (runOpen && isActive(pod.status)) return now.getTime();
   if (pod.stopped_at && pod.stopped_at > pod.started_at) return Date.parse(pod.stopped_at);
   return null;
 }
