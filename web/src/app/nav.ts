@@ -13,6 +13,7 @@ export interface NavItem {
 /** The console's sections; each module's page adds its entry here. */
 export const NAV_ITEMS: NavItem[] = [
   { label: 'Dashboard', path: '' },
+  { label: 'Billing', path: 'billing', permission: 'billing.view' },
   { label: 'Settings', path: 'settings' },
 ];
 

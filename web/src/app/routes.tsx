@@ -2,6 +2,7 @@ import type { RouteObject } from 'react-router-dom';
 import { DashboardPage } from '../account/DashboardPage';
 import { SettingsPage } from '../account/SettingsPage';
 import { SignInPage, SignUpPage } from '../auth/AuthPages';
+import { BillingPage } from '../billing/BillingPage';
 import { AccountLayout, HomeRedirect, RequireSignIn } from './AppLayout';
 import { NotFoundPage } from './NotFoundPage';
 
@@ -9,6 +10,7 @@ import { NotFoundPage } from './NotFoundPage';
 export const ACCOUNT_PAGES: RouteObject[] = [
   { index: true, element: <DashboardPage /> },
   { path: 'settings', element: <SettingsPage /> },
+  { path: 'billing', element: <BillingPage /> },
 ];
 
 /** Pages outside any account (e.g. the invite page); modules add theirs. */
