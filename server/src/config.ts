@@ -18,6 +18,8 @@ export interface Config {
   /** Instance secret for sealing and signing; undefined until {@link resolveSecret}. */
   secret: string | undefined;
   welcomeCreditMicro: number;
+  /** ISO 4217 code of the one currency all money is in. */
+  currency: string;
   catalogPath: string | undefined;
   logLevel: LogLevel;
   sessionIdleSeconds: number;
@@ -109,6 +111,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.LOG_LEVEL}")`);
   }
 
+  const currency = (env.GANTRY_CURRENCY || 'USD').toUpperCase();
+  if (!/^[A-Z]{3}$/.test(currency)) {
+    problems.push(
+      `GANTRY_CURRENCY must be a 3-letter ISO 4217 code (got "${env.GANTRY_CURRENCY}")`,
+    );
+  }
+
   const catalogPath = env.GANTRY_CATALOG ? resolve(env.GANTRY_CATALOG) : undefined;
   if (catalogPath && !existsSync(catalogPath)) {
     problems.push(`GANTRY_CATALOG names a file that does not exist: ${catalogPath}`);
@@ -123,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrlExplicit,
     secret,
     welcomeCreditMicro: money('GANTRY_WELCOME_CREDIT', '25.00'),
+    currency,
     catalogPath,
     logLevel,
     sessionIdleSeconds: int('GANTRY_SESSION_IDLE_HOURS', 24 * 7, 1, 24 * 365) * 3600,

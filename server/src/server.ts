@@ -1,3 +1,4 @@
+import { type MeterHandle, type PodStopper, startMeter } from './billing/meter.js';
 import { type Config, resolveSecret } from './config.js';
 import type { Deps } from './context.js';
 import { type DatabaseHandle, openDatabase } from './db/database.js';
@@ -6,7 +7,7 @@ import { type AppOptions, buildApp } from './http/app.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { loadCatalog } from './pods/catalog.js';
-import { attachRuntime, shutdownPods } from './pods/pods.service.js';
+import { attachRuntime, shutdownPods, stopPodBySystem } from './pods/pods.service.js';
 import type { RuntimeDriver } from './pods/runtime/driver.js';
 import { LocalDriver } from './pods/runtime/local-driver.js';
 
@@ -24,6 +25,10 @@ export interface StartOptions extends AppOptions {
   database?: DatabaseHandle;
   /** Runs Pods; default: a LocalDriver keeping Pod files under `<dataDir>/pods`. */
   runtime?: RuntimeDriver;
+  /** Start background jobs (the billing meter); `gantry serve` does, tests only when asked. */
+  startJobs?: boolean;
+  /** How the meter stops Pods at zero balance (default: the Pods module's stopPodBySystem). */
+  stopPod?: PodStopper;
 }
 
 export interface DepsOptions {
@@ -66,11 +71,15 @@ export async function createGantry(config: Config, options: StartOptions = {}): 
   const deps = createDeps(config, database, options);
   await attachRuntime(deps);
   const app = await buildApp(deps, options);
+  const meter: MeterHandle | undefined = options.startJobs
+    ? startMeter(deps, { stopPod: options.stopPod ?? stopPodBySystem })
+    : undefined;
   return {
     deps,
     app,
     database,
     async close() {
+      await meter?.stop();
       await app.close();
       await shutdownPods(deps);
       await database.close();

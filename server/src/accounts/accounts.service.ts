@@ -1,5 +1,6 @@
 import { auditContextOf } from '../audit/audit.context.js';
 import { writeAuditEvent } from '../audit/audit.writer.js';
+import { grantWelcomeCredit } from '../billing/billing.service.js';
 import type { Caller, Deps, RequestMeta } from '../context.js';
 import type { Executor, Trx } from '../db/database.js';
 import type { AccountRow, UserRow } from '../db/schema.js';
@@ -66,7 +67,7 @@ function actorFor(account: AccountRow, userId: string, email: string, role: Role
 
 /**
  * Creates a user's personal account, owned by them with the Admin role,
- * in the caller's transaction, and audits `account.create`.
+ * in the caller's transaction, and audits `account.create`; grants the welcome credit.
  */
 export async function createPersonalAccount(
   deps: Deps,
@@ -106,6 +107,7 @@ export async function createPersonalAccount(
     resource: { type: 'account', id: account.id },
     details: { name: account.name, kind: account.kind },
   });
+  await grantWelcomeCredit(trx, deps, account.id, meta);
   return toAccountDto(account, actorFor(account, user.id, user.email, 'admin'));
 }
 

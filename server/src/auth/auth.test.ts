@@ -52,7 +52,8 @@ describe.each(DIALECTS)('auth on %s', (dialect) => {
     const stored = await gantry.deps.db.selectFrom('sessions').select('token_hash').execute();
     expect(stored.map((s) => s.token_hash)).not.toContain(cookie?.value);
     const events = await auditEvents(gantry, body.account.id);
-    expect(events.map((e) => e.action)).toEqual(['account.create']);
+    // The welcome credit (billing) follows the account's creation in the same transaction.
+    expect(events.map((e) => e.action)).toEqual(['account.create', 'billing.credit']);
     expect(events[0]).toMatchObject({ actor_user_id: body.user.id, outcome: 'success' });
   });
 

@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registerAuditCommands } from '../audit/audit.cli.js';
+import { registerBillingCommands } from '../billing/billing.cli.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
@@ -33,7 +34,7 @@ program
     const config = configOrExit();
     let gantry: Awaited<ReturnType<typeof createGantry>>;
     try {
-      gantry = await createGantry(config, { webDir: WEB_DIST });
+      gantry = await createGantry(config, { webDir: WEB_DIST, startJobs: true });
     } catch (error) {
       // e.g. an invalid GANTRY_CATALOG file
       if (error instanceof ConfigError) {
@@ -81,6 +82,7 @@ program
 // Operator commands above; user commands (API key over HTTP) register themselves here.
 registerClientCommands(program, io);
 registerAuditCommands(program);
+registerBillingCommands(program);
 
 // Exit codes (see EXIT): 0 ok, 1 failure, 2 usage, 3 auth, 4 forbidden, 5 not found, 6 conflict.
 const code = await runProgram(program, process.argv.slice(2), io);

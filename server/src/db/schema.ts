@@ -159,6 +159,57 @@ export interface PodsTable {
   last_error: string | null;
 }
 
+export type BillingKind = 'credit' | 'usage' | 'refund' | 'adjustment';
+
+export interface BillingAccountsTable {
+  account_id: string;
+  /** Micro-units; always the sum of the account's billing_transactions amounts. */
+  balance: number;
+  spend_limit_per_hour: number;
+  low_balance_threshold: number;
+  billing_email: string | null;
+  company_name: string | null;
+  address: string | null;
+  country_code: string | null;
+  tax_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Append-only ledger (the database refuses updates and deletes). */
+export interface BillingTransactionsTable {
+  id: string;
+  account_id: string;
+  kind: BillingKind;
+  /** Micro-units: credits positive, usage negative. */
+  amount: number;
+  balance_after: number;
+  time: string;
+  actor_type: 'user' | 'apikey' | 'system' | 'operator';
+  actor_id: string | null;
+  actor_email: string | null;
+  note: string | null;
+  /** The payment provider a credit came through. */
+  provider: string | null;
+  pod_id: string | null;
+  period_start: string | null;
+  period_end: string | null;
+  /** Running time a usage charge covers. */
+  duration_ms: number | null;
+  created_at: string;
+}
+
+/** How far each Pod's running time is charged (one row per Pod that ever ran). */
+export interface PodMetersTable {
+  pod_id: string;
+  account_id: string;
+  metered_until: string;
+  price_per_hour: number;
+  metered_ms: number;
+  charged: number;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   accounts: AccountsTable;
@@ -173,6 +224,9 @@ export interface Database {
   audit_settings: AuditSettingsTable;
   audit_checkpoints: AuditCheckpointsTable;
   pods: PodsTable;
+  billing_accounts: BillingAccountsTable;
+  billing_transactions: BillingTransactionsTable;
+  pod_meters: PodMetersTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -187,3 +241,6 @@ export type InviteAcceptanceRow = Selectable<InviteAcceptancesTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type PodRow = Selectable<PodsTable>;
 export type PodUpdate = Updateable<PodsTable>;
+export type BillingAccountRow = Selectable<BillingAccountsTable>;
+export type BillingTransactionRow = Selectable<BillingTransactionsTable>;
+export type PodMeterRow = Selectable<PodMetersTable>;

@@ -15,6 +15,8 @@ import { auditRoutes } from '../audit/audit.routes.js';
 import { auditSharedSchemas } from '../audit/audit.schemas.js';
 import { authRoutes } from '../auth/auth.routes.js';
 import { sharedSchemas } from '../auth/auth.schemas.js';
+import { billingRoutes } from '../billing/billing.routes.js';
+import { billingSchemas } from '../billing/billing.schemas.js';
 import type { Deps } from '../context.js';
 import { isDatabaseReady } from '../db/database.js';
 import { AppError } from '../errors.js';
@@ -78,6 +80,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     ...apiKeySchemas,
     ...auditSharedSchemas,
     ...podSharedSchemas,
+    ...billingSchemas,
   ]) {
     app.addSchema(schema);
   }
@@ -128,6 +131,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       await api.register(apiKeyRoutes(deps));
       await api.register(auditRoutes(deps));
       await api.register(podRoutes(deps));
+      await api.register(billingRoutes(deps));
     },
     { prefix: API_PREFIX },
   );

@@ -22,3 +22,26 @@ export function formatMoney(micro: number | bigint): string {
   const frac = (abs % BigInt(MICRO)).toString().padStart(6, '0');
   return `${negative ? '-' : ''}${whole}.${frac}`;
 }
+
+/** Milliseconds in an hour: prices are per hour, running time is metered in milliseconds. */
+export const MS_PER_HOUR = 3_600_000;
+
+/**
+ * What `ms` milliseconds cost at `pricePerHour` micro-units an hour, rounded down to a
+ * whole micro-unit — exact integer arithmetic (BigInt), never a float. Metering charges
+ * the difference of this between a Pod's old and new cumulative running time, so the
+ * rounding remainder is carried and never drifts.
+ */
+export function usageCost(pricePerHour: number, ms: number): number {
+  if (pricePerHour < 0 || ms < 0) throw new RangeError('usageCost takes non-negative values');
+  return Number((BigInt(pricePerHour) * BigInt(ms)) / BigInt(MS_PER_HOUR));
+}
+
+/** Why a decimal money string is not acceptable, or null when `parseMoney` would take it. */
+export function moneyProblem(text: string): string | null {
+  const trimmed = text.trim();
+  if (/^-?\d+\.\d{7,}$/.test(trimmed)) return 'must have at most 6 decimals';
+  if (!/^-?\d+(\.\d+)?$/.test(trimmed)) return 'must be a decimal amount such as "12.50"';
+  if (parseMoney(trimmed) === null) return 'is too large';
+  return null;
+}

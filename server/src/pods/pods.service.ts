@@ -1,6 +1,8 @@
 import { auditContextOf } from '../audit/audit.context.js';
 import { type AuditAction, type AuditContext, SYSTEM_CONTEXT } from '../audit/audit.events.js';
 import { writeAuditEvent } from '../audit/audit.writer.js';
+import { assertCanRunPod } from '../billing/guards.js';
+import { chargePodUntil } from '../billing/meter.js';
 import type { Caller, Deps } from '../context.js';
 import type { Executor, Trx } from '../db/database.js';
 import type { PodRow, PodUpdate } from '../db/schema.js';
@@ -193,7 +195,11 @@ async function transition(
     updated_at: now,
     ...input.changes,
   });
-  if (!changed || !input.action) return changed;
+  if (!changed) return false;
+  // A Pod that stops holding its GPUs is charged up to this moment, in this transaction.
+  const leavesLive = LIVE_STATUSES.includes(pod.status) && !LIVE_STATUSES.includes(input.to);
+  if (leavesLive) await chargePodUntil(trx, deps, pod.id, deps.clock.now());
+  if (!input.action) return true;
   await writeAuditEvent(trx, ctx, deps.clock.now(), {
     accountId: pod.account_id,
     action: input.action,
@@ -230,11 +236,8 @@ async function assertMayRunPod(
       `This account already has ${running} running Pods, the most it may run at once (${deps.config.maxRunningPodsPerAccount}). Stop one first.`,
     );
   }
-  // ── BILLING HOOK ──────────────────────────────────────────────────────────
-  // The billing module adds here: `await assertCanRunPod(trx, accountId, pricePerHourMicro);`
-  // (balance ≥ one hour of the price; spend limit across running Pods not exceeded).
-  void pricePerHourMicro;
-  // ──────────────────────────────────────────────────────────────────────────
+  // Billing: one hour of the price in the balance, and the spend limit across live Pods.
+  await assertCanRunPod(trx, accountId, pricePerHourMicro);
 }
 
 // ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, Navigate, Outlet, useLocation, useNavigate, useParams } from 'react-router-dom';
 import { type Account, api, call } from '../api/client';
 import { useAccount, useMe } from '../api/hooks';
+import { LowBalanceBanner } from '../billing/LowBalanceBanner';
 import { visibleNav } from './nav';
 
 /** Redirects anonymous visitors to sign in, coming back here afterwards. */
@@ -164,6 +165,7 @@ export function AccountLayout() {
         })}
       </AppShell.Navbar>
       <AppShell.Main>
+        <LowBalanceBanner account={account.data} />
         <Outlet context={account.data} />
       </AppShell.Main>
     </AppShell>

@@ -14,6 +14,7 @@ export interface NavItem {
 export const NAV_ITEMS: NavItem[] = [
   { label: 'Dashboard', path: '' },
   { label: 'Pods', path: 'pods', permission: 'pods.view' },
+  { label: 'Billing', path: 'billing', permission: 'billing.view' },
   { label: 'Settings', path: 'settings' },
 ];
 

@@ -3,6 +3,7 @@ import { DashboardPage } from '../account/DashboardPage';
 import { SettingsPage } from '../account/SettingsPage';
 import { SignInPage, SignUpPage } from '../auth/AuthPages';
 import { PodsPage } from '../pods/PodsPage';
+import { BillingPage } from '../billing/BillingPage';
 import { AccountLayout, HomeRedirect, RequireSignIn } from './AppLayout';
 import { NotFoundPage } from './NotFoundPage';
 
@@ -11,6 +12,7 @@ export const ACCOUNT_PAGES: RouteObject[] = [
   { index: true, element: <DashboardPage /> },
   { path: 'settings', element: <SettingsPage /> },
   { path: 'pods', element: <PodsPage /> },
+  { path: 'billing', element: <BillingPage /> },
 ];
 
 /** Pages outside any account (e.g. the invite page); modules add theirs. */

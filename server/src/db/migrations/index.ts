@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_teams.js';
 import * as m0003 from './0003_pods.js';
+import * as m0004 from './0004_billing.js';
 import * as m0005 from './0005_audit.js';
 import * as m0006 from './0006_apikeys.js';
 
@@ -13,6 +14,7 @@ export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_teams': m0002,
   '0003_pods': m0003,
+  '0004_billing': m0004,
   '0005_audit': m0005,
   '0006_apikeys': m0006,
 };

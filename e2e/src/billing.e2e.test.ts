@@ -1,0 +1,114 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  launchBrowser,
+  newContext,
+  type RunningGantry,
+  screenshot,
+  signUpInBrowser,
+  startGantry,
+  uniqueEmail,
+} from './harness.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+
+/** The navigation's entries, as a person sees them. */
+async function navLabels(page: Page): Promise<string[]> {
+  await page.getByRole('link', { name: 'Dashboard' }).waitFor();
+  return page.locator('nav a').allTextContents();
+}
+
+describe('the Billing page', () => {
+  let gantry: RunningGantry;
+  let browser: Browser;
+  beforeAll(async () => {
+    gantry = await startGantry();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gantry?.stop();
+  });
+
+  it('a Billing member manages billing and sees no Pods; a Dev sees no Billing', async () => {
+    const owner = await (await newContext(browser)).newPage();
+    await signUpInBrowser(owner, gantry.url, 'Olivia Owner', uniqueEmail('owner'));
+    const accountId = /\/accounts\/([0-9a-f-]{36})/.exec(owner.url())?.[1] ?? '';
+    expect(accountId).not.toBe('');
+
+    const billingEmail = uniqueEmail('bill');
+    const devEmail = uniqueEmail('dev');
+    const biller = await (await newContext(browser)).newPage();
+    await signUpInBrowser(biller, gantry.url, 'Bill Payer', billingEmail);
+    const dev = await (await newContext(browser)).newPage();
+    await signUpInBrowser(dev, gantry.url, 'Devi Builder', devEmail);
+
+    // Team membership is another module's page; here the members are put in directly.
+    const db = new SQLite(join(gantry.dataDir, 'gantry.db'));
+    db.pragma('busy_timeout = 5000');
+    db.prepare("update accounts set kind = 'team' where id = ?").run(accountId);
+    const addMember = db.prepare(
+      'insert into memberships (account_id, user_id, role, created_at) select ?, id, ?, ? from users where email = ?',
+    );
+    addMember.run(accountId, 'billing', new Date().toISOString(), billingEmail);
+    addMember.run(accountId, 'dev', new Date().toISOString(), devEmail);
+    db.close();
+
+    // The operator adds credit with the command line (the built-in payment provider).
+    const out = execFileSync(
+      process.execPath,
+      [
+        join(ROOT, 'server/bin/gantry.mjs'),
+        'billing',
+        'credit',
+        accountId,
+        '100',
+        '--note',
+        'Invoice 1001',
+      ],
+      {
+        env: { ...process.env, GANTRY_DATA_DIR: gantry.dataDir, LOG_LEVEL: 'silent' },
+        encoding: 'utf8',
+      },
+    );
+    expect(out).toContain('Credited 100.000000');
+
+    // The Billing member: Billing in the navigation, no Pods.
+    await biller.goto(`${gantry.url}/accounts/${accountId}`);
+    const billerNav = await navLabels(biller);
+    expect(billerNav).toContain('Billing');
+    expect(billerNav).not.toContain('Pods');
+    await biller.getByRole('link', { name: 'Billing' }).click();
+    await expect.poll(() => biller.getByTestId('billing-balance').textContent()).toBe('USD 125.00');
+    await expect
+      .poll(() => biller.getByTestId('billing-transactions').textContent())
+      .toContain('Invoice 1001');
+
+    // A bad country code shows the API's error at the field; a good one saves.
+    await biller.getByLabel('Country code').fill('XX');
+    await biller.getByLabel('Company').fill('Olivia Compute Ltd');
+    await biller.getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(() => biller.getByText('must be an ISO 3166-1 alpha-2 country code').count())
+      .toBe(1);
+    await biller.getByLabel('Country code').fill('GB');
+    await biller.getByLabel(/^Low-balance alert at/).fill('150');
+    await biller.getByRole('button', { name: 'Save' }).click();
+    // Under the threshold now: the banner shows across the console.
+    await biller.getByTestId('low-balance-banner').waitFor();
+    await expect.poll(() => biller.getByLabel('Country code').inputValue()).toBe('GB');
+    await biller.getByTestId('billing-statements').getByText('CSV').first().waitFor();
+    await screenshot(biller, 'billing-page');
+
+    // The Dev: no Billing in the navigation, and the page says so.
+    await dev.goto(`${gantry.url}/accounts/${accountId}`);
+    expect(await navLabels(dev)).not.toContain('Billing');
+    expect(await dev.getByTestId('low-balance-banner').count()).toBe(0);
+    await dev.goto(`${gantry.url}/accounts/${accountId}/billing`);
+    await expect.poll(() => dev.getByText('does not include billing').count()).toBe(1);
+    await screenshot(dev, 'billing-dev-denied');
+  });
+});

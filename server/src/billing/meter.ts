@@ -1,0 +1,374 @@
+import { SYSTEM_CONTEXT } from '../audit/audit.events.js';
+import { writeAuditEvent } from '../audit/audit.writer.js';
+import type { Deps } from '../context.js';
+import type { Executor, Trx } from '../db/database.js';
+import type { PodMeterRow } from '../db/schema.js';
+import { formatMoney, usageCost } from '../lib/money.js';
+import { lockBillingAccount } from './billing.store.js';
+import { postTransaction } from './ledger.js';
+import {
+  ACTIVE_POD_STATUSES,
+  type PodsTableShape,
+  podsTableExists,
+  withPods,
+} from './pods.view.js';
+
+/**
+ * Stops a Pod on the system's behalf (the Pods module's `stopPodBySystem`), which
+ * audits `pod.stop` by `system` and, through {@link chargePodUntil}, charges to the stop.
+ */
+export type PodStopper = (
+  deps: Deps,
+  podId: string,
+  reason: string,
+  details?: Record<string, unknown>,
+) => Promise<unknown>;
+
+type MeteredPod = Pick<
+  PodsTableShape,
+  'id' | 'account_id' | 'status' | 'price_per_hour' | 'started_at' | 'stopped_at'
+>;
+
+/** What one Pod was charged for one interval. */
+export interface PodCharge {
+  podId: string;
+  periodStart: string;
+  periodEnd: string;
+  durationMs: number;
+  /** Micro-units charged (positive). */
+  amount: number;
+}
+
+const DAY_MS = 86_400_000;
+const isActive = (status: string) => (ACTIVE_POD_STATUSES as readonly string[]).includes(status);
+
+/** Up to when a Pod's running time is billable now: now while active, else its stop. */
+function billableUntil(pod: MeteredPod, now: Date): number | null {
+  if (!pod.started_at) return null;
+  // A restarting Pod is active again, but its new run has not begun until `started_at` moves.
+  const runOpen = !pod.stopped_at || pod.stopped_at < pod.started_at;
+  if (runOpen && isActive(pod.status)) return now.getTime();
+  if (pod.stopped_at && pod.stopped_at > pod.started_at) return Date.parse(pod.stopped_at);
+  return null;
+}
+
+async function meterOf(trx: Trx, pod: MeteredPod, now: string): Promise<PodMeterRow> {
+  await trx
+    .insertInto('pod_meters')
+    .values({
+      pod_id: pod.id,
+      account_id: pod.account_id,
+      metered_until: pod.started_at ?? now,
+      price_per_hour: Number(pod.price_per_hour),
+      metered_ms: 0,
+      charged: 0,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.column('pod_id').doNothing())
+    .execute();
+  return trx
+    .selectFrom('pod_meters')
+    .selectAll()
+    .where('pod_id', '=', pod.id)
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * Charges one Pod's running time from where its meter stands up to `untilMs`, in `trx`,
+ * exactly once: the meter row moves forward with a conditional update (`WHERE
+ * metered_until = <as read>`), so of two meters racing for the same interval only one
+ * writes; the other's update touches no row and it charges nothing. Amounts are the
+ * difference of the cumulative cost of the Pod's metered time (at one price), so rounding
+ * to micro-units never loses or adds anything over time. Charges are split at UTC
+ * midnight so usage by day is exact. The caller holds the account's billing lock.
+ */
+async function chargePod(
+  trx: Trx,
+  deps: Deps,
+  pod: MeteredPod,
+  untilMs: number,
+): Promise<PodCharge[]> {
+  if (!pod.started_at) return [];
+  const now = deps.clock.now();
+  const meter = await meterOf(trx, pod, now.toISOString());
+  const fromMs = Math.max(Date.parse(meter.metered_until), Date.parse(pod.started_at));
+  if (untilMs <= fromMs) return [];
+
+  const price = Number(pod.price_per_hour);
+  const samePrice = Number(meter.price_per_hour) === price;
+  let totalMs = samePrice ? Number(meter.metered_ms) : 0;
+  let totalCharged = samePrice ? Number(meter.charged) : 0;
+  const charges: PodCharge[] = [];
+  for (let start = fromMs; start < untilMs; ) {
+    const end = Math.min(untilMs, (Math.floor(start / DAY_MS) + 1) * DAY_MS);
+    totalMs += end - start;
+    const cumulative = usageCost(price, totalMs);
+    charges.push({
+      podId: pod.id,
+      periodStart: new Date(start).toISOString(),
+      periodEnd: new Date(end).toISOString(),
+      durationMs: end - start,
+      amount: cumulative - totalCharged,
+    });
+    totalCharged = cumulative;
+    start = end;
+  }
+
+  const moved = await trx
+    .updateTable('pod_meters')
+    .set({
+      metered_until: new Date(untilMs).toISOString(),
+      price_per_hour: price,
+      metered_ms: totalMs,
+      charged: totalCharged,
+      updated_at: now.toISOString(),
+    })
+    .where('pod_id', '=', pod.id)
+    .where('metered_until', '=', meter.metered_until)
+    .executeTakeFirst();
+  if (Number(moved.numUpdatedRows) === 0) return [];
+
+  for (const charge of charges) {
+    if (charge.amount === 0) continue;
+    await postTransaction(trx, {
+      accountId: pod.account_id,
+      kind: 'usage',
+      amount: -charge.amount,
+      time: now,
+      actor: SYSTEM_CONTEXT.actor,
+      podId: pod.id,
+      periodStart: charge.periodStart,
+      periodEnd: charge.periodEnd,
+      durationMs: charge.durationMs,
+    });
+  }
+  return charges;
+}
+
+async function auditCharges(
+  trx: Trx,
+  deps: Deps,
+  accountId: string,
+  charges: PodCharge[],
+  balanceAfter: number,
+  extra: Record<string, unknown>,
+) {
+  const total = charges.reduce((sum, c) => sum + c.amount, 0);
+  await writeAuditEvent(trx, SYSTEM_CONTEXT, deps.clock.now(), {
+    accountId,
+    action: 'billing.charge',
+    resource: { type: 'billing', id: accountId },
+    details: {
+      ...extra,
+      total: formatMoney(total),
+      balanceAfter: formatMoney(balanceAfter),
+      charges: charges.map((c) => ({ ...c, amount: formatMoney(c.amount) })),
+    },
+  });
+}
+
+const podColumns = [
+  'id',
+  'account_id',
+  'status',
+  'price_per_hour',
+  'started_at',
+  'stopped_at',
+] as const;
+
+/**
+ * The hook the Pods service calls when a Pod stops (by a user or the system), inside its
+ * stop transaction and before it writes `pod.stop`: charges the Pod's running time up to
+ * `until` and audits `billing.charge`. Returns the micro-units charged.
+ */
+export async function chargePodUntil(
+  trx: Trx,
+  deps: Deps,
+  podId: string,
+  until: Date,
+): Promise<number> {
+  const pod = await withPods(trx)
+    .selectFrom('pods')
+    .select(podColumns)
+    .where('id', '=', podId)
+    .executeTakeFirst();
+  if (!pod?.started_at) return 0;
+  const billing = await lockBillingAccount(trx, pod.account_id, deps.clock.now().toISOString());
+  const charges = await chargePod(trx, deps, pod, until.getTime());
+  const total = charges.reduce((sum, c) => sum + c.amount, 0);
+  if (charges.length === 0) return 0;
+  const after = await lockBillingAccount(trx, pod.account_id);
+  await auditCharges(
+    trx,
+    deps,
+    pod.account_id,
+    charges,
+    Number(after?.balance ?? billing?.balance),
+    {
+      reason: 'pod_stop',
+      podId,
+    },
+  );
+  return total;
+}
+
+/** Pods with running time not yet charged: active ones, and stopped ones behind their stop. */
+function unchargedPods(db: Executor) {
+  return withPods(db)
+    .selectFrom('pods as p')
+    .leftJoin('pod_meters as m', 'm.pod_id', 'p.id')
+    .select(['p.id', 'p.account_id'])
+    .where('p.started_at', 'is not', null)
+    .where((eb) =>
+      eb.or([
+        eb('p.status', 'in', ACTIVE_POD_STATUSES),
+        eb.and([
+          eb('p.stopped_at', 'is not', null),
+          eb('p.stopped_at', '>', eb.ref('p.started_at')),
+          eb.or([
+            eb('m.metered_until', 'is', null),
+            eb('m.metered_until', '<', eb.ref('p.stopped_at')),
+          ]),
+        ]),
+      ]),
+    )
+    .orderBy('p.account_id')
+    .orderBy('p.id')
+    .execute();
+}
+
+export interface MeterRunResult {
+  /** Micro-units charged per account in this run. */
+  charged: Map<string, number>;
+  /** Pods stopped because their account's balance ran out. */
+  stopped: string[];
+  /** Accounts whose charge failed this run (retried on the next; nothing half-written). */
+  failed: string[];
+}
+
+export interface MeterOptions {
+  stopPod?: PodStopper | undefined;
+}
+
+/**
+ * One metering pass: per account, one transaction charges every uncharged Pod up to now
+ * and writes one `billing.charge` event. Then, where the balance is 0 or less, the
+ * account's active Pods are stopped (reason `balance_exhausted`). Safe to run from any
+ * number of Gantry instances at once.
+ */
+export async function runMeterOnce(
+  deps: Deps,
+  options: MeterOptions = {},
+): Promise<MeterRunResult> {
+  const result: MeterRunResult = { charged: new Map(), stopped: [], failed: [] };
+  if (!(await podsTableExists(deps.db))) return result;
+  const candidates = await unchargedPods(deps.db);
+  const byAccount = new Map<string, string[]>();
+  for (const pod of candidates) {
+    byAccount.set(pod.account_id, [...(byAccount.get(pod.account_id) ?? []), pod.id]);
+  }
+
+  for (const [accountId, podIds] of byAccount) {
+    let balance: number;
+    try {
+      balance = await deps.db.transaction().execute(async (trx) => {
+        const now = deps.clock.now();
+        // Lock order everywhere: Pod rows, then the billing row (as the stop path does).
+        let query = withPods(trx)
+          .selectFrom('pods')
+          .select(podColumns)
+          .where('account_id', '=', accountId)
+          .where('id', 'in', podIds)
+          .orderBy('id');
+        if (deps.dialect === 'postgres') query = query.forUpdate();
+        const pods = await query.execute();
+        await lockBillingAccount(trx, accountId, now.toISOString());
+        const charges: PodCharge[] = [];
+        for (const pod of pods) {
+          const until = billableUntil(pod, now);
+          if (until !== null) charges.push(...(await chargePod(trx, deps, pod, until)));
+        }
+        const after = Number((await lockBillingAccount(trx, accountId))?.balance ?? 0);
+        if (charges.length > 0) {
+          await auditCharges(trx, deps, accountId, charges, after, { reason: 'meter' });
+          result.charged.set(
+            accountId,
+            charges.reduce((sum, c) => sum + c.amount, 0),
+          );
+        }
+        return after;
+      });
+    } catch (error) {
+      deps.logger.error(
+        { err: error, accountId },
+        'metering failed for an account; retrying next run',
+      );
+      result.failed.push(accountId);
+      continue;
+    }
+    if (balance <= 0 && options.stopPod) {
+      result.stopped.push(...(await stopActivePods(deps, accountId, balance, options.stopPod)));
+    }
+  }
+  return result;
+}
+
+async function stopActivePods(
+  deps: Deps,
+  accountId: string,
+  balance: number,
+  stopPod: PodStopper,
+): Promise<string[]> {
+  const active = await withPods(deps.db)
+    .selectFrom('pods')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where('status', 'in', ACTIVE_POD_STATUSES)
+    .orderBy('id')
+    .execute();
+  const stopped: string[] = [];
+  for (const { id } of active) {
+    try {
+      await stopPod(deps, id, 'balance_exhausted', {
+        reason: 'balance_exhausted',
+        balance: formatMoney(balance),
+      });
+      stopped.push(id);
+    } catch (error) {
+      deps.logger.warn({ err: error, podId: id }, 'could not stop a Pod at zero balance');
+    }
+  }
+  return stopped;
+}
+
+export interface MeterHandle {
+  /** Stops scheduling and waits for a run in progress. */
+  stop(): Promise<void>;
+}
+
+/** Runs {@link runMeterOnce} every `intervalSeconds` (never two at once in one process). */
+export function startMeter(
+  deps: Deps,
+  options: MeterOptions & { intervalSeconds?: number } = {},
+): MeterHandle {
+  const intervalMs = (options.intervalSeconds ?? deps.config.meterIntervalSeconds) * 1000;
+  let stopped = false;
+  let running: Promise<unknown> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const tick = () => {
+    if (stopped) return;
+    running = runMeterOnce(deps, options)
+      .catch((error: unknown) => deps.logger.error({ err: error }, 'metering run failed'))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, intervalMs).unref();
+      });
+  };
+  timer = setTimeout(tick, intervalMs).unref();
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}
