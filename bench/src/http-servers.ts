@@ -1,7 +1,8 @@
 /**
  * One server of the HTTP benchmark, in its own process so the load generator
  * does not share its event loop. Usage: tsx http-servers.ts <hello|floor|gantry> <sqlite|postgres>
- * Prints one JSON line {port, path, cookie} on stdout when listening.
+ * Sends {port, path, cookie, dataDir} over the IPC channel when listening (stdout carries the
+ * server's own logs, which the driver discards).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,8 +20,13 @@ const pgUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5
 const dataDir = process.env.BENCH_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'gantry-bench-'));
 const schema = process.env.BENCH_PG_SCHEMA ?? 'public';
 
+// Exit cleanly on SIGTERM so `node --cpu-prof` can write its profile.
+process.once('SIGTERM', () => process.exit(0));
+
 function ready(port: number, extra: Record<string, string> = {}) {
-  process.stdout.write(`${JSON.stringify({ port, ...extra })}\n`);
+  if (!process.send) throw new Error('start this server through bench/src/http.ts (IPC channel)');
+  process.send({ port, ...extra });
+  process.channel?.unref();
 }
 
 if (kind === 'hello') {

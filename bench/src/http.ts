@@ -10,7 +10,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import pg from 'pg';
 
@@ -18,7 +17,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const TSX = join(import.meta.dirname, '../../node_modules/.bin/tsx');
+const TSX_LOADER = import.meta.resolve('tsx');
 const SERVER = join(import.meta.dirname, 'http-servers.ts');
 
 interface Started {
@@ -29,19 +28,22 @@ interface Started {
   dataDir?: string;
 }
 
+/**
+ * Starts one server in its own Node process. Its stdout (pino request logs at info) goes to
+ * /dev/null so this process — the load generator — never pays for reading the server's logs;
+ * the server reports it is listening over an IPC channel.
+ */
 async function startServer(kind: string, dialect: string, env: Record<string, string> = {}) {
-  const child = spawn(TSX, [SERVER, kind, dialect], {
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, SERVER, kind, dialect], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  const lines = createInterface({ input: child.stdout! });
-  // The server's own log lines share stdout: wait for the ready line, drop the rest.
   const ready = await new Promise<Started>((resolve, reject) => {
-    lines.on('line', (line) => {
-      if (line.startsWith('{"port"')) resolve({ child, ...JSON.parse(line) });
-    });
+    child.once('message', (message) => resolve({ child, ...(message as Omit<Started, 'child'>) }));
     child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
   });
+  // Nothing more is expected over the channel; let the driver exit without closing it.
+  child.channel?.unref();
   return ready;
 }
 
