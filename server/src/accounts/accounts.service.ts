@@ -18,7 +18,6 @@ import {
   type Role,
 } from '../permissions/policy.js';
 import {
-  findAccount,
   insertAccount,
   insertMembership,
   listMembershipsOfUser,
@@ -145,11 +144,9 @@ export function getAccount(deps: Deps, caller: Caller, accountId: string): Promi
     caller,
     accountId,
     { action: 'account.view', resource: { type: 'account', id: accountId } },
-    async (db, actor) => {
+    async (_db, actor) => {
       authorize(actor, 'account.use');
-      const account = await findAccount(db, accountId);
-      if (!account) throw new Error(`membership without account ${accountId}`);
-      return toAccountDto(account, actor);
+      return toAccountDto(actor.account, actor);
     },
   );
 }

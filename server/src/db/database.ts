@@ -1,7 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import {
+  Kysely,
+  PostgresDialect,
+  type SqliteDatabase,
+  SqliteDialect,
+  sql,
+  type Transaction,
+} from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 
@@ -31,6 +38,40 @@ export interface OpenOptions {
 }
 
 const INT8_OID = 20;
+
+/** Distinct SQL texts whose prepared statement is kept (least recently used goes first). */
+const STATEMENT_CACHE_SIZE = 256;
+/** Longer SQL (multi-row inserts, long `in` lists) is rarely repeated: not kept. */
+const CACHED_SQL_MAX_LENGTH = 4096;
+
+/**
+ * The better-sqlite3 database as Kysely's SqliteDriver sees it, with a bounded cache of
+ * prepared statements keyed by SQL text: the driver calls `prepare` for every query, and
+ * compiling a statement costs more than running these small reads. A better-sqlite3
+ * statement is reusable once `all`/`run` return; one still iterating (a streamed query)
+ * is busy, so a fresh statement is prepared for that call instead.
+ */
+export function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      const cached = cache.get(text);
+      if (cached) {
+        if (cached.busy) return sqlite.prepare(text);
+        cache.delete(text);
+        cache.set(text, cached);
+        return cached;
+      }
+      const statement = sqlite.prepare(text);
+      if (text.length <= CACHED_SQL_MAX_LENGTH) {
+        cache.set(text, statement);
+        if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+      }
+      return statement;
+    },
+  };
+}
 
 /** Opens the configured database with Gantry's connection settings. */
 export function openDatabase(options: OpenOptions): DatabaseHandle {
@@ -64,7 +105,9 @@ export function openDatabase(options: OpenOptions): DatabaseHandle {
   sqlite.pragma('busy_timeout = 5000');
   // FULL: a committed change (and its audit event) survives power loss, not only a crash.
   sqlite.pragma('synchronous = FULL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+  });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 

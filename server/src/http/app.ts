@@ -31,6 +31,7 @@ import { podRoutes } from '../pods/pods.routes.js';
 import { podSharedSchemas } from '../pods/pods.schemas.js';
 import { registerAuthentication } from './authenticate.js';
 import { registerErrorHandling } from './errors.js';
+import { RequestLogController } from './logging.js';
 import { registerMetrics } from './metrics.js';
 import { sendError } from './request.js';
 import { ErrorResponse } from './schemas.js';
@@ -50,6 +51,7 @@ export const BODY_LIMIT = 1024 * 1024;
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
+    logController: new RequestLogController(),
     bodyLimit: BODY_LIMIT,
     genReqId: () => newToken(9),
     requestIdHeader: false,

@@ -1,4 +1,4 @@
-import { findAccount, lockAccount } from '../accounts/accounts.store.js';
+import { lockAccount } from '../accounts/accounts.store.js';
 import { auditContextOf } from '../audit/audit.context.js';
 import { writeAuditEvent } from '../audit/audit.writer.js';
 import type { Caller, Deps } from '../context.js';
@@ -46,10 +46,8 @@ export function listMembers(deps: Deps, caller: Caller, accountId: string): Prom
     { action: 'member.view', resource: { type: 'member' } },
     async (db, actor) => {
       authorize(actor, 'members.manage');
-      const account = await findAccount(db, accountId);
-      if (!account) throw notFound('Account');
       const rows = await listMemberRows(db, accountId);
-      return rows.map((row) => toMemberDto(row, account));
+      return rows.map((row) => toMemberDto(row, actor.account));
     },
   );
 }

@@ -3,8 +3,26 @@ import type { AuditAction, ResourceType } from '../audit/audit.events.js';
 import { writeAuditEvent } from '../audit/audit.writer.js';
 import type { Caller, Deps } from '../context.js';
 import type { Executor, Trx } from '../db/database.js';
+import { preparedQuery } from '../db/prepared.js';
+import type { AccountRow } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import type { AccountActor, Role } from './policy.js';
+
+/** The caller on one account, with the account as read in the same query. */
+export interface LoadedActor extends AccountActor {
+  account: AccountRow;
+}
+
+// Read on every account-scoped request: compiled once.
+const membershipWithAccount = preparedQuery((db: Executor, accountId: string, userId: string) =>
+  db
+    .selectFrom('memberships as m')
+    .innerJoin('accounts as a', 'a.id', 'm.account_id')
+    .selectAll('a')
+    .select('m.role')
+    .where('m.account_id', '=', accountId)
+    .where('m.user_id', '=', userId),
+);
 
 /**
  * Resolves what the caller is on one account. Not a member — or an API key of
@@ -14,23 +32,19 @@ export async function loadActor(
   db: Executor,
   caller: Caller,
   accountId: string,
-): Promise<AccountActor> {
+): Promise<LoadedActor> {
   const { principal } = caller;
   if (principal.kind === 'apikey' && principal.accountId !== accountId) throw notFound('Account');
-  const row = await db
-    .selectFrom('memberships as m')
-    .innerJoin('accounts as a', 'a.id', 'm.account_id')
-    .select(['m.role', 'a.kind', 'a.owner_id'])
-    .where('m.account_id', '=', accountId)
-    .where('m.user_id', '=', principal.userId)
-    .executeTakeFirst();
+  const [row] = await membershipWithAccount(db, accountId, principal.userId);
   if (!row) throw notFound('Account');
+  const { role, ...account } = row;
   return {
+    account,
     accountId,
     accountKind: row.kind,
     userId: principal.userId,
     email: principal.email,
-    role: row.role as Role,
+    role: role as Role,
     isOwner: row.owner_id === principal.userId,
     ...(principal.kind === 'apikey'
       ? { apiKey: { id: principal.keyId, readOnly: principal.readOnly } }
@@ -55,7 +69,7 @@ export async function inAccount<T>(
   caller: Caller,
   accountId: string,
   attempt: Attempt,
-  fn: (trx: Trx, actor: AccountActor) => Promise<T>,
+  fn: (trx: Trx, actor: LoadedActor) => Promise<T>,
 ): Promise<T> {
   try {
     return await deps.db.transaction().execute(async (trx) => {
@@ -77,7 +91,7 @@ export async function readAccount<T>(
   caller: Caller,
   accountId: string,
   attempt: Attempt,
-  fn: (db: Executor, actor: AccountActor) => Promise<T>,
+  fn: (db: Executor, actor: LoadedActor) => Promise<T>,
 ): Promise<T> {
   try {
     const actor = await loadActor(deps.db, caller, accountId);
