@@ -67,14 +67,14 @@ if (kind === 'hello') {
     dataDir,
   });
 } else {
-  // The floor: the same reads as Gantry's GET /accounts/:id with raw prepared statements.
+  // The floor: the same reads as Gantry's GET /accounts/:id — the session with its user by
+  // token hash, then the caller's membership with the account row — as raw prepared statements.
   const token = process.env.BENCH_TOKEN ?? '';
   const accountId = process.env.BENCH_ACCOUNT ?? '';
   const SESSION =
     'select s.id, s.user_id, s.last_seen_at, s.expires_at, u.email, u.name from sessions s join users u on u.id = s.user_id where s.token_hash = $1';
   const MEMBER =
-    'select m.role, a.kind, a.owner_id from memberships m join accounts a on a.id = m.account_id where m.account_id = $1 and m.user_id = $2';
-  const ACCOUNT = 'select * from accounts where id = $1';
+    'select a.*, m.role from memberships m join accounts a on a.id = m.account_id where m.account_id = $1 and m.user_id = $2';
   const app = Fastify();
   if (dialect === 'postgres') {
     const pool = new pg.Pool({
@@ -91,7 +91,7 @@ if (kind === 'hello') {
         await pool.query({ name: 'm', text: MEMBER, values: [accountId, session.user_id] })
       ).rows[0];
       if (!member) return reply.status(404).send({ error: 'not_found' });
-      return (await pool.query({ name: 'a', text: ACCOUNT, values: [accountId] })).rows[0];
+      return member;
     });
   } else {
     const db = new SQLite(join(dataDir, 'gantry.db'));
@@ -99,13 +99,13 @@ if (kind === 'hello') {
     const toSqlite = (q: string) => q.replace(/\$\d/g, '?');
     const session = db.prepare(toSqlite(SESSION));
     const member = db.prepare(toSqlite(MEMBER));
-    const account = db.prepare(toSqlite(ACCOUNT));
     app.get('/accounts/:id', async (request, reply) => {
       const cookie = request.headers.cookie?.split('=')[1] ?? token;
       const s = session.get(hashToken(cookie)) as { user_id: string } | undefined;
       if (!s) return reply.status(401).send({ error: 'unauthenticated' });
-      if (!member.get(accountId, s.user_id)) return reply.status(404).send({ error: 'not_found' });
-      return account.get(accountId);
+      const m = member.get(accountId, s.user_id);
+      if (!m) return reply.status(404).send({ error: 'not_found' });
+      return m;
     });
   }
   await app.listen({ port: 0, host: '127.0.0.1' });

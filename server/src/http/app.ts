@@ -22,8 +22,8 @@ import { isDatabaseReady } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { inviteRoutes } from '../invites/invites.routes.js';
 import { InvitePreviewSchema, InviteSchema } from '../invites/invites.schemas.js';
+import { newRequestId } from '../lib/ids.js';
 import { redactUrl } from '../lib/logger.js';
-import { newToken } from '../lib/secrets.js';
 import { memberRoutes } from '../members/members.routes.js';
 import { MemberSchema } from '../members/members.schemas.js';
 import { registerConnect } from '../pods/connect.js';
@@ -53,20 +53,20 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     loggerInstance: deps.logger as FastifyBaseLogger,
     logController: new RequestLogController(),
     bodyLimit: BODY_LIMIT,
-    genReqId: () => newToken(9),
+    genReqId: newRequestId,
     requestIdHeader: false,
     trustProxy: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
-  app.addHook('onRequest', async (request, reply) => {
+  // Headers every answer carries, errors included (Fastify keeps them when a handler throws).
+  // A callback hook: no promise per request.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-  });
-  app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
-    return payload;
+    done();
   });
   registerErrorHandling(app);
   // API keys' last-used times are batched in memory; write what is pending on close.

@@ -1,5 +1,7 @@
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, signUp, startTestGantry, type TestGantry } from '../../test/harness.js';
+import { createLogger } from '../lib/logger.js';
 
 describe.each(DIALECTS)('system endpoints on %s', (dialect) => {
   let gantry: TestGantry;
@@ -38,5 +40,66 @@ describe.each(DIALECTS)('system endpoints on %s', (dialect) => {
     expect(response.statusCode).toBe(404);
     expect(response.json().error.code).toBe('not_found');
     expect(response.headers['x-request-id']).toBeTruthy();
+  });
+});
+
+describe.each(DIALECTS)('request logs and common headers on %s', (dialect) => {
+  let gantry: TestGantry;
+  let logged = '';
+  beforeAll(async () => {
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        logged += String(chunk);
+        done();
+      },
+    });
+    gantry = await startTestGantry(dialect, {}, { logger: createLogger('info', sink) });
+  });
+  afterAll(() => gantry?.close());
+
+  const linesOf = (requestId: unknown) =>
+    logged
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line))
+      .filter((line) => line.reqId === requestId);
+
+  it('writes one line per request, when it completes, with method, URL, status and time', async () => {
+    const owner = await signUp(gantry.app);
+    const ok = await owner.request({ method: 'GET', url: `/api/v1/accounts/${owner.account.id}` });
+    expect(ok.statusCode).toBe(200);
+    const lines = linesOf(ok.headers['x-request-id']);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: 30,
+      msg: 'request completed',
+      req: { method: 'GET', url: `/api/v1/accounts/${owner.account.id}` },
+      res: { statusCode: 200 },
+      responseTime: expect.any(Number),
+    });
+    expect(JSON.stringify(lines[0])).not.toContain(owner.cookie.split('=')[1]?.split(';')[0]);
+
+    const denied = await gantry.app.inject({ url: `/api/v1/accounts/${owner.account.id}` });
+    expect(denied.statusCode).toBe(401);
+    const deniedLines = linesOf(denied.headers['x-request-id']);
+    expect(deniedLines).toHaveLength(1);
+    expect(deniedLines[0]).toMatchObject({ msg: 'request completed', res: { statusCode: 401 } });
+  });
+
+  it('sends the request id, nosniff and, on the API, no-store — on errors too', async () => {
+    for (const url of ['/api/v1/me', '/api/v1/nope']) {
+      const response = await gantry.app.inject({ url });
+      expect(response.statusCode).toBeGreaterThanOrEqual(400);
+      expect(response.headers['x-request-id']).toMatch(/^[A-Za-z0-9_-]{12}$/);
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.headers['cache-control']).toBe('no-store');
+    }
+    const health = await gantry.app.inject({ url: '/healthz' });
+    expect(health.headers['x-content-type-options']).toBe('nosniff');
+    expect(health.headers['cache-control']).toBeUndefined();
+    const ids = new Set<unknown>();
+    for (let i = 0; i < 600; i++)
+      ids.add((await gantry.app.inject({ url: '/healthz' })).headers['x-request-id']);
+    expect(ids.size).toBe(600);
   });
 });

@@ -1,0 +1,117 @@
+import SQLite from 'better-sqlite3';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS, openTestDatabase } from '../../test/harness.js';
+import { type DatabaseHandle, type Executor, withStatementCache } from './database.js';
+import { migrateToLatest } from './migrate.js';
+import { preparedQuery } from './prepared.js';
+
+const teamsNamed = preparedQuery((db: Executor, name: string, ownerId: string) =>
+  db
+    .selectFrom('accounts')
+    .select(['id', 'name'])
+    .where('name', '=', name)
+    .where('kind', '=', 'team')
+    .where('owner_id', '=', ownerId)
+    .orderBy('id'),
+);
+
+describe.each(DIALECTS)('preparedQuery on %s', (dialect) => {
+  let database: DatabaseHandle;
+  beforeAll(async () => {
+    database = await openTestDatabase(dialect);
+    await migrateToLatest(database);
+    const at = new Date(0).toISOString();
+    const account = (id: string, name: string, kind: 'personal' | 'team', owner_id: string) => ({
+      id,
+      name,
+      kind,
+      owner_id,
+      created_at: at,
+      updated_at: at,
+    });
+    const user = (id: string) => ({
+      id,
+      email: `${id}@example.com`,
+      email_normalized: `${id}@example.com`,
+      name: id,
+      password_hash: 'x',
+      created_at: at,
+      updated_at: at,
+    });
+    await database.db
+      .insertInto('users')
+      .values([user('u1'), user('u2')])
+      .execute();
+    await database.db
+      .insertInto('accounts')
+      .values([
+        account('a1', 'Alpha', 'team', 'u1'),
+        account('a2', 'Alpha', 'personal', 'u1'),
+        account('a3', 'Beta', 'team', 'u1'),
+        account('a4', 'Alpha', 'team', 'u2'),
+      ])
+      .execute();
+  });
+  afterAll(() => database?.close());
+
+  it('runs the compiled query with each call’s arguments, keeping its constants', async () => {
+    const { db } = database;
+    expect(await teamsNamed(db, 'Alpha', 'u1')).toEqual([{ id: 'a1', name: 'Alpha' }]);
+    expect(await teamsNamed(db, 'Beta', 'u1')).toEqual([{ id: 'a3', name: 'Beta' }]);
+    expect(await teamsNamed(db, 'Alpha', 'u2')).toEqual([{ id: 'a4', name: 'Alpha' }]);
+    expect(await teamsNamed(db, 'Gamma', 'u1')).toEqual([]);
+    // Inside a transaction too, seeing its own writes.
+    const inTrx = await db.transaction().execute(async (trx) => {
+      await trx.updateTable('accounts').set({ name: 'Gamma' }).where('id', '=', 'a3').execute();
+      const rows = await teamsNamed(trx, 'Gamma', 'u1');
+      await trx.updateTable('accounts').set({ name: 'Beta' }).where('id', '=', 'a3').execute();
+      return rows;
+    });
+    expect(inTrx).toEqual([{ id: 'a3', name: 'Gamma' }]);
+  });
+
+  it('refuses a query that writes an argument into the SQL text', async () => {
+    const inlined = preparedQuery((db: Executor, name: string) =>
+      db.selectFrom('accounts').select('id').where('name', '=', sql.lit(name)),
+    );
+    await expect(inlined(database.db, 'Alpha')).rejects.toThrow(/written into the SQL text/);
+  });
+});
+
+describe('the SQLite statement cache', () => {
+  it('reuses a statement per SQL text, but not one that is still iterating', () => {
+    const raw = new SQLite(':memory:');
+    const db = withStatementCache(raw);
+    raw.exec('create table t (n integer); insert into t values (1), (2), (3);');
+    const text = 'select n from t order by n';
+    const first = db.prepare(text);
+    expect(db.prepare(text)).toBe(first);
+    const iterator = first.iterate([]);
+    expect(iterator.next().value).toEqual({ n: 1 });
+    // `first` is busy until its iteration ends: the same SQL gets a statement of its own.
+    const other = db.prepare(text);
+    expect(other).not.toBe(first);
+    expect(other.all([])).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    expect([...iterator]).toEqual([{ n: 2 }, { n: 3 }]);
+    expect(db.prepare(text)).toBe(first);
+    db.close();
+  });
+
+  it('keeps at most 256 statements, dropping the least recently used', () => {
+    const raw = new SQLite(':memory:');
+    const db = withStatementCache(raw);
+    const hot = db.prepare('select 0');
+    for (let i = 1; i <= 300; i++) {
+      db.prepare(`select ${i}`);
+      if (i % 100 === 0) expect(db.prepare('select 0')).toBe(hot);
+    }
+    expect(db.prepare('select 0')).toBe(hot);
+    const old = db.prepare('select 1');
+    expect(db.prepare('select 1')).toBe(old);
+    expect(db.prepare(`select 1 -- ${'x'.repeat(5000)}`)).not.toBe(
+      db.prepare(`select 1 -- ${'x'.repeat(5000)}`),
+    );
+    db.close();
+  });
+});
