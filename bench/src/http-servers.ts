@@ -23,6 +23,11 @@ const schema = process.env.BENCH_PG_SCHEMA ?? 'public';
 // Exit cleanly on SIGTERM so `node --cpu-prof` can write its profile.
 process.once('SIGTERM', () => process.exit(0));
 
+// The driver asks for this process's CPU time around each measurement.
+process.on('message', (message) => {
+  if (message === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+});
+
 function ready(port: number, extra: Record<string, string> = {}) {
   if (!process.send) throw new Error('start this server through bench/src/http.ts (IPC channel)');
   process.send({ port, ...extra });

@@ -6,9 +6,14 @@
  *   (c) gantry — Gantry's GET /api/v1/accounts/:accountId with a real session cookie.
  * On SQLite, and on PostgreSQL when reachable. Prints req/s, p50, p99 and the ratios c/a, c/b.
  *
+ * Also prints the server process's CPU time per request (user + system, from
+ * process.cpuUsage() around each measurement): unlike req/s it barely moves when other work
+ * shares the machine's cores.
+ *
  * BENCH_SECONDS (default 5) per measurement, BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (10).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -51,9 +56,23 @@ interface Sample {
   rps: number;
   p50: number;
   p99: number;
+  /** Server CPU time (user + system) per request, µs. */
+  cpu: number;
 }
 
-async function measure(url: string, cookie?: string): Promise<Sample> {
+/** The server process's CPU time so far, µs. */
+function serverCpu(server: Started): Promise<number> {
+  return new Promise((resolve) => {
+    server.child.once('message', (message) => {
+      const { cpu } = message as { cpu: NodeJS.CpuUsage };
+      resolve(cpu.user + cpu.system);
+    });
+    server.child.send('cpu');
+  });
+}
+
+async function measure(server: Started, url: string, cookie?: string): Promise<Sample> {
+  const cpuBefore = await serverCpu(server);
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
@@ -63,7 +82,8 @@ async function measure(url: string, cookie?: string): Promise<Sample> {
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   }
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+  const cpu = ((await serverCpu(server)) - cpuBefore) / result.requests.total;
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpu };
 }
 
 const median = (values: number[]) =>
@@ -101,9 +121,17 @@ async function runDialect(dialect: 'sqlite' | 'postgres') {
   });
   const hello = await startServer('hello', dialect);
   const targets = {
-    a: { name: 'hello (bare Fastify)', url: `http://127.0.0.1:${hello.port}/` },
-    b: { name: 'floor (raw prepared reads)', url: `http://127.0.0.1:${floor.port}${floor.path}` },
-    c: { name: 'gantry GET /accounts/:id', url: `http://127.0.0.1:${gantry.port}${gantry.path}` },
+    a: { name: 'hello (bare Fastify)', server: hello, url: `http://127.0.0.1:${hello.port}/` },
+    b: {
+      name: 'floor (raw prepared reads)',
+      server: floor,
+      url: `http://127.0.0.1:${floor.port}${floor.path}`,
+    },
+    c: {
+      name: 'gantry GET /accounts/:id',
+      server: gantry,
+      url: `http://127.0.0.1:${gantry.port}${gantry.path}`,
+    },
   };
   const samples: Record<'a' | 'b' | 'c', Sample[]> = { a: [], b: [], c: [] };
   try {
@@ -118,7 +146,7 @@ async function runDialect(dialect: 'sqlite' | 'postgres') {
     }
     for (let round = 0; round < ROUNDS; round++) {
       for (const key of ['a', 'b', 'c'] as const) {
-        samples[key].push(await measure(targets[key].url, gantry.cookie));
+        samples[key].push(await measure(targets[key].server, targets[key].url, gantry.cookie));
       }
     }
   } finally {
@@ -136,20 +164,30 @@ async function runDialect(dialect: 'sqlite' | 'postgres') {
         rps: median(samples[key].map((s) => s.rps)),
         p50: median(samples[key].map((s) => s.p50)),
         p99: median(samples[key].map((s) => s.p99)),
+        cpu: median(samples[key].map((s) => s.cpu)),
       },
     ]),
   ) as Record<'a' | 'b' | 'c', Sample>;
   console.log(
     `\n## ${dialect} — ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections (medians)`,
   );
-  console.log('| server | req/s | p50 ms | p99 ms |');
-  console.log('|---|---:|---:|---:|');
+  console.log('| server | req/s | p50 ms | p99 ms | server CPU µs/req |');
+  console.log('|---|---:|---:|---:|---:|');
   for (const key of ['a', 'b', 'c'] as const) {
     const s = summary[key];
-    console.log(`| (${key}) ${targets[key].name} | ${s.rps.toFixed(0)} | ${s.p50} | ${s.p99} |`);
+    console.log(
+      `| (${key}) ${targets[key].name} | ${s.rps.toFixed(0)} | ${s.p50} | ${s.p99} | ${s.cpu.toFixed(0)} |`,
+    );
   }
+  const ratio = (x: number, y: number) => (x / y).toFixed(2);
   console.log(
-    `c/a = ${(summary.c.rps / summary.a.rps).toFixed(2)}   c/b = ${(summary.c.rps / summary.b.rps).toFixed(2)}`,
+    `c/a = ${ratio(summary.c.rps, summary.a.rps)}   c/b = ${ratio(summary.c.rps, summary.b.rps)}` +
+      `   (by server CPU per request: c/a = ${ratio(summary.a.cpu, summary.c.cpu)}, c/b = ${ratio(summary.b.cpu, summary.c.cpu)})`,
+  );
+  console.log(
+    `load average during the run: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
   );
   console.log(`memory of this driver: rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
 }
