@@ -10,6 +10,7 @@ import {
   type Transaction,
 } from 'kysely';
 import pg from 'pg';
+import { preparedStatementName } from './prepared.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -73,10 +74,27 @@ export function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
   };
 }
 
+/**
+ * A pg client that runs the SQL of {@link preparedQuery}s as named statements (parsed and
+ * planned once per connection, as a hand-written server would) and any other query as before.
+ * Only those few fixed texts are named, so a connection never accumulates statements.
+ */
+class PreparingClient extends pg.Client {
+  // biome-ignore lint/suspicious/noExplicitAny: pg's query() has many overloads; this forwards them.
+  override query(config: any, values?: any, callback?: any): any {
+    const name = typeof config === 'string' ? preparedStatementName(config) : undefined;
+    if (name !== undefined && Array.isArray(values)) {
+      return super.query({ name, text: config, values }, callback);
+    }
+    return super.query(config, values, callback);
+  }
+}
+
 /** Opens the configured database with Gantry's connection settings. */
 export function openDatabase(options: OpenOptions): DatabaseHandle {
   if (options.databaseUrl) {
     const pool = new pg.Pool({
+      Client: PreparingClient,
       connectionString: options.databaseUrl,
       max: options.pgPoolSize ?? 10,
       options: options.pgSchema ? `-c search_path=${options.pgSchema}` : undefined,

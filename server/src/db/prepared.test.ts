@@ -71,6 +71,18 @@ describe.each(DIALECTS)('preparedQuery on %s', (dialect) => {
     expect(inTrx).toEqual([{ id: 'a3', name: 'Gamma' }]);
   });
 
+  it.runIf(dialect === 'postgres')('runs as a named statement on PostgreSQL', async () => {
+    // One connection, so the statement list read is the connection's that ran the query.
+    await database.db.connection().execute(async (conn) => {
+      await teamsNamed(conn, 'Alpha', 'u1');
+      await teamsNamed(conn, 'Beta', 'u1');
+      const { rows } = await sql<{
+        statement: string;
+      }>`select statement from pg_prepared_statements`.execute(conn);
+      expect(rows.filter((r) => r.statement.includes('"owner_id" = $3'))).toHaveLength(1);
+    });
+  });
+
   it('refuses a query that writes an argument into the SQL text', async () => {
     const inlined = preparedQuery((db: Executor, name: string) =>
       db.selectFrom('accounts').select('id').where('name', '=', sql.lit(name)),

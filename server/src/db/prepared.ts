@@ -3,6 +3,14 @@ import type { Executor } from './database.js';
 
 type Parameter = { arg: number } | { value: unknown };
 
+/** SQL texts of prepared queries: on PostgreSQL each runs as a named statement (see database.ts). */
+const statementNames = new Map<string, string>();
+
+/** The statement name of a prepared query's SQL text; undefined for any other SQL. */
+export function preparedStatementName(text: string): string | undefined {
+  return statementNames.get(text);
+}
+
 /** Stands for argument `i` while the query is compiled; never sent to a database. */
 const placeholder = (i: number) => `\u0000gantry:arg:${i}\u0000`;
 
@@ -12,7 +20,8 @@ const placeholder = (i: number) => `\u0000gantry:arg:${i}\u0000`;
  * again costs more than running it. `build` is called once with placeholders for the
  * arguments, so it must build the same SQL whatever they are (no branching on them) and
  * only pass them on as values; each parameter of the compiled query is then either one
- * of the arguments or a constant of the query.
+ * of the arguments or a constant of the query. On PostgreSQL the query runs as a named
+ * prepared statement, parsed and planned once per connection.
  */
 export function preparedQuery<Args extends string[], Row>(
   build: (db: Executor, ...args: Args) => Compilable<Row>,
@@ -40,6 +49,9 @@ export function preparedQuery<Args extends string[], Row>(
         throw new Error('preparedQuery: an argument was written into the SQL text');
       }
       compiled.set(adapter, template);
+      if (!statementNames.has(template.sql)) {
+        statementNames.set(template.sql, `gantry_${statementNames.size + 1}`);
+      }
     }
     const parameters = template.parameters.map((p) => ('arg' in p ? args[p.arg] : p.value));
     const query: CompiledQuery<Row> = {
