@@ -51,7 +51,7 @@ export const BODY_LIMIT = 1024 * 1024;
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    logController: new RequestLogController(),
+    logController: new RequestLogController(deps.logger),
     bodyLimit: BODY_LIMIT,
     genReqId: newRequestId,
     requestIdHeader: false,
