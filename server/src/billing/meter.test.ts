@@ -15,7 +15,7 @@ import { openDatabase } from '../db/database.js';
 import { ManualClock } from '../lib/clock.js';
 import { usageCost } from '../lib/money.js';
 import { createPodAs, waitForStatus } from '../pods/pods.fixtures.js';
-import { stopPodBySystem } from '../pods/pods.service.js';
+import { reconcilePods, stopPodBySystem } from '../pods/pods.service.js';
 import type {
   PodEndpoint,
   PodSpec,
@@ -63,6 +63,10 @@ class TestDriver implements RuntimeDriver {
     if (this.states.has(podId)) this.states.set(podId, 'exited');
   }
   async terminate(podId: string): Promise<void> {
+    this.states.delete(podId);
+  }
+  /** The workload is gone without a trace (as after Gantry itself went down). */
+  forget(podId: string): void {
     this.states.delete(podId);
   }
   /** The workload dies on its own. */
@@ -314,6 +318,23 @@ describe.each(DIALECTS)('metering on %s', (dialect) => {
       total: '0.001000',
     });
     await moveOk(user, accountId, b, 'stop');
+  });
+
+  it('does not bill the downtime of a Gantry that went down with its Pods (reconcile)', async () => {
+    const { deps } = gantry;
+    const user = await signUp(gantry.app);
+    const podId = await runningPod(user, 'alpha');
+    clock.advance(60_000);
+    await runMeterOnce(deps);
+    expect(await usageOf(deps, podId)).toBe(60_000);
+    // Gantry dies (its workloads with it) and comes back an hour later.
+    clock.advance(3_600_000);
+    driver.forget(podId);
+    expect(await reconcilePods(deps)).toBe(1);
+    await waitForStatus(user, user.account.id, podId, 'exited');
+    await runMeterOnce(deps);
+    expect(await usageOf(deps, podId)).toBe(60_000);
+    expect(await balanceOf(deps, user.account.id)).toBe(25_000_000 - 60_000);
   });
 
   it('charges every millisecond exactly once with two meters running at once', async () => {

@@ -174,6 +174,11 @@ interface TransitionInput {
   action?: AuditAction;
   changes?: PodUpdate;
   details?: Record<string, unknown>;
+  /**
+   * Leaving `running`: whether to charge the run up to now (default). Reconciliation does
+   * not: nobody saw the workload run after the meter's last charge (Gantry was down).
+   */
+  chargeToNow?: boolean;
 }
 
 /**
@@ -208,7 +213,7 @@ async function transition(
   });
   if (!changed) return false;
   // Billed is the time in `running` (from `started_at`): charged up to this moment, here.
-  if (current.status === 'running' && input.to !== 'running') {
+  if (current.status === 'running' && input.to !== 'running' && input.chargeToNow !== false) {
     await chargePodUntil(trx, deps, current.id, now);
   }
   if (!input.action) return true;
@@ -364,6 +369,7 @@ export async function reconcilePods(deps: Deps): Promise<number> {
         action: 'pod.stop',
         changes: { stopped_at: deps.clock.now().toISOString() },
         details: { reason: 'no_live_process', runtimeState: status.state },
+        chargeToNow: false,
       }),
     );
     if (moved) changed += 1;
