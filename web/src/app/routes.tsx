@@ -1,9 +1,10 @@
 import type { RouteObject } from 'react-router-dom';
 import { DashboardPage } from '../account/DashboardPage';
 import { SettingsPage } from '../account/SettingsPage';
+import { ApiKeysPage } from '../apikeys/ApiKeysPage';
 import { SignInPage, SignUpPage } from '../auth/AuthPages';
-import { PodsPage } from '../pods/PodsPage';
 import { BillingPage } from '../billing/BillingPage';
+import { PodsPage } from '../pods/PodsPage';
 import { AccountLayout, HomeRedirect, RequireSignIn } from './AppLayout';
 import { NotFoundPage } from './NotFoundPage';
 
@@ -11,6 +12,7 @@ import { NotFoundPage } from './NotFoundPage';
 export const ACCOUNT_PAGES: RouteObject[] = [
   { index: true, element: <DashboardPage /> },
   { path: 'settings', element: <SettingsPage /> },
+  { path: 'settings/api-keys', element: <ApiKeysPage /> },
   { path: 'pods', element: <PodsPage /> },
   { path: 'billing', element: <BillingPage /> },
 ];
