@@ -22,16 +22,7 @@ import {
 import { DatePickerInput } from '@mantine/dates';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import {
-  IconAlertTriangle,
-  IconCheck,
-  IconCopy,
-  IconKey,
-  IconPlayerPause,
-  IconPlayerPlay,
-  IconPlus,
-  IconTrash,
-} from '@tabler/icons-react';
+import { IconAlertTriangle, IconCheck, IconCopy, IconKey, IconPlus } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Link, useOutletContext } from 'react-router-dom';
@@ -53,8 +44,24 @@ function useApiKeys(accountId: string) {
   });
 }
 
-function showTime(at: string | null, none = '—') {
-  return at ? new Date(at).toLocaleString() : none;
+const DAY = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+const DAY_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** A compact date (with the time when `withTime`), the full time on hover. */
+function When({ at, none, withTime }: { at: string | null; none: string; withTime?: boolean }) {
+  if (!at) {
+    return (
+      <Text size="sm" c="dimmed">
+        {none}
+      </Text>
+    );
+  }
+  const date = new Date(at);
+  return (
+    <Text size="sm" title={date.toLocaleString()} style={{ whiteSpace: 'nowrap' }}>
+      {(withTime ? DAY_TIME : DAY).format(date)}
+    </Text>
+  );
 }
 
 /** `YYYY-MM-DD` plus `days`, in local time. */
@@ -162,15 +169,21 @@ function CreateKeyDialog({
 /** The new key's secret, shown this once. */
 function SecretDialog({
   created,
+  opened,
   onClose,
+  onClosed,
 }: {
   created: CreatedApiKey | null;
+  opened: boolean;
   onClose: () => void;
+  /** After the closing animation: the secret is forgotten then. */
+  onClosed: () => void;
 }) {
   return (
     <Modal
-      opened={created !== null}
+      opened={opened}
       onClose={onClose}
+      onExitTransitionEnd={onClosed}
       title={`API key “${created?.name ?? ''}” created`}
       size="lg"
       closeOnClickOutside={false}
@@ -221,21 +234,20 @@ function SecretDialog({
 }
 
 function StatusBadge({ apiKey }: { apiKey: ApiKey }) {
-  if (apiKey.expired)
-    return (
-      <Badge color="gray" variant="light">
-        Expired
-      </Badge>
-    );
-  if (apiKey.disabled)
-    return (
-      <Badge color="orange" variant="light">
-        Disabled
-      </Badge>
-    );
+  const [label, color] = apiKey.expired
+    ? ['Expired', 'gray']
+    : apiKey.disabled
+      ? ['Disabled', 'orange']
+      : ['Active', 'green'];
   return (
-    <Badge color="green" variant="light">
-      Active
+    <Badge
+      color={color}
+      variant="light"
+      miw="fit-content"
+      style={{ flexShrink: 0, overflow: 'visible' }}
+      styles={{ label: { overflow: 'visible' } }}
+    >
+      {label}
     </Badge>
   );
 }
@@ -272,19 +284,23 @@ function KeyRow({
   });
   return (
     <Table.Tr data-testid="api-key-row" data-key-name={apiKey.name}>
-      <Table.Td>
-        <Group gap={6} wrap="nowrap">
-          <Text fw={600} style={{ whiteSpace: 'nowrap' }}>
-            {apiKey.name}
-          </Text>
-          {apiKey.readOnly && (
-            <Badge size="sm" variant="outline" color="gray">
-              Read-only
-            </Badge>
-          )}
-        </Group>
+      <Table.Td miw={160}>
+        <Text
+          fw={600}
+          lineClamp={2}
+          maw={260}
+          title={apiKey.name}
+          style={{ wordBreak: 'break-word' }}
+        >
+          {apiKey.name}
+        </Text>
+        {apiKey.readOnly && (
+          <Badge size="xs" variant="outline" color="gray" miw="fit-content">
+            Read-only
+          </Badge>
+        )}
       </Table.Td>
-      <Table.Td>
+      <Table.Td style={{ whiteSpace: 'nowrap' }}>
         <Code>{apiKey.prefix}…</Code>
       </Table.Td>
       {showCreator && (
@@ -293,16 +309,22 @@ function KeyRow({
             {apiKey.createdBy === myUserId ? 'You' : apiKey.createdByName}
           </Text>
           {apiKey.createdBy !== myUserId && (
-            <Text size="xs" c="dimmed">
+            <Text size="xs" c="dimmed" lineClamp={1} maw={200} title={apiKey.createdByEmail}>
               {apiKey.createdByEmail}
             </Text>
           )}
         </Table.Td>
       )}
-      <Table.Td style={{ whiteSpace: 'nowrap' }}>{showTime(apiKey.createdAt)}</Table.Td>
-      <Table.Td style={{ whiteSpace: 'nowrap' }}>{showTime(apiKey.lastUsedAt, 'Never')}</Table.Td>
-      <Table.Td style={{ whiteSpace: 'nowrap' }}>{showTime(apiKey.expiresAt, 'Never')}</Table.Td>
       <Table.Td>
+        <When at={apiKey.createdAt} none="—" />
+      </Table.Td>
+      <Table.Td>
+        <When at={apiKey.lastUsedAt} none="Never" withTime />
+      </Table.Td>
+      <Table.Td>
+        <When at={apiKey.expiresAt} none="Never" />
+      </Table.Td>
+      <Table.Td miw={100}>
         <StatusBadge apiKey={apiKey} />
       </Table.Td>
       <Table.Td>
@@ -311,7 +333,6 @@ function KeyRow({
             <Button
               size="xs"
               variant="light"
-              leftSection={<IconPlayerPlay size={14} />}
               loading={toggle.isPending}
               onClick={() => toggle.mutate('enable')}
             >
@@ -322,20 +343,13 @@ function KeyRow({
               size="xs"
               variant="light"
               color="orange"
-              leftSection={<IconPlayerPause size={14} />}
               loading={toggle.isPending}
               onClick={() => toggle.mutate('disable')}
             >
               Disable
             </Button>
           )}
-          <Button
-            size="xs"
-            variant="light"
-            color="red"
-            leftSection={<IconTrash size={14} />}
-            onClick={onRevoke}
-          >
+          <Button size="xs" variant="light" color="red" onClick={onRevoke}>
             Revoke
           </Button>
         </Group>
@@ -446,9 +460,12 @@ export function ApiKeysPage() {
   const keys = useApiKeys(account.id);
   const [createOpen, createDialog] = useDisclosure(false);
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
+  const [secretOpen, secretDialog] = useDisclosure(false);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
   const everyKey = policy.can('apikeys.manage');
-  const columns = everyKey ? 8 : 7;
+  // A personal account has one member: a creator column would only say "You".
+  const showCreator = everyKey && account.kind === 'team';
+  const columns = showCreator ? 8 : 7;
   return (
     <Stack>
       <Group justify="space-between">
@@ -463,7 +480,7 @@ export function ApiKeysPage() {
         </Button>
       </Group>
       <Text c="dimmed" size="sm">
-        {everyKey
+        {showCreator
           ? `Every API key of ${account.name}. A key acts as the member who created it, with at most their current role.`
           : `Your API keys for ${account.name}. A key acts as you, with at most your current role.`}
       </Text>
@@ -473,13 +490,13 @@ export function ApiKeysPage() {
         </Alert>
       )}
       <Card withBorder p={0}>
-        <Table.ScrollContainer minWidth={everyKey ? 1050 : 900}>
+        <Table.ScrollContainer minWidth={showCreator ? 960 : 820}>
           <Table verticalSpacing="sm" horizontalSpacing="md" data-testid="api-keys">
-            <Table.Thead>
+            <Table.Thead style={{ whiteSpace: 'nowrap' }}>
               <Table.Tr>
                 <Table.Th>Name</Table.Th>
                 <Table.Th>Key</Table.Th>
-                {everyKey && <Table.Th>Created by</Table.Th>}
+                {showCreator && <Table.Th>Created by</Table.Th>}
                 <Table.Th>Created</Table.Th>
                 <Table.Th>Last used</Table.Th>
                 <Table.Th>Expires</Table.Th>
@@ -493,7 +510,7 @@ export function ApiKeysPage() {
                   key={apiKey.id}
                   accountId={account.id}
                   apiKey={apiKey}
-                  showCreator={everyKey}
+                  showCreator={showCreator}
                   myUserId={me.data?.user.id}
                   onRevoke={() => setRevoking(apiKey)}
                 />
@@ -525,9 +542,15 @@ export function ApiKeysPage() {
         onCreated={(key) => {
           createDialog.close();
           setCreated(key);
+          secretDialog.open();
         }}
       />
-      <SecretDialog created={created} onClose={() => setCreated(null)} />
+      <SecretDialog
+        created={created}
+        opened={secretOpen}
+        onClose={secretDialog.close}
+        onClosed={() => setCreated(null)}
+      />
       <RevokeDialog accountId={account.id} apiKey={revoking} onClose={() => setRevoking(null)} />
     </Stack>
   );
