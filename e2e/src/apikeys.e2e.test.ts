@@ -49,12 +49,27 @@ describe('the API keys page', () => {
     await dialog.getByRole('button', { name: 'Create key' }).click();
     await dialog.getByText('must not be blank').waitFor();
 
+    // Typing again clears the error.
     await dialog.getByLabel(/^Name/).fill('ci-runner');
+    expect(await dialog.getByText('must not be blank').count()).toBe(0);
+    // Expires on the 15th of next month, picked in the calendar.
+    await dialog.getByRole('button', { name: /^Expires/ }).click();
+    await page.getByRole('button', { name: 'Next month' }).click();
+    await screenshot(page, 'apikeys-create');
+    await page
+      .locator('table button:not([data-outside]):not([data-disabled])', { hasText: /^15$/ })
+      .click();
+    // The end of that day in the browser's time zone.
+    const expectedExpiry = await page.evaluate(() => {
+      const now = new Date();
+      return new Date(now.getFullYear(), now.getMonth() + 1, 15, 23, 59, 59, 999).toISOString();
+    });
     await dialog.getByRole('button', { name: 'Create key' }).click();
 
     // The secret, once, with a warning and a copy button.
     const secretDialog = page.getByRole('dialog', { name: /API key .ci-runner. created/ });
     await secretDialog.getByText('This is the only time the key is shown').waitFor();
+    await secretDialog.getByText(/^Expires /).waitFor();
     const secret = (await secretDialog.getByTestId('api-key-secret').textContent())?.trim() ?? '';
     expect(secret).toMatch(/^gnt_[A-Za-z0-9_-]{43}$/);
     await secretDialog.getByRole('button', { name: 'Copy', exact: true }).click();
@@ -63,7 +78,7 @@ describe('the API keys page', () => {
     await screenshot(page, 'apikeys-secret');
     await secretDialog.getByRole('button', { name: 'I have copied the key' }).click();
     await secretDialog.waitFor({ state: 'hidden' });
-    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
     // Gone from the page: only the prefix remains.
     expect(await page.getByText(secret).count()).toBe(0);
     const row = keyRow(page, 'ci-runner');
@@ -77,6 +92,13 @@ describe('the API keys page', () => {
         })
       ).status;
     expect(await listAccounts()).toBe(200);
+    // The key reads its own account's keys: the expiry picked in the calendar.
+    const accountId = /\/accounts\/([0-9a-f-]{36})/.exec(page.url())?.[1] ?? '';
+    const listed = await fetch(`${gantry.url}/api/v1/accounts/${accountId}/api-keys`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    const { items } = (await listed.json()) as { items: { name: string; expiresAt: string }[] };
+    expect(items.find((k) => k.name === 'ci-runner')?.expiresAt).toBe(expectedExpiry);
 
     // Disabled: 401 on the next request.
     await row.getByRole('button', { name: 'Disable' }).click();
@@ -137,7 +159,7 @@ describe('the API keys page', () => {
       if (readOnly) await dialog.getByLabel('Read-only').check({ force: true });
       await dialog.getByRole('button', { name: 'Create key' }).click();
       await page.getByRole('button', { name: 'I have copied the key' }).click();
-      await page.getByRole('dialog').waitFor({ state: 'detached' });
+      await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
       await keyRow(page, name).waitFor();
     };
     await createKey(dev, 'devi-laptop', false);

@@ -130,7 +130,10 @@ function CreateKeyDialog({
             maxLength={100}
             data-autofocus
             value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
+            onChange={(e) => {
+              setName(e.currentTarget.value);
+              if (create.isError) create.reset();
+            }}
             error={errorFor(create.error, 'name')}
           />
           <Switch
@@ -145,10 +148,15 @@ function CreateKeyDialog({
             description="Optional; the key stops working at the end of this day"
             placeholder="Never"
             clearable
+            previousLabel="Previous month"
+            nextLabel="Next month"
             minDate={dayAhead(1)}
             maxDate={dayAhead(365)}
             value={expiresOn}
-            onChange={setExpiresOn}
+            onChange={(day) => {
+              setExpiresOn(day);
+              if (create.isError) create.reset();
+            }}
             error={errorFor(create.error, 'expiresAt')}
           />
           <FormError error={create.error} />
