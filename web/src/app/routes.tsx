@@ -2,8 +2,10 @@ import type { RouteObject } from 'react-router-dom';
 import { DashboardPage } from '../account/DashboardPage';
 import { SettingsPage } from '../account/SettingsPage';
 import { SignInPage, SignUpPage } from '../auth/AuthPages';
-import { PodsPage } from '../pods/PodsPage';
 import { BillingPage } from '../billing/BillingPage';
+import { PodsPage } from '../pods/PodsPage';
+import { InvitePage } from '../teams/InvitePage';
+import { TeamPage } from '../teams/TeamPage';
 import { AccountLayout, HomeRedirect, RequireSignIn } from './AppLayout';
 import { NotFoundPage } from './NotFoundPage';
 
@@ -13,10 +15,11 @@ export const ACCOUNT_PAGES: RouteObject[] = [
   { path: 'settings', element: <SettingsPage /> },
   { path: 'pods', element: <PodsPage /> },
   { path: 'billing', element: <BillingPage /> },
+  { path: 'team', element: <TeamPage /> },
 ];
 
 /** Pages outside any account (e.g. the invite page); modules add theirs. */
-export const PUBLIC_PAGES: RouteObject[] = [];
+export const PUBLIC_PAGES: RouteObject[] = [{ path: '/invite/:token', element: <InvitePage /> }];
 
 export const routes: RouteObject[] = [
   { path: '/signin', element: <SignInPage /> },
