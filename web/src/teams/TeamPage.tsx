@@ -493,7 +493,7 @@ function DeleteTeamSection({ account }: { account: Account }) {
             becomes your personal account again; its Pods, balance and history stay.
           </Text>
         </div>
-        <Button color="red" variant="outline" onClick={open}>
+        <Button color="red" variant="outline" onClick={open} style={{ flexShrink: 0 }}>
           Delete Team
         </Button>
       </Group>
