@@ -31,10 +31,17 @@ function expireInvite(gantry: RunningGantry, url: string) {
 }
 
 /** Creates an invite through Invite New Member and returns the link the dialog shows. */
-async function createInvite(page: Page, role: string, shot?: string): Promise<string> {
+async function createInvite(
+  page: Page,
+  role: string,
+  shot?: string,
+  options: { email?: string; uses?: number } = {},
+): Promise<string> {
   await page.getByRole('button', { name: 'Invite New Member' }).click();
   const dialog = page.getByRole('dialog', { name: 'Invite New Member' });
   await dialog.getByRole('radio', { name: role, exact: true }).check();
+  if (options.email) await dialog.getByLabel(/^Email/).fill(options.email);
+  if (options.uses) await dialog.getByLabel(/^Number of uses/).fill(String(options.uses));
   if (shot) await screenshot(page, shot);
   await dialog.getByRole('button', { name: 'Create invite' }).click();
   const link = await dialog.getByLabel('Invite link').inputValue();
@@ -148,6 +155,7 @@ describe('Manage accounts: Convert to Team Account, Invite New Member, Join Team
     expect(await memberRow(a, ownerEmail).getByLabel('Role of Alice Owner').isDisabled()).toBe(
       true,
     );
+    await expect.poll(() => pending.getByTestId('invite-row').count()).toBe(2);
     expect(await devRow.count()).toBe(0);
     await bRow.getByLabel('Role of Bob Member').click();
     await a.getByRole('option', { name: 'Basic' }).click();
@@ -202,5 +210,83 @@ describe('Manage accounts: Convert to Team Account, Invite New Member, Join Team
     await b.waitForURL((url) => url.pathname !== `/accounts/${accountId}`);
     await b.getByTestId('account-switcher').click();
     await expect.poll(() => b.getByRole('menu').textContent()).not.toContain('Acme ML');
+  });
+
+  it('bound and reused links, transfer ownership and leaving the team', async () => {
+    const owner = await (await newContext(browser)).newPage();
+    const ownerEmail = uniqueEmail('olga');
+    await signUpInBrowser(owner, gantry.url, 'Olga Owner', ownerEmail);
+    await owner.getByRole('button', { name: 'Convert to Team Account' }).click();
+    const convert = owner.getByRole('dialog', { name: 'Convert to Team Account' });
+    await convert.getByLabel(/^Team name/).fill('Beta Lab');
+    await convert.getByRole('button', { name: 'Convert' }).click();
+    await owner.getByRole('link', { name: 'Team', exact: true }).click();
+    const adminLink = await createInvite(owner, 'Admin', undefined, { uses: 3 });
+    const boundLink = await createInvite(owner, 'Basic', undefined, {
+      email: 'someone-else@example.com',
+    });
+    await expect
+      .poll(() => inviteRow(owner, adminLink).getByTestId('invite-uses-left').textContent())
+      .toBe('3 of 3');
+    expect(await inviteRow(owner, boundLink).textContent()).toContain('someone-else@example.com');
+
+    const people: Page[] = [];
+    for (const [name, prefix] of [
+      ['Pat Admin', 'pat'],
+      ['Cam Admin', 'cam'],
+    ] as const) {
+      const page = await (await newContext(browser)).newPage();
+      await signUpInBrowser(page, gantry.url, name, uniqueEmail(prefix));
+      people.push(page);
+    }
+    const [pat, cam] = people as [Page, Page];
+
+    // A link bound to another email answers with its own clear page.
+    await pat.goto(boundLink);
+    await pat.getByRole('button', { name: 'Join Team' }).click();
+    await expect
+      .poll(() => pat.getByTestId('invite-problem').textContent())
+      .toContain('This invite is for someone else');
+
+    // Both join with the 3-use link; opening it again says "already a member".
+    for (const page of [pat, cam]) {
+      await page.goto(adminLink);
+      await page.getByRole('button', { name: 'Join Team' }).click();
+      await expect.poll(() => page.getByTestId('account-role').textContent()).toBe('admin');
+    }
+    const teamUrl = pat.url();
+    await pat.goto(adminLink);
+    await pat.getByRole('button', { name: 'Join Team' }).click();
+    await expect
+      .poll(() => pat.getByTestId('invite-problem').textContent())
+      .toContain("You're already a member");
+    await pat.getByRole('link', { name: 'Go to Beta Lab' }).click();
+    await pat.waitForURL(teamUrl);
+
+    // The owner hands the team to Pat; Olga stays as an Admin without Delete Team.
+    await owner.reload();
+    const patRow = owner.locator('[data-testid="member-row"]', { hasText: 'Pat Admin' });
+    await patRow.getByRole('button', { name: 'Transfer ownership' }).click();
+    await owner
+      .getByRole('dialog', { name: 'Transfer ownership' })
+      .getByRole('button', { name: 'Transfer ownership' })
+      .click();
+    await expect.poll(() => patRow.textContent()).toContain('Owner');
+    await expect.poll(() => owner.getByRole('button', { name: 'Delete Team' }).count()).toBe(0);
+    await expect
+      .poll(() => owner.getByRole('button', { name: 'Transfer ownership' }).count())
+      .toBe(0);
+
+    // Cam leaves from their own row and is back on their personal account.
+    await cam.goto(`${teamUrl}/team`);
+    const camRow = cam.locator('[data-testid="member-row"]', { hasText: 'Cam Admin' });
+    await camRow.getByRole('button', { name: 'Leave team' }).click();
+    await cam
+      .getByRole('dialog', { name: 'Leave team' })
+      .getByRole('button', { name: 'Leave team' })
+      .click();
+    await expect.poll(() => cam.getByTestId('account-kind').textContent()).toBe('Personal account');
+    await owner.reload();
+    await expect.poll(() => owner.locator('[data-testid="member-row"]').count()).toBe(2);
   });
 });
