@@ -115,8 +115,14 @@ function toBillingDto(deps: Deps, row: BillingAccountRow, spendPerHour: number):
   };
 }
 
-async function spendOf(deps: Deps, db: Executor, accountId: string): Promise<number> {
-  return (await podsTableExists(deps.db)) ? activeSpendPerHour(db, accountId) : 0;
+/**
+ * Σ hourly price of the account's active Pods, read through `db` (the caller's transaction
+ * when there is one). No `pods` table probe here: the probe runs on `deps.db`, which inside
+ * a SQLite transaction waits forever for the one connection the transaction holds, and the
+ * pods table (migration 0003) always exists before billing's (0004).
+ */
+function spendOf(db: Executor, accountId: string): Promise<number> {
+  return activeSpendPerHour(db, accountId);
 }
 
 async function billingRow(deps: Deps, db: Executor, accountId: string) {
@@ -177,7 +183,7 @@ export function getBilling(deps: Deps, caller: Caller, accountId: string): Promi
     async (db, actor) => {
       authorize(actor, 'billing.view');
       const row = await billingRow(deps, db, accountId);
-      return toBillingDto(deps, row, await spendOf(deps, db, accountId));
+      return toBillingDto(deps, row, await spendOf(db, accountId));
     },
   );
 }
@@ -286,7 +292,7 @@ export function updateBilling(
         resource: { type: 'billing', id: accountId },
         details: { before: auditView(beforeView), after: auditView(changes) },
       });
-      return toBillingDto(deps, after, await spendOf(deps, trx, accountId));
+      return toBillingDto(deps, after, await spendOf(trx, accountId));
     },
   );
 }
