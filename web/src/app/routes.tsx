@@ -2,8 +2,8 @@ import type { RouteObject } from 'react-router-dom';
 import { DashboardPage } from '../account/DashboardPage';
 import { SettingsPage } from '../account/SettingsPage';
 import { SignInPage, SignUpPage } from '../auth/AuthPages';
-import { PodsPage } from '../pods/PodsPage';
 import { BillingPage } from '../billing/BillingPage';
+import { PodsPage } from '../pods/PodsPage';
 import { AccountLayout, HomeRedirect, RequireSignIn } from './AppLayout';
 import { NotFoundPage } from './NotFoundPage';
 
