@@ -66,6 +66,7 @@ describe('gantry audit (operator CLI, SQLite file)', () => {
     expect(lines.map((l) => l.action)).toEqual([
       'audit.export',
       'audit.settings_update',
+      'billing.credit', // the welcome credit
       'account.create',
     ]);
     expect(lines[0].actor.type).toBe('operator');
