@@ -80,13 +80,15 @@ export function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
  * Only those few fixed texts are named, so a connection never accumulates statements.
  */
 class PreparingClient extends pg.Client {
-  // biome-ignore lint/suspicious/noExplicitAny: pg's query() has many overloads; this forwards them.
-  override query(config: any, values?: any, callback?: any): any {
+  // pg's query() has many overloads; this forwards every call, naming prepared queries' SQL.
+  override query(...args: unknown[]): never {
+    const [config, values] = args;
     const name = typeof config === 'string' ? preparedStatementName(config) : undefined;
-    if (name !== undefined && Array.isArray(values)) {
-      return super.query({ name, text: config, values }, callback);
-    }
-    return super.query(config, values, callback);
+    const forwarded =
+      name !== undefined && Array.isArray(values)
+        ? [{ name, text: config, values }, ...args.slice(2)]
+        : args;
+    return Reflect.apply(super.query, this, forwarded) as never;
   }
 }
 
