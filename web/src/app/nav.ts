@@ -15,6 +15,7 @@ export const NAV_ITEMS: NavItem[] = [
   { label: 'Dashboard', path: '' },
   { label: 'Pods', path: 'pods', permission: 'pods.view' },
   { label: 'Billing', path: 'billing', permission: 'billing.view' },
+  { label: 'Audit logs', path: 'audit-logs', permission: 'audit.view' },
   { label: 'Settings', path: 'settings' },
 ];
 

@@ -1,9 +1,10 @@
 import type { RouteObject } from 'react-router-dom';
 import { DashboardPage } from '../account/DashboardPage';
 import { SettingsPage } from '../account/SettingsPage';
+import { AuditLogsPage } from '../audit/AuditLogsPage';
 import { SignInPage, SignUpPage } from '../auth/AuthPages';
-import { PodsPage } from '../pods/PodsPage';
 import { BillingPage } from '../billing/BillingPage';
+import { PodsPage } from '../pods/PodsPage';
 import { AccountLayout, HomeRedirect, RequireSignIn } from './AppLayout';
 import { NotFoundPage } from './NotFoundPage';
 
@@ -13,6 +14,7 @@ export const ACCOUNT_PAGES: RouteObject[] = [
   { path: 'settings', element: <SettingsPage /> },
   { path: 'pods', element: <PodsPage /> },
   { path: 'billing', element: <BillingPage /> },
+  { path: 'audit-logs', element: <AuditLogsPage /> },
 ];
 
 /** Pages outside any account (e.g. the invite page); modules add theirs. */
