@@ -64,8 +64,51 @@ export function openDatabase(options: OpenOptions): DatabaseHandle {
   sqlite.pragma('busy_timeout = 5000');
   // FULL: a committed change (and its audit event) survives power loss, not only a crash.
   sqlite.pragma('synchronous = FULL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  // Reads (audit pages, exports of millions of rows) come from a memory map and a 64 MiB
+  // page cache instead of a read() system call per 4 KiB page.
+  sqlite.pragma('cache_size = -65536');
+  sqlite.pragma(`mmap_size = ${1024 ** 3}`);
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+  });
+  SQLITE_HANDLES.set(db, sqlite);
   return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+const SQLITE_HANDLES = new WeakMap<Executor, SQLite.Database>();
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * The better-sqlite3 connection behind a SQLite `db`, for the few hot paths that
+ * read with a raw prepared statement (audit export); undefined on PostgreSQL and
+ * for transactions.
+ */
+export function sqliteHandleOf(db: Executor): SQLite.Database | undefined {
+  return SQLITE_HANDLES.get(db);
+}
+
+/**
+ * Kysely prepares every query anew; Gantry's queries are a small fixed set, so
+ * the prepared statements are kept by SQL text (oldest dropped past the limit).
+ * Kysely holds its single connection for one query or stream at a time, so a
+ * cached statement is never used twice at once.
+ */
+function withStatementCache(sqlite: SQLite.Database) {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string): SQLite.Statement {
+      const cached = statements.get(text);
+      if (cached) return cached;
+      const statement = sqlite.prepare(text);
+      if (statements.size >= STATEMENT_CACHE_SIZE) {
+        const oldest = statements.keys().next().value;
+        if (oldest !== undefined) statements.delete(oldest);
+      }
+      statements.set(text, statement);
+      return statement;
+    },
+  };
 }
 
 /** True when the database answers a trivial query. */
