@@ -11,12 +11,13 @@
  *
  * Run: `npm run bench:audit --workspace bench` (BENCH_EVENTS=100000 for a quick run).
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import autocannon from 'autocannon';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import {
@@ -483,16 +484,26 @@ async function measureMutations(gantry: Gantry) {
   const cookie = signup.cookies.find((c) => c.name === 'gantry_session')!;
   const accountId = signup.json().account.id as string;
   const address = await gantry.app.listen({ port: 0, host: '127.0.0.1' });
-  const result = await autocannon({
-    url: `${address}/api/v1/accounts/${accountId}/audit-logs/settings`,
-    method: 'PATCH',
-    connections: 8,
-    duration: MUTATION_SECONDS,
-    // The load generator runs in a worker thread, so it does not share the server's core.
-    workers: 1,
-    headers: { cookie: `gantry_session=${cookie.value}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ retentionDays: 30 }),
-  });
+  // The load generator is a separate process (autocannon's CLI), so it never takes
+  // the server's event loop or garbage collector.
+  const cpuBefore = process.cpuUsage();
+  const result = await runAutocannon([
+    '--json',
+    '--connections',
+    '8',
+    '--duration',
+    String(MUTATION_SECONDS),
+    '--method',
+    'PATCH',
+    '--headers',
+    `cookie=gantry_session=${cookie.value}`,
+    '--headers',
+    'content-type=application/json',
+    '--body',
+    JSON.stringify({ retentionDays: 30 }),
+    `${address}/api/v1/accounts/${accountId}/audit-logs/settings`,
+  ]);
+  const cpu = process.cpuUsage(cpuBefore);
   const ok = result['2xx'];
   const { verifyAuditChain } = await import('../../server/src/audit/audit.service.js');
   const verified = await verifyAuditChain(gantry.deps.db, accountId);
@@ -501,9 +512,26 @@ async function measureMutations(gantry: Gantry) {
     ok,
     non2xx: result.non2xx,
     p99: result.latency.p99,
+    cpuMicros: (cpu.user + cpu.system) / ok,
     chainOk: verified.ok,
     chainLength: verified.checked,
   };
+}
+
+interface AutocannonSummary {
+  '2xx': number;
+  non2xx: number;
+  latency: { p99: number };
+}
+
+function runAutocannon(args: string[]): Promise<AutocannonSummary> {
+  const cli = join(dirname(createRequire(import.meta.url).resolve('autocannon')), 'autocannon.js');
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [cli, ...args], { maxBuffer: 64 * 2 ** 20 }, (error, stdout) => {
+      if (error) reject(error);
+      else resolve(JSON.parse(stdout) as AutocannonSummary);
+    });
+  });
 }
 
 /** A raw better-sqlite3 change + event insert per transaction, synchronous=FULL: the baseline. */
@@ -633,7 +661,7 @@ async function benchDialect(dialect: DialectName) {
     if (PARTS.has('mutations')) await reportMutations(gantry, dialect, dir);
   } finally {
     await gantry.close();
-    await drop?.();
+    if (!process.env.BENCH_KEEP_DB) await drop?.();
     if (process.env.BENCH_KEEP_DB) console.log(`kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }
@@ -664,7 +692,7 @@ async function reportMutations(gantry: Gantry, dialect: DialectName, dir: string
     `\n### ${dialect}: audited mutations over HTTP (PATCH audit settings, 8 connections, ${MUTATION_SECONDS} s)`,
   );
   console.log(
-    `${Math.round(mutations.rate).toLocaleString('en')} mutations/s (${mutations.ok} ok, ${mutations.non2xx} non-2xx, p99 ${mutations.p99} ms), chain verified: ${mutations.chainOk} (${mutations.chainLength} events)` +
+    `${Math.round(mutations.rate).toLocaleString('en')} mutations/s (${mutations.ok} ok, ${mutations.non2xx} non-2xx, p99 ${mutations.p99} ms, server CPU ${Math.round(mutations.cpuMicros)} µs each), chain verified: ${mutations.chainOk} (${mutations.chainLength} events)` +
       (dialect === 'sqlite'
         ? `; raw change+event transaction baseline ${Math.round(baseline).toLocaleString('en')}/s (ratio ${(mutations.rate / baseline).toFixed(2)})`
         : ''),
