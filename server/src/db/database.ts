@@ -64,10 +64,8 @@ export function openDatabase(options: OpenOptions): DatabaseHandle {
   sqlite.pragma('busy_timeout = 5000');
   // FULL: a committed change (and its audit event) survives power loss, not only a crash.
   sqlite.pragma('synchronous = FULL');
-  // Reads (audit pages, exports of millions of rows) come from a memory map and a 64 MiB
-  // page cache instead of a read() system call per 4 KiB page.
+  // A 64 MiB page cache (the default is 2 MiB) for audit pages and exports over millions of rows.
   sqlite.pragma('cache_size = -65536');
-  sqlite.pragma(`mmap_size = ${1024 ** 3}`);
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
   });
