@@ -33,7 +33,7 @@ describe('the Billing page', () => {
     await gantry?.stop();
   });
 
-  it('a Billing member manages billing and sees no Pods; a Dev sees no Billing', async () => {
+  it('a Billing member manages billing and sees no Pods; a Dev sees Pods and no Billing', async () => {
     const owner = await (await newContext(browser)).newPage();
     await signUpInBrowser(owner, gantry.url, 'Olivia Owner', uniqueEmail('owner'));
     const accountId = /\/accounts\/([0-9a-f-]{36})/.exec(owner.url())?.[1] ?? '';
@@ -103,10 +103,15 @@ describe('the Billing page', () => {
     await biller.getByTestId('billing-statements').getByText('CSV').first().waitFor();
     await screenshot(biller, 'billing-page');
 
-    // The Dev: no Billing in the navigation, and the page says so.
+    // The Dev: Pods in the navigation and a working Pods page; no Billing, and the page says so.
     await dev.goto(`${gantry.url}/accounts/${accountId}`);
-    expect(await navLabels(dev)).not.toContain('Billing');
+    const devNav = await navLabels(dev);
+    expect(devNav).toContain('Pods');
+    expect(devNav).not.toContain('Billing');
     expect(await dev.getByTestId('low-balance-banner').count()).toBe(0);
+    await dev.getByRole('link', { name: 'Pods' }).click();
+    await dev.getByRole('button', { name: 'Deploy' }).waitFor();
+    expect(dev.url()).toBe(`${gantry.url}/accounts/${accountId}/pods`);
     await dev.goto(`${gantry.url}/accounts/${accountId}/billing`);
     await expect.poll(() => dev.getByText('does not include billing').count()).toBe(1);
     await screenshot(dev, 'billing-dev-denied');

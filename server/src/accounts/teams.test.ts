@@ -74,7 +74,7 @@ describe.each(DIALECTS)('team lifecycle on %s', (dialect) => {
     });
     expect(account.json().kind).toBe('personal');
     const events = await auditEvents(gantry, owner.account.id);
-    expect(events.map((e) => e.action)).toEqual(['account.create']);
+    expect(events.map((e) => e.action)).toEqual(['account.create', 'billing.credit']);
   });
 
   it('answers 401 signed out, 404 for an account that is not mine, 400 for a malformed id', async () => {
@@ -102,7 +102,7 @@ describe.each(DIALECTS)('team lifecycle on %s', (dialect) => {
       expect(malformed.statusCode).toBe(400);
     }
     const events = await auditEvents(gantry, owner.account.id);
-    expect(events.map((e) => e.action)).toEqual(['account.create']);
+    expect(events.map((e) => e.action)).toEqual(['account.create', 'billing.credit']);
   });
 
   it('renames with settings.manage, audits before/after, and denies a Dev with a 403 audited attempt', async () => {

@@ -66,6 +66,7 @@ describe('gantry audit (operator CLI, SQLite file)', () => {
     expect(lines.map((l) => l.action)).toEqual([
       'audit.export',
       'audit.settings_update',
+      'billing.credit',
       'account.create',
     ]);
     expect(lines[0].actor.type).toBe('operator');
@@ -94,5 +95,6 @@ describe('gantry audit (operator CLI, SQLite file)', () => {
     );
     const one = await gantryCli(dataDir, 'audit', 'verify', '--account', a.account.id);
     expect(one.code).toBe(0);
-  });
+    // Five CLI processes, each loading every module through tsx (~3 s apiece on 2 cores).
+  }, 90_000);
 });

@@ -502,11 +502,12 @@ describe.each(DIALECTS)('audit logs on %s', (dialect) => {
       ),
     );
     const rows = await auditEvents(gantry, id);
-    expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
+    // Sign-up wrote account.create and the welcome billing.credit.
+    expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 52 }, (_, i) => i + 1));
     // Times never go backwards along the chain, even when writers' clocks did.
     const times = rows.map((r) => r.time);
     expect([...times].sort()).toEqual(times);
-    expect(await verifyAuditChain(gantry.deps.db, id, 8)).toMatchObject({ ok: true, checked: 51 });
+    expect(await verifyAuditChain(gantry.deps.db, id, 8)).toMatchObject({ ok: true, checked: 52 });
   });
 
   it('keeps retention settings, prunes in batches with a checkpoint, and still verifies', async () => {
@@ -554,14 +555,14 @@ describe.each(DIALECTS)('audit logs on %s', (dialect) => {
 
     const rows = await auditEvents(gantry, id);
     const old = rows.filter((r) => r.time < '2026-03-02T00:00:00.000Z');
-    expect(old.length).toBe(26); // account.create + 25 seeded
+    expect(old.length).toBe(27); // account.create, the welcome billing.credit + 25 seeded
     const [result] = await pruneAuditEvents(gantry.deps, clock.now(), {
       accountId: id,
       batchSize: 7,
     });
-    expect(result).toMatchObject({ accountId: id, deleted: 26, throughSeq: 26, retentionDays: 30 });
+    expect(result).toMatchObject({ accountId: id, deleted: 27, throughSeq: 27, retentionDays: 30 });
     const remaining = await auditEvents(gantry, id);
-    expect(remaining[0]?.seq).toBe(27);
+    expect(remaining[0]?.seq).toBe(28);
     expect(remaining.at(-1)).toMatchObject({ action: 'audit.prune', actor_type: 'system' });
     const checkpoints = await gantry.deps.db
       .selectFrom('audit_checkpoints')
@@ -569,11 +570,11 @@ describe.each(DIALECTS)('audit logs on %s', (dialect) => {
       .where('account_id', '=', id)
       .orderBy('seq')
       .execute();
-    expect(checkpoints.map((c) => Number(c.seq))).toEqual([7, 14, 21, 26]);
+    expect(checkpoints.map((c) => Number(c.seq))).toEqual([7, 14, 21, 27]);
     expect(checkpoints.at(-1)?.hash).toBe(old.at(-1)?.hash);
     expect(await verifyAuditChain(gantry.deps.db, id, 4)).toMatchObject({
       ok: true,
-      startedAfterSeq: 26,
+      startedAfterSeq: 27,
     });
     // Deleting the first event after the checkpoint is still detected.
     await gantry.deps.db.deleteFrom('audit_events').where('id', '=', remaining[0]!.id).execute();

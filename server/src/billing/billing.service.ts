@@ -9,6 +9,7 @@ import { UUID_PATTERN } from '../lib/ids.js';
 import { formatMoney, MICRO, moneyProblem, parseMoney } from '../lib/money.js';
 import { inAccount, readAccount } from '../permissions/access.js';
 import { authorize } from '../permissions/policy.js';
+import { podNamesOf, spendPerHourOfLivePods } from '../pods/pods.store.js';
 import {
   type BillingProfileUpdate,
   ensureBillingAccount,
@@ -24,7 +25,6 @@ import {
 } from './billing.store.js';
 import { isCountryCode } from './countries.js';
 import { postTransaction } from './ledger.js';
-import { activeSpendPerHour, podNames, podsTableExists } from './pods.view.js';
 
 /** The largest low-balance threshold anyone may set: 1,000,000 currency units. */
 export const MAX_THRESHOLD_MICRO = 1_000_000 * MICRO;
@@ -115,10 +115,6 @@ function toBillingDto(deps: Deps, row: BillingAccountRow, spendPerHour: number):
   };
 }
 
-async function spendOf(deps: Deps, db: Executor, accountId: string): Promise<number> {
-  return (await podsTableExists(deps.db)) ? activeSpendPerHour(db, accountId) : 0;
-}
-
 async function billingRow(deps: Deps, db: Executor, accountId: string) {
   const row = await findBillingAccount(db, accountId);
   if (row) return row;
@@ -177,7 +173,7 @@ export function getBilling(deps: Deps, caller: Caller, accountId: string): Promi
     async (db, actor) => {
       authorize(actor, 'billing.view');
       const row = await billingRow(deps, db, accountId);
-      return toBillingDto(deps, row, await spendOf(deps, db, accountId));
+      return toBillingDto(deps, row, await spendPerHourOfLivePods(db, accountId));
     },
   );
 }
@@ -286,7 +282,7 @@ export function updateBilling(
         resource: { type: 'billing', id: accountId },
         details: { before: auditView(beforeView), after: auditView(changes) },
       });
-      return toBillingDto(deps, after, await spendOf(deps, trx, accountId));
+      return toBillingDto(deps, after, await spendPerHourOfLivePods(trx, accountId));
     },
   );
 }
@@ -389,13 +385,11 @@ export function getUsage(
       const to = new Date(toMs).toISOString();
       const pods = await usageByPod(db, accountId, from, to);
       const days = new Map((await usageByDay(db, accountId, from, to)).map((d) => [d.day, d]));
-      const names = (await podsTableExists(deps.db))
-        ? await podNames(
-            db,
-            accountId,
-            pods.flatMap((p) => (p.podId ? [p.podId] : [])),
-          )
-        : new Map<string, string>();
+      const names = await podNamesOf(
+        db,
+        accountId,
+        pods.flatMap((p) => (p.podId ? [p.podId] : [])),
+      );
       const byDay: UsageDto['byDay'] = [];
       for (let day = Math.floor(fromMs / DAY_MS) * DAY_MS; day < toMs; day += DAY_MS) {
         const key = new Date(day).toISOString().slice(0, 10);

@@ -537,3 +537,27 @@ describe.each(DIALECTS)('billing on %s', (dialect) => {
     }
   });
 });
+
+describe.each(DIALECTS)('billing on a fresh %s server', (dialect) => {
+  let gantry: TestGantry;
+  beforeAll(async () => {
+    gantry = await startTestGantry(dialect);
+  });
+  afterAll(() => gantry?.close());
+
+  // Regression: the first billing request of a process being a PATCH used to probe the
+  // pods table on the pool from inside its transaction, which never returns on SQLite.
+  it('answers a PATCH that is the first billing request of the process', async () => {
+    const user = await signUp(gantry.app);
+    const patched = await user.request({
+      method: 'PATCH',
+      url: `/api/v1/accounts/${user.account.id}/billing`,
+      payload: { companyName: 'First Co' },
+    });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect(patched.json()).toMatchObject({
+      currentSpendPerHour: '0.000000',
+      profile: { companyName: 'First Co' },
+    });
+  }, 10_000);
+});

@@ -1,15 +1,15 @@
 import type { Trx } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { formatMoney } from '../lib/money.js';
+import { spendPerHourOfLivePods } from '../pods/pods.store.js';
 import { lockBillingAccount } from './billing.store.js';
-import { activeSpendPerHour } from './pods.view.js';
 
 /**
  * The billing guard before a Pod is created or started, in the Pods service's transaction:
  * the balance must cover one hour of the Pod's price (402 `insufficient_balance`), and the
  * account's active Pods plus this one must stay within its hourly spend limit
  * (409 `spend_limit_exceeded`). Takes the account's billing lock, so two starts at once
- * are decided one after the other. Call it while the Pod is not yet active, or pass its id
+ * are decided one after the other. Call it while the Pod is not yet live, or pass its id
  * as `exceptPodId` so it is not counted twice.
  */
 export async function assertCanRunPod(
@@ -27,7 +27,7 @@ export async function assertCanRunPod(
       `The balance (${formatMoney(balance)}) must cover one hour of this Pod (${formatMoney(pricePerHourMicro)}); add credit first`,
     );
   }
-  const running = await activeSpendPerHour(trx, accountId, options.exceptPodId);
+  const running = await spendPerHourOfLivePods(trx, accountId, options.exceptPodId);
   const limit = Number(billing?.spend_limit_per_hour ?? 0);
   if (running + pricePerHourMicro > limit) {
     throw new AppError(

@@ -2,16 +2,11 @@ import { SYSTEM_CONTEXT } from '../audit/audit.events.js';
 import { writeAuditEvent } from '../audit/audit.writer.js';
 import type { Deps } from '../context.js';
 import type { Executor, Trx } from '../db/database.js';
-import type { PodMeterRow } from '../db/schema.js';
+import type { PodMeterRow, PodRow } from '../db/schema.js';
 import { formatMoney, usageCost } from '../lib/money.js';
+import { LIVE_STATUSES } from '../pods/state.js';
 import { lockBillingAccount } from './billing.store.js';
 import { postTransaction } from './ledger.js';
-import {
-  ACTIVE_POD_STATUSES,
-  type PodsTableShape,
-  podsTableExists,
-  withPods,
-} from './pods.view.js';
 
 /**
  * Stops a Pod on the system's behalf (the Pods module's `stopPodBySystem`), which
@@ -24,10 +19,16 @@ export type PodStopper = (
   details?: Record<string, unknown>,
 ) => Promise<unknown>;
 
-type MeteredPod = Pick<
-  PodsTableShape,
-  'id' | 'account_id' | 'status' | 'price_per_hour' | 'started_at' | 'stopped_at'
->;
+/*
+ * What is billed: a Pod's time in `running`. The Pods service writes `started_at` when a Pod
+ * becomes `running` (the first time and after every start or restart), and in the transaction
+ * that moves it out of `running` (stop, restart, terminate, error, reconcile, shutdown) it calls
+ * {@link chargePodUntil}, which charges the run up to that moment. The meter charges Pods that
+ * are `running` now, up to now. A Pod's meter (`pod_meters.metered_until`) only moves forward,
+ * and charging starts at the later of it and `started_at`: the gap between runs (including a
+ * restart's `starting`) is never billed, and no millisecond is billed twice.
+ */
+type MeteredPod = Pick<PodRow, 'id' | 'account_id' | 'status' | 'price_per_hour' | 'started_at'>;
 
 /** What one Pod was charged for one interval. */
 export interface PodCharge {
@@ -40,18 +41,6 @@ export interface PodCharge {
 }
 
 const DAY_MS = 86_400_000;
-const isActive = (status: string) => (ACTIVE_POD_STATUSES as readonly string[]).includes(status);
-
-/** Up to when a Pod's running time is billable now: now while active, else its stop. */
-function billableUntil(pod: MeteredPod, now: Date): number | null {
-  if (!pod.started_at) return null;
-  // A restarting Pod is active again, but its new run has not begun until `started_at` moves.
-  const runOpen = !pod.stopped_at || pod.stopped_at < pod.started_at;
-  if (runOpen && isActive(pod.status)) return now.getTime();
-  if (pod.stopped_at && pod.stopped_at > pod.started_at) return Date.parse(pod.stopped_at);
-  return null;
-}
-
 async function meterOf(trx: Trx, pod: MeteredPod, now: string): Promise<PodMeterRow> {
   await trx
     .insertInto('pod_meters')
@@ -167,19 +156,13 @@ async function auditCharges(
   });
 }
 
-const podColumns = [
-  'id',
-  'account_id',
-  'status',
-  'price_per_hour',
-  'started_at',
-  'stopped_at',
-] as const;
+const podColumns = ['id', 'account_id', 'status', 'price_per_hour', 'started_at'] as const;
 
 /**
- * The hook the Pods service calls when a Pod stops (by a user or the system), inside its
- * stop transaction and before it writes `pod.stop`: charges the Pod's running time up to
- * `until` and audits `billing.charge`. Returns the micro-units charged.
+ * The hook the Pods service calls in the transaction that moves a Pod out of `running`
+ * (after updating the Pod row, before its own audit event): charges the run up to `until`
+ * and audits `billing.charge`. Only for a Pod that was `running`: its `started_at` is the
+ * start of the run being ended. Returns the micro-units charged.
  */
 export async function chargePodUntil(
   trx: Trx,
@@ -187,7 +170,7 @@ export async function chargePodUntil(
   podId: string,
   until: Date,
 ): Promise<number> {
-  const pod = await withPods(trx)
+  const pod = await trx
     .selectFrom('pods')
     .select(podColumns)
     .where('id', '=', podId)
@@ -212,28 +195,15 @@ export async function chargePodUntil(
   return total;
 }
 
-/** Pods with running time not yet charged: active ones, and stopped ones behind their stop. */
-function unchargedPods(db: Executor) {
-  return withPods(db)
-    .selectFrom('pods as p')
-    .leftJoin('pod_meters as m', 'm.pod_id', 'p.id')
-    .select(['p.id', 'p.account_id'])
-    .where('p.started_at', 'is not', null)
-    .where((eb) =>
-      eb.or([
-        eb('p.status', 'in', ACTIVE_POD_STATUSES),
-        eb.and([
-          eb('p.stopped_at', 'is not', null),
-          eb('p.stopped_at', '>', eb.ref('p.started_at')),
-          eb.or([
-            eb('m.metered_until', 'is', null),
-            eb('m.metered_until', '<', eb.ref('p.stopped_at')),
-          ]),
-        ]),
-      ]),
-    )
-    .orderBy('p.account_id')
-    .orderBy('p.id')
+/** Running Pods of every account (the meter's candidates; re-read under lock per account). */
+function runningPods(db: Executor) {
+  return db
+    .selectFrom('pods')
+    .select(['id', 'account_id'])
+    .where('status', '=', 'running')
+    .where('started_at', 'is not', null)
+    .orderBy('account_id')
+    .orderBy('id')
     .execute();
 }
 
@@ -251,9 +221,9 @@ export interface MeterOptions {
 }
 
 /**
- * One metering pass: per account, one transaction charges every uncharged Pod up to now
+ * One metering pass: per account, one transaction charges every running Pod up to now
  * and writes one `billing.charge` event. Then, where the balance is 0 or less, the
- * account's active Pods are stopped (reason `balance_exhausted`). Safe to run from any
+ * account's live Pods are stopped (reason `balance_exhausted`). Safe to run from any
  * number of Gantry instances at once.
  */
 export async function runMeterOnce(
@@ -261,8 +231,7 @@ export async function runMeterOnce(
   options: MeterOptions = {},
 ): Promise<MeterRunResult> {
   const result: MeterRunResult = { charged: new Map(), stopped: [], failed: [] };
-  if (!(await podsTableExists(deps.db))) return result;
-  const candidates = await unchargedPods(deps.db);
+  const candidates = await runningPods(deps.db);
   const byAccount = new Map<string, string[]>();
   for (const pod of candidates) {
     byAccount.set(pod.account_id, [...(byAccount.get(pod.account_id) ?? []), pod.id]);
@@ -274,7 +243,7 @@ export async function runMeterOnce(
       balance = await deps.db.transaction().execute(async (trx) => {
         const now = deps.clock.now();
         // Lock order everywhere: Pod rows, then the billing row (as the stop path does).
-        let query = withPods(trx)
+        let query = trx
           .selectFrom('pods')
           .select(podColumns)
           .where('account_id', '=', accountId)
@@ -285,8 +254,9 @@ export async function runMeterOnce(
         await lockBillingAccount(trx, accountId, now.toISOString());
         const charges: PodCharge[] = [];
         for (const pod of pods) {
-          const until = billableUntil(pod, now);
-          if (until !== null) charges.push(...(await chargePod(trx, deps, pod, until)));
+          // Stopped meanwhile: its stop transaction charged it.
+          if (pod.status !== 'running') continue;
+          charges.push(...(await chargePod(trx, deps, pod, now.getTime())));
         }
         const after = Number((await lockBillingAccount(trx, accountId))?.balance ?? 0);
         if (charges.length > 0) {
@@ -319,11 +289,11 @@ async function stopActivePods(
   balance: number,
   stopPod: PodStopper,
 ): Promise<string[]> {
-  const active = await withPods(deps.db)
+  const active = await deps.db
     .selectFrom('pods')
     .select('id')
     .where('account_id', '=', accountId)
-    .where('status', 'in', ACTIVE_POD_STATUSES)
+    .where('status', 'in', [...LIVE_STATUSES])
     .orderBy('id')
     .execute();
   const stopped: string[] = [];

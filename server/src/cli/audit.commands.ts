@@ -3,7 +3,6 @@ import { Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { type Command, Option } from 'commander';
-import { exportFromDatabase } from '../audit/audit.cli.js';
 import { type CliIo, clientFrom } from './client.js';
 import { commandGroup, isoTime, printList, shortTime, wholeNumber } from './output.js';
 
@@ -140,6 +139,7 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
   ).action(
     async (options: FilterOptions & { format: string; output?: string; account?: string }) => {
       if (options.account) {
+        const { exportFromDatabase } = await import('../audit/audit.cli.js');
         await exportFromDatabase({ ...options, account: options.account });
         return;
       }

@@ -3,9 +3,6 @@ import { fileURLToPath } from 'node:url';
 import { registerAuditCommands } from '../audit/audit.cli.js';
 import { registerBillingCommands } from '../billing/billing.cli.js';
 import { ConfigError, loadConfig } from '../config.js';
-import { openDatabase } from '../db/database.js';
-import { migrateToLatest } from '../db/migrate.js';
-import { createGantry } from '../server.js';
 import { EXIT, processIo } from './client.js';
 import { registerClientCommands } from './commands.js';
 import { createProgram, runProgram } from './output.js';
@@ -32,6 +29,8 @@ program
   .description('Serve the console and API (settings from environment variables)')
   .action(async () => {
     const config = configOrExit();
+    // Loaded here, not at the top: the user commands need none of the server.
+    const { createGantry } = await import('../server.js');
     let gantry: Awaited<ReturnType<typeof createGantry>>;
     try {
       gantry = await createGantry(config, { webDir: WEB_DIST, startJobs: true });
@@ -70,6 +69,10 @@ program
   .description('Apply pending database migrations and exit')
   .action(async () => {
     const config = configOrExit();
+    const [{ openDatabase }, { migrateToLatest }] = await Promise.all([
+      import('../db/database.js'),
+      import('../db/migrate.js'),
+    ]);
     const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     try {
       const applied = await migrateToLatest(database);

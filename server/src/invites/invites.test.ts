@@ -139,13 +139,14 @@ describe.each(DIALECTS)('invites on %s', (dialect) => {
     const events = await auditEvents(gantry, owner.account.id);
     expect(events.map((e) => e.action)).toEqual([
       'account.create',
+      'billing.credit',
       'account.convert',
       'invite.create',
       'invite.accept',
       'member.role_change',
       'member.remove',
     ]);
-    const acceptEvent = events[3]!;
+    const acceptEvent = events[4]!;
     expect(acceptEvent).toMatchObject({
       actor_user_id: joiner.user.id,
       resource_type: 'invite',
@@ -153,7 +154,7 @@ describe.each(DIALECTS)('invites on %s', (dialect) => {
       outcome: 'success',
     });
     expect(detailsOf(acceptEvent)).toMatchObject({ role: 'dev' });
-    expect(detailsOf(events[2]!)).toMatchObject({ role: 'dev', maxUses: 1, email: null });
+    expect(detailsOf(events[3]!)).toMatchObject({ role: 'dev', maxUses: 1, email: null });
     expect(events.map((e) => e.details).join()).not.toContain(token);
   });
 

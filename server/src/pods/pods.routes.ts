@@ -78,7 +78,7 @@ export const podRoutes =
           summary: 'Create a Pod and start it',
           params: AccountParams,
           body: CreatePodBody,
-          response: { 201: ref(PodDtoSchema), ...errorResponses(400, 401, 403, 404, 409) },
+          response: { 201: ref(PodDtoSchema), ...errorResponses(400, 401, 402, 403, 404, 409) },
         },
       },
       async (request, reply) => {
@@ -119,7 +119,10 @@ export const podRoutes =
             tags,
             summary,
             params: PodParams,
-            response: { 200: ref(PodDtoSchema), ...errorResponses(400, 401, 403, 404, 409) },
+            response: {
+              200: ref(PodDtoSchema),
+              ...errorResponses(400, 401, ...(move === 'stop' ? [] : [402]), 403, 404, 409),
+            },
           },
         },
         async (request) =>

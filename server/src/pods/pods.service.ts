@@ -20,6 +20,7 @@ import {
   lastConnectAudit,
   listPodsInStatusForSystem,
   listPodsOfAccount,
+  lockPodForSystem,
   type PodWithCreator,
   updatePodIfStatus,
 } from './pods.store.js';
@@ -173,12 +174,19 @@ interface TransitionInput {
   action?: AuditAction;
   changes?: PodUpdate;
   details?: Record<string, unknown>;
+  /**
+   * Leaving `running`: whether to charge the run up to now (default). Reconciliation does
+   * not: nobody saw the workload run after the meter's last charge (Gantry was down).
+   */
+  chargeToNow?: boolean;
 }
 
 /**
  * Changes a Pod's status (guarded by `from`) and records its audit event in
  * the same transaction. Returns false when the Pod had already moved on.
- * Every status change of a Pod goes through here.
+ * Every status change of a Pod goes through here, and so do the billing hooks:
+ * entering a live status needs the balance and spend limit (a restart too, as it
+ * is a stop and a start), and leaving `running` charges the run up to now.
  */
 async function transition(
   deps: Deps,
@@ -187,26 +195,35 @@ async function transition(
   pod: PodRow,
   input: TransitionInput,
 ): Promise<boolean> {
-  const now = deps.clock.now().toISOString();
-  const entersLive = !LIVE_STATUSES.includes(pod.status) && LIVE_STATUSES.includes(input.to);
-  if (entersLive) await assertMayRunPod(deps, trx, pod.account_id, pod.price_per_hour);
-  const changed = await updatePodIfStatus(trx, pod.account_id, pod.id, input.from, {
+  // Decide on the Pod as it is now, not on the caller's earlier copy of it.
+  const current = await lockPodForSystem(trx, pod.id, deps.dialect);
+  if (!current || !input.from.includes(current.status)) return false;
+  const now = deps.clock.now();
+  const entersLive = !LIVE_STATUSES.includes(current.status) && LIVE_STATUSES.includes(input.to);
+  if (entersLive) await assertMayRunPod(deps, trx, current.account_id, current.price_per_hour);
+  if (current.status === 'running' && input.to === 'starting') {
+    await assertCanRunPod(trx, current.account_id, current.price_per_hour, {
+      exceptPodId: current.id,
+    });
+  }
+  const changed = await updatePodIfStatus(trx, current.account_id, current.id, [current.status], {
     status: input.to,
-    updated_at: now,
+    updated_at: now.toISOString(),
     ...input.changes,
   });
   if (!changed) return false;
-  // A Pod that stops holding its GPUs is charged up to this moment, in this transaction.
-  const leavesLive = LIVE_STATUSES.includes(pod.status) && !LIVE_STATUSES.includes(input.to);
-  if (leavesLive) await chargePodUntil(trx, deps, pod.id, deps.clock.now());
+  // Billed is the time in `running` (from `started_at`): charged up to this moment, here.
+  if (current.status === 'running' && input.to !== 'running' && input.chargeToNow !== false) {
+    await chargePodUntil(trx, deps, current.id, now);
+  }
   if (!input.action) return true;
-  await writeAuditEvent(trx, ctx, deps.clock.now(), {
-    accountId: pod.account_id,
+  await writeAuditEvent(trx, ctx, now, {
+    accountId: current.account_id,
     action: input.action,
-    resource: { type: 'pod', id: pod.id },
+    resource: { type: 'pod', id: current.id },
     details: {
-      name: pod.name,
-      before: { status: pod.status },
+      name: current.name,
+      before: { status: current.status },
       after: { status: input.to },
       ...input.details,
     },
@@ -352,6 +369,7 @@ export async function reconcilePods(deps: Deps): Promise<number> {
         action: 'pod.stop',
         changes: { stopped_at: deps.clock.now().toISOString() },
         details: { reason: 'no_live_process', runtimeState: status.state },
+        chargeToNow: false,
       }),
     );
     if (moved) changed += 1;

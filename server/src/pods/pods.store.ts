@@ -1,6 +1,7 @@
-import type { Executor } from '../db/database.js';
+import { sql } from 'kysely';
+import type { DialectName, Executor } from '../db/database.js';
 import type { PodRow, PodUpdate } from '../db/schema.js';
-import type { PodStatus } from './state.js';
+import { LIVE_STATUSES, type PodStatus } from './state.js';
 
 /** A Pod row with its creator's current name. */
 export type PodWithCreator = PodRow & { created_by_name: string | null };
@@ -118,4 +119,54 @@ export async function lastConnectAudit(
     .limit(1)
     .executeTakeFirst();
   return row?.time;
+}
+
+/**
+ * Σ hourly price (micro-units) of the account's live Pods (`provisioning`, `starting`,
+ * `running`: they hold, or are about to hold, their GPUs), optionally leaving one out.
+ * Billing's spend limit and current spend per hour.
+ */
+export async function spendPerHourOfLivePods(
+  db: Executor,
+  accountId: string,
+  exceptPodId?: string,
+): Promise<number> {
+  let query = db
+    .selectFrom('pods')
+    .select(sql<number | string>`coalesce(sum(price_per_hour), 0)`.as('total'))
+    .where('account_id', '=', accountId)
+    .where('status', 'in', [...LIVE_STATUSES]);
+  if (exceptPodId) query = query.where('id', '!=', exceptPodId);
+  const row = await query.executeTakeFirstOrThrow();
+  return Number(row.total);
+}
+
+/** Names of some of the account's Pods by id (usage reports). */
+export async function podNamesOf(
+  db: Executor,
+  accountId: string,
+  podIds: readonly string[],
+): Promise<Map<string, string>> {
+  if (podIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('pods')
+    .select(['id', 'name'])
+    .where('account_id', '=', accountId)
+    .where('id', 'in', [...podIds])
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/**
+ * System use only: a Pod by id inside a transaction, its row locked on PostgreSQL
+ * (SQLite runs one write transaction at a time), so a status change decides on the
+ * status it replaces.
+ */
+export function lockPodForSystem(
+  trx: Executor,
+  podId: string,
+  dialect: DialectName,
+): Promise<PodRow | undefined> {
+  const query = trx.selectFrom('pods').selectAll().where('id', '=', podId);
+  return (dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
 }

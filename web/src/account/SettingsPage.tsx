@@ -1,5 +1,7 @@
-import { Badge, Button, Card, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { IconKey } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link, useParams } from 'react-router-dom';
 import { api, call } from '../api/client';
 
 /** Where I am signed in, with a way to sign other sessions out. */
@@ -61,11 +63,37 @@ function SessionsCard() {
   );
 }
 
+/** Where the API keys live (their own page). */
+function ApiKeysCard() {
+  const { accountId = '' } = useParams();
+  return (
+    <Card withBorder>
+      <Group justify="space-between">
+        <div>
+          <Title order={4}>API keys</Title>
+          <Text size="sm" c="dimmed">
+            Keys for scripts and the gantry command line, acting as you in this account.
+          </Text>
+        </div>
+        <Button
+          component={Link}
+          to={`/accounts/${accountId}/settings/api-keys`}
+          variant="light"
+          leftSection={<IconKey size={16} />}
+        >
+          Manage API keys
+        </Button>
+      </Group>
+    </Card>
+  );
+}
+
 /** Settings of the signed-in user and the account. */
 export function SettingsPage() {
   return (
     <Stack>
       <Title order={2}>Settings</Title>
+      <ApiKeysCard />
       <SessionsCard />
     </Stack>
   );

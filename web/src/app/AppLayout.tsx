@@ -8,6 +8,7 @@ import {
   Loader,
   Menu,
   NavLink,
+  Stack,
   Text,
   UnstyledButton,
 } from '@mantine/core';
@@ -44,9 +45,27 @@ export function FullPageLoader() {
 export function HomeRedirect() {
   const me = useMe();
   if (me.isPending) return <FullPageLoader />;
-  const first = me.data?.memberships[0];
-  if (!first) return <Navigate to="/signin" replace />;
+  if (!me.data) return <Navigate to="/signin" replace />;
+  const first = me.data.memberships[0];
+  if (!first) return <NoAccountPage />;
   return <Navigate to={`/accounts/${first.account.id}`} replace />;
+}
+
+/** Signed in, but a member of no account (e.g. after leaving the only team they had). */
+function NoAccountPage() {
+  return (
+    <Center mih="100vh">
+      <Stack align="center" maw={420}>
+        <Text fw={800} c="indigo" size="xl">
+          Gantry
+        </Text>
+        <Text ta="center">
+          You are not a member of any account right now. Open an invite link from a team to join it.
+        </Text>
+        <UserMenu />
+      </Stack>
+    </Center>
+  );
 }
 
 function kindLabel(account: Pick<Account, 'kind'>) {

@@ -1,10 +1,13 @@
 import type { RouteObject } from 'react-router-dom';
 import { DashboardPage } from '../account/DashboardPage';
 import { SettingsPage } from '../account/SettingsPage';
+import { ApiKeysPage } from '../apikeys/ApiKeysPage';
 import { AuditLogsPage } from '../audit/AuditLogsPage';
 import { SignInPage, SignUpPage } from '../auth/AuthPages';
 import { BillingPage } from '../billing/BillingPage';
 import { PodsPage } from '../pods/PodsPage';
+import { InvitePage } from '../teams/InvitePage';
+import { TeamPage } from '../teams/TeamPage';
 import { AccountLayout, HomeRedirect, RequireSignIn } from './AppLayout';
 import { NotFoundPage } from './NotFoundPage';
 
@@ -12,13 +15,15 @@ import { NotFoundPage } from './NotFoundPage';
 export const ACCOUNT_PAGES: RouteObject[] = [
   { index: true, element: <DashboardPage /> },
   { path: 'settings', element: <SettingsPage /> },
+  { path: 'settings/api-keys', element: <ApiKeysPage /> },
   { path: 'pods', element: <PodsPage /> },
   { path: 'billing', element: <BillingPage /> },
+  { path: 'team', element: <TeamPage /> },
   { path: 'audit-logs', element: <AuditLogsPage /> },
 ];
 
 /** Pages outside any account (e.g. the invite page); modules add theirs. */
-export const PUBLIC_PAGES: RouteObject[] = [];
+export const PUBLIC_PAGES: RouteObject[] = [{ path: '/invite/:token', element: <InvitePage /> }];
 
 export const routes: RouteObject[] = [
   { path: '/signin', element: <SignInPage /> },

@@ -1,0 +1,621 @@
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Code,
+  Group,
+  Loader,
+  Modal,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  Tooltip,
+} from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { notifications } from '@mantine/notifications';
+import { IconUserPlus } from '@tabler/icons-react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, type ReactNode, useState } from 'react';
+import { useNavigate, useOutletContext } from 'react-router-dom';
+import { type Account, api, call } from '../api/client';
+import { useMe, usePolicy } from '../api/hooks';
+import { errorFor, FormError } from '../components/errors';
+import { ConvertToTeamButton } from './ConvertToTeamButton';
+import { CopyLinkButton, InviteDialog } from './InviteDialog';
+import {
+  type Invite,
+  invitesKey,
+  type Member,
+  ROLES,
+  type Role,
+  refreshTeam,
+  relativeTime,
+  roleLabel,
+  useInvites,
+  useMembers,
+} from './teams-api';
+
+/** A confirmation dialog around one mutation; shows its error and closes on success. */
+function ConfirmDialog({
+  opened,
+  title,
+  confirmLabel,
+  color = 'red',
+  onConfirm,
+  onClose,
+  children,
+}: {
+  opened: boolean;
+  title: string;
+  confirmLabel: string;
+  color?: string;
+  onConfirm: () => Promise<unknown>;
+  onClose: () => void;
+  children: ReactNode;
+}) {
+  const mutation = useMutation({ mutationFn: onConfirm, onSuccess: () => onClose() });
+  const close = () => {
+    mutation.reset();
+    onClose();
+  };
+  return (
+    <Modal opened={opened} onClose={close} title={title}>
+      <Stack>
+        {children}
+        <FormError error={mutation.error} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={close}>
+            Cancel
+          </Button>
+          <Button color={color} loading={mutation.isPending} onClick={() => mutation.mutate()}>
+            {confirmLabel}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+/** The team's name; editable with settings.manage. */
+function TeamNameCard({ account }: { account: Account }) {
+  const queryClient = useQueryClient();
+  const [name, setName] = useState(account.name);
+  const rename = useMutation({
+    mutationFn: () =>
+      call(
+        api.PATCH('/api/v1/accounts/{accountId}', {
+          params: { path: { accountId: account.id } },
+          body: { name },
+        }),
+      ),
+    onSuccess: async (updated) => {
+      queryClient.setQueryData(['account', updated.id], updated);
+      await refreshTeam(queryClient, updated.id);
+      notifications.show({ color: 'green', message: 'Team name saved' });
+    },
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    rename.mutate();
+  };
+  return (
+    <Card withBorder>
+      <form onSubmit={submit}>
+        <Group align="flex-end">
+          <TextInput
+            label="Team name"
+            required
+            maxLength={100}
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={errorFor(rename.error, 'name')}
+            style={{ flex: 1, maxWidth: 420 }}
+          />
+          <Button
+            type="submit"
+            variant="light"
+            loading={rename.isPending}
+            disabled={!name.trim() || name === account.name}
+          >
+            Save
+          </Button>
+        </Group>
+        <FormError error={rename.error} />
+      </form>
+    </Card>
+  );
+}
+
+function MemberRow({
+  account,
+  member,
+  meId,
+  canManage,
+  onRemove,
+  onLeave,
+  onTransfer,
+}: {
+  account: Account;
+  member: Member;
+  meId: string | undefined;
+  canManage: boolean;
+  onRemove: () => void;
+  onLeave: () => void;
+  onTransfer: () => void;
+}) {
+  const queryClient = useQueryClient();
+  const isMe = member.userId === meId;
+  const changeRole = useMutation({
+    mutationFn: (role: Role) =>
+      call(
+        api.PATCH('/api/v1/accounts/{accountId}/members/{userId}', {
+          params: { path: { accountId: account.id, userId: member.userId } },
+          body: { role },
+        }),
+      ),
+    onSuccess: async (updated) => {
+      await refreshTeam(queryClient, account.id);
+      notifications.show({
+        color: 'green',
+        message: `${updated.name} is now ${roleLabel(updated.role)}`,
+      });
+    },
+    onError: (error) => notifications.show({ color: 'red', message: error.message }),
+  });
+  return (
+    <Table.Tr data-testid="member-row" data-member-email={member.email}>
+      <Table.Td>
+        <Group gap="xs" wrap="nowrap">
+          <div>
+            <Text size="sm" fw={500}>
+              {member.name}
+            </Text>
+            <Text size="xs" c="dimmed">
+              {member.email}
+            </Text>
+          </div>
+          {member.isOwner && (
+            <Badge size="sm" variant="light">
+              Owner
+            </Badge>
+          )}
+          {isMe && (
+            <Badge size="sm" variant="outline" color="gray">
+              You
+            </Badge>
+          )}
+        </Group>
+      </Table.Td>
+      <Table.Td>
+        {canManage ? (
+          <Tooltip
+            label="Nobody changes the owner's role"
+            disabled={!member.isOwner}
+            withArrow
+            position="top-start"
+          >
+            <Select
+              aria-label={`Role of ${member.name}`}
+              data={ROLES.map((r) => ({ value: r.value, label: r.label }))}
+              value={member.role}
+              onChange={(value) =>
+                value && value !== member.role && changeRole.mutate(value as Role)
+              }
+              disabled={member.isOwner || changeRole.isPending}
+              allowDeselect={false}
+              w={140}
+              size="xs"
+              data-testid="member-role"
+            />
+          </Tooltip>
+        ) : (
+          <Text size="sm">{roleLabel(member.role)}</Text>
+        )}
+      </Table.Td>
+      <Table.Td>
+        <Text size="sm">{new Date(member.joinedAt).toLocaleDateString()}</Text>
+      </Table.Td>
+      <Table.Td>
+        <Group gap="xs" justify="flex-end" wrap="nowrap">
+          {account.isOwner && !member.isOwner && (
+            <Button size="xs" variant="subtle" onClick={onTransfer}>
+              Transfer ownership
+            </Button>
+          )}
+          {canManage && !member.isOwner && !isMe && (
+            <Button size="xs" variant="light" color="red" onClick={onRemove}>
+              Remove
+            </Button>
+          )}
+          {isMe && !member.isOwner && (
+            <Button size="xs" variant="light" color="red" onClick={onLeave}>
+              Leave team
+            </Button>
+          )}
+        </Group>
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
+/** Members, with the Invite New Member button at the top of the section. */
+function MembersSection({ account, onLeave }: { account: Account; onLeave: () => void }) {
+  const queryClient = useQueryClient();
+  const me = useMe();
+  const members = useMembers(account.id, true);
+  const [inviteOpen, invite] = useDisclosure(false);
+  const [removing, setRemoving] = useState<Member | null>(null);
+  const [transferring, setTransferring] = useState<Member | null>(null);
+  return (
+    <Card withBorder>
+      <Group justify="space-between" mb="sm">
+        <Title order={3}>Members</Title>
+        <Button leftSection={<IconUserPlus size={16} />} onClick={invite.open}>
+          Invite New Member
+        </Button>
+      </Group>
+      {members.isError && (
+        <Alert color="red" variant="light">
+          {members.error.message}
+        </Alert>
+      )}
+      <Table.ScrollContainer minWidth={700}>
+        <Table verticalSpacing="sm">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Member</Table.Th>
+              <Table.Th>Role</Table.Th>
+              <Table.Th>Joined</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {members.data?.items.map((member) => (
+              <MemberRow
+                key={member.userId}
+                account={account}
+                member={member}
+                meId={me.data?.user.id}
+                canManage
+                onRemove={() => setRemoving(member)}
+                onLeave={onLeave}
+                onTransfer={() => setTransferring(member)}
+              />
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      {members.isPending && (
+        <Group justify="center" p="md">
+          <Loader size="sm" />
+        </Group>
+      )}
+      <InviteDialog accountId={account.id} opened={inviteOpen} onClose={invite.close} />
+      <ConfirmDialog
+        opened={removing !== null}
+        title="Remove member"
+        confirmLabel="Remove"
+        onClose={() => setRemoving(null)}
+        onConfirm={async () => {
+          if (!removing) return;
+          await call(
+            api.DELETE('/api/v1/accounts/{accountId}/members/{userId}', {
+              params: { path: { accountId: account.id, userId: removing.userId } },
+            }),
+          );
+          await refreshTeam(queryClient, account.id);
+        }}
+      >
+        <Text>
+          Remove <b>{removing?.name}</b> ({removing?.email}) from {account.name}? They lose access
+          at once, including their API keys on this account. Pods they created stay.
+        </Text>
+      </ConfirmDialog>
+      <ConfirmDialog
+        opened={transferring !== null}
+        title="Transfer ownership"
+        confirmLabel="Transfer ownership"
+        color="orange"
+        onClose={() => setTransferring(null)}
+        onConfirm={async () => {
+          if (!transferring) return;
+          await call(
+            api.POST('/api/v1/accounts/{accountId}/transfer-ownership', {
+              params: { path: { accountId: account.id } },
+              body: { userId: transferring.userId },
+            }),
+          );
+          await refreshTeam(queryClient, account.id);
+        }}
+      >
+        <Text>
+          Make <b>{transferring?.name}</b> the owner of {account.name}? Ownership can only go to an
+          Admin. You stay on the team as an Admin, and only the new owner can delete the team or
+          transfer it again.
+        </Text>
+      </ConfirmDialog>
+    </Card>
+  );
+}
+
+function InviteRow({ invite, onRevoke }: { invite: Invite; onRevoke: () => void }) {
+  const usesLeft = invite.maxUses - invite.uses;
+  return (
+    <Table.Tr data-testid="invite-row" data-invite-url={invite.url ?? ''}>
+      <Table.Td>
+        <Badge variant="light">{roleLabel(invite.role)}</Badge>
+      </Table.Td>
+      <Table.Td>
+        <Text size="sm">{invite.email ?? 'Anyone with the link'}</Text>
+        <Text size="xs" c="dimmed">
+          by {invite.createdByName}
+        </Text>
+      </Table.Td>
+      <Table.Td>
+        <Tooltip label={new Date(invite.expiresAt).toLocaleString()} withArrow>
+          <Text size="sm">{relativeTime(invite.expiresAt)}</Text>
+        </Tooltip>
+      </Table.Td>
+      <Table.Td>
+        <Text size="sm" data-testid="invite-uses-left">
+          {usesLeft} of {invite.maxUses}
+        </Text>
+      </Table.Td>
+      <Table.Td maw={280}>
+        {invite.url ? (
+          <Group gap="xs" wrap="nowrap">
+            <Code
+              style={{
+                overflow: 'hidden',
+                textOverflow: 'ellipsis',
+                whiteSpace: 'nowrap',
+                maxWidth: 220,
+              }}
+            >
+              {invite.url}
+            </Code>
+            <CopyLinkButton url={invite.url} />
+          </Group>
+        ) : (
+          <Text size="xs" c="dimmed">
+            Link can no longer be shown — revoke it and create a new one
+          </Text>
+        )}
+      </Table.Td>
+      <Table.Td>
+        <Button size="xs" variant="light" color="red" onClick={onRevoke}>
+          Revoke
+        </Button>
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
+/** Pending invites: each with role, expiry, uses left, its link to copy again, and revoke. */
+function PendingInvitesSection({ account }: { account: Account }) {
+  const queryClient = useQueryClient();
+  const invites = useInvites(account.id, true);
+  const revoke = useMutation({
+    mutationFn: (inviteId: string) =>
+      call(
+        api.DELETE('/api/v1/accounts/{accountId}/invites/{inviteId}', {
+          params: { path: { accountId: account.id, inviteId } },
+        }),
+      ),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: invitesKey(account.id) });
+      notifications.show({ message: 'Invite revoked: its link no longer works' });
+    },
+    onError: (error) => notifications.show({ color: 'red', message: error.message }),
+  });
+  const items = invites.data?.items ?? [];
+  return (
+    <Card withBorder data-testid="pending-invites">
+      <Title order={3} mb="sm">
+        Pending invites
+      </Title>
+      {invites.isError && (
+        <Alert color="red" variant="light">
+          {invites.error.message}
+        </Alert>
+      )}
+      {items.length === 0 && !invites.isPending ? (
+        <Text c="dimmed" size="sm">
+          No pending invites. Use Invite New Member to create a link.
+        </Text>
+      ) : (
+        <Table.ScrollContainer minWidth={800}>
+          <Table verticalSpacing="sm">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Role</Table.Th>
+                <Table.Th>For</Table.Th>
+                <Table.Th>Expires</Table.Th>
+                <Table.Th>Uses left</Table.Th>
+                <Table.Th>Link</Table.Th>
+                <Table.Th />
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {items.map((invite) => (
+                <InviteRow
+                  key={invite.id}
+                  invite={invite}
+                  onRevoke={() => revoke.mutate(invite.id)}
+                />
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </Card>
+  );
+}
+
+/** Delete Team, owner only, confirmed by typing the team's name. */
+function DeleteTeamSection({ account }: { account: Account }) {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const [opened, { open, close }] = useDisclosure(false);
+  const [typed, setTyped] = useState('');
+  const remove = useMutation({
+    mutationFn: () =>
+      call(
+        api.DELETE('/api/v1/accounts/{accountId}/team', {
+          params: { path: { accountId: account.id } },
+        }),
+      ),
+    onSuccess: async (personal) => {
+      queryClient.setQueryData(['account', personal.id], personal);
+      await refreshTeam(queryClient, personal.id);
+      notifications.show({ message: `${personal.name} is a personal account again` });
+      navigate(`/accounts/${personal.id}`);
+    },
+  });
+  const dismiss = () => {
+    setTyped('');
+    remove.reset();
+    close();
+  };
+  return (
+    <Card withBorder style={{ borderColor: 'var(--mantine-color-red-3)' }}>
+      <Group justify="space-between" wrap="nowrap">
+        <div>
+          <Title order={4} c="red">
+            Delete Team
+          </Title>
+          <Text size="sm" c="dimmed">
+            Every other member loses access at once and pending invites are revoked. The account
+            becomes your personal account again; its Pods, balance and history stay.
+          </Text>
+        </div>
+        <Button color="red" variant="outline" onClick={open} style={{ flexShrink: 0 }}>
+          Delete Team
+        </Button>
+      </Group>
+      <Modal opened={opened} onClose={dismiss} title="Delete Team">
+        <form
+          onSubmit={(event) => {
+            event.preventDefault();
+            if (typed === account.name) remove.mutate();
+          }}
+        >
+          <Stack>
+            <Text size="sm">
+              This removes every member of <b>{account.name}</b> except you and revokes its pending
+              invites. It cannot be undone.
+            </Text>
+            <TextInput
+              label={
+                <>
+                  Type <b>{account.name}</b> to confirm
+                </>
+              }
+              aria-label="Type the team name to confirm"
+              autoComplete="off"
+              data-autofocus
+              value={typed}
+              onChange={(e) => setTyped(e.currentTarget.value)}
+            />
+            <FormError error={remove.error} />
+            <Group justify="flex-end">
+              <Button variant="default" onClick={dismiss}>
+                Cancel
+              </Button>
+              <Button
+                type="submit"
+                color="red"
+                loading={remove.isPending}
+                disabled={typed !== account.name}
+              >
+                Delete this team
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      </Modal>
+    </Card>
+  );
+}
+
+/** The Team page: name, Members (+ Invite New Member), Pending invites, Delete Team. */
+export function TeamPage() {
+  const account = useOutletContext<Account>();
+  const policy = usePolicy(account);
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const me = useMe();
+  const [leaving, setLeaving] = useState(false);
+  if (account.kind !== 'team') {
+    return (
+      <Stack>
+        <Title order={2}>Team</Title>
+        <Alert color="gray" variant="light" title="This is a personal account">
+          Only a team account has members and invites.
+          {account.isOwner && ' Convert it to invite people to work with you.'}
+        </Alert>
+        <Group>
+          <ConvertToTeamButton account={account} />
+        </Group>
+      </Stack>
+    );
+  }
+  const canManage = policy.can('members.manage');
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <div>
+          <Title order={2}>Team</Title>
+          <Text c="dimmed" size="sm">
+            {account.name} · you are {roleLabel(account.role)}
+            {account.isOwner ? ' and the owner' : ''}
+          </Text>
+        </div>
+        {!canManage && !account.isOwner && (
+          <Button variant="light" color="red" onClick={() => setLeaving(true)}>
+            Leave team
+          </Button>
+        )}
+      </Group>
+      {policy.can('settings.manage') && <TeamNameCard key={account.name} account={account} />}
+      {canManage ? (
+        <>
+          <MembersSection account={account} onLeave={() => setLeaving(true)} />
+          <PendingInvitesSection account={account} />
+        </>
+      ) : (
+        <Alert color="gray" variant="light" title="Members">
+          Your role in this team does not include managing members and invites. Ask the team's owner
+          if you need someone added or your role changed.
+        </Alert>
+      )}
+      {account.isOwner && <DeleteTeamSection account={account} />}
+      <ConfirmDialog
+        opened={leaving}
+        title="Leave team"
+        confirmLabel="Leave team"
+        onClose={() => setLeaving(false)}
+        onConfirm={async () => {
+          const userId = me.data?.user.id;
+          if (!userId) return;
+          await call(
+            api.DELETE('/api/v1/accounts/{accountId}/members/{userId}', {
+              params: { path: { accountId: account.id, userId } },
+            }),
+          );
+          queryClient.removeQueries({ queryKey: ['account', account.id] });
+          await queryClient.invalidateQueries({ queryKey: ['me'] });
+          navigate('/');
+        }}
+      >
+        <Text>
+          Leave <b>{account.name}</b>? You lose access at once; you need a new invite to come back.
+        </Text>
+      </ConfirmDialog>
+    </Stack>
+  );
+}
