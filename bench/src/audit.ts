@@ -11,12 +11,13 @@
  *
  * Run: `npm run bench:audit --workspace bench` (BENCH_EVENTS=100000 for a quick run).
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import autocannon from 'autocannon';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import {
@@ -49,6 +50,10 @@ const MEMBERS_PER_ACCOUNT = 10;
 const RESOURCES_PER_ACCOUNT = 50;
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 400);
 const MUTATION_SECONDS = Number(process.env.BENCH_MUTATION_SECONDS ?? 10);
+/** Which parts to run (comma-separated: queries, export, mutations); all by default. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'queries,export,mutations').split(','));
+/** Which databases (comma-separated: sqlite, postgres); both by default. */
+const DIALECTS = new Set((process.env.BENCH_DIALECTS ?? 'sqlite,postgres').split(','));
 const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const START_MS = Date.parse('2025-01-01T00:00:00.000Z');
 const SPAN_MS = 365 * 86_400_000;
@@ -419,6 +424,7 @@ async function measureExport(gantry: Gantry, accountIds: string[]) {
   let events = 0;
   let bytes = 0;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   for (const accountId of accountIds) {
     const result = await startAuditExport(gantry.deps, SYSTEM_CONTEXT, accountId, {}, 'csv');
     await pipeline(
@@ -435,7 +441,9 @@ async function measureExport(gantry: Gantry, accountIds: string[]) {
   }
   const seconds = (performance.now() - started) / 1000;
   const memory = sampler.stop();
-  return { events, seconds, rate: events / seconds, mb: bytes / 1e6, ...memory };
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  return { events, seconds, rate: events / seconds, cpuSeconds, mb: bytes / 1e6, ...memory };
 }
 
 function memorySampler() {
@@ -476,16 +484,26 @@ async function measureMutations(gantry: Gantry) {
   const cookie = signup.cookies.find((c) => c.name === 'gantry_session')!;
   const accountId = signup.json().account.id as string;
   const address = await gantry.app.listen({ port: 0, host: '127.0.0.1' });
-  const result = await autocannon({
-    url: `${address}/api/v1/accounts/${accountId}/audit-logs/settings`,
-    method: 'PATCH',
-    connections: 8,
-    duration: MUTATION_SECONDS,
-    // The load generator runs in a worker thread, so it does not share the server's core.
-    workers: 1,
-    headers: { cookie: `gantry_session=${cookie.value}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ retentionDays: 30 }),
-  });
+  // The load generator is a separate process (autocannon's CLI), so it never takes
+  // the server's event loop or garbage collector.
+  const cpuBefore = process.cpuUsage();
+  const result = await runAutocannon([
+    '--json',
+    '--connections',
+    '8',
+    '--duration',
+    String(MUTATION_SECONDS),
+    '--method',
+    'PATCH',
+    '--headers',
+    `cookie=gantry_session=${cookie.value}`,
+    '--headers',
+    'content-type=application/json',
+    '--body',
+    JSON.stringify({ retentionDays: 30 }),
+    `${address}/api/v1/accounts/${accountId}/audit-logs/settings`,
+  ]);
+  const cpu = process.cpuUsage(cpuBefore);
   const ok = result['2xx'];
   const { verifyAuditChain } = await import('../../server/src/audit/audit.service.js');
   const verified = await verifyAuditChain(gantry.deps.db, accountId);
@@ -494,9 +512,26 @@ async function measureMutations(gantry: Gantry) {
     ok,
     non2xx: result.non2xx,
     p99: result.latency.p99,
+    cpuMicros: (cpu.user + cpu.system) / ok,
     chainOk: verified.ok,
     chainLength: verified.checked,
   };
+}
+
+interface AutocannonSummary {
+  '2xx': number;
+  non2xx: number;
+  latency: { p99: number };
+}
+
+function runAutocannon(args: string[]): Promise<AutocannonSummary> {
+  const cli = join(dirname(createRequire(import.meta.url).resolve('autocannon')), 'autocannon.js');
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [cli, ...args], { maxBuffer: 64 * 2 ** 20 }, (error, stdout) => {
+      if (error) reject(error);
+      else resolve(JSON.parse(stdout) as AutocannonSummary);
+    });
+  });
 }
 
 /** A raw better-sqlite3 change + event insert per transaction, synchronous=FULL: the baseline. */
@@ -607,7 +642,7 @@ async function benchDialect(dialect: DialectName) {
       raw = { query: async (text, args) => (await pool.query(text, args)).rows };
       closeRaw = () => pool.end();
     }
-    const queries = await measureQueries(gantry, dialect, world, raw);
+    const queries = PARTS.has('queries') ? await measureQueries(gantry, dialect, world, raw) : [];
     await closeRaw();
     console.log(
       `\n### ${dialect}: page of 50 through listAuditEvents (ms; ${ITERATIONS} random accounts per shape)`,
@@ -622,43 +657,53 @@ async function benchDialect(dialect: DialectName) {
       );
     }
 
-    const one = await measureExport(gantry, [world.accounts[0]!]);
-    const all = await measureExport(gantry, world.accounts);
-    console.log(`\n### ${dialect}: CSV export (stream consumed in-process)`);
-    console.log(
-      '| export | events | seconds | events/s | MB | RSS before → peak (MiB) | heap before → peak (MiB) |',
-    );
-    console.log('|---|--:|--:|--:|--:|--:|--:|');
-    for (const [name, e] of [
-      ['one account', one],
-      ['all accounts back to back', all],
-    ] as const) {
-      console.log(
-        `| ${name} | ${e.events.toLocaleString('en')} | ${e.seconds.toFixed(2)} | ${Math.round(e.rate).toLocaleString('en')} | ${e.mb.toFixed(0)} | ${e.rssBefore.toFixed(0)} → ${e.rssPeak.toFixed(0)} | ${e.heapBefore.toFixed(0)} → ${e.heapPeak.toFixed(0)} |`,
-      );
-    }
-
-    const mutations = await measureMutations(gantry);
-    const baseline = dialect === 'sqlite' ? rawMutationBaseline(dir) : Number.NaN;
-    console.log(
-      `\n### ${dialect}: audited mutations over HTTP (PATCH audit settings, 8 connections, ${MUTATION_SECONDS} s)`,
-    );
-    console.log(
-      `${Math.round(mutations.rate).toLocaleString('en')} mutations/s (${mutations.ok} ok, ${mutations.non2xx} non-2xx, p99 ${mutations.p99} ms), chain verified: ${mutations.chainOk} (${mutations.chainLength} events)` +
-        (dialect === 'sqlite'
-          ? `; raw change+event transaction baseline ${Math.round(baseline).toLocaleString('en')}/s (ratio ${(mutations.rate / baseline).toFixed(2)})`
-          : ''),
-    );
+    if (PARTS.has('export')) await reportExport(gantry, dialect, world);
+    if (PARTS.has('mutations')) await reportMutations(gantry, dialect, dir);
   } finally {
     await gantry.close();
-    await drop?.();
-    rmSync(dir, { recursive: true, force: true });
+    if (!process.env.BENCH_KEEP_DB) await drop?.();
+    if (process.env.BENCH_KEEP_DB) console.log(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
+}
+
+async function reportExport(gantry: Gantry, dialect: DialectName, world: World) {
+  const one = await measureExport(gantry, [world.accounts[0]!]);
+  const all = await measureExport(gantry, world.accounts);
+  console.log(`\n### ${dialect}: CSV export (stream consumed in-process)`);
+  console.log(
+    '| export | events | seconds | events/s | events per CPU second | MB | RSS before → peak (MiB) | heap before → peak (MiB) |',
+  );
+  console.log('|---|--:|--:|--:|--:|--:|--:|--:|');
+  for (const [name, e] of [
+    ['one account', one],
+    ['all accounts back to back', all],
+  ] as const) {
+    console.log(
+      `| ${name} | ${e.events.toLocaleString('en')} | ${e.seconds.toFixed(2)} | ${Math.round(e.rate).toLocaleString('en')} | ${Math.round(e.events / e.cpuSeconds).toLocaleString('en')} | ${e.mb.toFixed(0)} | ${e.rssBefore.toFixed(0)} → ${e.rssPeak.toFixed(0)} | ${e.heapBefore.toFixed(0)} → ${e.heapPeak.toFixed(0)} |`,
+    );
+  }
+}
+
+async function reportMutations(gantry: Gantry, dialect: DialectName, dir: string) {
+  const mutations = await measureMutations(gantry);
+  const baseline = dialect === 'sqlite' ? rawMutationBaseline(dir) : Number.NaN;
+  console.log(
+    `\n### ${dialect}: audited mutations over HTTP (PATCH audit settings, 8 connections, ${MUTATION_SECONDS} s)`,
+  );
+  console.log(
+    `${Math.round(mutations.rate).toLocaleString('en')} mutations/s (${mutations.ok} ok, ${mutations.non2xx} non-2xx, p99 ${mutations.p99} ms, server CPU ${Math.round(mutations.cpuMicros)} µs each), chain verified: ${mutations.chainOk} (${mutations.chainLength} events)` +
+      (dialect === 'sqlite'
+        ? `; raw change+event transaction baseline ${Math.round(baseline).toLocaleString('en')}/s (ratio ${(mutations.rate / baseline).toFixed(2)})`
+        : ''),
+  );
 }
 
 console.log(
   `# Gantry audit benchmark — ${new Date().toISOString()}, Node ${process.version}, ${EVENTS.toLocaleString('en')} events`,
 );
-await benchDialect('sqlite');
-if (await postgresReachable()) await benchDialect('postgres');
+if (DIALECTS.has('sqlite')) await benchDialect('sqlite');
+if (!DIALECTS.has('postgres')) {
+  // skipped on request
+} else if (await postgresReachable()) await benchDialect('postgres');
 else console.log(`\nPostgreSQL not reachable at ${PG_URL}: skipped`);

@@ -16,6 +16,7 @@ import {
 import {
   type AuditFilters,
   deleteThrough,
+  type ExportRow,
   findChainHead,
   findLastSeqBefore,
   findLatestCheckpoint,
@@ -26,6 +27,7 @@ import {
   selectActors,
   selectChainBatch,
   selectEventPage,
+  selectExportBatch,
   selectOldest,
   upsertSettings,
 } from './audit.store.js';
@@ -270,6 +272,8 @@ const CSV_COLUMNS = [
   'details',
 ];
 
+const CSV_SPECIAL = /[",\r\n]/;
+
 /**
  * One CSV cell: quoted when it holds a quote, comma or line break; a leading
  * `= + - @` (or tab / carriage return) is prefixed with `'` so a spreadsheet
@@ -277,21 +281,32 @@ const CSV_COLUMNS = [
  */
 export function csvCell(value: string | number | null): string {
   if (value === null) return '';
-  let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  if (typeof value === 'number') return String(value);
+  const first = value.charCodeAt(0);
+  // = + - @ tab CR
+  const text =
+    first === 61 || first === 43 || first === 45 || first === 64 || first === 9 || first === 13
+      ? `'${value}`
+      : value;
+  return CSV_SPECIAL.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** One CSV record. Fields Gantry generates itself (ids, seq, time, codes) need no escaping. */
-function csvLine(row: AuditEventRow): string {
-  return `${row.id},${Number(row.seq)},${row.time},${row.account_id},${row.actor_type},${csvCell(row.actor_id)},${csvCell(row.actor_user_id)},${csvCell(row.actor_email)},${row.action},${row.resource_type},${csvCell(row.resource_id)},${row.outcome},${csvCell(row.ip)},${csvCell(row.user_agent)},${csvCell(row.request_id)},${csvCell(row.details)}\r\n`;
+/**
+ * One CSV record. Fields Gantry generates itself (ids, seq, time, codes) need no
+ * escaping; details are a JSON object, so always quoted.
+ */
+function csvLine(r: ExportRow): string {
+  return `${r[0]},${r[1]},${r[2]},${r[3]},${r[4]},${csvCell(r[5])},${csvCell(r[6])},${csvCell(r[7])},${r[8]},${r[9]},${csvCell(r[10])},${r[11]},${csvCell(r[12])},${csvCell(r[13])},${csvCell(r[14])},"${r[15].replaceAll('"', '""')}"\r\n`;
 }
 
 const q = JSON.stringify;
 /** One JSON Lines record: the event DTO, with the stored (already JSON) details spliced in. */
-function jsonLine(row: AuditEventRow): string {
-  return `{"id":${q(row.id)},"seq":${Number(row.seq)},"time":${q(row.time)},"accountId":${q(row.account_id)},"actor":{"type":${q(row.actor_type)},"id":${q(row.actor_id)},"userId":${q(row.actor_user_id)},"email":${q(row.actor_email)}},"action":${q(row.action)},"resource":{"type":${q(row.resource_type)},"id":${q(row.resource_id)}},"outcome":${q(row.outcome)},"ip":${q(row.ip)},"userAgent":${q(row.user_agent)},"requestId":${q(row.request_id)},"details":${row.details}}\n`;
+function jsonLine(r: ExportRow): string {
+  return `{"id":${q(r[0])},"seq":${r[1]},"time":${q(r[2])},"accountId":${q(r[3])},"actor":{"type":${q(r[4])},"id":${q(r[5])},"userId":${q(r[6])},"email":${q(r[7])}},"action":${q(r[8])},"resource":{"type":${q(r[9])},"id":${q(r[10])}},"outcome":${q(r[11])},"ip":${q(r[12])},"userAgent":${q(r[13])},"requestId":${q(r[14])},"details":${r[15]}}\n`;
 }
+
+/** Rows per export batch: one query and one chunk of text each. */
+export const EXPORT_BATCH_SIZE = 2000;
 
 /**
  * The matching events newest first, up to `upTo`, as text chunks of one batch each:
@@ -303,13 +318,13 @@ export async function* renderAuditExport(
   filters: AuditFilters,
   format: ExportFormat,
   upTo: number,
-  batchSize = AUDIT_BATCH_SIZE,
+  batchSize = EXPORT_BATCH_SIZE,
 ): AsyncGenerator<string> {
   if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\r\n`;
   const line = format === 'csv' ? csvLine : jsonLine;
   let before: number | undefined;
   for (;;) {
-    const rows = await selectEventPage(db, accountId, filters, { before, upTo }, batchSize);
+    const rows = await selectExportBatch(db, accountId, filters, { before, upTo }, batchSize);
     if (rows.length > 0) {
       let chunk = '';
       for (const row of rows) chunk += line(row);
@@ -317,7 +332,7 @@ export async function* renderAuditExport(
     }
     const last = rows.at(-1);
     if (rows.length < batchSize || !last) return;
-    before = Number(last.seq);
+    before = Number(last[1]);
   }
 }
 

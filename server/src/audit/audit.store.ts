@@ -1,4 +1,4 @@
-import type { Executor } from '../db/database.js';
+import { type Executor, sqliteHandleOf } from '../db/database.js';
 import type { AuditEventRow } from '../db/schema.js';
 import type { Outcome, ResourceType } from './audit.events.js';
 
@@ -43,7 +43,82 @@ export function selectEventPage(
   window: SeqWindow,
   limit: number,
 ): Promise<AuditEventRow[]> {
-  let query = db.selectFrom('audit_events').selectAll().where('account_id', '=', accountId);
+  return eventPageQuery(db, accountId, filters, window, limit).selectAll().execute();
+}
+
+/** What an export writes of each event, in this order (the chain hashes stay out). */
+export const EXPORT_COLUMNS = [
+  'id',
+  'seq',
+  'time',
+  'account_id',
+  'actor_type',
+  'actor_id',
+  'actor_user_id',
+  'actor_email',
+  'action',
+  'resource_type',
+  'resource_id',
+  'outcome',
+  'ip',
+  'user_agent',
+  'request_id',
+  'details',
+] as const;
+
+/** One exported event: the {@link EXPORT_COLUMNS} values, in order. */
+export type ExportRow = [
+  id: string,
+  seq: number,
+  time: string,
+  accountId: string,
+  actorType: string,
+  actorId: string | null,
+  actorUserId: string | null,
+  actorEmail: string | null,
+  action: string,
+  resourceType: string,
+  resourceId: string | null,
+  outcome: string,
+  ip: string | null,
+  userAgent: string | null,
+  requestId: string | null,
+  details: string,
+];
+
+/**
+ * Like {@link selectEventPage} for exports: only {@link EXPORT_COLUMNS}, as arrays.
+ * On SQLite the compiled query runs as a raw prepared statement returning arrays
+ * (no row objects: an export reads millions of rows).
+ */
+export async function selectExportBatch(
+  db: Executor,
+  accountId: string,
+  filters: AuditFilters,
+  window: SeqWindow,
+  limit: number,
+): Promise<ExportRow[]> {
+  const query = eventPageQuery(db, accountId, filters, window, limit).select(EXPORT_COLUMNS);
+  const sqlite = sqliteHandleOf(db);
+  if (sqlite) {
+    const { sql, parameters } = query.compile();
+    return sqlite
+      .prepare(sql)
+      .raw(true)
+      .all(...parameters) as ExportRow[];
+  }
+  const rows = await query.execute();
+  return rows.map((r) => EXPORT_COLUMNS.map((c) => r[c]) as ExportRow);
+}
+
+function eventPageQuery(
+  db: Executor,
+  accountId: string,
+  filters: AuditFilters,
+  window: SeqWindow,
+  limit: number,
+) {
+  let query = db.selectFrom('audit_events').where('account_id', '=', accountId);
   if (filters.from !== undefined) {
     const from = filters.from;
     query = query.where('seq', '>=', (eb) =>
@@ -86,7 +161,7 @@ export function selectEventPage(
   if (filters.outcome !== undefined) query = query.where('outcome', '=', filters.outcome);
   if (window.before !== undefined) query = query.where('seq', '<', window.before);
   if (window.upTo !== undefined) query = query.where('seq', '<=', window.upTo);
-  return query.orderBy('seq', 'desc').limit(limit).execute();
+  return query.orderBy('seq', 'desc').limit(limit);
 }
 
 /** Events of one account in chain order after `afterSeq`, at most `limit`. */

@@ -16,6 +16,7 @@ export const NAV_ITEMS: NavItem[] = [
   { label: 'Pods', path: 'pods', permission: 'pods.view' },
   { label: 'Billing', path: 'billing', permission: 'billing.view' },
   { label: 'Team', path: 'team', teamOnly: true },
+  { label: 'Audit logs', path: 'audit-logs', permission: 'audit.view' },
   { label: 'Settings', path: 'settings' },
   { label: 'API keys', path: 'settings/api-keys', permission: 'account.use' },
 ];

@@ -2,6 +2,7 @@ import type { RouteObject } from 'react-router-dom';
 import { DashboardPage } from '../account/DashboardPage';
 import { SettingsPage } from '../account/SettingsPage';
 import { ApiKeysPage } from '../apikeys/ApiKeysPage';
+import { AuditLogsPage } from '../audit/AuditLogsPage';
 import { SignInPage, SignUpPage } from '../auth/AuthPages';
 import { BillingPage } from '../billing/BillingPage';
 import { PodsPage } from '../pods/PodsPage';
@@ -18,6 +19,7 @@ export const ACCOUNT_PAGES: RouteObject[] = [
   { path: 'pods', element: <PodsPage /> },
   { path: 'billing', element: <BillingPage /> },
   { path: 'team', element: <TeamPage /> },
+  { path: 'audit-logs', element: <AuditLogsPage /> },
 ];
 
 /** Pages outside any account (e.g. the invite page); modules add theirs. */

@@ -1,0 +1,183 @@
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  launchBrowser,
+  newContext,
+  type RunningGantry,
+  screenshot,
+  signUpInBrowser,
+  startGantry,
+  uniqueEmail,
+} from './harness.js';
+
+/** Calls the API from the page, with its session cookie, as the console does. */
+async function apiCall(
+  page: Page,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  return page.evaluate(
+    async ([method, path, body]) => {
+      const response = await fetch(path as string, {
+        method: method as string,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, json: text ? JSON.parse(text) : {} };
+    },
+    [method, path, body] as const,
+  );
+}
+
+async function inviteToken(owner: Page, accountId: string, role: string): Promise<string> {
+  const invite = await apiCall(owner, 'POST', `/api/v1/accounts/${accountId}/invites`, { role });
+  expect(invite.status).toBe(201);
+  return String(invite.json.url).split('/').at(-1) ?? '';
+}
+
+const rowTexts = (page: Page, testId: string) => page.getByTestId(testId).allTextContents();
+
+describe('the Audit logs page', () => {
+  let gantry: RunningGantry;
+  let browser: Browser;
+  beforeAll(async () => {
+    gantry = await startGantry();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gantry?.stop();
+  });
+
+  it('an Admin filters by a user and an action, shares the URL, exports and verifies', async () => {
+    const ownerContext = await newContext(browser);
+    const owner = await ownerContext.newPage();
+    await signUpInBrowser(owner, gantry.url, 'Alice Admin', uniqueEmail('alice'));
+    const accountId = /\/accounts\/([0-9a-f-]{36})/.exec(owner.url())?.[1] ?? '';
+    expect(accountId).not.toBe('');
+    const base = `/api/v1/accounts/${accountId}`;
+    expect(
+      (await apiCall(owner, 'POST', `${base}/convert`, { teamName: 'Render Farm' })).status,
+    ).toBe(200);
+
+    // Bob (Admin) and Carol (Dev) join through invite links, each in their own browser.
+    const bobEmail = uniqueEmail('bob');
+    const carolEmail = uniqueEmail('carol');
+    const bob = await (await newContext(browser)).newPage();
+    await signUpInBrowser(bob, gantry.url, 'Bob Builder', bobEmail);
+    const carol = await (await newContext(browser)).newPage();
+    await signUpInBrowser(carol, gantry.url, 'Carol Coder', carolEmail);
+    const bobToken = await inviteToken(owner, accountId, 'admin');
+    const carolToken = await inviteToken(owner, accountId, 'dev');
+    expect((await apiCall(bob, 'POST', `/api/v1/invites/${bobToken}/accept`)).status).toBe(200);
+    expect((await apiCall(carol, 'POST', `/api/v1/invites/${carolToken}/accept`)).status).toBe(200);
+
+    // Events by different people: renames by Alice and Bob, a refused rename by Carol,
+    // a retention change by Bob.
+    expect((await apiCall(owner, 'PATCH', base, { name: 'Render Farm EU' })).status).toBe(200);
+    expect((await apiCall(bob, 'PATCH', base, { name: 'Render Farm West' })).status).toBe(200);
+    expect((await apiCall(bob, 'PATCH', base, { name: 'Render Farm East' })).status).toBe(200);
+    expect((await apiCall(carol, 'PATCH', base, { name: 'Carol was here' })).status).toBe(403);
+    expect(
+      (await apiCall(bob, 'PATCH', `${base}/audit-logs/settings`, { retentionDays: 400 })).status,
+    ).toBe(200);
+
+    // The Admin opens the page from the navigation: every event, newest first.
+    await owner.goto(`${gantry.url}/accounts/${accountId}`);
+    await owner.getByRole('link', { name: 'Audit logs' }).click();
+    await owner.getByTestId('audit-row').first().waitFor();
+    const allActions = await rowTexts(owner, 'audit-row-action');
+    expect(allActions[0]).toBe('audit.settings_update');
+    expect(allActions).toContain('account.convert');
+    expect(allActions).toContain('invite.accept');
+
+    // Filter: user Bob, action account.update → exactly Bob's two renames.
+    await owner.getByRole('combobox', { name: 'User' }).click();
+    await owner.getByRole('option', { name: bobEmail }).click();
+    await expect.poll(() => owner.url()).toContain('userId=');
+    const action = owner.getByRole('combobox', { name: 'Action' });
+    await action.fill('account.update');
+    await action.press('Enter');
+    await expect.poll(() => owner.url()).toContain('action=account.update');
+    await expect.poll(() => owner.getByTestId('audit-row').count()).toBe(2);
+    expect(await rowTexts(owner, 'audit-row-user')).toEqual([bobEmail, bobEmail]);
+    expect(await rowTexts(owner, 'audit-row-action')).toEqual(['account.update', 'account.update']);
+    await owner.getByTestId('audit-count').getByText('2 events shown').waitFor();
+    await screenshot(owner, 'audit-logs-filtered');
+
+    // A prefix finds Carol's refused rename among every account.* event.
+    const filteredUrl = owner.url();
+    await owner.goto(
+      `${gantry.url}/accounts/${accountId}/audit-logs?action=account.*&outcome=denied`,
+    );
+    await expect.poll(() => owner.getByTestId('audit-row').count()).toBe(1);
+    expect(await rowTexts(owner, 'audit-row-user')).toEqual([carolEmail]);
+
+    // The shared URL reloads into the same view.
+    await owner.goto(filteredUrl);
+    await expect.poll(() => owner.getByTestId('audit-row').count()).toBe(2);
+    expect(await owner.getByRole('combobox', { name: 'User' }).inputValue()).toBe(bobEmail);
+    expect(await owner.getByRole('combobox', { name: 'Action' }).inputValue()).toBe(
+      'account.update',
+    );
+
+    // The detail drawer shows the event's JSON, with the before/after of the rename.
+    await owner.getByTestId('audit-row').first().click();
+    const json = owner.getByTestId('audit-event-json');
+    await json.waitFor();
+    const event = JSON.parse((await json.textContent()) ?? '{}');
+    expect(event.action).toBe('account.update');
+    expect(event.actor.email).toBe(bobEmail);
+    expect(event.details.after.name).toBe('Render Farm East');
+    await owner.waitForTimeout(400); // the drawer's slide-in transition
+    await screenshot(owner, 'audit-logs-drawer');
+    await owner.keyboard.press('Escape');
+
+    // Export with the current filters: a download whose lines are the rows on screen.
+    const [download] = await Promise.all([
+      owner.waitForEvent('download'),
+      owner.getByRole('link', { name: 'Export JSON Lines' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^audit-.*\.jsonl$/);
+    const lines = readFileSync((await download.path()) ?? '', 'utf8')
+      .trim()
+      .split('\n');
+    const exported = lines.map((line) => JSON.parse(line));
+    expect(exported).toHaveLength(2);
+    expect(exported.map((e) => [e.actor.email, e.action])).toEqual([
+      [bobEmail, 'account.update'],
+      [bobEmail, 'account.update'],
+    ]);
+    expect(exported.map((e) => e.details.after.name)).toEqual([
+      'Render Farm East',
+      'Render Farm West',
+    ]);
+    const [csv] = await Promise.all([
+      owner.waitForEvent('download'),
+      owner.getByRole('link', { name: 'Export CSV' }).click(),
+    ]);
+    const csvLines = readFileSync((await csv.path()) ?? '', 'utf8')
+      .trim()
+      .split('\r\n');
+    expect(csvLines).toHaveLength(3);
+    expect(
+      csvLines.slice(1).every((l) => l.includes(bobEmail) && l.includes('account.update')),
+    ).toBe(true);
+
+    // Integrity: the chain verifies.
+    await owner.getByRole('button', { name: 'Verify integrity' }).click();
+    await expect
+      .poll(() => owner.getByTestId('verify-result').textContent())
+      .toContain('Integrity verified');
+
+    // A Dev has no Audit logs entry, and the page says so.
+    await carol.goto(`${gantry.url}/accounts/${accountId}`);
+    await carol.getByRole('link', { name: 'Dashboard' }).waitFor();
+    expect(await carol.locator('nav a').allTextContents()).not.toContain('Audit logs');
+    await carol.goto(`${gantry.url}/accounts/${accountId}/audit-logs`);
+    await expect.poll(() => carol.getByText('does not include the audit log').count()).toBe(1);
+  });
+});

@@ -1,0 +1,574 @@
+import {
+  Alert,
+  Autocomplete,
+  Badge,
+  Button,
+  Card,
+  Code,
+  Drawer,
+  Group,
+  Select,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  Tooltip,
+} from '@mantine/core';
+import { DatePickerInput } from '@mantine/dates';
+import { IconDownload, IconRefresh, IconShieldCheck } from '@tabler/icons-react';
+import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
+import dayjs from 'dayjs';
+import { useMemo, useState } from 'react';
+import { useOutletContext, useSearchParams } from 'react-router-dom';
+import { type Account, api, call } from '../api/client';
+import { usePolicy } from '../api/hooks';
+import { FormError } from '../components/errors';
+import {
+  ACTION_PATTERN,
+  ACTION_PREFIXES,
+  type AuditEvent,
+  type AuditView,
+  exportHref,
+  KNOWN_ACTIONS,
+  OUTCOMES,
+  type Outcome,
+  queryOf,
+  RANGE_PRESETS,
+  type RangePreset,
+  RESOURCE_TYPES,
+  type ResourceType,
+  readView,
+  writeView,
+} from './audit-filters';
+
+const PAGE_SIZE = 50;
+const OUTCOME_COLOR: Record<Outcome, string> = {
+  success: 'green',
+  denied: 'orange',
+  failure: 'red',
+};
+
+/** Who did it: the email for people, a clear badge for API keys, the system and the operator. */
+function ActorCell({ actor }: { actor: AuditEvent['actor'] }) {
+  if (actor.type === 'system') {
+    return (
+      <Badge variant="light" color="gray">
+        system
+      </Badge>
+    );
+  }
+  const badge =
+    actor.type === 'apikey' ? (
+      <Badge variant="light" color="violet" size="sm">
+        API key
+      </Badge>
+    ) : actor.type === 'operator' ? (
+      <Badge variant="light" color="grape" size="sm">
+        operator
+      </Badge>
+    ) : null;
+  return (
+    <Group gap={6} wrap="nowrap">
+      {badge}
+      <Text size="sm" truncate maw={240}>
+        {actor.email ?? actor.userId ?? actor.id ?? '—'}
+      </Text>
+    </Group>
+  );
+}
+
+function ResourceCell({ resource }: { resource: AuditEvent['resource'] }) {
+  return (
+    <Group gap={6} wrap="nowrap">
+      <Text size="sm">{resource.type}</Text>
+      {resource.id && (
+        <Tooltip label={resource.id} openDelay={300}>
+          <Code>{resource.id.length > 14 ? `…${resource.id.slice(-12)}` : resource.id}</Code>
+        </Tooltip>
+      )}
+    </Group>
+  );
+}
+
+/** A text filter that applies on Enter, on blur or when an option is picked. */
+function ActionFilter({
+  value,
+  onApply,
+}: {
+  value: string | null;
+  onApply(v: string | null): void;
+}) {
+  const [text, setText] = useState(value ?? '');
+  const valid = text === '' || ACTION_PATTERN.test(text.trim());
+  const apply = (next: string) => {
+    const trimmed = next.trim();
+    if (trimmed === '' || ACTION_PATTERN.test(trimmed)) onApply(trimmed || null);
+  };
+  return (
+    <Autocomplete
+      label="Action"
+      placeholder="pod.stop or pod.*"
+      value={text}
+      onChange={setText}
+      onOptionSubmit={apply}
+      onBlur={() => apply(text)}
+      onKeyDown={(event) => event.key === 'Enter' && apply(text)}
+      data={[
+        { group: 'All actions of', items: ACTION_PREFIXES },
+        { group: 'Actions', items: KNOWN_ACTIONS },
+      ]}
+      limit={60}
+      maxDropdownHeight={320}
+      error={valid ? undefined : 'Letters, dots and underscores; end with .* for a prefix'}
+      clearable
+    />
+  );
+}
+
+function ResourceIdFilter({
+  value,
+  onApply,
+}: {
+  value: string | null;
+  onApply(v: string | null): void;
+}) {
+  const [text, setText] = useState(value ?? '');
+  const apply = () => onApply(text.trim() || null);
+  return (
+    <TextInput
+      label="Resource ID"
+      placeholder="Any"
+      value={text}
+      onChange={(event) => setText(event.currentTarget.value)}
+      onBlur={apply}
+      onKeyDown={(event) => event.key === 'Enter' && apply()}
+    />
+  );
+}
+
+/** Local calendar days shown for the URL's instants (`to` is exclusive: the day before). */
+function pickerValue(view: AuditView): [string | null, string | null] {
+  return [
+    view.from ? dayjs(view.from).format('YYYY-MM-DD') : null,
+    view.to ? dayjs(view.to).subtract(1, 'day').format('YYYY-MM-DD') : null,
+  ];
+}
+
+function DateRangeFilter({
+  view,
+  onApply,
+}: {
+  view: AuditView;
+  onApply(patch: Partial<AuditView>): void;
+}) {
+  const [days, setDays] = useState<[string | null, string | null]>(pickerValue(view));
+  return (
+    <Group gap="xs" align="flex-end" wrap="nowrap">
+      <Select
+        label="Date range"
+        data={RANGE_PRESETS.map((p) => ({ value: p.value, label: p.label }))}
+        value={view.range}
+        allowDeselect={false}
+        onChange={(value) =>
+          onApply({ range: (value ?? 'all') as RangePreset, from: null, to: null })
+        }
+        w={view.range === 'custom' ? 130 : undefined}
+        style={view.range === 'custom' ? undefined : { flex: 1 }}
+      />
+      {view.range === 'custom' && (
+        <DatePickerInput
+          type="range"
+          aria-label="Custom dates"
+          placeholder="Pick dates"
+          value={days}
+          maxDate={dayjs().format('YYYY-MM-DD')}
+          valueFormat="MMM D, YYYY"
+          allowSingleDateInRange
+          style={{ flex: 1 }}
+          onChange={(next) => {
+            const [start, end] = next.map((d) => (d ? String(d) : null));
+            setDays([start ?? null, end ?? null]);
+            if (start && end) {
+              onApply({
+                from: dayjs(start).startOf('day').toISOString(),
+                to: dayjs(end).add(1, 'day').startOf('day').toISOString(),
+              });
+            }
+          }}
+        />
+      )}
+    </Group>
+  );
+}
+
+function Filters({ accountId, view }: { accountId: string; view: AuditView }) {
+  const [, setParams] = useSearchParams();
+  // From the address bar, not this render's params: two quick changes must not undo each other.
+  const update = (patch: Partial<AuditView>) =>
+    setParams(writeView({ ...readView(new URLSearchParams(window.location.search)), ...patch }));
+  const actors = useQuery({
+    queryKey: ['audit-actors', accountId],
+    queryFn: () =>
+      call(
+        api.GET('/api/v1/accounts/{accountId}/audit-logs/actors', {
+          params: { path: { accountId } },
+        }),
+      ),
+  });
+  const people = actors.data?.items ?? [];
+  const option = (a: (typeof people)[number]) => ({
+    value: a.userId,
+    label: a.email ?? a.name ?? a.userId,
+  });
+  const userData = [
+    { group: 'Members', items: people.filter((a) => a.isMember).map(option) },
+    { group: 'Former members', items: people.filter((a) => !a.isMember).map(option) },
+  ].filter((g) => g.items.length > 0);
+  const active = writeView(view).toString() !== '';
+  return (
+    <Card withBorder>
+      <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} spacing="sm" verticalSpacing="xs">
+        <DateRangeFilter
+          key={`${view.range}-${view.from}-${view.to}`}
+          view={view}
+          onApply={update}
+        />
+        <Select
+          label="User"
+          placeholder="Anyone"
+          data={userData}
+          value={view.userId}
+          onChange={(value) => update({ userId: value })}
+          searchable
+          clearable
+          nothingFoundMessage="Nobody by that name"
+        />
+        <ActionFilter
+          key={`action-${view.action}`}
+          value={view.action}
+          onApply={(action) => update({ action })}
+        />
+        <Select
+          label="Resource type"
+          placeholder="Any"
+          data={RESOURCE_TYPES}
+          value={view.resourceType}
+          onChange={(value) => update({ resourceType: value as ResourceType | null })}
+          clearable
+        />
+        <ResourceIdFilter
+          key={`rid-${view.resourceId}`}
+          value={view.resourceId}
+          onApply={(resourceId) => update({ resourceId })}
+        />
+        <Select
+          label="Outcome"
+          placeholder="Any"
+          data={OUTCOMES}
+          value={view.outcome}
+          onChange={(value) => update({ outcome: value as Outcome | null })}
+          clearable
+        />
+      </SimpleGrid>
+      {active && (
+        <Group justify="flex-end" mt="xs">
+          <Button variant="subtle" size="xs" onClick={() => setParams(new URLSearchParams())}>
+            Clear filters
+          </Button>
+        </Group>
+      )}
+    </Card>
+  );
+}
+
+function useVerify(accountId: string) {
+  return useMutation({
+    mutationFn: () =>
+      call(
+        api.GET('/api/v1/accounts/{accountId}/audit-logs/verify', {
+          params: { path: { accountId } },
+        }),
+      ),
+  });
+}
+
+function VerifyResult({ result }: { result: ReturnType<typeof useVerify> }) {
+  if (result.error) return <FormError error={result.error} />;
+  const data = result.data;
+  if (!data) return null;
+  const from =
+    data.startedAfterSeq > 0 ? ` (from the prune checkpoint at #${data.startedAfterSeq})` : '';
+  return data.ok ? (
+    <Alert
+      color="green"
+      variant="light"
+      icon={<IconShieldCheck size={18} />}
+      title="Integrity verified"
+      data-testid="verify-result"
+      withCloseButton
+      onClose={() => result.reset()}
+    >
+      All {data.checked.toLocaleString()} events are linked and unaltered{from}.
+    </Alert>
+  ) : (
+    <Alert
+      color="red"
+      variant="light"
+      title="The audit log does not verify"
+      data-testid="verify-result"
+      withCloseButton
+      onClose={() => result.reset()}
+    >
+      First broken link: event #{data.firstBrokenSeq ?? '?'}
+      {data.firstBrokenId ? ` (${data.firstBrokenId})` : ''} — {data.reason}. Checked{' '}
+      {data.checked.toLocaleString()} events{from}.
+    </Alert>
+  );
+}
+
+function EventDrawer({ event, onClose }: { event: AuditEvent | null; onClose(): void }) {
+  return (
+    <Drawer
+      opened={event !== null}
+      onClose={onClose}
+      position="right"
+      size="lg"
+      title={
+        event && (
+          <Group gap="xs">
+            <Text fw={600}>{event.action}</Text>
+            <Badge variant="light" color={OUTCOME_COLOR[event.outcome]}>
+              {event.outcome}
+            </Badge>
+          </Group>
+        )
+      }
+    >
+      {event && (
+        <Stack gap="sm" data-testid="audit-event-drawer">
+          <Table variant="vertical" withTableBorder layout="fixed">
+            <Table.Tbody>
+              <Table.Tr>
+                <Table.Th w={110}>Time</Table.Th>
+                <Table.Td>
+                  {dayjs(event.time).format('YYYY-MM-DD HH:mm:ss')}{' '}
+                  <Text span size="xs" c="dimmed">
+                    {event.time}
+                  </Text>
+                </Table.Td>
+              </Table.Tr>
+              <Table.Tr>
+                <Table.Th>User</Table.Th>
+                <Table.Td>
+                  <ActorCell actor={event.actor} />
+                </Table.Td>
+              </Table.Tr>
+              <Table.Tr>
+                <Table.Th>Resource</Table.Th>
+                <Table.Td>
+                  {event.resource.type} {event.resource.id && <Code>{event.resource.id}</Code>}
+                </Table.Td>
+              </Table.Tr>
+              <Table.Tr>
+                <Table.Th>IP</Table.Th>
+                <Table.Td>{event.ip ?? '—'}</Table.Td>
+              </Table.Tr>
+            </Table.Tbody>
+          </Table>
+          <Text size="sm" fw={600}>
+            Event (JSON)
+          </Text>
+          <Code block data-testid="audit-event-json" style={{ whiteSpace: 'pre-wrap' }}>
+            {JSON.stringify(event, null, 2)}
+          </Code>
+        </Stack>
+      )}
+    </Drawer>
+  );
+}
+
+function AuditLogs({ accountId }: { accountId: string }) {
+  const [params] = useSearchParams();
+  const search = params.toString();
+  const view = useMemo(() => readView(new URLSearchParams(search)), [search]);
+  const [refreshed, setRefreshed] = useState(0);
+  // Presets are relative to when the view was opened (or refreshed).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `refreshed` re-reads the clock
+  const query = useMemo(() => queryOf(view, Date.now()), [view, refreshed]);
+  const [selected, setSelected] = useState<AuditEvent | null>(null);
+  const verify = useVerify(accountId);
+  const events = useInfiniteQuery({
+    queryKey: ['audit-events', accountId, query],
+    queryFn: ({ pageParam }) =>
+      call(
+        api.GET('/api/v1/accounts/{accountId}/audit-logs', {
+          params: {
+            path: { accountId },
+            query: { ...query, limit: PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) },
+          },
+        }),
+      ),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const rows = events.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <div>
+          <Title order={2}>Audit logs</Title>
+          <Text size="sm" c="dimmed">
+            Who did what in this account, newest first. Every event is hash-chained.
+          </Text>
+        </div>
+        <Group gap="xs">
+          <Button
+            variant="default"
+            leftSection={<IconShieldCheck size={16} />}
+            loading={verify.isPending}
+            onClick={() => verify.mutate()}
+          >
+            Verify integrity
+          </Button>
+          <Button
+            component="a"
+            href={exportHref(accountId, query, 'csv')}
+            download
+            variant="default"
+            leftSection={<IconDownload size={16} />}
+          >
+            Export CSV
+          </Button>
+          <Button
+            component="a"
+            href={exportHref(accountId, query, 'jsonl')}
+            download
+            variant="default"
+            leftSection={<IconDownload size={16} />}
+          >
+            Export JSON Lines
+          </Button>
+        </Group>
+      </Group>
+      <VerifyResult result={verify} />
+      <Filters accountId={accountId} view={view} />
+      <FormError error={events.error} />
+      <Card withBorder p={0}>
+        <Table.ScrollContainer minWidth={820}>
+          <Table highlightOnHover data-testid="audit-table" verticalSpacing="xs">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th w={170}>Time</Table.Th>
+                <Table.Th>User</Table.Th>
+                <Table.Th>Action</Table.Th>
+                <Table.Th>Resource</Table.Th>
+                <Table.Th>Outcome</Table.Th>
+                <Table.Th>IP</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {rows.map((event) => (
+                <Table.Tr
+                  key={event.id}
+                  data-testid="audit-row"
+                  style={{ cursor: 'pointer' }}
+                  onClick={() => setSelected(event)}
+                >
+                  <Table.Td>
+                    <Tooltip label={event.time} openDelay={300}>
+                      <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                        {dayjs(event.time).format('YYYY-MM-DD HH:mm:ss')}
+                      </Text>
+                    </Tooltip>
+                  </Table.Td>
+                  <Table.Td data-testid="audit-row-user">
+                    <ActorCell actor={event.actor} />
+                  </Table.Td>
+                  <Table.Td data-testid="audit-row-action">
+                    <Text size="sm" ff="monospace">
+                      {event.action}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <ResourceCell resource={event.resource} />
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge variant="light" color={OUTCOME_COLOR[event.outcome]}>
+                      {event.outcome}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm" c={event.ip ? undefined : 'dimmed'}>
+                      {event.ip ?? '—'}
+                    </Text>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+              {events.isSuccess && rows.length === 0 && (
+                <Table.Tr>
+                  <Table.Td colSpan={6}>
+                    <Text c="dimmed" size="sm" ta="center" py="md">
+                      No events match these filters
+                    </Text>
+                  </Table.Td>
+                </Table.Tr>
+              )}
+              {events.isPending && (
+                <Table.Tr>
+                  <Table.Td colSpan={6}>
+                    <Text c="dimmed" size="sm" ta="center" py="md">
+                      Loading…
+                    </Text>
+                  </Table.Td>
+                </Table.Tr>
+              )}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      </Card>
+      <Group justify="space-between">
+        <Text size="sm" c="dimmed" data-testid="audit-count">
+          {rows.length.toLocaleString()} {rows.length === 1 ? 'event' : 'events'} shown
+          {events.hasNextPage ? ', more available' : ''}
+        </Text>
+        <Group gap="xs">
+          <Button
+            variant="subtle"
+            size="xs"
+            leftSection={<IconRefresh size={14} />}
+            onClick={() => setRefreshed((n) => n + 1)}
+          >
+            Refresh
+          </Button>
+          {events.hasNextPage && (
+            <Button
+              variant="default"
+              size="xs"
+              loading={events.isFetchingNextPage}
+              onClick={() => events.fetchNextPage()}
+            >
+              Load more
+            </Button>
+          )}
+        </Group>
+      </Group>
+      <EventDrawer event={selected} onClose={() => setSelected(null)} />
+    </Stack>
+  );
+}
+
+/** The Audit logs page: filter, page, inspect, export and verify the account's log. */
+export function AuditLogsPage() {
+  const account = useOutletContext<Account>();
+  const policy = usePolicy(account);
+  if (!policy.can('audit.view')) {
+    return (
+      <Alert color="gray" title="Audit logs">
+        Your role in this account does not include the audit log.
+      </Alert>
+    );
+  }
+  return <AuditLogs key={account.id} accountId={account.id} />;
+}

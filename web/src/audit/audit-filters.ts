@@ -1,0 +1,161 @@
+import type { components, paths } from '../api/schema';
+
+export type AuditEvent = components['schemas']['AuditEvent'];
+type ListQuery = paths['/api/v1/accounts/{accountId}/audit-logs']['get']['parameters']['query'];
+export type ResourceType = NonNullable<ListQuery['resourceType']>;
+export type Outcome = NonNullable<ListQuery['outcome']>;
+
+/** The actions the server writes (server/src/audit/audit.events.ts); free text is allowed too. */
+export const KNOWN_ACTIONS = [
+  'account.create',
+  'account.update',
+  'account.convert',
+  'account.delete_team',
+  'ownership.transfer',
+  'member.view',
+  'member.role_change',
+  'member.remove',
+  'member.leave',
+  'invite.view',
+  'invite.create',
+  'invite.revoke',
+  'invite.accept',
+  'pod.view',
+  'pod.create',
+  'pod.start',
+  'pod.stop',
+  'pod.restart',
+  'pod.terminate',
+  'pod.connect',
+  'pod.error',
+  'billing.view',
+  'billing.update',
+  'billing.credit',
+  'billing.charge',
+  'audit.view',
+  'audit.export',
+  'audit.verify',
+  'audit.prune',
+  'audit.settings_update',
+  'apikey.view',
+  'apikey.create',
+  'apikey.disable',
+  'apikey.enable',
+  'apikey.revoke',
+];
+
+/** `pod.*`, `member.*`, … : every action of one resource. */
+export const ACTION_PREFIXES = [...new Set(KNOWN_ACTIONS.map((a) => `${a.split('.')[0]}.*`))];
+
+export const RESOURCE_TYPES: ResourceType[] = [
+  'account',
+  'member',
+  'invite',
+  'pod',
+  'billing',
+  'apikey',
+  'audit',
+];
+export const OUTCOMES: Outcome[] = ['success', 'denied', 'failure'];
+
+/** The same syntax the API accepts for `action`. */
+export const ACTION_PATTERN = /^[a-z][a-z_]*(\.[a-z][a-z_]*)*(\.\*)?$/;
+
+export const RANGE_PRESETS = [
+  { value: 'all', label: 'All time', ms: null },
+  { value: '1h', label: 'Last hour', ms: 3_600_000 },
+  { value: '24h', label: 'Last 24 hours', ms: 86_400_000 },
+  { value: '7d', label: 'Last 7 days', ms: 7 * 86_400_000 },
+  { value: '30d', label: 'Last 30 days', ms: 30 * 86_400_000 },
+  { value: 'custom', label: 'Custom…', ms: null },
+] as const;
+export type RangePreset = (typeof RANGE_PRESETS)[number]['value'];
+
+/** What the page's URL holds: `?range=7d&userId=…&action=pod.*` (all optional). */
+export interface AuditView {
+  range: RangePreset;
+  /** ISO instants; only with `range=custom`. */
+  from: string | null;
+  to: string | null;
+  userId: string | null;
+  action: string | null;
+  resourceType: ResourceType | null;
+  resourceId: string | null;
+  outcome: Outcome | null;
+}
+
+const FILTER_KEYS = ['userId', 'action', 'resourceType', 'resourceId', 'outcome'] as const;
+
+function oneOf<T extends string>(values: readonly T[], value: string | null): T | null {
+  return value !== null && (values as readonly string[]).includes(value) ? (value as T) : null;
+}
+
+/** Reads the view from the URL's search params, ignoring what it does not know. */
+export function readView(params: URLSearchParams): AuditView {
+  const range =
+    oneOf(
+      RANGE_PRESETS.map((p) => p.value),
+      params.get('range'),
+    ) ?? (params.get('from') || params.get('to') ? 'custom' : 'all');
+  return {
+    range,
+    from: range === 'custom' ? params.get('from') || null : null,
+    to: range === 'custom' ? params.get('to') || null : null,
+    userId: params.get('userId') || null,
+    action: params.get('action') || null,
+    resourceType: oneOf(RESOURCE_TYPES, params.get('resourceType')),
+    resourceId: params.get('resourceId') || null,
+    outcome: oneOf(OUTCOMES, params.get('outcome')),
+  };
+}
+
+/** The view as search params (only what is set, `range` omitted when it is "all"). */
+export function writeView(view: AuditView): URLSearchParams {
+  const params = new URLSearchParams();
+  if (view.range !== 'all') params.set('range', view.range);
+  if (view.range === 'custom') {
+    if (view.from) params.set('from', view.from);
+    if (view.to) params.set('to', view.to);
+  }
+  for (const key of FILTER_KEYS) {
+    const value = view[key];
+    if (value) params.set(key, value);
+  }
+  return params;
+}
+
+export interface AuditQuery {
+  from?: string;
+  to?: string;
+  userId?: string;
+  action?: string;
+  resourceType?: ResourceType;
+  resourceId?: string;
+  outcome?: Outcome;
+}
+
+/**
+ * The API filters of a view at `now`: a preset becomes `from = now - span`
+ * (so a shared "last 24 hours" link means the last 24 hours when opened).
+ */
+export function queryOf(view: AuditView, now: number): AuditQuery {
+  const query: AuditQuery = {};
+  const preset = RANGE_PRESETS.find((p) => p.value === view.range);
+  if (preset?.ms) query.from = new Date(now - preset.ms).toISOString();
+  if (view.range === 'custom') {
+    if (view.from) query.from = view.from;
+    if (view.to) query.to = view.to;
+  }
+  if (view.userId) query.userId = view.userId;
+  if (view.action) query.action = view.action;
+  if (view.resourceType) query.resourceType = view.resourceType;
+  if (view.resourceId) query.resourceId = view.resourceId;
+  if (view.outcome) query.outcome = view.outcome;
+  return query;
+}
+
+/** The export endpoint's URL for the same filters: a plain link the browser downloads. */
+export function exportHref(accountId: string, query: AuditQuery, format: 'csv' | 'jsonl'): string {
+  const params = new URLSearchParams({ ...query, format });
+  return `/api/v1/accounts/${accountId}/audit-logs/export?${params.toString()}`;
+}
