@@ -8,6 +8,7 @@ import { inAccount, readAccount } from '../permissions/access.js';
 import { authorize, type Role } from '../permissions/policy.js';
 import { auditContextOf } from './audit.context.js';
 import {
+  type AuditAction,
   type AuditContext,
   type Outcome,
   type ResourceType,
@@ -50,7 +51,7 @@ export interface AuditEventDto {
     userId: string | null;
     email: string | null;
   };
-  action: string;
+  action: AuditAction;
   resource: { type: string; id: string | null };
   outcome: Outcome;
   ip: string | null;
@@ -72,7 +73,8 @@ export function toAuditEventDto(row: AuditEventRow): AuditEventDto {
       userId: row.actor_user_id,
       email: row.actor_email,
     },
-    action: row.action,
+    // Stored only through writeAuditEvent, whose action is an AuditAction.
+    action: row.action as AuditAction,
     resource: { type: row.resource_type, id: row.resource_id },
     outcome: row.outcome,
     ip: row.ip,
