@@ -1,15 +1,14 @@
-import { join } from 'node:path';
-import SQLite from 'better-sqlite3';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
-  launchBrowser,
+  accountIdOf,
+  makeTeamDirectly,
   newContext,
-  type RunningGantry,
   screenshot,
   signUpInBrowser,
-  startGantry,
+  signUpInNewPage,
   uniqueEmail,
+  useGantryAndBrowser,
 } from './harness.js';
 
 /** The row of the key named `name` in the list. */
@@ -18,18 +17,10 @@ function keyRow(page: Page, name: string) {
 }
 
 describe('the API keys page', () => {
-  let gantry: RunningGantry;
-  let browser: Browser;
-  beforeAll(async () => {
-    gantry = await startGantry();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gantry?.stop();
-  });
+  const e2e = useGantryAndBrowser();
 
   it('creates a key shown once, which works until disabled, again when enabled, never after revoke', async () => {
+    const { gantry, browser } = e2e;
     const context = await newContext(browser);
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: gantry.url });
     const page = await context.newPage();
@@ -93,7 +84,7 @@ describe('the API keys page', () => {
       ).status;
     expect(await listAccounts()).toBe(200);
     // The key reads its own account's keys: the expiry picked in the calendar.
-    const accountId = /\/accounts\/([0-9a-f-]{36})/.exec(page.url())?.[1] ?? '';
+    const accountId = accountIdOf(page);
     const listed = await fetch(`${gantry.url}/api/v1/accounts/${accountId}/api-keys`, {
       headers: { authorization: `Bearer ${secret}` },
     });
@@ -134,22 +125,15 @@ describe('the API keys page', () => {
   });
 
   it('an Admin sees every key of the team with its creator; a Dev only their own', async () => {
-    const admin = await (await newContext(browser)).newPage();
-    await signUpInBrowser(admin, gantry.url, 'Ada Admin', uniqueEmail('admin'));
-    const accountId = /\/accounts\/([0-9a-f-]{36})/.exec(admin.url())?.[1] ?? '';
+    const { gantry } = e2e;
+    const admin = await signUpInNewPage(e2e, 'Ada Admin', uniqueEmail('admin'));
+    const accountId = accountIdOf(admin);
     expect(accountId).not.toBe('');
     const devEmail = uniqueEmail('dev');
-    const dev = await (await newContext(browser)).newPage();
-    await signUpInBrowser(dev, gantry.url, 'Devi Builder', devEmail);
+    const dev = await signUpInNewPage(e2e, 'Devi Builder', devEmail);
 
     // Team membership is another module's page; here the Dev is put in directly.
-    const db = new SQLite(join(gantry.dataDir, 'gantry.db'));
-    db.pragma('busy_timeout = 5000');
-    db.prepare("update accounts set kind = 'team' where id = ?").run(accountId);
-    db.prepare(
-      'insert into memberships (account_id, user_id, role, created_at) select ?, id, ?, ? from users where email = ?',
-    ).run(accountId, 'dev', new Date().toISOString(), devEmail);
-    db.close();
+    makeTeamDirectly(gantry, accountId, [[devEmail, 'dev']]);
 
     const createKey = async (page: Page, name: string, readOnly: boolean) => {
       await page.goto(`${gantry.url}/accounts/${accountId}/settings/api-keys`);

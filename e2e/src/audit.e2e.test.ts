@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
-  launchBrowser,
-  newContext,
-  type RunningGantry,
+  accountIdOf,
   screenshot,
-  signUpInBrowser,
-  startGantry,
+  signUpInNewPage,
   uniqueEmail,
+  useGantryAndBrowser,
 } from './harness.js';
 
 /** Calls the API from the page, with its session cookie, as the console does. */
@@ -41,22 +39,12 @@ async function inviteToken(owner: Page, accountId: string, role: string): Promis
 const rowTexts = (page: Page, testId: string) => page.getByTestId(testId).allTextContents();
 
 describe('the Audit logs page', () => {
-  let gantry: RunningGantry;
-  let browser: Browser;
-  beforeAll(async () => {
-    gantry = await startGantry();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gantry?.stop();
-  });
+  const e2e = useGantryAndBrowser();
 
   it('an Admin filters by a user and an action, shares the URL, exports and verifies', async () => {
-    const ownerContext = await newContext(browser);
-    const owner = await ownerContext.newPage();
-    await signUpInBrowser(owner, gantry.url, 'Alice Admin', uniqueEmail('alice'));
-    const accountId = /\/accounts\/([0-9a-f-]{36})/.exec(owner.url())?.[1] ?? '';
+    const { gantry } = e2e;
+    const owner = await signUpInNewPage(e2e, 'Alice Admin', uniqueEmail('alice'));
+    const accountId = accountIdOf(owner);
     expect(accountId).not.toBe('');
     const base = `/api/v1/accounts/${accountId}`;
     expect(
@@ -66,10 +54,8 @@ describe('the Audit logs page', () => {
     // Bob (Admin) and Carol (Dev) join through invite links, each in their own browser.
     const bobEmail = uniqueEmail('bob');
     const carolEmail = uniqueEmail('carol');
-    const bob = await (await newContext(browser)).newPage();
-    await signUpInBrowser(bob, gantry.url, 'Bob Builder', bobEmail);
-    const carol = await (await newContext(browser)).newPage();
-    await signUpInBrowser(carol, gantry.url, 'Carol Coder', carolEmail);
+    const bob = await signUpInNewPage(e2e, 'Bob Builder', bobEmail);
+    const carol = await signUpInNewPage(e2e, 'Carol Coder', carolEmail);
     const bobToken = await inviteToken(owner, accountId, 'admin');
     const carolToken = await inviteToken(owner, accountId, 'dev');
     expect((await apiCall(bob, 'POST', `/api/v1/invites/${bobToken}/accept`)).status).toBe(200);

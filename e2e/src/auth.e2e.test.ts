@@ -1,29 +1,20 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  launchBrowser,
   newContext,
-  type RunningGantry,
   screenshot,
   signInInBrowser,
   signUpInBrowser,
-  startGantry,
+  submitSignIn,
+  submitSignUp,
   uniqueEmail,
+  useGantryAndBrowser,
 } from './harness.js';
 
 describe('signing up, out and in', () => {
-  let gantry: RunningGantry;
-  let browser: Browser;
-  beforeAll(async () => {
-    gantry = await startGantry();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gantry?.stop();
-  });
+  const e2e = useGantryAndBrowser();
 
   it('a new user signs up, sees their personal account, signs out and back in', async () => {
+    const { gantry, browser } = e2e;
     const context = await newContext(browser);
     const page = await context.newPage();
     const email = uniqueEmail('ada');
@@ -50,9 +41,7 @@ describe('signing up, out and in', () => {
     await page.waitForURL(/\/signin/);
 
     // A wrong password shows the API's error; the right one gets back in.
-    await page.getByLabel(/^Email/).fill(email);
-    await page.getByLabel(/^Password/).fill('not the password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(page, email, 'not the password');
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('incorrect');
 
     await signInInBrowser(page, gantry.url, email);
@@ -61,13 +50,11 @@ describe('signing up, out and in', () => {
   });
 
   it('shows the field error the API gives for a bad sign-up', async () => {
+    const { gantry, browser } = e2e;
     const context = await newContext(browser);
     const page = await context.newPage();
     await page.goto(`${gantry.url}/signup`);
-    await page.getByLabel(/^Name/).fill('Short Password');
-    await page.getByLabel(/^Email/).fill(uniqueEmail('short'));
-    await page.getByLabel(/^Password/).fill('short');
-    await page.getByRole('button', { name: 'Sign up' }).click();
+    await submitSignUp(page, 'Short Password', uniqueEmail('short'), 'short');
     await expect.poll(() => page.getByText('must be at least 10 characters').count()).toBe(1);
     await screenshot(page, 'signup-error');
     await context.close();

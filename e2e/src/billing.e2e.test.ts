@@ -1,16 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import SQLite from 'better-sqlite3';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
-  launchBrowser,
-  newContext,
-  type RunningGantry,
+  accountIdOf,
+  makeTeamDirectly,
   screenshot,
-  signUpInBrowser,
-  startGantry,
+  signUpInNewPage,
   uniqueEmail,
+  useGantryAndBrowser,
 } from './harness.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -22,40 +20,24 @@ async function navLabels(page: Page): Promise<string[]> {
 }
 
 describe('the Billing page', () => {
-  let gantry: RunningGantry;
-  let browser: Browser;
-  beforeAll(async () => {
-    gantry = await startGantry();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gantry?.stop();
-  });
+  const e2e = useGantryAndBrowser();
 
   it('a Billing member manages billing and sees no Pods; a Dev sees Pods and no Billing', async () => {
-    const owner = await (await newContext(browser)).newPage();
-    await signUpInBrowser(owner, gantry.url, 'Olivia Owner', uniqueEmail('owner'));
-    const accountId = /\/accounts\/([0-9a-f-]{36})/.exec(owner.url())?.[1] ?? '';
+    const { gantry } = e2e;
+    const owner = await signUpInNewPage(e2e, 'Olivia Owner', uniqueEmail('owner'));
+    const accountId = accountIdOf(owner);
     expect(accountId).not.toBe('');
 
     const billingEmail = uniqueEmail('bill');
     const devEmail = uniqueEmail('dev');
-    const biller = await (await newContext(browser)).newPage();
-    await signUpInBrowser(biller, gantry.url, 'Bill Payer', billingEmail);
-    const dev = await (await newContext(browser)).newPage();
-    await signUpInBrowser(dev, gantry.url, 'Devi Builder', devEmail);
+    const biller = await signUpInNewPage(e2e, 'Bill Payer', billingEmail);
+    const dev = await signUpInNewPage(e2e, 'Devi Builder', devEmail);
 
     // Team membership is another module's page; here the members are put in directly.
-    const db = new SQLite(join(gantry.dataDir, 'gantry.db'));
-    db.pragma('busy_timeout = 5000');
-    db.prepare("update accounts set kind = 'team' where id = ?").run(accountId);
-    const addMember = db.prepare(
-      'insert into memberships (account_id, user_id, role, created_at) select ?, id, ?, ? from users where email = ?',
-    );
-    addMember.run(accountId, 'billing', new Date().toISOString(), billingEmail);
-    addMember.run(accountId, 'dev', new Date().toISOString(), devEmail);
-    db.close();
+    makeTeamDirectly(gantry, accountId, [
+      [billingEmail, 'billing'],
+      [devEmail, 'dev'],
+    ]);
 
     // The operator adds credit with the command line (the built-in payment provider).
     const out = execFileSync(

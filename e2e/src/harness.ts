@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '../..');
 export const SCREENSHOTS = join(ROOT, 'e2e/screenshots');
@@ -90,6 +92,43 @@ export function newContext(browser: Browser): Promise<BrowserContext> {
   return browser.newContext({ viewport: { width: 1280, height: 800 } });
 }
 
+/** A page in a fresh browser profile of its own. */
+export async function newPage(browser: Browser): Promise<Page> {
+  return (await newContext(browser)).newPage();
+}
+
+export interface E2eSession {
+  readonly gantry: RunningGantry;
+  readonly browser: Browser;
+}
+
+/**
+ * Starts a Gantry and a browser before the tests of the enclosing `describe` and stops both
+ * after them. Read `gantry` and `browser` inside the tests (they exist once `beforeAll` ran).
+ */
+export function useGantryAndBrowser(env: Record<string, string> = {}): E2eSession {
+  let gantry: RunningGantry | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    gantry = await startGantry(env);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gantry?.stop();
+  });
+  return {
+    get gantry() {
+      if (!gantry) throw new Error('Gantry is not started yet (read it inside a test)');
+      return gantry;
+    },
+    get browser() {
+      if (!browser) throw new Error('the browser is not launched yet (read it inside a test)');
+      return browser;
+    },
+  };
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
@@ -102,20 +141,82 @@ export function uniqueEmail(prefix: string): string {
 
 export const PASSWORD = 'correct horse battery';
 
+/** Fills the sign-up form already on the page and submits it. */
+export async function submitSignUp(page: Page, name: string, email: string, password = PASSWORD) {
+  await page.getByLabel(/^Name/).fill(name);
+  await page.getByLabel(/^Email/).fill(email);
+  await page.getByLabel(/^Password/).fill(password);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+}
+
+/** Fills the sign-in form already on the page and submits it. */
+export async function submitSignIn(page: Page, email: string, password = PASSWORD) {
+  await page.getByLabel(/^Email/).fill(email);
+  await page.getByLabel(/^Password/).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
 /** Signs up through the console's form and waits for the dashboard. */
 export async function signUpInBrowser(page: Page, base: string, name: string, email: string) {
   await page.goto(`${base}/signup`);
-  await page.getByLabel(/^Name/).fill(name);
-  await page.getByLabel(/^Email/).fill(email);
-  await page.getByLabel(/^Password/).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign up' }).click();
+  await submitSignUp(page, name, email);
   await page.getByTestId('account-switcher').waitFor();
+}
+
+/** Signs up in a fresh browser profile of its own and returns its page, on the dashboard. */
+export async function signUpInNewPage(
+  session: E2eSession,
+  name: string,
+  email: string,
+): Promise<Page> {
+  const page = await newPage(session.browser);
+  await signUpInBrowser(page, session.gantry.url, name, email);
+  return page;
 }
 
 export async function signInInBrowser(page: Page, base: string, email: string) {
   await page.goto(`${base}/signin`);
-  await page.getByLabel(/^Email/).fill(email);
-  await page.getByLabel(/^Password/).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await submitSignIn(page, email);
   await page.getByTestId('account-switcher').waitFor();
+}
+
+/** The account id in the page's URL (`/accounts/<id>/...`), or '' when there is none. */
+export function accountIdOf(page: Page): string {
+  return /\/accounts\/([0-9a-f-]{36})/.exec(page.url())?.[1] ?? '';
+}
+
+/** Runs `fn` on the server's SQLite file (busy-safe while the server runs), then closes it. */
+export function withDatabase<T>(gantry: RunningGantry, fn: (db: SQLite.Database) => T): T {
+  const db = new SQLite(join(gantry.dataDir, 'gantry.db'));
+  db.pragma('busy_timeout = 5000');
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Makes an account a team and adds members (by email) with roles, straight in the server's
+ * SQLite file: for tests of pages where team membership is another module's flow.
+ */
+export function makeTeamDirectly(
+  gantry: RunningGantry,
+  accountId: string,
+  members: Array<[email: string, role: string]>,
+  teamName?: string,
+): void {
+  withDatabase(gantry, (db) => {
+    db.prepare("update accounts set kind = 'team' where id = ?").run(accountId);
+    if (teamName !== undefined) {
+      db.prepare('update accounts set name = ? where id = ?').run(teamName, accountId);
+    }
+    const addMember = db.prepare(
+      'insert into memberships (account_id, user_id, role, created_at) select ?, id, ?, ? from users where email_normalized = ?',
+    );
+    for (const [email, role] of members) {
+      const added = addMember.run(accountId, role, new Date().toISOString(), email.toLowerCase());
+      if (added.changes !== 1) throw new Error(`no user with email ${email}`);
+    }
+  });
 }

@@ -1,46 +1,13 @@
-import { join } from 'node:path';
-import SQLite from 'better-sqlite3';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
-  launchBrowser,
-  newContext,
-  type RunningGantry,
+  accountIdOf,
+  makeTeamDirectly,
   screenshot,
-  signUpInBrowser,
-  startGantry,
+  signUpInNewPage,
   uniqueEmail,
+  useGantryAndBrowser,
 } from './harness.js';
-
-/**
- * Makes the owner's personal account a team and adds members with roles,
- * straight in the server's SQLite file (the invite flow is another module's).
- */
-function makeTeam(gantry: RunningGantry, ownerEmail: string, members: Array<[string, string]>) {
-  const db = new SQLite(join(gantry.dataDir, 'gantry.db'));
-  db.pragma('busy_timeout = 5000');
-  try {
-    const userId = (email: string) =>
-      (
-        db.prepare('select id from users where email_normalized = ?').get(email.toLowerCase()) as {
-          id: string;
-        }
-      ).id;
-    const owner = userId(ownerEmail);
-    const account = db
-      .prepare("select id from accounts where owner_id = ? and kind = 'personal'")
-      .get(owner) as { id: string };
-    db.prepare("update accounts set kind = 'team', name = 'Pod Team' where id = ?").run(account.id);
-    for (const [email, role] of members) {
-      db.prepare(
-        'insert into memberships (account_id, user_id, role, created_at) values (?, ?, ?, ?)',
-      ).run(account.id, userId(email), role, new Date().toISOString());
-    }
-    return account.id;
-  } finally {
-    db.close();
-  }
-}
 
 function podRow(page: Page, name: string) {
   return page.locator(`[data-testid="pod-row"][data-pod-name="${name}"]`);
@@ -57,18 +24,10 @@ async function connect(page: Page, name: string): Promise<Page> {
 }
 
 describe('Pods in the console', () => {
-  let gantry: RunningGantry;
-  let browser: Browser;
-  beforeAll(async () => {
-    gantry = await startGantry();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gantry?.stop();
-  });
+  const e2e = useGantryAndBrowser();
 
   it('a Dev deploys a Pod and connects; a Basic member connects but cannot manage; Billing has no Pods', async () => {
+    const { gantry } = e2e;
     const people = {
       owner: uniqueEmail('owner'),
       dev: uniqueEmail('dev'),
@@ -77,20 +36,25 @@ describe('Pods in the console', () => {
     };
     const pages: Record<keyof typeof people, Page> = {} as Record<keyof typeof people, Page>;
     for (const [who, email] of Object.entries(people) as Array<[keyof typeof people, string]>) {
-      const page = await (await newContext(browser)).newPage();
-      await signUpInBrowser(
-        page,
-        gantry.url,
+      pages[who] = await signUpInNewPage(
+        e2e,
         `${who[0]?.toUpperCase()}${who.slice(1)} Person`,
         email,
       );
-      pages[who] = page;
     }
-    const accountId = makeTeam(gantry, people.owner, [
-      [people.dev, 'dev'],
-      [people.basic, 'basic'],
-      [people.billing, 'billing'],
-    ]);
+    // The invite flow is another module's; here the team is made directly.
+    const accountId = accountIdOf(pages.owner);
+    expect(accountId).not.toBe('');
+    makeTeamDirectly(
+      gantry,
+      accountId,
+      [
+        [people.dev, 'dev'],
+        [people.basic, 'basic'],
+        [people.billing, 'billing'],
+      ],
+      'Pod Team',
+    );
     const podsUrl = `${gantry.url}/accounts/${accountId}/pods`;
 
     // The Dev deploys from the dialog; the badge moves on to running by itself.

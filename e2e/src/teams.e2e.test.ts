@@ -1,33 +1,31 @@
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
-import SQLite from 'better-sqlite3';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
-  launchBrowser,
   newContext,
-  PASSWORD,
+  newPage,
   type RunningGantry,
   screenshot,
   signUpInBrowser,
-  startGantry,
+  signUpInNewPage,
+  submitSignUp,
   uniqueEmail,
+  useGantryAndBrowser,
+  withDatabase,
 } from './harness.js';
 
 /** Moves an invite's expiry into the past, straight in the server's SQLite file. */
 function expireInvite(gantry: RunningGantry, url: string) {
   const token = url.split('/invite/')[1] ?? '';
-  const db = new SQLite(join(gantry.dataDir, 'gantry.db'));
-  db.pragma('busy_timeout = 5000');
-  try {
-    const hash = createHash('sha256').update(token, 'utf8').digest('hex');
-    const changed = db
-      .prepare('update invites set expires_at = ? where token_hash = ?')
-      .run(new Date(Date.now() - 60_000).toISOString(), hash).changes;
-    expect(changed).toBe(1);
-  } finally {
-    db.close();
-  }
+  const hash = createHash('sha256').update(token, 'utf8').digest('hex');
+  const changed = withDatabase(
+    gantry,
+    (db) =>
+      db
+        .prepare('update invites set expires_at = ? where token_hash = ?')
+        .run(new Date(Date.now() - 60_000).toISOString(), hash).changes,
+  );
+  expect(changed).toBe(1);
 }
 
 /** Creates an invite through Invite New Member and returns the link the dialog shows. */
@@ -60,18 +58,10 @@ function memberRow(page: Page, email: string) {
 }
 
 describe('Manage accounts: Convert to Team Account, Invite New Member, Join Team', () => {
-  let gantry: RunningGantry;
-  let browser: Browser;
-  beforeAll(async () => {
-    gantry = await startGantry();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gantry?.stop();
-  });
+  const e2e = useGantryAndBrowser();
 
   it("runs the seed page's whole flow in two browsers", async () => {
+    const { gantry, browser } = e2e;
     const ownerEmail = uniqueEmail('alice');
     const memberEmail = uniqueEmail('bob');
 
@@ -117,8 +107,7 @@ describe('Manage accounts: Convert to Team Account, Invite New Member, Join Team
     expect(await pending.getByTestId('invite-row').count()).toBe(3);
 
     // B, in a second browser, opens the link signed out, signs up and comes back.
-    const memberContext = await newContext(browser);
-    const b = await memberContext.newPage();
+    const b = await newPage(browser);
     await b.goto(copied);
     await expect.poll(() => b.getByTestId('invite-team').textContent()).toBe('Acme ML');
     expect(await b.getByTestId('invite-role').textContent()).toBe('Dev');
@@ -127,10 +116,7 @@ describe('Manage accounts: Convert to Team Account, Invite New Member, Join Team
     await screenshot(b, 'teams-invite-signed-out');
     await b.getByRole('link', { name: 'Sign up' }).click();
     await b.waitForURL(/\/signup\?next=/);
-    await b.getByLabel(/^Name/).fill('Bob Member');
-    await b.getByLabel(/^Email/).fill(memberEmail);
-    await b.getByLabel(/^Password/).fill(PASSWORD);
-    await b.getByRole('button', { name: 'Sign up' }).click();
+    await submitSignUp(b, 'Bob Member', memberEmail);
     await b.waitForURL((url) => url.pathname === new URL(copied).pathname);
     const join = b.getByRole('button', { name: 'Join Team' });
     await join.waitFor();
@@ -180,7 +166,7 @@ describe('Manage accounts: Convert to Team Account, Invite New Member, Join Team
     await inviteRow(a, spareLink).getByRole('button', { name: 'Revoke' }).click();
     await expect.poll(() => inviteRow(a, spareLink).count()).toBe(0);
     expireInvite(gantry, expiringLink);
-    const visitor = await (await newContext(browser)).newPage();
+    const visitor = await newPage(browser);
     const pages: Array<[string, string]> = [
       [spareLink, 'This invite was revoked'],
       [expiringLink, 'This invite has expired'],
@@ -213,9 +199,7 @@ describe('Manage accounts: Convert to Team Account, Invite New Member, Join Team
   });
 
   it('bound and reused links, transfer ownership and leaving the team', async () => {
-    const owner = await (await newContext(browser)).newPage();
-    const ownerEmail = uniqueEmail('olga');
-    await signUpInBrowser(owner, gantry.url, 'Olga Owner', ownerEmail);
+    const owner = await signUpInNewPage(e2e, 'Olga Owner', uniqueEmail('olga'));
     await owner.getByRole('button', { name: 'Convert to Team Account' }).click();
     const convert = owner.getByRole('dialog', { name: 'Convert to Team Account' });
     await convert.getByLabel(/^Team name/).fill('Beta Lab');
@@ -235,9 +219,7 @@ describe('Manage accounts: Convert to Team Account, Invite New Member, Join Team
       ['Pat Admin', 'pat'],
       ['Cam Admin', 'cam'],
     ] as const) {
-      const page = await (await newContext(browser)).newPage();
-      await signUpInBrowser(page, gantry.url, name, uniqueEmail(prefix));
-      people.push(page);
+      people.push(await signUpInNewPage(e2e, name, uniqueEmail(prefix)));
     }
     const [pat, cam] = people as [Page, Page];
 

@@ -123,6 +123,9 @@ export async function signUp(
   return { cookie, user: body.user, account: body.account, request: asCookie(app, cookie) };
 }
 
+/** A well-formed id that names nothing: for the 404 of an unknown resource. */
+export const ABSENT_ID = '01900000-0000-7000-8000-000000000000';
+
 /** Events of an account straight from the table, oldest first. */
 export async function auditEvents(gantry: Gantry, accountId: string) {
   return gantry.deps.db
@@ -131,4 +134,9 @@ export async function auditEvents(gantry: Gantry, accountId: string) {
     .where('account_id', '=', accountId)
     .orderBy('seq', 'asc')
     .execute();
+}
+
+/** The parsed `details` of a stored audit event. */
+export function detailsOf(event: { details: string }): Record<string, unknown> {
+  return JSON.parse(event.details);
 }

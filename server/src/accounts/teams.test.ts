@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ABSENT_ID,
   auditEvents,
   DIALECTS,
+  detailsOf,
   signUp,
   startTestGantry,
   type TestGantry,
 } from '../../test/harness.js';
 import { buildTeam, convertToTeam, invite } from '../../test/teams.js';
-
-const ABSENT_ID = '01900000-0000-7000-8000-000000000000';
 
 describe.each(DIALECTS)('team lifecycle on %s', (dialect) => {
   let gantry: TestGantry;
@@ -16,8 +16,6 @@ describe.each(DIALECTS)('team lifecycle on %s', (dialect) => {
     gantry = await startTestGantry(dialect);
   });
   afterAll(() => gantry.close());
-
-  const detailsOf = (event: { details: string }) => JSON.parse(event.details);
 
   it('converts a personal account to a team, one-way, and audits it', async () => {
     const owner = await signUp(gantry.app, { name: 'Grace' });

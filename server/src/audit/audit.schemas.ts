@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Body, Id, IsoTime, Page, RoleSchema, ref } from '../http/schemas.js';
-import { RESOURCE_TYPES } from './audit.events.js';
+import { AUDIT_ACTIONS, type AuditAction, RESOURCE_TYPES } from './audit.events.js';
 
 const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
@@ -10,6 +10,14 @@ const ISO_8601 =
   '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2}))?$';
 
 export const ResourceTypeSchema = Type.Union(RESOURCE_TYPES.map((t) => Type.Literal(t)));
+/**
+ * Every action Gantry writes, as an enum in the OpenAPI document: the console reads its list
+ * from there (web/src/audit/audit-filters.ts). A plain string enum, so serializing stays cheap.
+ */
+export const AuditActionSchema = Type.Unsafe<AuditAction>({
+  type: 'string',
+  enum: [...AUDIT_ACTIONS],
+});
 export const OutcomeSchema = Type.Union([
   Type.Literal('success'),
   Type.Literal('denied'),
@@ -74,7 +82,7 @@ export const AuditEventSchema = Type.Object(
       userId: nullable(Type.String()),
       email: nullable(Type.String()),
     }),
-    action: Type.String(),
+    action: AuditActionSchema,
     resource: Type.Object({ type: Type.String(), id: nullable(Type.String()) }),
     outcome: OutcomeSchema,
     ip: nullable(Type.String()),

@@ -8,6 +8,7 @@ import { inAccount, readAccount } from '../permissions/access.js';
 import { authorize, type Role } from '../permissions/policy.js';
 import { auditContextOf } from './audit.context.js';
 import {
+  type AuditAction,
   type AuditContext,
   type Outcome,
   type ResourceType,
@@ -50,7 +51,7 @@ export interface AuditEventDto {
     userId: string | null;
     email: string | null;
   };
-  action: string;
+  action: AuditAction;
   resource: { type: string; id: string | null };
   outcome: Outcome;
   ip: string | null;
@@ -72,7 +73,8 @@ export function toAuditEventDto(row: AuditEventRow): AuditEventDto {
       userId: row.actor_user_id,
       email: row.actor_email,
     },
-    action: row.action,
+    // Stored only through writeAuditEvent, whose action is an AuditAction.
+    action: row.action as AuditAction,
     resource: { type: row.resource_type, id: row.resource_id },
     outcome: row.outcome,
     ip: row.ip,
@@ -160,13 +162,28 @@ export function decodeCursor(secret: string, accountId: string, cursor: string):
   throw invalid;
 }
 
-const auditAttempt = (
+/**
+ * Reads the account's audit log for `caller`: `audit.view` is authorized first, and a refused
+ * attempt is audited as a denied `action`.
+ */
+function readAuditLog<T>(
+  deps: Deps,
+  caller: Caller,
   accountId: string,
   action: 'audit.view' | 'audit.export' | 'audit.verify',
-) => ({
-  action,
-  resource: { type: 'audit' as const, id: accountId },
-});
+  fn: (db: Executor) => Promise<T>,
+): Promise<T> {
+  return readAccount(
+    deps,
+    caller,
+    accountId,
+    { action, resource: { type: 'audit', id: accountId } },
+    async (db, actor) => {
+      authorize(actor, 'audit.view');
+      return fn(db);
+    },
+  );
+}
 
 export interface AuditPageInput extends AuditFilterInput {
   limit?: number | undefined;
@@ -185,33 +202,26 @@ export function listAuditEvents(
   accountId: string,
   input: AuditPageInput,
 ): Promise<AuditPage> {
-  return readAccount(
-    deps,
-    caller,
-    accountId,
-    auditAttempt(accountId, 'audit.view'),
-    async (db, actor) => {
-      authorize(actor, 'audit.view');
-      const filters = parseFilters(input);
-      const limit = input.limit ?? 50;
-      if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
-        throw invalidInput('querystring/limit must be from 1 to 500');
-      }
-      const before =
-        input.cursor === undefined
-          ? undefined
-          : decodeCursor(deps.config.secret, accountId, input.cursor);
-      const rows = await selectEventPage(db, accountId, filters, { before }, limit + 1);
-      const more = rows.length > limit;
-      const page = more ? rows.slice(0, limit) : rows;
-      const last = page.at(-1);
-      return {
-        items: page.map(toAuditEventDto),
-        nextCursor:
-          more && last ? encodeCursor(deps.config.secret, accountId, Number(last.seq)) : null,
-      };
-    },
-  );
+  return readAuditLog(deps, caller, accountId, 'audit.view', async (db) => {
+    const filters = parseFilters(input);
+    const limit = input.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
+      throw invalidInput('querystring/limit must be from 1 to 500');
+    }
+    const before =
+      input.cursor === undefined
+        ? undefined
+        : decodeCursor(deps.config.secret, accountId, input.cursor);
+    const rows = await selectEventPage(db, accountId, filters, { before }, limit + 1);
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    const last = page.at(-1);
+    return {
+      items: page.map(toAuditEventDto),
+      nextCursor:
+        more && last ? encodeCursor(deps.config.secret, accountId, Number(last.seq)) : null,
+    };
+  });
 }
 
 export interface AuditActorDto {
@@ -229,24 +239,17 @@ export function listAuditActors(
   caller: Caller,
   accountId: string,
 ): Promise<AuditActorDto[]> {
-  return readAccount(
-    deps,
-    caller,
-    accountId,
-    auditAttempt(accountId, 'audit.view'),
-    async (db, actor) => {
-      authorize(actor, 'audit.view');
-      const rows = await selectActors(db, accountId);
-      return rows.map((row) => ({
-        userId: row.userId as string,
-        email: row.email,
-        name: row.name ?? null,
-        role: (row.role as Role | null) ?? null,
-        isMember: row.role !== null && row.role !== undefined,
-        lastSeenAt: row.lastSeenAt,
-      }));
-    },
-  );
+  return readAuditLog(deps, caller, accountId, 'audit.view', async (db) => {
+    const rows = await selectActors(db, accountId);
+    return rows.map((row) => ({
+      userId: row.userId as string,
+      email: row.email,
+      name: row.name ?? null,
+      role: (row.role as Role | null) ?? null,
+      isMember: row.role !== null && row.role !== undefined,
+      lastSeenAt: row.lastSeenAt,
+    }));
+  });
 }
 
 // ---------------------------------------------------------------------------- export
@@ -378,23 +381,16 @@ export function exportAuditEvents(
   accountId: string,
   input: AuditFilterInput & { format?: ExportFormat | undefined },
 ): Promise<AuditExport> {
-  return readAccount(
-    deps,
-    caller,
-    accountId,
-    auditAttempt(accountId, 'audit.export'),
-    async (_db, actor) => {
-      authorize(actor, 'audit.view');
-      const filters = parseFilters(input);
-      return startAuditExport(
-        deps,
-        auditContextOf(caller),
-        accountId,
-        filters,
-        input.format ?? 'csv',
-      );
-    },
-  );
+  return readAuditLog(deps, caller, accountId, 'audit.export', async () => {
+    const filters = parseFilters(input);
+    return startAuditExport(
+      deps,
+      auditContextOf(caller),
+      accountId,
+      filters,
+      input.format ?? 'csv',
+    );
+  });
 }
 
 function definedOnly(filters: AuditFilters): Record<string, string> {
@@ -475,26 +471,19 @@ export function verifyAuditLog(
   caller: Caller,
   accountId: string,
 ): Promise<VerifyResult> {
-  return readAccount(
-    deps,
-    caller,
-    accountId,
-    auditAttempt(accountId, 'audit.verify'),
-    async (db, actor) => {
-      authorize(actor, 'audit.view');
-      const outcome = await verifyAuditChain(db, accountId);
-      await deps.db.transaction().execute((trx) =>
-        writeAuditEvent(trx, auditContextOf(caller), deps.clock.now(), {
-          accountId,
-          action: 'audit.verify',
-          resource: { type: 'audit', id: accountId },
-          outcome: outcome.ok ? 'success' : 'failure',
-          details: { ...outcome },
-        }),
-      );
-      return outcome;
-    },
-  );
+  return readAuditLog(deps, caller, accountId, 'audit.verify', async (db) => {
+    const outcome = await verifyAuditChain(db, accountId);
+    await deps.db.transaction().execute((trx) =>
+      writeAuditEvent(trx, auditContextOf(caller), deps.clock.now(), {
+        accountId,
+        action: 'audit.verify',
+        resource: { type: 'audit', id: accountId },
+        outcome: outcome.ok ? 'success' : 'failure',
+        details: { ...outcome },
+      }),
+    );
+    return outcome;
+  });
 }
 
 // ---------------------------------------------------------------------------- retention
@@ -528,16 +517,9 @@ export function getAuditSettings(
   caller: Caller,
   accountId: string,
 ): Promise<AuditSettingsDto> {
-  return readAccount(
-    deps,
-    caller,
-    accountId,
-    auditAttempt(accountId, 'audit.view'),
-    async (db, actor) => {
-      authorize(actor, 'audit.view');
-      return settingsDto(deps, db, accountId);
-    },
-  );
+  return readAuditLog(deps, caller, accountId, 'audit.view', async (db) => {
+    return settingsDto(deps, db, accountId);
+  });
 }
 
 /** Sets the account's audit retention in days, or null to keep events forever (`settings.manage`). */

@@ -163,8 +163,16 @@ export async function grantWelcomeCredit(
   });
 }
 
-/** Balance, spend, limits and profile of an account (`billing.view`). */
-export function getBilling(deps: Deps, caller: Caller, accountId: string): Promise<BillingDto> {
+/**
+ * Reads the account's billing for `caller`: `billing.view` is authorized first, and a refused
+ * read is audited as a denied `billing.view`.
+ */
+function readBilling<T>(
+  deps: Deps,
+  caller: Caller,
+  accountId: string,
+  fn: (db: Executor) => Promise<T>,
+): Promise<T> {
   return readAccount(
     deps,
     caller,
@@ -172,10 +180,17 @@ export function getBilling(deps: Deps, caller: Caller, accountId: string): Promi
     { action: 'billing.view', resource: { type: 'billing', id: accountId } },
     async (db, actor) => {
       authorize(actor, 'billing.view');
-      const row = await billingRow(deps, db, accountId);
-      return toBillingDto(deps, row, await spendPerHourOfLivePods(db, accountId));
+      return fn(db);
     },
   );
+}
+
+/** Balance, spend, limits and profile of an account (`billing.view`). */
+export function getBilling(deps: Deps, caller: Caller, accountId: string): Promise<BillingDto> {
+  return readBilling(deps, caller, accountId, async (db) => {
+    const row = await billingRow(deps, db, accountId);
+    return toBillingDto(deps, row, await spendPerHourOfLivePods(db, accountId));
+  });
 }
 
 export interface BillingPatch {
@@ -316,34 +331,27 @@ export function listBillingTransactions(
   accountId: string,
   query: TransactionQuery,
 ): Promise<{ items: TransactionDto[]; nextCursor: string | null }> {
-  return readAccount(
-    deps,
-    caller,
-    accountId,
-    { action: 'billing.view', resource: { type: 'billing', id: accountId } },
-    async (db, actor) => {
-      authorize(actor, 'billing.view');
-      checkRange(query.from, query.to);
-      const limit = query.limit ?? 50;
-      const rows = await listTransactions(
-        db,
-        accountId,
-        {
-          kind: query.kind,
-          from: iso(query.from),
-          to: iso(query.to),
-          beforeId: query.cursor ? decodeCursor(query.cursor) : undefined,
-        },
-        limit + 1,
-      );
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toTransactionDto),
-        nextCursor: rows.length > limit && last ? Buffer.from(last.id).toString('base64url') : null,
-      };
-    },
-  );
+  return readBilling(deps, caller, accountId, async (db) => {
+    checkRange(query.from, query.to);
+    const limit = query.limit ?? 50;
+    const rows = await listTransactions(
+      db,
+      accountId,
+      {
+        kind: query.kind,
+        from: iso(query.from),
+        to: iso(query.to),
+        beforeId: query.cursor ? decodeCursor(query.cursor) : undefined,
+      },
+      limit + 1,
+    );
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(toTransactionDto),
+      nextCursor: rows.length > limit && last ? Buffer.from(last.id).toString('base64url') : null,
+    };
+  });
 }
 
 const DAY_MS = 86_400_000;
@@ -365,56 +373,49 @@ export function getUsage(
   accountId: string,
   range: { from?: string; to?: string },
 ): Promise<UsageDto> {
-  return readAccount(
-    deps,
-    caller,
-    accountId,
-    { action: 'billing.view', resource: { type: 'billing', id: accountId } },
-    async (db, actor) => {
-      authorize(actor, 'billing.view');
-      checkRange(range.from, range.to);
-      const toMs = range.to ? Date.parse(range.to) : deps.clock.now().getTime();
-      const fromMs = range.from
-        ? Date.parse(range.from)
-        : Math.floor(toMs / DAY_MS) * DAY_MS - 29 * DAY_MS;
-      if (fromMs >= toMs) throw invalidInput('querystring/from must be before to');
-      if (toMs - fromMs > MAX_USAGE_DAYS * DAY_MS) {
-        throw invalidInput(`querystring/from must be at most ${MAX_USAGE_DAYS} days before to`);
-      }
-      const from = new Date(fromMs).toISOString();
-      const to = new Date(toMs).toISOString();
-      const pods = await usageByPod(db, accountId, from, to);
-      const days = new Map((await usageByDay(db, accountId, from, to)).map((d) => [d.day, d]));
-      const names = await podNamesOf(
-        db,
-        accountId,
-        pods.flatMap((p) => (p.podId ? [p.podId] : [])),
-      );
-      const byDay: UsageDto['byDay'] = [];
-      for (let day = Math.floor(fromMs / DAY_MS) * DAY_MS; day < toMs; day += DAY_MS) {
-        const key = new Date(day).toISOString().slice(0, 10);
-        const found = days.get(key);
-        byDay.push({
-          day: key,
-          amount: formatMoney(found?.amount ?? 0),
-          durationMs: found?.durationMs ?? 0,
-        });
-      }
-      return {
-        from,
-        to,
-        currency: deps.config.currency,
-        total: formatMoney(pods.reduce((sum, p) => sum + p.amount, 0)),
-        byPod: pods.map((p) => ({
-          podId: p.podId,
-          podName: p.podId ? (names.get(p.podId) ?? null) : null,
-          amount: formatMoney(p.amount),
-          durationMs: p.durationMs,
-        })),
-        byDay,
-      };
-    },
-  );
+  return readBilling(deps, caller, accountId, async (db) => {
+    checkRange(range.from, range.to);
+    const toMs = range.to ? Date.parse(range.to) : deps.clock.now().getTime();
+    const fromMs = range.from
+      ? Date.parse(range.from)
+      : Math.floor(toMs / DAY_MS) * DAY_MS - 29 * DAY_MS;
+    if (fromMs >= toMs) throw invalidInput('querystring/from must be before to');
+    if (toMs - fromMs > MAX_USAGE_DAYS * DAY_MS) {
+      throw invalidInput(`querystring/from must be at most ${MAX_USAGE_DAYS} days before to`);
+    }
+    const from = new Date(fromMs).toISOString();
+    const to = new Date(toMs).toISOString();
+    const pods = await usageByPod(db, accountId, from, to);
+    const days = new Map((await usageByDay(db, accountId, from, to)).map((d) => [d.day, d]));
+    const names = await podNamesOf(
+      db,
+      accountId,
+      pods.flatMap((p) => (p.podId ? [p.podId] : [])),
+    );
+    const byDay: UsageDto['byDay'] = [];
+    for (let day = Math.floor(fromMs / DAY_MS) * DAY_MS; day < toMs; day += DAY_MS) {
+      const key = new Date(day).toISOString().slice(0, 10);
+      const found = days.get(key);
+      byDay.push({
+        day: key,
+        amount: formatMoney(found?.amount ?? 0),
+        durationMs: found?.durationMs ?? 0,
+      });
+    }
+    return {
+      from,
+      to,
+      currency: deps.config.currency,
+      total: formatMoney(pods.reduce((sum, p) => sum + p.amount, 0)),
+      byPod: pods.map((p) => ({
+        podId: p.podId,
+        podName: p.podId ? (names.get(p.podId) ?? null) : null,
+        amount: formatMoney(p.amount),
+        durationMs: p.durationMs,
+      })),
+      byDay,
+    };
+  });
 }
 
 export interface StatementSummaryDto {
@@ -447,43 +448,36 @@ export function listStatements(
   caller: Caller,
   accountId: string,
 ): Promise<StatementSummaryDto[]> {
-  return readAccount(
-    deps,
-    caller,
-    accountId,
-    { action: 'billing.view', resource: { type: 'billing', id: accountId } },
-    async (db, actor) => {
-      authorize(actor, 'billing.view');
-      const totals = await monthlyTotals(db, accountId);
-      const first = totals[0];
-      if (!first) return [];
-      const current = deps.clock.now().toISOString().slice(0, 7);
-      const statements: StatementSummaryDto[] = [];
-      let balance = 0;
-      for (let month = first.month; month <= current; month = nextMonth(month)) {
-        const sums = { credits: 0, usage: 0, refunds: 0, adjustments: 0 };
-        let count = 0;
-        for (const t of totals.filter((t) => t.month === month)) {
-          sums[KIND_FIELD[t.kind as BillingKind]] += t.amount;
-          count += t.count;
-        }
-        const opening = balance;
-        balance += sums.credits + sums.usage + sums.refunds + sums.adjustments;
-        statements.push({
-          month,
-          currency: deps.config.currency,
-          openingBalance: formatMoney(opening),
-          credits: formatMoney(sums.credits),
-          usage: formatMoney(sums.usage),
-          refunds: formatMoney(sums.refunds),
-          adjustments: formatMoney(sums.adjustments),
-          closingBalance: formatMoney(balance),
-          transactionCount: count,
-        });
+  return readBilling(deps, caller, accountId, async (db) => {
+    const totals = await monthlyTotals(db, accountId);
+    const first = totals[0];
+    if (!first) return [];
+    const current = deps.clock.now().toISOString().slice(0, 7);
+    const statements: StatementSummaryDto[] = [];
+    let balance = 0;
+    for (let month = first.month; month <= current; month = nextMonth(month)) {
+      const sums = { credits: 0, usage: 0, refunds: 0, adjustments: 0 };
+      let count = 0;
+      for (const t of totals.filter((t) => t.month === month)) {
+        sums[KIND_FIELD[t.kind as BillingKind]] += t.amount;
+        count += t.count;
       }
-      return statements.reverse();
-    },
-  );
+      const opening = balance;
+      balance += sums.credits + sums.usage + sums.refunds + sums.adjustments;
+      statements.push({
+        month,
+        currency: deps.config.currency,
+        openingBalance: formatMoney(opening),
+        credits: formatMoney(sums.credits),
+        usage: formatMoney(sums.usage),
+        refunds: formatMoney(sums.refunds),
+        adjustments: formatMoney(sums.adjustments),
+        closingBalance: formatMoney(balance),
+        transactionCount: count,
+      });
+    }
+    return statements.reverse();
+  });
 }
 
 export interface StatementDto extends StatementSummaryDto {
@@ -499,38 +493,31 @@ export function getStatement(
   accountId: string,
   month: string,
 ): Promise<StatementDto> {
-  return readAccount(
-    deps,
-    caller,
-    accountId,
-    { action: 'billing.view', resource: { type: 'billing', id: accountId } },
-    async (db, actor) => {
-      authorize(actor, 'billing.view');
-      if (month > deps.clock.now().toISOString().slice(0, 7)) throw notFound('Statement');
-      const start = `${month}-01T00:00:00.000Z`;
-      const end = `${nextMonth(month)}-01T00:00:00.000Z`;
-      const opening = await sumLedger(db, accountId, start);
-      const rows = await transactionsBetween(db, accountId, start, end);
-      const sums = { credits: 0, usage: 0, refunds: 0, adjustments: 0 };
-      for (const row of rows) sums[KIND_FIELD[row.kind]] += Number(row.amount);
-      const closing = opening + sums.credits + sums.usage + sums.refunds + sums.adjustments;
-      const billing = await billingRow(deps, db, accountId);
-      return {
-        month,
-        accountId,
-        currency: deps.config.currency,
-        openingBalance: formatMoney(opening),
-        credits: formatMoney(sums.credits),
-        usage: formatMoney(sums.usage),
-        refunds: formatMoney(sums.refunds),
-        adjustments: formatMoney(sums.adjustments),
-        closingBalance: formatMoney(closing),
-        transactionCount: rows.length,
-        profile: toProfile(billing),
-        transactions: rows.map(toTransactionDto),
-      };
-    },
-  );
+  return readBilling(deps, caller, accountId, async (db) => {
+    if (month > deps.clock.now().toISOString().slice(0, 7)) throw notFound('Statement');
+    const start = `${month}-01T00:00:00.000Z`;
+    const end = `${nextMonth(month)}-01T00:00:00.000Z`;
+    const opening = await sumLedger(db, accountId, start);
+    const rows = await transactionsBetween(db, accountId, start, end);
+    const sums = { credits: 0, usage: 0, refunds: 0, adjustments: 0 };
+    for (const row of rows) sums[KIND_FIELD[row.kind]] += Number(row.amount);
+    const closing = opening + sums.credits + sums.usage + sums.refunds + sums.adjustments;
+    const billing = await billingRow(deps, db, accountId);
+    return {
+      month,
+      accountId,
+      currency: deps.config.currency,
+      openingBalance: formatMoney(opening),
+      credits: formatMoney(sums.credits),
+      usage: formatMoney(sums.usage),
+      refunds: formatMoney(sums.refunds),
+      adjustments: formatMoney(sums.adjustments),
+      closingBalance: formatMoney(closing),
+      transactionCount: rows.length,
+      profile: toProfile(billing),
+      transactions: rows.map(toTransactionDto),
+    };
+  });
 }
 
 /** A CSV cell: quoted when needed; text that a spreadsheet would run as a formula is defused. */

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ABSENT_ID,
   auditEvents,
   DIALECTS,
+  detailsOf,
   signUp,
   startTestGantry,
   type TestGantry,
@@ -12,7 +14,6 @@ import { accept, buildTeam, convertToTeam, invite } from '../../test/teams.js';
 import { ManualClock } from '../lib/clock.js';
 import { hashToken, newToken } from '../lib/secrets.js';
 
-const ABSENT_ID = '01900000-0000-7000-8000-000000000000';
 const HOUR = 3600_000;
 
 describe.each(DIALECTS)('invites on %s', (dialect) => {
@@ -23,7 +24,6 @@ describe.each(DIALECTS)('invites on %s', (dialect) => {
   });
   afterAll(() => gantry.close());
 
-  const detailsOf = (event: { details: string }) => JSON.parse(event.details);
   const countInvites = async () =>
     Number(
       (

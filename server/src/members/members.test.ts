@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ABSENT_ID,
   auditEvents,
   DIALECTS,
+  detailsOf,
   signUp,
   startTestGantry,
   type TestGantry,
 } from '../../test/harness.js';
 import { buildTeam } from '../../test/teams.js';
 import { type AccountActor, can, permissionsOf, ROLES, type Role } from '../permissions/policy.js';
-
-const ABSENT_ID = '01900000-0000-7000-8000-000000000000';
 
 const actorOf = (role: Role): AccountActor => ({
   accountId: 'a',
@@ -26,8 +26,6 @@ describe.each(DIALECTS)('members on %s', (dialect) => {
     gantry = await startTestGantry(dialect);
   });
   afterAll(() => gantry.close());
-
-  const detailsOf = (event: { details: string }) => JSON.parse(event.details);
 
   it('lists members with role, owner flag and join time; a personal account lists its owner', async () => {
     const team = await buildTeam(gantry, ['dev']);

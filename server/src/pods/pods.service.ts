@@ -638,13 +638,17 @@ export async function movePod(
   return dto;
 }
 
-/** The URLs of a running Pod's exposed ports, through Gantry's Connect proxy (`pods.connect`). */
-export function getConnectDetails(
+/**
+ * Reads Pod `podId` for connecting (`pods.connect`, a refused attempt audited as `pod.connect`):
+ * 409 unless it is running; `fn` gets the Pod and its template's exposed ports.
+ */
+function readRunningPod<T>(
   deps: Deps,
   caller: Caller,
   accountId: string,
   podId: string,
-): Promise<{ urls: string[] }> {
+  fn: (pod: PodRow, ports: readonly number[]) => Promise<T>,
+): Promise<T> {
   return readAccount(
     deps,
     caller,
@@ -656,10 +660,21 @@ export function getConnectDetails(
       if (pod.status !== 'running') {
         throw new AppError('pod_not_running', `The Pod is ${pod.status}; start it to connect`);
       }
-      const ports = findTemplate(deps.catalog, pod.template_id)?.ports ?? [];
-      return { urls: ports.map((port) => `${deps.config.publicUrl}/pods/${pod.id}/${port}/`) };
+      return fn(pod, findTemplate(deps.catalog, pod.template_id)?.ports ?? []);
     },
   );
+}
+
+/** The URLs of a running Pod's exposed ports, through Gantry's Connect proxy (`pods.connect`). */
+export function getConnectDetails(
+  deps: Deps,
+  caller: Caller,
+  accountId: string,
+  podId: string,
+): Promise<{ urls: string[] }> {
+  return readRunningPod(deps, caller, accountId, podId, async (pod, ports) => ({
+    urls: ports.map((port) => `${deps.config.publicUrl}/pods/${pod.id}/${port}/`),
+  }));
 }
 
 export const MAX_LOG_TAIL_BYTES = 256 * 1024;
@@ -706,24 +721,12 @@ export async function resolveConnectTarget(
   const owner = await findPodForSystem(deps.db, podId);
   if (!owner) throw notFound('Pod');
   const accountId = owner.account_id;
-  const target = await readAccount(
-    deps,
-    caller,
-    accountId,
-    { action: 'pod.connect', resource: { type: 'pod', id: podId } },
-    async (db, actor) => {
-      authorize(actor, 'pods.connect');
-      const pod = await loadPod(db, accountId, podId);
-      if (pod.status !== 'running') {
-        throw new AppError('pod_not_running', `The Pod is ${pod.status}; start it to connect`);
-      }
-      const ports = findTemplate(deps.catalog, pod.template_id)?.ports ?? [];
-      if (!ports.includes(port)) throw new AppError('not_found', `The Pod exposes no port ${port}`);
-      const endpoint = (await deps.runtime.endpoints(podId)).find((e) => e.port === port);
-      if (!endpoint) throw new AppError('pod_not_running', 'The Pod is not reachable yet');
-      return { host: endpoint.host, port: endpoint.hostPort };
-    },
-  );
+  const target = await readRunningPod(deps, caller, accountId, podId, async (_pod, ports) => {
+    if (!ports.includes(port)) throw new AppError('not_found', `The Pod exposes no port ${port}`);
+    const endpoint = (await deps.runtime.endpoints(podId)).find((e) => e.port === port);
+    if (!endpoint) throw new AppError('pod_not_running', 'The Pod is not reachable yet');
+    return { host: endpoint.host, port: endpoint.hostPort };
+  });
   await auditConnect(deps, caller, accountId, podId, port);
   return target;
 }

@@ -3854,7 +3854,8 @@ export interface components {
                 userId: string | null;
                 email: string | null;
             };
-            action: string;
+            /** @enum {string} */
+            action: "account.create" | "account.view" | "account.update" | "account.convert" | "account.delete_team" | "ownership.transfer" | "member.view" | "member.role_change" | "member.remove" | "member.leave" | "invite.view" | "invite.create" | "invite.revoke" | "invite.accept" | "pod.view" | "pod.create" | "pod.start" | "pod.stop" | "pod.restart" | "pod.terminate" | "pod.connect" | "pod.error" | "billing.view" | "billing.update" | "billing.credit" | "billing.charge" | "audit.view" | "audit.export" | "audit.verify" | "audit.prune" | "audit.settings_update" | "apikey.view" | "apikey.create" | "apikey.disable" | "apikey.enable" | "apikey.revoke";
             resource: {
                 type: string;
                 id: string | null;

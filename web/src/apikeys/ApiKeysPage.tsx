@@ -29,6 +29,7 @@ import { Link, useOutletContext } from 'react-router-dom';
 import { type Account, api, call } from '../api/client';
 import { useMe, usePolicy } from '../api/hooks';
 import type { components } from '../api/schema';
+import { ConfirmDialog } from '../components/ConfirmDialog';
 import { errorFor, FormError } from '../components/errors';
 
 type ApiKey = components['schemas']['ApiKey'];
@@ -376,42 +377,28 @@ function RevokeDialog({
   onClose: () => void;
 }) {
   const queryClient = useQueryClient();
-  const revoke = useMutation({
-    mutationFn: (keyId: string) =>
-      call(
-        api.DELETE('/api/v1/accounts/{accountId}/api-keys/{keyId}', {
-          params: { path: { accountId, keyId } },
-        }),
-      ),
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: keysKey(accountId) });
-      notifications.show({ message: `${apiKey?.name ?? 'Key'} revoked` });
-      revoke.reset();
-      onClose();
-    },
-  });
   return (
-    <Modal opened={apiKey !== null} onClose={onClose} title="Revoke API key">
-      <Stack>
-        <Text>
-          Revoke <b>{apiKey?.name}</b> (<Code>{apiKey?.prefix}…</Code>)? Every script or machine
-          using it stops working on its next request. This cannot be undone.
-        </Text>
-        <FormError error={revoke.error} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button
-            color="red"
-            loading={revoke.isPending}
-            onClick={() => apiKey && revoke.mutate(apiKey.id)}
-          >
-            Revoke key
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <ConfirmDialog
+      opened={apiKey !== null}
+      title="Revoke API key"
+      confirmLabel="Revoke key"
+      onClose={onClose}
+      onConfirm={async () => {
+        if (!apiKey) return;
+        await call(
+          api.DELETE('/api/v1/accounts/{accountId}/api-keys/{keyId}', {
+            params: { path: { accountId, keyId: apiKey.id } },
+          }),
+        );
+        await queryClient.invalidateQueries({ queryKey: keysKey(accountId) });
+        notifications.show({ message: `${apiKey.name} revoked` });
+      }}
+    >
+      <Text>
+        Revoke <b>{apiKey?.name}</b> (<Code>{apiKey?.prefix}…</Code>)? Every script or machine using
+        it stops working on its next request. This cannot be undone.
+      </Text>
+    </ConfirmDialog>
   );
 }
 

@@ -1,3 +1,4 @@
+import openapi from '../api/openapi.json';
 import type { components, paths } from '../api/schema';
 
 export type AuditEvent = components['schemas']['AuditEvent'];
@@ -5,58 +6,35 @@ type ListQuery = paths['/api/v1/accounts/{accountId}/audit-logs']['get']['parame
 export type ResourceType = NonNullable<ListQuery['resourceType']>;
 export type Outcome = NonNullable<ListQuery['outcome']>;
 
-/** The actions the server writes (server/src/audit/audit.events.ts); free text is allowed too. */
-export const KNOWN_ACTIONS = [
-  'account.create',
-  'account.update',
-  'account.convert',
-  'account.delete_team',
-  'ownership.transfer',
-  'member.view',
-  'member.role_change',
-  'member.remove',
-  'member.leave',
-  'invite.view',
-  'invite.create',
-  'invite.revoke',
-  'invite.accept',
-  'pod.view',
-  'pod.create',
-  'pod.start',
-  'pod.stop',
-  'pod.restart',
-  'pod.terminate',
-  'pod.connect',
-  'pod.error',
-  'billing.view',
-  'billing.update',
-  'billing.credit',
-  'billing.charge',
-  'audit.view',
-  'audit.export',
-  'audit.verify',
-  'audit.prune',
-  'audit.settings_update',
-  'apikey.view',
-  'apikey.create',
-  'apikey.disable',
-  'apikey.enable',
-  'apikey.revoke',
-];
+/** An enum in the OpenAPI document: `enum`, or `anyOf` of enums (a union of literals). */
+interface EnumSchema {
+  enum?: readonly string[];
+  anyOf?: readonly EnumSchema[];
+}
+
+function valuesOf(schema: EnumSchema): string[] {
+  return schema.enum ? [...schema.enum] : (schema.anyOf ?? []).flatMap(valuesOf);
+}
+
+/** The actions the server writes (its AUDIT_ACTIONS, via the OpenAPI document); free text is allowed too. */
+export const KNOWN_ACTIONS: string[] = valuesOf(
+  openapi.components.schemas.AuditEvent.properties.action,
+);
 
 /** `pod.*`, `member.*`, … : every action of one resource. */
 export const ACTION_PREFIXES = [...new Set(KNOWN_ACTIONS.map((a) => `${a.split('.')[0]}.*`))];
 
-export const RESOURCE_TYPES: ResourceType[] = [
-  'account',
-  'member',
-  'invite',
-  'pod',
-  'billing',
-  'apikey',
-  'audit',
-];
-export const OUTCOMES: Outcome[] = ['success', 'denied', 'failure'];
+/** The values the list's `name` filter accepts, from the same document. */
+function filterValues(name: 'resourceType' | 'outcome'): string[] {
+  const parameters: ReadonlyArray<{ name: string; schema: EnumSchema }> =
+    openapi.paths['/api/v1/accounts/{accountId}/audit-logs'].get.parameters;
+  const parameter = parameters.find((p) => p.name === name);
+  if (!parameter) throw new Error(`the audit log query has no ${name} filter`);
+  return valuesOf(parameter.schema);
+}
+
+export const RESOURCE_TYPES = filterValues('resourceType') as ResourceType[];
+export const OUTCOMES = filterValues('outcome') as Outcome[];
 
 /** The same syntax the API accepts for `action`. */
 export const ACTION_PATTERN = /^[a-z][a-z_]*(\.[a-z][a-z_]*)*(\.\*)?$/;

@@ -44,14 +44,13 @@ function AuthCard({ title, children }: { title: string; children: React.ReactNod
   );
 }
 
-export function SignInPage() {
+/** Submits `request`, then refreshes every query and goes on to `?next=`. */
+function useAuthForm(request: () => Promise<unknown>) {
   const next = useNext();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
   const mutation = useMutation({
-    mutationFn: () => call(api.POST('/api/v1/auth/login', { body: { email, password } })),
+    mutationFn: request,
     onSuccess: async () => {
       await queryClient.invalidateQueries();
       goNext(navigate, next);
@@ -61,103 +60,133 @@ export function SignInPage() {
     event.preventDefault();
     mutation.mutate();
   };
+  return { next, mutation, submit };
+}
+
+/** The card, the form and its fields, the API's error, the submit button and a footer line. */
+function AuthForm({
+  title,
+  action,
+  form,
+  footer,
+  children,
+}: {
+  title: string;
+  action: string;
+  form: ReturnType<typeof useAuthForm>;
+  footer: React.ReactNode;
+  children: React.ReactNode;
+}) {
   return (
-    <AuthCard title="Sign in">
-      <form onSubmit={submit}>
+    <AuthCard title={title}>
+      <form onSubmit={form.submit}>
         <Stack>
-          <TextInput
-            label="Email"
-            type="email"
-            autoComplete="email"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.currentTarget.value)}
-            error={errorFor(mutation.error, 'email')}
-          />
-          <PasswordInput
-            label="Password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.currentTarget.value)}
-            error={errorFor(mutation.error, 'password')}
-          />
-          <FormError error={mutation.error} />
-          <Button type="submit" loading={mutation.isPending}>
-            Sign in
+          {children}
+          <FormError error={form.mutation.error} />
+          <Button type="submit" loading={form.mutation.isPending}>
+            {action}
           </Button>
-          <Text size="sm">
-            New to Gantry?{' '}
-            <Anchor component={Link} to={`/signup?next=${encodeURIComponent(next)}`}>
-              Create an account
-            </Anchor>
-          </Text>
+          <Text size="sm">{footer}</Text>
         </Stack>
       </form>
     </AuthCard>
   );
 }
 
+function EmailInput({
+  value,
+  onChange,
+  error,
+}: {
+  value: string;
+  onChange: (value: string) => void;
+  error: Error | null;
+}) {
+  return (
+    <TextInput
+      label="Email"
+      type="email"
+      autoComplete="email"
+      required
+      value={value}
+      onChange={(e) => onChange(e.currentTarget.value)}
+      error={errorFor(error, 'email')}
+    />
+  );
+}
+
+export function SignInPage() {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const form = useAuthForm(() =>
+    call(api.POST('/api/v1/auth/login', { body: { email, password } })),
+  );
+  return (
+    <AuthForm
+      title="Sign in"
+      action="Sign in"
+      form={form}
+      footer={
+        <>
+          New to Gantry?{' '}
+          <Anchor component={Link} to={`/signup?next=${encodeURIComponent(form.next)}`}>
+            Create an account
+          </Anchor>
+        </>
+      }
+    >
+      <EmailInput value={email} onChange={setEmail} error={form.mutation.error} />
+      <PasswordInput
+        label="Password"
+        autoComplete="current-password"
+        required
+        value={password}
+        onChange={(e) => setPassword(e.currentTarget.value)}
+        error={errorFor(form.mutation.error, 'password')}
+      />
+    </AuthForm>
+  );
+}
+
 export function SignUpPage() {
-  const next = useNext();
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const mutation = useMutation({
-    mutationFn: () => call(api.POST('/api/v1/auth/signup', { body: { name, email, password } })),
-    onSuccess: async () => {
-      await queryClient.invalidateQueries();
-      goNext(navigate, next);
-    },
-  });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    mutation.mutate();
-  };
+  const form = useAuthForm(() =>
+    call(api.POST('/api/v1/auth/signup', { body: { name, email, password } })),
+  );
   return (
-    <AuthCard title="Create your account">
-      <form onSubmit={submit}>
-        <Stack>
-          <TextInput
-            label="Name"
-            autoComplete="name"
-            required
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            error={errorFor(mutation.error, 'name')}
-          />
-          <TextInput
-            label="Email"
-            type="email"
-            autoComplete="email"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.currentTarget.value)}
-            error={errorFor(mutation.error, 'email')}
-          />
-          <PasswordInput
-            label="Password"
-            description="At least 10 characters"
-            autoComplete="new-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.currentTarget.value)}
-            error={errorFor(mutation.error, 'password')}
-          />
-          <FormError error={mutation.error} />
-          <Button type="submit" loading={mutation.isPending}>
-            Sign up
-          </Button>
-          <Text size="sm">
-            Already have an account?{' '}
-            <Anchor component={Link} to={`/signin?next=${encodeURIComponent(next)}`}>
-              Sign in
-            </Anchor>
-          </Text>
-        </Stack>
-      </form>
-    </AuthCard>
+    <AuthForm
+      title="Create your account"
+      action="Sign up"
+      form={form}
+      footer={
+        <>
+          Already have an account?{' '}
+          <Anchor component={Link} to={`/signin?next=${encodeURIComponent(form.next)}`}>
+            Sign in
+          </Anchor>
+        </>
+      }
+    >
+      <TextInput
+        label="Name"
+        autoComplete="name"
+        required
+        value={name}
+        onChange={(e) => setName(e.currentTarget.value)}
+        error={errorFor(form.mutation.error, 'name')}
+      />
+      <EmailInput value={email} onChange={setEmail} error={form.mutation.error} />
+      <PasswordInput
+        label="Password"
+        description="At least 10 characters"
+        autoComplete="new-password"
+        required
+        value={password}
+        onChange={(e) => setPassword(e.currentTarget.value)}
+        error={errorFor(form.mutation.error, 'password')}
+      />
+    </AuthForm>
   );
 }

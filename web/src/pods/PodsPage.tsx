@@ -34,7 +34,9 @@ import { type FormEvent, useState } from 'react';
 import { useOutletContext } from 'react-router-dom';
 import { type Account, ApiError, api, call } from '../api/client';
 import { usePolicy } from '../api/hooks';
+import { ConfirmDialog } from '../components/ConfirmDialog';
 import { errorFor, FormError } from '../components/errors';
+
 import {
   formatPrice,
   type Pod,
@@ -383,40 +385,27 @@ function TerminateDialog({
   onClose: () => void;
 }) {
   const queryClient = useQueryClient();
-  const terminate = useMutation({
-    mutationFn: (podId: string) =>
-      call(
-        api.DELETE('/api/v1/accounts/{accountId}/pods/{podId}', {
-          params: { path: { accountId, podId } },
-        }),
-      ),
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: podsKey(accountId) });
-      onClose();
-    },
-  });
   return (
-    <Modal opened={pod !== null} onClose={onClose} title="Terminate Pod">
-      <Stack>
-        <Text>
-          Terminate <b>{pod?.name}</b>? Its process stops and its files are deleted. This cannot be
-          undone.
-        </Text>
-        <FormError error={terminate.error} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button
-            color="red"
-            loading={terminate.isPending}
-            onClick={() => pod && terminate.mutate(pod.id)}
-          >
-            Terminate
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <ConfirmDialog
+      opened={pod !== null}
+      title="Terminate Pod"
+      confirmLabel="Terminate"
+      onClose={onClose}
+      onConfirm={async () => {
+        if (!pod) return;
+        await call(
+          api.DELETE('/api/v1/accounts/{accountId}/pods/{podId}', {
+            params: { path: { accountId, podId: pod.id } },
+          }),
+        );
+        await queryClient.invalidateQueries({ queryKey: podsKey(accountId) });
+      }}
+    >
+      <Text>
+        Terminate <b>{pod?.name}</b>? Its process stops and its files are deleted. This cannot be
+        undone.
+      </Text>
+    </ConfirmDialog>
   );
 }
 

@@ -19,10 +19,11 @@ import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { IconUserPlus } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, type ReactNode, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { useNavigate, useOutletContext } from 'react-router-dom';
 import { type Account, api, call } from '../api/client';
 import { useMe, usePolicy } from '../api/hooks';
+import { ConfirmDialog } from '../components/ConfirmDialog';
 import { errorFor, FormError } from '../components/errors';
 import { ConvertToTeamButton } from './ConvertToTeamButton';
 import { CopyLinkButton, InviteDialog } from './InviteDialog';
@@ -38,47 +39,6 @@ import {
   useInvites,
   useMembers,
 } from './teams-api';
-
-/** A confirmation dialog around one mutation; shows its error and closes on success. */
-function ConfirmDialog({
-  opened,
-  title,
-  confirmLabel,
-  color = 'red',
-  onConfirm,
-  onClose,
-  children,
-}: {
-  opened: boolean;
-  title: string;
-  confirmLabel: string;
-  color?: string;
-  onConfirm: () => Promise<unknown>;
-  onClose: () => void;
-  children: ReactNode;
-}) {
-  const mutation = useMutation({ mutationFn: onConfirm, onSuccess: () => onClose() });
-  const close = () => {
-    mutation.reset();
-    onClose();
-  };
-  return (
-    <Modal opened={opened} onClose={close} title={title}>
-      <Stack>
-        {children}
-        <FormError error={mutation.error} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={close}>
-            Cancel
-          </Button>
-          <Button color={color} loading={mutation.isPending} onClick={() => mutation.mutate()}>
-            {confirmLabel}
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
-  );
-}
 
 /** The team's name; editable with settings.manage. */
 function TeamNameCard({ account }: { account: Account }) {
