@@ -1,10 +1,12 @@
-import { type MeterHandle, type PodStopper, startMeter } from './billing/meter.js';
+import { pruneAuditEvents } from './audit/audit.service.js';
+import { type PodStopper, startMeter } from './billing/meter.js';
 import { type Config, resolveSecret } from './config.js';
 import type { Deps } from './context.js';
 import { type DatabaseHandle, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { type AppOptions, buildApp } from './http/app.js';
 import { type Clock, systemClock } from './lib/clock.js';
+import { type JobHandle, startPeriodicJob } from './lib/jobs.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { loadCatalog } from './pods/catalog.js';
 import { attachRuntime, shutdownPods, stopPodBySystem } from './pods/pods.service.js';
@@ -25,7 +27,7 @@ export interface StartOptions extends AppOptions {
   database?: DatabaseHandle;
   /** Runs Pods; default: a LocalDriver keeping Pod files under `<dataDir>/pods`. */
   runtime?: RuntimeDriver;
-  /** Start background jobs (the billing meter); `gantry serve` does, tests only when asked. */
+  /** Start background jobs (billing meter, audit pruning); `gantry serve` does, tests when asked. */
   startJobs?: boolean;
   /** How the meter stops Pods at zero balance (default: the Pods module's stopPodBySystem). */
   stopPod?: PodStopper;
@@ -61,6 +63,9 @@ export function createDeps(
   };
 }
 
+/** How often `gantry serve` prunes audit events past their account's retention. */
+export const AUDIT_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
+
 /** Wires a Gantry instance: database (migrated), services and HTTP app. Does not listen. */
 export async function createGantry(config: Config, options: StartOptions = {}): Promise<Gantry> {
   // Check the catalog before anything is opened.
@@ -71,15 +76,24 @@ export async function createGantry(config: Config, options: StartOptions = {}): 
   const deps = createDeps(config, database, options);
   await attachRuntime(deps);
   const app = await buildApp(deps, options);
-  const meter: MeterHandle | undefined = options.startJobs
-    ? startMeter(deps, { stopPod: options.stopPod ?? stopPodBySystem })
-    : undefined;
+  const jobs: JobHandle[] = options.startJobs
+    ? [
+        startMeter(deps, { stopPod: options.stopPod ?? stopPodBySystem }),
+        // Audit retention: prune what accounts (or the operator's maximum) no longer keep.
+        startPeriodicJob(
+          'audit pruning',
+          AUDIT_PRUNE_INTERVAL_MS,
+          () => pruneAuditEvents(deps),
+          deps.logger,
+        ),
+      ]
+    : [];
   return {
     deps,
     app,
     database,
     async close() {
-      await meter?.stop();
+      await Promise.all(jobs.map((job) => job.stop()));
       await app.close();
       await shutdownPods(deps);
       await database.close();

@@ -3,6 +3,7 @@ import { writeAuditEvent } from '../audit/audit.writer.js';
 import type { Deps } from '../context.js';
 import type { Executor, Trx } from '../db/database.js';
 import type { PodMeterRow, PodRow } from '../db/schema.js';
+import { type JobHandle, startPeriodicJob } from '../lib/jobs.js';
 import { formatMoney, usageCost } from '../lib/money.js';
 import { LIVE_STATUSES } from '../pods/state.js';
 import { lockBillingAccount } from './billing.store.js';
@@ -311,34 +312,16 @@ async function stopActivePods(
   return stopped;
 }
 
-export interface MeterHandle {
-  /** Stops scheduling and waits for a run in progress. */
-  stop(): Promise<void>;
-}
-
 /** Runs {@link runMeterOnce} every `intervalSeconds` (never two at once in one process). */
 export function startMeter(
   deps: Deps,
   options: MeterOptions & { intervalSeconds?: number } = {},
-): MeterHandle {
+): JobHandle {
   const intervalMs = (options.intervalSeconds ?? deps.config.meterIntervalSeconds) * 1000;
-  let stopped = false;
-  let running: Promise<unknown> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-  const tick = () => {
-    if (stopped) return;
-    running = runMeterOnce(deps, options)
-      .catch((error: unknown) => deps.logger.error({ err: error }, 'metering run failed'))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, intervalMs).unref();
-      });
-  };
-  timer = setTimeout(tick, intervalMs).unref();
-  return {
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  return startPeriodicJob(
+    'metering run',
+    intervalMs,
+    () => runMeterOnce(deps, options),
+    deps.logger,
+  );
 }
