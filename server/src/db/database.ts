@@ -1,17 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import {
-  Kysely,
-  PostgresDialect,
-  type SqliteDatabase,
-  SqliteDialect,
-  sql,
-  type Transaction,
-} from 'kysely';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { preparedStatementName } from './prepared.js';
 import type { Database } from './schema.js';
+import { GroupCommitDialect, type GroupCommitHooks } from './sqlite-group-commit.js';
 
 export type Db = Kysely<Database>;
 export type Trx = Transaction<Database>;
@@ -36,6 +30,8 @@ export interface OpenOptions {
   /** PostgreSQL schema to use (tests isolate themselves in one). */
   pgSchema?: string;
   pgPoolSize?: number;
+  /** SQLite only: hooks around each group COMMIT (tests observe and fail commits). */
+  sqliteCommitHooks?: GroupCommitHooks;
 }
 
 const INT8_OID = 20;
@@ -52,7 +48,10 @@ const CACHED_SQL_MAX_LENGTH = 4096;
  * statement is reusable once `all`/`run` return; one still iterating (a streamed query)
  * is busy, so a fresh statement is prepared for that call instead.
  */
-export function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+export function withStatementCache(sqlite: SQLite.Database): {
+  close(): void;
+  prepare(text: string): SQLite.Statement;
+} {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close: () => sqlite.close(),
@@ -127,8 +126,15 @@ export function openDatabase(options: OpenOptions): DatabaseHandle {
   sqlite.pragma('synchronous = FULL');
   // A 64 MiB page cache (the default is 2 MiB) for audit pages and exports over millions of rows.
   sqlite.pragma('cache_size = -65536');
+  // Group commit: concurrent transactions share one COMMIT (one WAL fsync), each resolving
+  // only once it is durable (see sqlite-group-commit.ts).
+  const cached = withStatementCache(sqlite);
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    dialect: new GroupCommitDialect({
+      sqlite,
+      prepare: (text) => cached.prepare(text),
+      ...(options.sqliteCommitHooks ? { hooks: options.sqliteCommitHooks } : {}),
+    }),
   });
   SQLITE_HANDLES.set(db, sqlite);
   return { db, dialect: 'sqlite', close: () => db.destroy() };
