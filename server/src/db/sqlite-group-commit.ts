@@ -165,7 +165,13 @@ export class GroupCommitDriver implements Driver {
     if (lease.releasedEarly) return;
     this.#own(connection);
     this.#inTransaction = false;
-    this.#liveBatch();
+    if (!this.#batch || !this.#sqlite.inTransaction) {
+      // SQLite already rolled the whole batch back (disk full, I/O error): fail its members and
+      // let the error that caused this rollback surface, not a bookkeeping one.
+      if (this.#batch)
+        this.#failBatch(new Error('group commit: the batch transaction was rolled back'));
+      return;
+    }
     this.#run(`rollback to ${TRANSACTION_SAVEPOINT}`);
     this.#run(`release ${TRANSACTION_SAVEPOINT}`);
   }
