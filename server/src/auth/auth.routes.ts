@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { listAccounts } from '../accounts/accounts.service.js';
 import type { Deps } from '../context.js';
 import { notFound } from '../errors.js';
+import { readCookie } from '../http/authenticate.js';
 import {
   callerOf,
   DEVICE_COOKIE,
@@ -79,7 +80,7 @@ export const authRoutes =
           deps,
           metaOf(request),
           request.body,
-          request.cookies[DEVICE_COOKIE],
+          readCookie(request.headers.cookie, DEVICE_COOKIE),
         );
         setSessionCookie(reply, result.session);
         reply.setCookie(DEVICE_COOKIE, result.device, {

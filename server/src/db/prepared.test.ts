@@ -71,6 +71,26 @@ describe.each(DIALECTS)('preparedQuery on %s', (dialect) => {
     expect(inTrx).toEqual([{ id: 'a3', name: 'Gamma' }]);
   });
 
+  it('never sees another transaction’s uncommitted writes', async () => {
+    const { db } = database;
+    let outside: Promise<unknown> | undefined;
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('accounts').set({ name: 'Delta' }).where('id', '=', 'a3').execute();
+      outside = teamsNamed(db, 'Delta', 'u1');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await trx.updateTable('accounts').set({ name: 'Beta' }).where('id', '=', 'a3').execute();
+    });
+    expect(await outside).toEqual([]);
+    expect(await teamsNamed(db, 'Beta', 'u1')).toEqual([{ id: 'a3', name: 'Beta' }]);
+  });
+
+  it.runIf(dialect === 'sqlite')('runs only reads on the raw SQLite connection', async () => {
+    const writer = preparedQuery((db: Executor, id: string) =>
+      db.updateTable('accounts').set({ name: 'Beta' }).where('id', '=', id).returning('id'),
+    );
+    await expect(writer(database.db, 'a3')).rejects.toThrow(/only reads/);
+  });
+
   it.runIf(dialect === 'postgres')('runs as a named statement on PostgreSQL', async () => {
     // One connection, so the statement list read is the connection's that ran the query.
     await database.db.connection().execute(async (conn) => {

@@ -1,5 +1,6 @@
+import type SQLite from 'better-sqlite3';
 import { type Compilable, type CompiledQuery, createQueryId } from 'kysely';
-import type { Executor } from './database.js';
+import { type Executor, sqliteHandleOf } from './database.js';
 
 type Parameter = { arg: number } | { value: unknown };
 
@@ -21,7 +22,12 @@ const placeholder = (i: number) => `\u0000gantry:arg:${i}\u0000`;
  * arguments, so it must build the same SQL whatever they are (no branching on them) and
  * only pass them on as values; each parameter of the compiled query is then either one
  * of the arguments or a constant of the query. On PostgreSQL the query runs as a named
- * prepared statement, parsed and planned once per connection.
+ * prepared statement, parsed and planned once per connection. On SQLite, called with the
+ * database (not a transaction) while no transaction is open on the connection, it runs
+ * synchronously on a better-sqlite3 statement prepared once: the same read Kysely would
+ * do, without its executor and connection mutex. Inside a transaction, or while another
+ * holds the connection in one, it goes through Kysely so it sees what it would have seen.
+ * So `build` must be a read (a select).
  */
 export function preparedQuery<Args extends string[], Row>(
   build: (db: Executor, ...args: Args) => Compilable<Row>,
@@ -31,7 +37,38 @@ export function preparedQuery<Args extends string[], Row>(
     object,
     { sql: string; parameters: Parameter[]; query: CompiledQuery['query'] }
   >();
+  // SQLite: the statement prepared on each raw connection (see above), with its parameters.
+  const statements = new WeakMap<
+    SQLite.Database,
+    { statement: SQLite.Statement; sql: string; parameters: Parameter[] }
+  >();
   return async (db, ...args) => {
+    const sqlite = sqliteHandleOf(db);
+    if (sqlite && !sqlite.inTransaction) {
+      let prepared = statements.get(sqlite);
+      if (!prepared) {
+        const { sql, parameters } = templateOf(db, args);
+        const statement = sqlite.prepare(sql);
+        if (!statement.reader || !statement.readonly)
+          throw new Error('preparedQuery: only reads run on SQLite directly');
+        prepared = { statement, sql, parameters };
+        statements.set(sqlite, prepared);
+      }
+      const statement = prepared.statement.busy ? sqlite.prepare(prepared.sql) : prepared.statement;
+      return statement.all(parameterValues(prepared.parameters, args)) as Row[];
+    }
+    const template = templateOf(db, args);
+    const query: CompiledQuery<Row> = {
+      sql: template.sql,
+      query: template.query,
+      parameters: parameterValues(template.parameters, args),
+      queryId: createQueryId(),
+    };
+    const result = await db.executeQuery(query);
+    return result.rows;
+  };
+
+  function templateOf(db: Executor, args: Args) {
     const adapter = db.getExecutor().adapter;
     let template = compiled.get(adapter);
     if (!template) {
@@ -53,14 +90,15 @@ export function preparedQuery<Args extends string[], Row>(
         statementNames.set(template.sql, `gantry_${statementNames.size + 1}`);
       }
     }
-    const parameters = template.parameters.map((p) => ('arg' in p ? args[p.arg] : p.value));
-    const query: CompiledQuery<Row> = {
-      sql: template.sql,
-      query: template.query,
-      parameters,
-      queryId: createQueryId(),
-    };
-    const result = await db.executeQuery(query);
-    return result.rows;
-  };
+    return template;
+  }
+}
+
+function parameterValues(parameters: Parameter[], args: string[]): unknown[] {
+  const values = new Array<unknown>(parameters.length);
+  for (let i = 0; i < parameters.length; i++) {
+    const p = parameters[i] as Parameter;
+    values[i] = 'arg' in p ? args[p.arg] : p.value;
+  }
+  return values;
 }

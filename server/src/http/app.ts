@@ -109,7 +109,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
-  await app.register(fastifyCookie);
+  // Setting cookies only: the one or two cookies the API reads are read with `readCookie`.
+  await app.register(fastifyCookie, { hook: false });
   registerConnect(app, deps, authenticateApiKey);
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));

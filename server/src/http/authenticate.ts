@@ -20,12 +20,31 @@ function originAllowed(deps: Deps, headers: IncomingHttpHeaders, origin: string)
   }
 }
 
-/** The value of one cookie in a raw `Cookie` header. */
+/**
+ * The value of one cookie in a raw `Cookie` header (the first of that name), read without
+ * parsing the others: the API reads only its own cookies, so none are parsed per request.
+ * Surrounding double quotes are removed and %-escapes decoded (a malformed one is kept as is).
+ */
 export function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name)
-      return decodeURIComponent(part.slice(eq + 1).trim());
+  if (header === undefined) return undefined;
+  let start = 0;
+  while (start < header.length) {
+    let end = header.indexOf(';', start);
+    if (end === -1) end = header.length;
+    const eq = header.indexOf('=', start);
+    if (eq > start && eq < end && header.slice(start, eq).trim() === name) {
+      let value = header.slice(eq + 1, end).trim();
+      if (value.length > 1 && value.startsWith('"') && value.endsWith('"')) {
+        value = value.slice(1, -1);
+      }
+      if (!value.includes('%')) return value;
+      try {
+        return decodeURIComponent(value);
+      } catch {
+        return value;
+      }
+    }
+    start = end + 1;
   }
   return undefined;
 }
@@ -95,7 +114,7 @@ export function registerAuthentication(
     const result = await principalFromHeaders(
       deps,
       request.headers,
-      request.cookies[SESSION_COOKIE],
+      readCookie(request.headers.cookie, SESSION_COOKIE),
       !SAFE_METHODS.has(request.method),
       authenticateApiKey,
     );

@@ -107,9 +107,25 @@ export function authorize(
   );
 }
 
-/** Every permission the actor holds on the account (resource-independent view). */
+/** {@link permissionsOf}'s lists, per role × owner of a personal account × read-only key. */
+const PERMISSION_LISTS = new Map<string, readonly Permission[]>();
+
+/**
+ * Every permission the actor holds on the account (resource-independent view). It
+ * depends only on the role, on owning a personal account and on a read-only key, so
+ * each combination's list is computed once (read on every account answer); callers
+ * get a copy of it.
+ */
 export function permissionsOf(actor: AccountActor): Permission[] {
-  return PERMISSIONS.filter((p) => can(actor, p));
+  const personalOwner = actor.accountKind === 'personal' && actor.isOwner;
+  const readOnly = actor.apiKey?.readOnly === true;
+  const key = `${actor.role}:${personalOwner}:${readOnly}`;
+  let list = PERMISSION_LISTS.get(key);
+  if (!list) {
+    list = PERMISSIONS.filter((p) => can(actor, p));
+    PERMISSION_LISTS.set(key, list);
+  }
+  return list.slice();
 }
 
 /**
