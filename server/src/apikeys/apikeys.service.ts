@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import { auditContextOf } from '../audit/audit.context.js';
 import { writeAuditEvent } from '../audit/audit.writer.js';
 import type { Caller, Deps, Principal } from '../context.js';
@@ -8,6 +9,7 @@ import { newId } from '../lib/ids.js';
 import { hashToken, newToken, safeEqual } from '../lib/secrets.js';
 import { inAccount, readAccount } from '../permissions/access.js';
 import { type AccountActor, authorize, can } from '../permissions/policy.js';
+import type { ApiKeySchema, CreatedApiKeySchema } from './apikeys.schemas.js';
 import {
   type ApiKeyWithCreator,
   countLiveApiKeys,
@@ -30,24 +32,9 @@ export const MAX_KEY_LIFETIME_MS = 366 * 24 * 3600 * 1000;
 /** Keys one member may hold in one account (not counting revoked ones). */
 export const MAX_KEYS_PER_MEMBER = 100;
 
-export interface ApiKeyDto {
-  id: string;
-  name: string;
-  prefix: string;
-  readOnly: boolean;
-  createdBy: string;
-  createdByName: string;
-  createdByEmail: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  expiresAt: string | null;
-  disabled: boolean;
-  expired: boolean;
-}
+export type ApiKeyDto = Static<typeof ApiKeySchema>;
 
-export interface CreatedApiKeyDto extends ApiKeyDto {
-  secret: string;
-}
+export type CreatedApiKeyDto = Static<typeof CreatedApiKeySchema>;
 
 /** Maps a key row to the API object; never includes the secret or its hash. */
 export function toApiKeyDto(row: ApiKeyWithCreator, now: Date): ApiKeyDto {

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { AccountParams, Body, Email, Id, IsoTime, Money, Name } from '../http/schemas.js';
+import { AccountParams, Body, Email, Id, IsoTime, Money, Name, ref } from '../http/schemas.js';
 
 const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
@@ -147,7 +147,7 @@ export const StatementSchema = Type.Object({
   ...StatementFields,
   accountId: Id,
   profile: BillingProfileSchema,
-  transactions: Type.Array(Type.Ref('BillingTransaction')),
+  transactions: Type.Array(ref(BillingTransactionSchema)),
 });
 
 export const StatementParams = Type.Object(

@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import { auditContextOf } from '../audit/audit.context.js';
 import { type AuditContext, SYSTEM_CONTEXT } from '../audit/audit.events.js';
 import { writeAuditEvent } from '../audit/audit.writer.js';
@@ -10,6 +11,14 @@ import { formatMoney, MICRO, moneyProblem, parseMoney } from '../lib/money.js';
 import { inAccount, readAccount } from '../permissions/access.js';
 import { authorize } from '../permissions/policy.js';
 import { podNamesOf, spendPerHourOfLivePods } from '../pods/pods.store.js';
+import type {
+  BillingProfileSchema,
+  BillingSchema,
+  BillingTransactionSchema,
+  StatementSchema,
+  StatementSummarySchema,
+  UsageSchema,
+} from './billing.schemas.js';
 import {
   type BillingProfileUpdate,
   ensureBillingAccount,
@@ -29,43 +38,11 @@ import { postTransaction } from './ledger.js';
 /** The largest low-balance threshold anyone may set: 1,000,000 currency units. */
 export const MAX_THRESHOLD_MICRO = 1_000_000 * MICRO;
 
-export interface BillingProfileDto {
-  billingEmail: string | null;
-  companyName: string | null;
-  address: string | null;
-  countryCode: string | null;
-  taxId: string | null;
-}
+export type BillingProfileDto = Static<typeof BillingProfileSchema>;
 
-export interface BillingDto {
-  accountId: string;
-  currency: string;
-  balance: string;
-  currentSpendPerHour: string;
-  spendLimit: string;
-  maxSpendLimit: string;
-  lowBalanceThreshold: string;
-  lowBalance: boolean;
-  /** Seconds the balance lasts at the current spend; null when nothing is running. */
-  runwaySeconds: number | null;
-  profile: BillingProfileDto;
-  updatedAt: string;
-}
+export type BillingDto = Static<typeof BillingSchema>;
 
-export interface TransactionDto {
-  id: string;
-  kind: BillingKind;
-  amount: string;
-  balanceAfter: string;
-  time: string;
-  actor: { type: string; id: string | null; email: string | null };
-  note: string | null;
-  provider: string | null;
-  podId: string | null;
-  periodStart: string | null;
-  periodEnd: string | null;
-  durationMs: number | null;
-}
+export type TransactionDto = Static<typeof BillingTransactionSchema>;
 
 /** Maps a ledger row to the API object. */
 export function toTransactionDto(row: BillingTransactionRow): TransactionDto {
@@ -357,14 +334,7 @@ export function listBillingTransactions(
 const DAY_MS = 86_400_000;
 export const MAX_USAGE_DAYS = 366;
 
-export interface UsageDto {
-  from: string;
-  to: string;
-  currency: string;
-  total: string;
-  byPod: { podId: string | null; podName: string | null; amount: string; durationMs: number }[];
-  byDay: { day: string; amount: string; durationMs: number }[];
-}
+export type UsageDto = Static<typeof UsageSchema>;
 
 /** Usage charges by Pod and by UTC day in [from, to) — default the last 30 days (`billing.view`). */
 export function getUsage(
@@ -418,17 +388,7 @@ export function getUsage(
   });
 }
 
-export interface StatementSummaryDto {
-  month: string;
-  currency: string;
-  openingBalance: string;
-  credits: string;
-  usage: string;
-  refunds: string;
-  adjustments: string;
-  closingBalance: string;
-  transactionCount: number;
-}
+export type StatementSummaryDto = Static<typeof StatementSummarySchema>;
 
 function nextMonth(month: string): string {
   const [year, mon] = month.split('-').map(Number) as [number, number];
@@ -480,11 +440,7 @@ export function listStatements(
   });
 }
 
-export interface StatementDto extends StatementSummaryDto {
-  accountId: string;
-  profile: BillingProfileDto;
-  transactions: TransactionDto[];
-}
+export type StatementDto = Static<typeof StatementSchema>;
 
 /** One month's statement with every transaction in it (`billing.view`). */
 export function getStatement(
