@@ -21,8 +21,3 @@ export class ManualClock implements Clock {
     this.#ms = new Date(to).getTime();
   }
 }
-
-/** Times are stored as fixed-width ISO 8601 UTC strings, which sort as they compare. */
-export function toIso(date: Date): string {
-  return date.toISOString();
-}

@@ -2,9 +2,6 @@
 import { fileURLToPath } from 'node:url';
 import type { TemplateRuntime } from './driver.js';
 
-/** Absolute path of the `server/templates` directory. */
-export const BUILTIN_TEMPLATES_DIR = fileURLToPath(new URL('../../../templates/', import.meta.url));
-
 /** Container port the built-in hello-web template exposes. */
 export const HELLO_WEB_PORT = 8080;
 
