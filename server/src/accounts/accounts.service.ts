@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import { auditContextOf } from '../audit/audit.context.js';
 import { writeAuditEvent } from '../audit/audit.writer.js';
 import { grantWelcomeCredit } from '../billing/billing.service.js';
@@ -13,10 +14,10 @@ import {
   type AccountActor,
   authorize,
   authorizeOwner,
-  type Permission,
   permissionsOf,
   type Role,
 } from '../permissions/policy.js';
+import type { AccountDtoSchema } from './accounts.schemas.js';
 import {
   insertAccount,
   insertMembership,
@@ -26,17 +27,7 @@ import {
   updateAccount,
 } from './accounts.store.js';
 
-export interface AccountDto {
-  id: string;
-  name: string;
-  kind: 'personal' | 'team';
-  ownerId: string;
-  createdAt: string;
-  updatedAt: string;
-  role: Role;
-  isOwner: boolean;
-  permissions: Permission[];
-}
+export type AccountDto = Static<typeof AccountDtoSchema>;
 
 /** Maps an account row and the caller's standing on it to the API object. */
 export function toAccountDto(account: AccountRow, actor: AccountActor): AccountDto {

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import type { Static } from '@sinclair/typebox';
 import type { Caller, Deps } from '../context.js';
 import { type Executor, sqliteHandleOf } from '../db/database.js';
 import type { AuditEventRow } from '../db/schema.js';
@@ -14,6 +15,7 @@ import {
   type ResourceType,
   SYSTEM_CONTEXT,
 } from './audit.events.js';
+import type { AuditActorSchema, AuditEventSchema, AuditSettingsSchema } from './audit.schemas.js';
 import {
   type AuditFilters,
   deleteThrough,
@@ -40,25 +42,7 @@ export type { AuditFilters } from './audit.store.js';
 export const AUDIT_BATCH_SIZE = 1000;
 const DAY_MS = 86_400_000;
 
-export interface AuditEventDto {
-  id: string;
-  seq: number;
-  time: string;
-  accountId: string;
-  actor: {
-    type: AuditEventRow['actor_type'];
-    id: string | null;
-    userId: string | null;
-    email: string | null;
-  };
-  action: AuditAction;
-  resource: { type: string; id: string | null };
-  outcome: Outcome;
-  ip: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-  details: Record<string, unknown>;
-}
+export type AuditEventDto = Static<typeof AuditEventSchema>;
 
 /** Maps a stored event to the API object (SPEC §8), details parsed. */
 export function toAuditEventDto(row: AuditEventRow): AuditEventDto {
@@ -224,14 +208,7 @@ export function listAuditEvents(
   });
 }
 
-export interface AuditActorDto {
-  userId: string;
-  email: string | null;
-  name: string | null;
-  role: Role | null;
-  isMember: boolean;
-  lastSeenAt: string;
-}
+export type AuditActorDto = Static<typeof AuditActorSchema>;
 
 /** The current and former members who appear as actors in the log (`audit.view`). */
 export function listAuditActors(
@@ -495,12 +472,7 @@ export function verifyAuditLog(
 
 // ---------------------------------------------------------------------------- retention
 
-export interface AuditSettingsDto {
-  retentionDays: number | null;
-  maxRetentionDays: number | null;
-  effectiveRetentionDays: number | null;
-  updatedAt: string | null;
-}
+export type AuditSettingsDto = Static<typeof AuditSettingsSchema>;
 
 function effectiveRetention(own: number | null, max: number | undefined): number | null {
   if (own === null) return max ?? null;

@@ -1,9 +1,11 @@
+import type { Static } from '@sinclair/typebox';
 import { createPersonalAccount } from '../accounts/accounts.service.js';
 import type { Caller, Deps, Principal, RequestMeta } from '../context.js';
 import type { SessionRow, UserRow } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import { hashToken, hmac, newToken, safeEqual } from '../lib/secrets.js';
+import type { SessionSchema, UserSchema } from './auth.schemas.js';
 import {
   deleteSession,
   findSessionByTokenHash,
@@ -16,12 +18,7 @@ import {
 import { hashPassword, verifyPassword } from './passwords.js';
 import { blockedFor, clearFailures, RULES, recordFailure, type ThrottleKey } from './throttle.js';
 
-export interface UserDto {
-  id: string;
-  email: string;
-  name: string;
-  createdAt: string;
-}
+export type UserDto = Static<typeof UserSchema>;
 
 export function toUserDto(row: Pick<UserRow, 'id' | 'email' | 'name' | 'created_at'>): UserDto {
   return { id: row.id, email: row.email, name: row.name, createdAt: row.created_at };
@@ -185,15 +182,7 @@ export async function logout(deps: Deps, caller: Caller): Promise<void> {
   await deleteSession(deps.db, caller.principal.userId, caller.principal.sessionId);
 }
 
-export interface SessionDto {
-  id: string;
-  createdAt: string;
-  lastSeenAt: string;
-  expiresAt: string;
-  ip: string | null;
-  userAgent: string | null;
-  current: boolean;
-}
+export type SessionDto = Static<typeof SessionSchema>;
 
 export async function listSessions(deps: Deps, caller: Caller): Promise<SessionDto[]> {
   const rows = await listUserSessions(

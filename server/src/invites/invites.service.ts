@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import { type AccountDto, toAccountDto } from '../accounts/accounts.service.js';
 import { insertMembership, lockAccount } from '../accounts/accounts.store.js';
 import { auditContextOf } from '../audit/audit.context.js';
@@ -11,6 +12,7 @@ import { hashToken, newToken, seal, unseal } from '../lib/secrets.js';
 import { findMember } from '../members/members.store.js';
 import { inAccount, readAccount } from '../permissions/access.js';
 import { authorize, type Role } from '../permissions/policy.js';
+import type { InvitePreviewSchema, InviteSchema } from './invites.schemas.js';
 import {
   consumeInviteUse,
   findInvite,
@@ -29,28 +31,9 @@ const SEAL_PURPOSE = 'invite';
 export const DEFAULT_EXPIRES_IN_HOURS = 168;
 export const DEFAULT_MAX_USES = 1;
 
-export interface InviteDto {
-  id: string;
-  role: Role;
-  url: string | null;
-  email: string | null;
-  expiresAt: string;
-  maxUses: number;
-  uses: number;
-  createdAt: string;
-  createdBy: string;
-  createdByName: string;
-  createdByEmail: string;
-}
+export type InviteDto = Static<typeof InviteSchema>;
 
-export interface InvitePreviewDto {
-  accountName: string;
-  role: Role;
-  expiresAt: string;
-  inviterName: string;
-  status: 'pending';
-  emailBound: boolean;
-}
+export type InvitePreviewDto = Static<typeof InvitePreviewSchema>;
 
 function inviteUrl(deps: Deps, token: string): string {
   return `${deps.config.publicUrl}/invite/${token}`;

@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import { lockAccount } from '../accounts/accounts.store.js';
 import { auditContextOf } from '../audit/audit.context.js';
 import { writeAuditEvent } from '../audit/audit.writer.js';
@@ -6,6 +7,7 @@ import type { AccountRow } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { inAccount, readAccount } from '../permissions/access.js';
 import { authorize, type Role } from '../permissions/policy.js';
+import type { MemberSchema } from './members.schemas.js';
 import {
   deleteMember,
   findMember,
@@ -14,14 +16,7 @@ import {
   setMemberRole,
 } from './members.store.js';
 
-export interface MemberDto {
-  userId: string;
-  email: string;
-  name: string;
-  role: Role;
-  isOwner: boolean;
-  joinedAt: string;
-}
+export type MemberDto = Static<typeof MemberSchema>;
 
 /** Maps a membership row (with its user) to the API object. */
 export function toMemberDto(row: MemberRow, account: Pick<AccountRow, 'owner_id'>): MemberDto {

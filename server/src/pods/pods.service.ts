@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import { auditContextOf } from '../audit/audit.context.js';
 import { type AuditAction, type AuditContext, SYSTEM_CONTEXT } from '../audit/audit.events.js';
 import { writeAuditEvent } from '../audit/audit.writer.js';
@@ -12,6 +13,7 @@ import { formatMoney } from '../lib/money.js';
 import { inAccount, readAccount } from '../permissions/access.js';
 import { type AccountActor, authorize, can } from '../permissions/policy.js';
 import { findGpuType, findTemplate } from './catalog.js';
+import type { PodDtoSchema } from './pods.schemas.js';
 import {
   countPods,
   findPod,
@@ -39,25 +41,7 @@ import {
   statusAfter,
 } from './state.js';
 
-export interface PodDto {
-  id: string;
-  name: string;
-  status: PodStatus;
-  gpuType: string;
-  gpuCount: number;
-  templateId: string;
-  /** Decimal price per hour of the whole Pod (GPU price × count). */
-  pricePerHour: string;
-  createdBy: string;
-  createdByName: string | null;
-  createdAt: string;
-  updatedAt: string;
-  startedAt: string | null;
-  stoppedAt: string | null;
-  /** What the caller may do with the Pod now (valid moves ∩ their permissions). */
-  actions: PodAction[];
-  lastError: string | null;
-}
+export type PodDto = Static<typeof PodDtoSchema>;
 
 /** The moves valid now that the actor may make, plus `connect` while running. */
 export function actionsOf(actor: AccountActor, pod: Pick<PodRow, 'status' | 'created_by'>) {
