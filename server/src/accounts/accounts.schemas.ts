@@ -1,14 +1,14 @@
 import { Type } from '@sinclair/typebox';
-import { Body, Id, IsoTime, Name, RoleSchema } from '../http/schemas.js';
+import { Body, Id, IsoTime, Name, RoleSchema, StringEnum } from '../http/schemas.js';
 import { PERMISSIONS } from '../permissions/policy.js';
 
-export const PermissionSchema = Type.Union(PERMISSIONS.map((p) => Type.Literal(p)));
+export const PermissionSchema = StringEnum(PERMISSIONS);
 
 export const AccountDtoSchema = Type.Object(
   {
     id: Id,
     name: Type.String(),
-    kind: Type.Union([Type.Literal('personal'), Type.Literal('team')]),
+    kind: StringEnum(['personal', 'team']),
     ownerId: Id,
     createdAt: IsoTime,
     updatedAt: IsoTime,

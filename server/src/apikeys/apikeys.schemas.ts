@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { AccountParams, Body, Id, IsoTime, Name } from '../http/schemas.js';
+import { AccountParams, Body, Id, IsoTime, Name, Nullable } from '../http/schemas.js';
 
-const NullableTime = Type.Union([IsoTime, Type.Null()]);
+const NullableTime = Nullable(IsoTime);
 
 const apiKeyProperties = {
   id: Id,
@@ -12,9 +12,7 @@ const apiKeyProperties = {
   createdByName: Type.String(),
   createdByEmail: Type.String(),
   createdAt: IsoTime,
-  lastUsedAt: Type.Union([IsoTime, Type.Null()], {
-    description: 'Updated at most about once a minute',
-  }),
+  lastUsedAt: Nullable(IsoTime, { description: 'Updated at most about once a minute' }),
   expiresAt: NullableTime,
   disabled: Type.Boolean(),
   expired: Type.Boolean(),
@@ -34,7 +32,7 @@ export const CreateApiKeyBody = Body({
   name: Name(100),
   readOnly: Type.Optional(Type.Boolean()),
   expiresAt: Type.Optional(
-    Type.Union([IsoTime, Type.Null()], { description: 'In the future, at most a year ahead' }),
+    Nullable(IsoTime, { description: 'In the future, at most a year ahead' }),
   ),
 });
 

@@ -81,6 +81,18 @@ describe('gantry audit (operator CLI, SQLite file)', () => {
       'x',
     );
     expect(bad.code).toBe(2);
+    // Past the option parser, the filters are checked against the route's own query schema.
+    const badUser = await gantryCli(
+      dataDir,
+      'audit',
+      'export',
+      '--account',
+      a.account.id,
+      '--user',
+      'not-a-user-id',
+    );
+    expect(badUser.code).toBe(2);
+    expect(badUser.stderr).toContain('invalid /userId must match pattern');
 
     const rows = await auditEvents(gantry, b.account.id);
     await gantry.deps.db
@@ -95,6 +107,6 @@ describe('gantry audit (operator CLI, SQLite file)', () => {
     );
     const one = await gantryCli(dataDir, 'audit', 'verify', '--account', a.account.id);
     expect(one.code).toBe(0);
-    // Five CLI processes, each loading every module through tsx (~3 s apiece on 2 cores).
-  }, 90_000);
+    // Six CLI processes, each loading every module through tsx (~3 s apiece on 2 cores).
+  }, 120_000);
 });

@@ -1,6 +1,5 @@
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { Value } from '@sinclair/typebox/value';
 import type { Command } from 'commander';
 import { findAccount } from '../accounts/accounts.store.js';
 import { withOperatorDeps } from '../cli/operator.js';
@@ -8,6 +7,7 @@ import { commandGroup } from '../cli/output.js';
 import { ConfigError } from '../config.js';
 import type { Deps } from '../context.js';
 import { AppError } from '../errors.js';
+import { checkQuery } from '../http/validation.js';
 import { operatorContext } from './audit.events.js';
 import { AuditExportQuery } from './audit.schemas.js';
 import {
@@ -133,10 +133,8 @@ export function exportFromDatabase(options: ExportOptions): Promise<void> {
           format: options.format,
         }).filter(([, v]) => v !== undefined),
       );
-      if (!Value.Check(AuditExportQuery, query)) {
-        const first = [...Value.Errors(AuditExportQuery, query)][0];
-        throw new UsageError(`invalid ${first?.path ?? 'option'}: ${first?.message ?? ''}`);
-      }
+      const problem = checkQuery(AuditExportQuery, query);
+      if (problem) throw new UsageError(`invalid ${problem}`);
       const filters = parseFilters(query);
       if (!(await findAccount(deps.db, options.account))) {
         throw new UsageError(`No account ${options.account}`);

@@ -1,28 +1,18 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { Body, Id, IsoTime, Page, RoleSchema, ref } from '../http/schemas.js';
-import { AUDIT_ACTIONS, type AuditAction, RESOURCE_TYPES } from './audit.events.js';
-
-const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
+import { Body, Id, IsoTime, Nullable, Page, RoleSchema, ref, StringEnum } from '../http/schemas.js';
+import { AUDIT_ACTIONS, RESOURCE_TYPES } from './audit.events.js';
 
 /** ISO 8601: a date, or a date and time with a zone (`Z` or `±hh:mm`). */
 const ISO_8601 =
   '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2}))?$';
 
-export const ResourceTypeSchema = Type.Union(RESOURCE_TYPES.map((t) => Type.Literal(t)));
+export const ResourceTypeSchema = StringEnum(RESOURCE_TYPES);
 /**
  * Every action Gantry writes, as an enum in the OpenAPI document: the console reads its list
- * from there (web/src/audit/audit-filters.ts). A plain string enum, so serializing stays cheap.
+ * from there (web/src/audit/audit-filters.ts).
  */
-export const AuditActionSchema = Type.Unsafe<AuditAction>({
-  type: 'string',
-  enum: [...AUDIT_ACTIONS],
-});
-export const OutcomeSchema = Type.Union([
-  Type.Literal('success'),
-  Type.Literal('denied'),
-  Type.Literal('failure'),
-]);
+export const AuditActionSchema = StringEnum(AUDIT_ACTIONS);
+export const OutcomeSchema = StringEnum(['success', 'denied', 'failure']);
 
 /** The filters shared by the query and the export; unknown parameters are refused. */
 const filterProperties = {
@@ -58,7 +48,7 @@ export const AuditQuery = Type.Object(
 );
 export type AuditQueryInput = Static<typeof AuditQuery>;
 
-export const ExportFormatSchema = Type.Union([Type.Literal('csv'), Type.Literal('jsonl')]);
+export const ExportFormatSchema = StringEnum(['csv', 'jsonl']);
 export const AuditExportQuery = Type.Object(
   { ...filterProperties, format: Type.Optional(ExportFormatSchema) },
   { additionalProperties: false },
@@ -72,22 +62,17 @@ export const AuditEventSchema = Type.Object(
     time: IsoTime,
     accountId: Id,
     actor: Type.Object({
-      type: Type.Union([
-        Type.Literal('user'),
-        Type.Literal('apikey'),
-        Type.Literal('system'),
-        Type.Literal('operator'),
-      ]),
-      id: nullable(Type.String()),
-      userId: nullable(Type.String()),
-      email: nullable(Type.String()),
+      type: StringEnum(['user', 'apikey', 'system', 'operator']),
+      id: Nullable(Type.String()),
+      userId: Nullable(Type.String()),
+      email: Nullable(Type.String()),
     }),
     action: AuditActionSchema,
-    resource: Type.Object({ type: Type.String(), id: nullable(Type.String()) }),
+    resource: Type.Object({ type: Type.String(), id: Nullable(Type.String()) }),
     outcome: OutcomeSchema,
-    ip: nullable(Type.String()),
-    userAgent: nullable(Type.String()),
-    requestId: nullable(Type.String()),
+    ip: Nullable(Type.String()),
+    userAgent: Nullable(Type.String()),
+    requestId: Nullable(Type.String()),
     details: Type.Record(Type.String(), Type.Unknown()),
   },
   { $id: 'AuditEvent' },
@@ -97,9 +82,9 @@ export const AuditPageSchema = Page(ref(AuditEventSchema));
 
 export const AuditActorSchema = Type.Object({
   userId: Type.String(),
-  email: nullable(Type.String()),
-  name: nullable(Type.String({ description: 'Current name; null when the user no longer exists' })),
-  role: nullable(RoleSchema),
+  email: Nullable(Type.String()),
+  name: Nullable(Type.String({ description: 'Current name; null when the user no longer exists' })),
+  role: Nullable(RoleSchema),
   isMember: Type.Boolean({ description: 'Whether they are a member of the account now' }),
   lastSeenAt: IsoTime,
 });
@@ -111,19 +96,19 @@ export const AuditActorsResponse = Type.Object({
 export const VerifyResponse = Type.Object({
   ok: Type.Boolean(),
   checked: Type.Integer(),
-  firstBrokenId: nullable(Type.String()),
-  firstBrokenSeq: nullable(Type.Integer()),
-  reason: nullable(Type.String()),
+  firstBrokenId: Nullable(Type.String()),
+  firstBrokenSeq: Nullable(Type.Integer()),
+  reason: Nullable(Type.String()),
   startedAfterSeq: Type.Integer({ description: 'Seq of the prune checkpoint verify started from' }),
 });
 
 export const RetentionDays = Type.Integer({ minimum: 1, maximum: 365_000 });
 export const AuditSettingsSchema = Type.Object({
-  retentionDays: nullable(RetentionDays),
-  maxRetentionDays: nullable(Type.Integer({ description: "The operator's maximum" })),
-  effectiveRetentionDays: nullable(Type.Integer({ description: 'null: events are kept forever' })),
-  updatedAt: nullable(IsoTime),
+  retentionDays: Nullable(RetentionDays),
+  maxRetentionDays: Nullable(Type.Integer({ description: "The operator's maximum" })),
+  effectiveRetentionDays: Nullable(Type.Integer({ description: 'null: events are kept forever' })),
+  updatedAt: Nullable(IsoTime),
 });
-export const AuditSettingsBody = Body({ retentionDays: nullable(RetentionDays) });
+export const AuditSettingsBody = Body({ retentionDays: Nullable(RetentionDays) });
 
 export const auditSharedSchemas = [AuditEventSchema];

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { AccountDtoSchema } from '../accounts/accounts.schemas.js';
-import { Body, Email, Id, IsoTime, Name, Password, ref } from '../http/schemas.js';
+import { Body, Email, Id, IsoTime, Name, Nullable, Password, ref } from '../http/schemas.js';
 
 export const UserSchema = Type.Object(
   { id: Id, email: Type.String(), name: Type.String(), createdAt: IsoTime },
@@ -24,8 +24,8 @@ export const SessionSchema = Type.Object({
   createdAt: IsoTime,
   lastSeenAt: IsoTime,
   expiresAt: IsoTime,
-  ip: Type.Union([Type.String(), Type.Null()]),
-  userAgent: Type.Union([Type.String(), Type.Null()]),
+  ip: Nullable(Type.String()),
+  userAgent: Nullable(Type.String()),
   current: Type.Boolean(),
 });
 

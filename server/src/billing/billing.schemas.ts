@@ -1,8 +1,16 @@
 import { Type } from '@sinclair/typebox';
-import { AccountParams, Body, Email, Id, IsoTime, Money, Name, ref } from '../http/schemas.js';
-
-const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
+import {
+  AccountParams,
+  Body,
+  Email,
+  Id,
+  IsoTime,
+  Money,
+  Name,
+  Nullable,
+  ref,
+  StringEnum,
+} from '../http/schemas.js';
 
 /** Postal address: several lines of plain text. */
 const Address = Type.String({
@@ -27,19 +35,14 @@ const Amount = Type.String({
   description: 'Decimal amount, e.g. "80.00"',
 });
 
-export const TransactionKindSchema = Type.Union([
-  Type.Literal('credit'),
-  Type.Literal('usage'),
-  Type.Literal('refund'),
-  Type.Literal('adjustment'),
-]);
+export const TransactionKindSchema = StringEnum(['credit', 'usage', 'refund', 'adjustment']);
 
 export const BillingProfileSchema = Type.Object({
-  billingEmail: nullable(Type.String()),
-  companyName: nullable(Type.String()),
-  address: nullable(Type.String()),
-  countryCode: nullable(Type.String()),
-  taxId: nullable(Type.String()),
+  billingEmail: Nullable(Type.String()),
+  companyName: Nullable(Type.String()),
+  address: Nullable(Type.String()),
+  countryCode: Nullable(Type.String()),
+  taxId: Nullable(Type.String()),
 });
 
 export const BillingSchema = Type.Object(
@@ -52,7 +55,7 @@ export const BillingSchema = Type.Object(
     maxSpendLimit: Money,
     lowBalanceThreshold: Money,
     lowBalance: Type.Boolean(),
-    runwaySeconds: nullable(Type.Integer()),
+    runwaySeconds: Nullable(Type.Integer()),
     profile: BillingProfileSchema,
     updatedAt: IsoTime,
   },
@@ -68,25 +71,25 @@ export const BillingTransactionSchema = Type.Object(
     time: IsoTime,
     actor: Type.Object({
       type: Type.String(),
-      id: nullable(Type.String()),
-      email: nullable(Type.String()),
+      id: Nullable(Type.String()),
+      email: Nullable(Type.String()),
     }),
-    note: nullable(Type.String()),
-    provider: nullable(Type.String()),
-    podId: nullable(Type.String()),
-    periodStart: nullable(IsoTime),
-    periodEnd: nullable(IsoTime),
-    durationMs: nullable(Type.Integer()),
+    note: Nullable(Type.String()),
+    provider: Nullable(Type.String()),
+    podId: Nullable(Type.String()),
+    periodStart: Nullable(IsoTime),
+    periodEnd: Nullable(IsoTime),
+    durationMs: Nullable(Type.Integer()),
   },
   { $id: 'BillingTransaction' },
 );
 
 export const PatchBillingBody = Body({
-  billingEmail: Type.Optional(nullable(Email)),
-  companyName: Type.Optional(nullable(Name(200))),
-  address: Type.Optional(nullable(Address)),
-  countryCode: Type.Optional(nullable(CountryCode)),
-  taxId: Type.Optional(nullable(TaxId)),
+  billingEmail: Type.Optional(Nullable(Email)),
+  companyName: Type.Optional(Nullable(Name(200))),
+  address: Type.Optional(Nullable(Address)),
+  countryCode: Type.Optional(Nullable(CountryCode)),
+  taxId: Type.Optional(Nullable(TaxId)),
   spendLimit: Type.Optional(Amount),
   lowBalanceThreshold: Type.Optional(Amount),
 });
@@ -114,8 +117,8 @@ export const UsageSchema = Type.Object({
   total: Money,
   byPod: Type.Array(
     Type.Object({
-      podId: nullable(Type.String()),
-      podName: nullable(Type.String()),
+      podId: Nullable(Type.String()),
+      podName: Nullable(Type.String()),
       amount: Money,
       durationMs: Type.Integer(),
     }),
@@ -163,9 +166,7 @@ export const StatementParams = Type.Object(
 
 export const StatementQuery = Type.Object(
   {
-    format: Type.Optional(
-      Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json' }),
-    ),
+    format: Type.Optional(StringEnum(['json', 'csv'], { default: 'json' })),
   },
   { additionalProperties: false },
 );

@@ -27,7 +27,9 @@ interface ExportedEvent {
   outcome: string;
 }
 
-describe.each(DIALECTS)('gantry command line end to end on %s', (dialect) => {
+// Each test runs several CLI processes that load every module through tsx (~3 s apiece on 2
+// busy cores): more than the default per-test budget.
+describe.each(DIALECTS)('gantry command line end to end on %s', { timeout: 90_000 }, (dialect) => {
   let gantry: TestGantry;
   let url: string;
   let home: string;

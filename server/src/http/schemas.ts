@@ -1,5 +1,6 @@
-import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { type SchemaOptions, type Static, type TSchema, Type } from '@sinclair/typebox';
 import { UUID_PATTERN } from '../lib/ids.js';
+import { ROLES } from '../permissions/policy.js';
 
 /** Text a person typed: no control characters. */
 const NO_CONTROL = '^[^\\u0000-\\u001f\\u007f]*$';
@@ -13,10 +14,35 @@ export const Id = Type.String({ pattern: UUID_PATTERN, description: 'UUIDv7' });
 export const IsoTime = Type.String({ format: 'date-time' });
 export const Money = Type.String({ pattern: '^-?\\d+\\.\\d{6}$', description: 'Decimal amount' });
 
-export const RoleSchema = Type.Union(
-  [Type.Literal('basic'), Type.Literal('billing'), Type.Literal('dev'), Type.Literal('admin')],
-  { description: 'Role in an account' },
-);
+/**
+ * One of `values`, as a string `enum`. Not a union of literals: the response serializer tests
+ * a union (`anyOf`) branch by branch, one validator call each, on every answer.
+ */
+export const StringEnum = <const T extends readonly string[]>(
+  values: T,
+  options: SchemaOptions = {},
+) => Type.Unsafe<T[number]>({ ...options, type: 'string', enum: [...values] });
+
+/**
+ * `schema` or null, as a type list (`"type": ["string", "null"]`) that the serializer writes
+ * directly, where a union with `Type.Null()` would be tested branch by branch on every answer.
+ * For schemas of one primitive type: strings (string enums included), numbers and booleans.
+ */
+export const Nullable = <T extends TSchema>(schema: T, options: SchemaOptions = {}) => {
+  // Only the JSON-schema keywords, not TypeBox's symbol-keyed markers.
+  const plain: Record<string, unknown> = Object.fromEntries(Object.entries(schema));
+  if (!['string', 'number', 'integer', 'boolean'].includes(plain.type as string)) {
+    throw new Error(`Nullable takes a schema of one primitive type, not ${String(plain.type)}`);
+  }
+  return Type.Unsafe<Static<T> | null>({
+    ...plain,
+    ...options,
+    type: [plain.type, 'null'],
+    ...(Array.isArray(plain.enum) ? { enum: [...plain.enum, null] } : {}),
+  });
+};
+
+export const RoleSchema = StringEnum(ROLES, { description: 'Role in an account' });
 
 export const AccountParams = Type.Object({ accountId: Id }, { additionalProperties: false });
 
@@ -36,7 +62,7 @@ export const errorResponses = (...statuses: number[]) =>
 
 /** `{ items, nextCursor }`, the shape of every list endpoint. */
 export const Page = <T extends TSchema>(item: T) =>
-  Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+  Type.Object({ items: Type.Array(item), nextCursor: Nullable(Type.String()) });
 
 /** A request body object that refuses unknown fields. */
 export const Body = <T extends Parameters<typeof Type.Object>[0]>(properties: T) =>

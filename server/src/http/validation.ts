@@ -27,3 +27,14 @@ export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpP
   const ajv = httpPart === 'body' ? bodyAjv : paramAjv;
   return ajv.compile(schema) as ReturnType<FastifySchemaCompiler<object>>;
 };
+
+/**
+ * Checks text options from outside HTTP (the CLI's) against a query-string schema, with the
+ * rules the routes apply to query strings; returns the first problem, or null when valid.
+ */
+export function checkQuery(schema: object, data: Record<string, unknown>): string | null {
+  const validate = paramAjv.compile(schema);
+  if (validate(data)) return null;
+  const first = validate.errors?.[0];
+  return `${first?.instancePath || 'option'} ${first?.message ?? 'is invalid'}`;
+}

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { AccountDtoSchema } from '../accounts/accounts.schemas.js';
-import { Body, Email, Id, IsoTime, RoleSchema, ref } from '../http/schemas.js';
+import { Body, Email, Id, IsoTime, Nullable, RoleSchema, ref } from '../http/schemas.js';
 
 /** An invite token: 256 random bits, base64url — exactly 43 characters. */
 export const INVITE_TOKEN_PATTERN = '^[A-Za-z0-9_-]{43}$';
@@ -9,10 +9,10 @@ export const InviteSchema = Type.Object(
   {
     id: Id,
     role: RoleSchema,
-    url: Type.Union([Type.String(), Type.Null()], {
+    url: Nullable(Type.String(), {
       description: 'The link to share; null if it can no longer be shown (instance secret changed)',
     }),
-    email: Type.Union([Type.String(), Type.Null()], {
+    email: Nullable(Type.String(), {
       description: 'Only the user with this email may accept',
     }),
     expiresAt: IsoTime,

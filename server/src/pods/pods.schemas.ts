@@ -1,19 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import { Body, Id, IsoTime, Money, Name } from '../http/schemas.js';
+import { Body, Id, IsoTime, Money, Name, Nullable, StringEnum } from '../http/schemas.js';
 import { POD_ENV_LIMITS } from './runtime/pod-env.js';
 import { POD_STATUSES } from './state.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
+export const PodStatusSchema = StringEnum(POD_STATUSES, { description: 'Pod status' });
 
-export const PodStatusSchema = Type.Union(
-  POD_STATUSES.map((s) => Type.Literal(s)),
-  { description: 'Pod status' },
-);
-
-export const PodActionSchema = Type.Union(
-  ['start', 'stop', 'restart', 'terminate', 'connect'].map((a) => Type.Literal(a)),
-);
+export const PodActionSchema = StringEnum(['start', 'stop', 'restart', 'terminate', 'connect']);
 
 export const PodDtoSchema = Type.Object(
   {

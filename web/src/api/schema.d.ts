@@ -1028,7 +1028,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Role in an account */
+                        /**
+                         * @description Role in an account
+                         * @enum {string}
+                         */
                         role: "basic" | "billing" | "dev" | "admin";
                     };
                 };
@@ -1177,7 +1180,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Role in an account */
+                        /**
+                         * @description Role in an account
+                         * @enum {string}
+                         */
                         role: "basic" | "billing" | "dev" | "admin";
                         /** Format: email */
                         email?: string;
@@ -1431,7 +1437,10 @@ export interface paths {
                     content: {
                         "application/json": {
                             account: components["schemas"]["Account"];
-                            /** @description Role in an account */
+                            /**
+                             * @description Role in an account
+                             * @enum {string}
+                             */
                             role: "basic" | "billing" | "dev" | "admin";
                         };
                     };
@@ -1577,7 +1586,10 @@ export interface paths {
                         /** @description Plain text */
                         name: string;
                         readOnly?: boolean;
-                        /** @description In the future, at most a year ahead */
+                        /**
+                         * Format: date-time
+                         * @description In the future, at most a year ahead
+                         */
                         expiresAt?: string | null;
                     };
                 };
@@ -2172,8 +2184,13 @@ export interface paths {
                             items: {
                                 userId: string;
                                 email: string | null;
+                                /** @description Current name; null when the user no longer exists */
                                 name: string | null;
-                                role: ("basic" | "billing" | "dev" | "admin") | null;
+                                /**
+                                 * @description Role in an account
+                                 * @enum {string|null}
+                                 */
+                                role: "basic" | "billing" | "dev" | "admin" | null;
                                 /** @description Whether they are a member of the account now */
                                 isMember: boolean;
                                 /** Format: date-time */
@@ -2257,8 +2274,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             retentionDays: number | null;
+                            /** @description The operator's maximum */
                             maxRetentionDays: number | null;
+                            /** @description null: events are kept forever */
                             effectiveRetentionDays: number | null;
+                            /** Format: date-time */
                             updatedAt: string | null;
                         };
                     };
@@ -2333,8 +2353,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             retentionDays: number | null;
+                            /** @description The operator's maximum */
                             maxRetentionDays: number | null;
+                            /** @description null: events are kept forever */
                             effectiveRetentionDays: number | null;
+                            /** Format: date-time */
                             updatedAt: string | null;
                         };
                     };
@@ -3292,10 +3315,15 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: email */
                         billingEmail?: string | null;
+                        /** @description Plain text */
                         companyName?: string | null;
+                        /** @description Plain text; line breaks allowed */
                         address?: string | null;
+                        /** @description ISO 3166-1 alpha-2 country code */
                         countryCode?: string | null;
+                        /** @description VAT or tax number: letters, digits, spaces, . - / */
                         taxId?: string | null;
                         /** @description Decimal amount, e.g. "80.00" */
                         spendLimit?: string;
@@ -3744,6 +3772,7 @@ export interface components {
             /** @description UUIDv7 */
             id: string;
             name: string;
+            /** @enum {string} */
             kind: "personal" | "team";
             /** @description UUIDv7 */
             ownerId: string;
@@ -3751,7 +3780,10 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
-            /** @description Role in an account */
+            /**
+             * @description Role in an account
+             * @enum {string}
+             */
             role: "basic" | "billing" | "dev" | "admin";
             isOwner: boolean;
             permissions: ("account.use" | "pods.view" | "pods.connect" | "pods.create" | "pods.start" | "pods.stop" | "pods.terminate" | "billing.view" | "billing.manage" | "settings.manage" | "members.manage" | "audit.view" | "apikeys.manage")[];
@@ -3761,7 +3793,10 @@ export interface components {
             userId: string;
             email: string;
             name: string;
-            /** @description Role in an account */
+            /**
+             * @description Role in an account
+             * @enum {string}
+             */
             role: "basic" | "billing" | "dev" | "admin";
             isOwner: boolean;
             /** Format: date-time */
@@ -3770,7 +3805,10 @@ export interface components {
         Invite: {
             /** @description UUIDv7 */
             id: string;
-            /** @description Role in an account */
+            /**
+             * @description Role in an account
+             * @enum {string}
+             */
             role: "basic" | "billing" | "dev" | "admin";
             /** @description The link to share; null if it can no longer be shown (instance secret changed) */
             url: string | null;
@@ -3789,7 +3827,10 @@ export interface components {
         };
         InvitePreview: {
             accountName: string;
-            /** @description Role in an account */
+            /**
+             * @description Role in an account
+             * @enum {string}
+             */
             role: "basic" | "billing" | "dev" | "admin";
             /** Format: date-time */
             expiresAt: string;
@@ -3812,8 +3853,12 @@ export interface components {
             createdByEmail: string;
             /** Format: date-time */
             createdAt: string;
-            /** @description Updated at most about once a minute */
+            /**
+             * Format: date-time
+             * @description Updated at most about once a minute
+             */
             lastUsedAt: string | null;
+            /** Format: date-time */
             expiresAt: string | null;
             disabled: boolean;
             expired: boolean;
@@ -3831,8 +3876,12 @@ export interface components {
             createdByEmail: string;
             /** Format: date-time */
             createdAt: string;
-            /** @description Updated at most about once a minute */
+            /**
+             * Format: date-time
+             * @description Updated at most about once a minute
+             */
             lastUsedAt: string | null;
+            /** Format: date-time */
             expiresAt: string | null;
             disabled: boolean;
             expired: boolean;
@@ -3849,6 +3898,7 @@ export interface components {
             /** @description UUIDv7 */
             accountId: string;
             actor: {
+                /** @enum {string} */
                 type: "user" | "apikey" | "system" | "operator";
                 id: string | null;
                 userId: string | null;
@@ -3860,6 +3910,7 @@ export interface components {
                 type: string;
                 id: string | null;
             };
+            /** @enum {string} */
             outcome: "success" | "denied" | "failure";
             ip: string | null;
             userAgent: string | null;
@@ -3872,7 +3923,10 @@ export interface components {
             /** @description UUIDv7 */
             id: string;
             name: string;
-            /** @description Pod status */
+            /**
+             * @description Pod status
+             * @enum {string}
+             */
             status: "provisioning" | "starting" | "running" | "exited" | "error" | "terminated";
             gpuType: string;
             gpuCount: number;
@@ -3886,7 +3940,9 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            /** Format: date-time */
             startedAt: string | null;
+            /** Format: date-time */
             stoppedAt: string | null;
             /** @description What the caller may do with the Pod now */
             actions: ("start" | "stop" | "restart" | "terminate" | "connect")[];
@@ -3934,6 +3990,7 @@ export interface components {
         BillingTransaction: {
             /** @description UUIDv7 */
             id: string;
+            /** @enum {string} */
             kind: "credit" | "usage" | "refund" | "adjustment";
             /** @description Decimal amount */
             amount: string;
@@ -3949,7 +4006,9 @@ export interface components {
             note: string | null;
             provider: string | null;
             podId: string | null;
+            /** Format: date-time */
             periodStart: string | null;
+            /** Format: date-time */
             periodEnd: string | null;
             durationMs: number | null;
         };
