@@ -1,5 +1,5 @@
 import type { Executor } from '../db/database.js';
-import { preparedQuery } from '../db/prepared.js';
+import { preparedLookup } from '../db/prepared.js';
 import type { NewUser, SessionRow, UserRow } from '../db/schema.js';
 
 export function findUserByEmail(
@@ -25,18 +25,14 @@ export async function insertSession(db: Executor, session: SessionRow): Promise<
   await db.insertInto('sessions').values(session).execute();
 }
 
-const sessionByTokenHash = preparedQuery((db: Executor, tokenHash: string) =>
+/** A live session by token hash, with its user (read on every request: compiled once). */
+export const findSessionByTokenHash = preparedLookup((db: Executor, tokenHash: string) =>
   db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .select(['s.id', 's.user_id', 's.last_seen_at', 's.expires_at', 'u.email', 'u.name'])
     .where('s.token_hash', '=', tokenHash),
 );
-
-/** A live session by token hash, with its user (read on every request: compiled once). */
-export async function findSessionByTokenHash(db: Executor, tokenHash: string) {
-  return (await sessionByTokenHash(db, tokenHash))[0];
-}
 
 export async function touchSession(db: Executor, id: string, at: string): Promise<void> {
   await db.updateTable('sessions').set({ last_seen_at: at }).where('id', '=', id).execute();

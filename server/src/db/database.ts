@@ -74,7 +74,7 @@ export function withStatementCache(sqlite: SQLite.Database): {
 }
 
 /**
- * A pg client that runs the SQL of {@link preparedQuery}s as named statements (parsed and
+ * A pg client that runs the SQL of {@link preparedLookup}s as named statements (parsed and
  * planned once per connection, as a hand-written server would) and any other query as before.
  * Only those few fixed texts are named, so a connection never accumulates statements.
  */
@@ -108,6 +108,7 @@ export function openDatabase(options: OpenOptions): DatabaseHandle {
       },
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    PG_POOLS.set(db, pool);
     return {
       db,
       dialect: 'postgres',
@@ -141,6 +142,7 @@ export function openDatabase(options: OpenOptions): DatabaseHandle {
 }
 
 const SQLITE_HANDLES = new WeakMap<Executor, SQLite.Database>();
+const PG_POOLS = new WeakMap<Executor, pg.Pool>();
 
 /**
  * The better-sqlite3 connection behind a SQLite `db`, for the few hot paths that
@@ -149,6 +151,15 @@ const SQLITE_HANDLES = new WeakMap<Executor, SQLite.Database>();
  */
 export function sqliteHandleOf(db: Executor): SQLite.Database | undefined {
   return SQLITE_HANDLES.get(db);
+}
+
+/**
+ * The pg pool behind a PostgreSQL `db`, for the few hot reads that run a named statement
+ * on any pooled connection (as Kysely would); undefined on SQLite, for transactions and
+ * for single-connection executors.
+ */
+export function pgPoolOf(db: Executor): pg.Pool | undefined {
+  return PG_POOLS.get(db);
 }
 
 /** True when the database answers a trivial query. */

@@ -1,12 +1,12 @@
 import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DIALECTS, openTestDatabase } from '../../test/harness.js';
-import { type DatabaseHandle, type Executor, withStatementCache } from './database.js';
+import { type DatabaseHandle, type Executor, pgPoolOf, withStatementCache } from './database.js';
 import { migrateToLatest } from './migrate.js';
-import { preparedQuery } from './prepared.js';
+import { preparedLookup } from './prepared.js';
 
-const teamsNamed = preparedQuery((db: Executor, name: string, ownerId: string) =>
+const teamsNamed = preparedLookup((db: Executor, name: string, ownerId: string) =>
   db
     .selectFrom('accounts')
     .select(['id', 'name'])
@@ -16,7 +16,7 @@ const teamsNamed = preparedQuery((db: Executor, name: string, ownerId: string) =
     .orderBy('id'),
 );
 
-describe.each(DIALECTS)('preparedQuery on %s', (dialect) => {
+describe.each(DIALECTS)('preparedLookup on %s', (dialect) => {
   let database: DatabaseHandle;
   beforeAll(async () => {
     database = await openTestDatabase(dialect);
@@ -57,10 +57,10 @@ describe.each(DIALECTS)('preparedQuery on %s', (dialect) => {
 
   it('runs the compiled query with each call’s arguments, keeping its constants', async () => {
     const { db } = database;
-    expect(await teamsNamed(db, 'Alpha', 'u1')).toEqual([{ id: 'a1', name: 'Alpha' }]);
-    expect(await teamsNamed(db, 'Beta', 'u1')).toEqual([{ id: 'a3', name: 'Beta' }]);
-    expect(await teamsNamed(db, 'Alpha', 'u2')).toEqual([{ id: 'a4', name: 'Alpha' }]);
-    expect(await teamsNamed(db, 'Gamma', 'u1')).toEqual([]);
+    expect(await teamsNamed(db, 'Alpha', 'u1')).toEqual({ id: 'a1', name: 'Alpha' });
+    expect(await teamsNamed(db, 'Beta', 'u1')).toEqual({ id: 'a3', name: 'Beta' });
+    expect(await teamsNamed(db, 'Alpha', 'u2')).toEqual({ id: 'a4', name: 'Alpha' });
+    expect(await teamsNamed(db, 'Gamma', 'u1')).toBeUndefined();
     // Inside a transaction too, seeing its own writes.
     const inTrx = await db.transaction().execute(async (trx) => {
       await trx.updateTable('accounts').set({ name: 'Gamma' }).where('id', '=', 'a3').execute();
@@ -68,7 +68,19 @@ describe.each(DIALECTS)('preparedQuery on %s', (dialect) => {
       await trx.updateTable('accounts').set({ name: 'Beta' }).where('id', '=', 'a3').execute();
       return rows;
     });
-    expect(inTrx).toEqual([{ id: 'a3', name: 'Gamma' }]);
+    expect(inTrx).toEqual({ id: 'a3', name: 'Gamma' });
+  });
+
+  it('answers the first row when several match', async () => {
+    const firstTeam = preparedLookup((db: Executor, ownerId: string) =>
+      db
+        .selectFrom('accounts')
+        .select('id')
+        .where('owner_id', '=', ownerId)
+        .where('kind', '=', 'team')
+        .orderBy('id', 'desc'),
+    );
+    expect(await firstTeam(database.db, 'u1')).toEqual({ id: 'a3' });
   });
 
   it('never sees another transaction’s uncommitted writes', async () => {
@@ -80,15 +92,29 @@ describe.each(DIALECTS)('preparedQuery on %s', (dialect) => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       await trx.updateTable('accounts').set({ name: 'Beta' }).where('id', '=', 'a3').execute();
     });
-    expect(await outside).toEqual([]);
-    expect(await teamsNamed(db, 'Beta', 'u1')).toEqual([{ id: 'a3', name: 'Beta' }]);
+    expect(await outside).toBeUndefined();
+    expect(await teamsNamed(db, 'Beta', 'u1')).toEqual({ id: 'a3', name: 'Beta' });
   });
 
   it.runIf(dialect === 'sqlite')('runs only reads on the raw SQLite connection', async () => {
-    const writer = preparedQuery((db: Executor, id: string) =>
+    const writer = preparedLookup((db: Executor, id: string) =>
       db.updateTable('accounts').set({ name: 'Beta' }).where('id', '=', id).returning('id'),
     );
     await expect(writer(database.db, 'a3')).rejects.toThrow(/only reads/);
+  });
+
+  it.runIf(dialect === 'postgres')('runs on the pool as a named statement', async () => {
+    const pool = pgPoolOf(database.db);
+    if (!pool) throw new Error('no pool');
+    const query = vi.spyOn(pool, 'query');
+    try {
+      expect(await teamsNamed(database.db, 'Beta', 'u1')).toEqual({ id: 'a3', name: 'Beta' });
+      expect(query).toHaveBeenCalledWith(
+        expect.objectContaining({ name: expect.stringMatching(/^gantry_\d+$/) }),
+      );
+    } finally {
+      query.mockRestore();
+    }
   });
 
   it.runIf(dialect === 'postgres')('runs as a named statement on PostgreSQL', async () => {
@@ -104,7 +130,7 @@ describe.each(DIALECTS)('preparedQuery on %s', (dialect) => {
   });
 
   it('refuses a query that writes an argument into the SQL text', async () => {
-    const inlined = preparedQuery((db: Executor, name: string) =>
+    const inlined = preparedLookup((db: Executor, name: string) =>
       db.selectFrom('accounts').select('id').where('name', '=', sql.lit(name)),
     );
     await expect(inlined(database.db, 'Alpha')).rejects.toThrow(/written into the SQL text/);

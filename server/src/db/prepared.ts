@@ -1,13 +1,13 @@
 import type SQLite from 'better-sqlite3';
 import { type Compilable, type CompiledQuery, createQueryId } from 'kysely';
-import { type Executor, sqliteHandleOf } from './database.js';
+import { type Executor, pgPoolOf, sqliteHandleOf } from './database.js';
 
 type Parameter = { arg: number } | { value: unknown };
 
-/** SQL texts of prepared queries: on PostgreSQL each runs as a named statement (see database.ts). */
+/** SQL texts of prepared lookups: on PostgreSQL each runs as a named statement (see database.ts). */
 const statementNames = new Map<string, string>();
 
-/** The statement name of a prepared query's SQL text; undefined for any other SQL. */
+/** The statement name of a prepared lookup's SQL text; undefined for any other SQL. */
 export function preparedStatementName(text: string): string | undefined {
   return statementNames.get(text);
 }
@@ -16,22 +16,26 @@ export function preparedStatementName(text: string): string | undefined {
 const placeholder = (i: number) => `\u0000gantry:arg:${i}\u0000`;
 
 /**
- * A query built and compiled by Kysely once per database, then run with new arguments:
- * for the few reads on every request's path, where building and compiling the query
- * again costs more than running it. `build` is called once with placeholders for the
- * arguments, so it must build the same SQL whatever they are (no branching on them) and
- * only pass them on as values; each parameter of the compiled query is then either one
- * of the arguments or a constant of the query. On PostgreSQL the query runs as a named
- * prepared statement, parsed and planned once per connection. On SQLite, called with the
- * database (not a transaction) while no transaction is open on the connection, it runs
- * synchronously on a better-sqlite3 statement prepared once: the same read Kysely would
- * do, without its executor and connection mutex. Inside a transaction, or while another
- * holds the connection in one, it goes through Kysely so it sees what it would have seen.
- * So `build` must be a read (a select).
+ * A one-row read built and compiled by Kysely once per database, then run with new
+ * arguments, answering its first row: for the few reads on every request's path, where
+ * building and compiling the query again costs more than running it. `build` is called once
+ * with placeholders for the arguments, so it must build the same SQL whatever they are (no
+ * branching on them) and only pass them on as values; each parameter of the compiled query
+ * is then either one of the arguments or a constant of the query.
+ *
+ * Called with the database itself (not a transaction), the query skips Kysely's executor:
+ * - on PostgreSQL it runs on the pool as a named prepared statement (parsed and planned
+ *   once per connection), as Kysely would run it on any pooled connection;
+ * - on SQLite, while no transaction is open on the connection, it runs synchronously on a
+ *   better-sqlite3 statement prepared once (`get`: it stops at the first row). While
+ *   another request holds the connection in a transaction it goes through Kysely and waits,
+ *   so it never reads that transaction's uncommitted rows.
+ *
+ * Inside a transaction it runs in the transaction. So `build` must be a read (a select).
  */
-export function preparedQuery<Args extends string[], Row>(
+export function preparedLookup<Args extends string[], Row>(
   build: (db: Executor, ...args: Args) => Compilable<Row>,
-): (db: Executor, ...args: Args) => Promise<Row[]> {
+): (db: Executor, ...args: Args) => Promise<Row | undefined> {
   // Per query executor's adapter: a transaction shares its database's; SQLite and PostgreSQL differ.
   const compiled = new WeakMap<
     object,
@@ -50,22 +54,29 @@ export function preparedQuery<Args extends string[], Row>(
         const { sql, parameters } = templateOf(db, args);
         const statement = sqlite.prepare(sql);
         if (!statement.reader || !statement.readonly)
-          throw new Error('preparedQuery: only reads run on SQLite directly');
+          throw new Error('preparedLookup: only reads run on SQLite directly');
         prepared = { statement, sql, parameters };
         statements.set(sqlite, prepared);
       }
       const statement = prepared.statement.busy ? sqlite.prepare(prepared.sql) : prepared.statement;
-      return statement.all(parameterValues(prepared.parameters, args)) as Row[];
+      return statement.get(parameterValues(prepared.parameters, args)) as Row | undefined;
     }
     const template = templateOf(db, args);
+    const values = parameterValues(template.parameters, args);
+    const pool = pgPoolOf(db);
+    if (pool) {
+      const name = statementNames.get(template.sql);
+      const result = await pool.query({ name, text: template.sql, values });
+      return result.rows[0] as Row | undefined;
+    }
     const query: CompiledQuery<Row> = {
       sql: template.sql,
       query: template.query,
-      parameters: parameterValues(template.parameters, args),
+      parameters: values,
       queryId: createQueryId(),
     };
     const result = await db.executeQuery(query);
-    return result.rows;
+    return result.rows[0];
   };
 
   function templateOf(db: Executor, args: Args) {
@@ -83,7 +94,7 @@ export function preparedQuery<Args extends string[], Row>(
         }),
       };
       if (placeholders.some((p) => template?.sql.includes(p))) {
-        throw new Error('preparedQuery: an argument was written into the SQL text');
+        throw new Error('preparedLookup: an argument was written into the SQL text');
       }
       compiled.set(adapter, template);
       if (!statementNames.has(template.sql)) {

@@ -3,7 +3,7 @@ import type { AuditAction, ResourceType } from '../audit/audit.events.js';
 import { writeAuditEvent } from '../audit/audit.writer.js';
 import type { Caller, Deps } from '../context.js';
 import type { Executor, Trx } from '../db/database.js';
-import { preparedQuery } from '../db/prepared.js';
+import { preparedLookup } from '../db/prepared.js';
 import type { AccountRow } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import type { AccountActor, Role } from './policy.js';
@@ -14,7 +14,7 @@ export interface LoadedActor extends AccountActor {
 }
 
 // Read on every account-scoped request: compiled once.
-const membershipWithAccount = preparedQuery((db: Executor, accountId: string, userId: string) =>
+const membershipWithAccount = preparedLookup((db: Executor, accountId: string, userId: string) =>
   db
     .selectFrom('memberships as m')
     .innerJoin('accounts as a', 'a.id', 'm.account_id')
@@ -35,7 +35,7 @@ export async function loadActor(
 ): Promise<LoadedActor> {
   const { principal } = caller;
   if (principal.kind === 'apikey' && principal.accountId !== accountId) throw notFound('Account');
-  const [row] = await membershipWithAccount(db, accountId, principal.userId);
+  const row = await membershipWithAccount(db, accountId, principal.userId);
   if (!row) throw notFound('Account');
   const { role, ...account } = row;
   return {

@@ -1,0 +1,59 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { LineBatch, redactUrl } from './logger.js';
+
+const run = promisify(execFile);
+
+describe('LineBatch', () => {
+  it('hands lines on in one write once the batch is full, in order', () => {
+    const writes: string[] = [];
+    const batch = new LineBatch({ write: (data) => writes.push(data) }, 10);
+    batch.write('abcd\n');
+    batch.write('efgh\n');
+    expect(writes).toEqual(['abcd\nefgh\n']);
+    batch.write('ij\n');
+    expect(writes).toHaveLength(1);
+    batch.flush();
+    batch.flush();
+    expect(writes).toEqual(['abcd\nefgh\n', 'ij\n']);
+  });
+});
+
+describe('the stdout logger', () => {
+  // Each case is a process that logs three lines and ends in its own way.
+  const cases = {
+    'the event loop ends': '',
+    'process.exit is called': 'process.exit(0);',
+    'an error is thrown and not caught': "setTimeout(() => { throw new Error('boom'); }, 5);",
+  };
+  it.each(Object.entries(cases))('writes every line when %s', async (_name, ending) => {
+    const script = `
+      import { createLogger } from ${JSON.stringify(`${import.meta.dirname}/logger.ts`)};
+      const logger = createLogger('info');
+      for (let i = 0; i < 3; i++) logger.info({ i }, 'line');
+      ${ending}
+    `;
+    const result = await run(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        cwd: import.meta.dirname,
+      },
+    ).catch((error: { stdout: string }) => error);
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.map((line) => line.i)).toEqual([0, 1, 2]);
+  });
+});
+
+describe('redactUrl', () => {
+  it('hides invite tokens and API keys', () => {
+    expect(redactUrl('/api/v1/invites/abcdefghijklmnopqrstuvwxyz012345/accept')).toBe(
+      '/api/v1/invites/[redacted]/accept',
+    );
+    expect(redactUrl('/x?key=gnt_secretvalue')).toBe('/x?key=gnt_[redacted]');
+  });
+});
