@@ -99,7 +99,14 @@ if (kind === 'hello') {
       return member;
     });
   } else {
-    const db = new SQLite(join(dataDir, 'gantry.db'));
+    // Its own copy of Gantry's database (same rows, same indexes): two processes reading one
+    // SQLite file share its WAL index and locks, which slowed whichever server was measured
+    // while the other held the file open (by up to a quarter, intermittently).
+    const copy = join(mkdtempSync(join(tmpdir(), 'gantry-bench-floor-')), 'floor.db');
+    const source = new SQLite(join(dataDir, 'gantry.db'), { readonly: true });
+    source.exec(`vacuum into '${copy}'`);
+    source.close();
+    const db = new SQLite(copy);
     db.pragma('journal_mode = WAL');
     const toSqlite = (q: string) => q.replace(/\$\d/g, '?');
     const session = db.prepare(toSqlite(SESSION));

@@ -70,13 +70,30 @@ describe.each(DIALECTS)('request logs and common headers on %s', (dialect) => {
     expect(ok.statusCode).toBe(200);
     const lines = linesOf(ok.headers['x-request-id']);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({
+    expect(lines[0]).toEqual({
       level: 30,
-      msg: 'request completed',
-      req: { method: 'GET', url: `/api/v1/accounts/${owner.account.id}` },
+      time: expect.any(Number),
+      pid: process.pid,
+      hostname: expect.any(String),
+      reqId: ok.headers['x-request-id'],
+      req: { method: 'GET', url: `/api/v1/accounts/${owner.account.id}`, ip: '127.0.0.1' },
       res: { statusCode: 200 },
       responseTime: expect.any(Number),
+      msg: 'request completed',
     });
+    // Written in the order of pino's own lines.
+    expect(Object.keys(lines[0])).toEqual([
+      'level',
+      'time',
+      'pid',
+      'hostname',
+      'reqId',
+      'req',
+      'res',
+      'responseTime',
+      'msg',
+    ]);
+    expect(Math.abs(lines[0].time - Date.now())).toBeLessThan(60_000);
     expect(JSON.stringify(lines[0])).not.toContain(owner.cookie.split('=')[1]?.split(';')[0]);
 
     const denied = await gantry.app.inject({ url: `/api/v1/accounts/${owner.account.id}` });
@@ -84,6 +101,12 @@ describe.each(DIALECTS)('request logs and common headers on %s', (dialect) => {
     const deniedLines = linesOf(denied.headers['x-request-id']);
     expect(deniedLines).toHaveLength(1);
     expect(deniedLines[0]).toMatchObject({ msg: 'request completed', res: { statusCode: 401 } });
+
+    const token = 'A'.repeat(43);
+    const preview = await gantry.app.inject({ url: `/api/v1/invites/${token}?x="\\` });
+    const [previewLine] = linesOf(preview.headers['x-request-id']);
+    // The token is redacted, and what JSON must escape is escaped (the line parsed).
+    expect(previewLine.req.url).toBe('/api/v1/invites/[redacted]?x=%22\\');
   });
 
   it('sends the request id, nosniff and, on the API, no-store — on errors too', async () => {

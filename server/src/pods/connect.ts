@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller, Deps } from '../context.js';
 import { AppError } from '../errors.js';
 import {
@@ -52,9 +52,14 @@ export function registerConnect(
     for (const socket of active) socket.destroy();
   });
 
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback hook: every other request passes straight through, without a promise.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!request.url.startsWith(CONNECT_PREFIX)) return done();
+    proxyRequest(request, reply).then(() => done(), done);
+  });
+
+  async function proxyRequest(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const url = request.raw.url ?? '';
-    if (!url.startsWith(CONNECT_PREFIX)) return;
     const route = parseProxyPath(url);
     if ('error' in route) {
       return sendError(
@@ -87,7 +92,7 @@ export function registerConnect(
     reply.hijack();
     hold(request.raw.socket);
     await proxyHttp(request.raw, reply.raw, target, route, { clientIp: request.ip });
-  });
+  }
 
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
