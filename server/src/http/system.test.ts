@@ -14,9 +14,17 @@ describe.each(DIALECTS)('system endpoints on %s', (dialect) => {
     expect((await gantry.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
     expect((await gantry.app.inject({ url: '/readyz' })).statusCode).toBe(200);
     await signUp(gantry.app);
+    await gantry.app.inject({ url: '/api/v1/nope/0123456789' });
     const metrics = await gantry.app.inject({ url: '/metrics' });
     expect(metrics.body).toContain(
-      'gantry_http_requests_total{method="POST",route="/api/v1/auth/signup",status="201"}',
+      'gantry_http_requests_total{method="POST",route="/api/v1/auth/signup",status="201"} 1',
+    );
+    expect(metrics.body).toContain(
+      'gantry_http_requests_total{method="GET",route="/healthz",status="200"} 1',
+    );
+    // Unmatched URLs share one label, so ids and tokens never become label values.
+    expect(metrics.body).toContain(
+      'gantry_http_requests_total{method="GET",route="unmatched",status="404"} 1',
     );
     expect(metrics.body).toContain('gantry_http_request_duration_seconds_bucket');
     expect(metrics.body).toContain('process_cpu_user_seconds_total');
