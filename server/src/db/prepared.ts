@@ -39,7 +39,7 @@ export function preparedLookup<Args extends string[], Row>(
   // Per query executor's adapter: a transaction shares its database's; SQLite and PostgreSQL differ.
   const compiled = new WeakMap<
     object,
-    { sql: string; parameters: Parameter[]; query: CompiledQuery['query'] }
+    { sql: string; name: string; parameters: Parameter[]; query: CompiledQuery['query'] }
   >();
   // SQLite: the statement prepared on each raw connection (see above), with its parameters.
   const statements = new WeakMap<
@@ -65,8 +65,7 @@ export function preparedLookup<Args extends string[], Row>(
     const values = parameterValues(template.parameters, args);
     const pool = pgPoolOf(db);
     if (pool) {
-      const name = statementNames.get(template.sql);
-      const result = await pool.query({ name, text: template.sql, values });
+      const result = await pool.query({ name: template.name, text: template.sql, values });
       return result.rows[0] as Row | undefined;
     }
     const query: CompiledQuery<Row> = {
@@ -85,21 +84,24 @@ export function preparedLookup<Args extends string[], Row>(
     if (!template) {
       const placeholders = args.map((_, i) => placeholder(i)) as Args;
       const query = build(db, ...placeholders).compile();
+      if (placeholders.some((p) => query.sql.includes(p))) {
+        throw new Error('preparedLookup: an argument was written into the SQL text');
+      }
+      let name = statementNames.get(query.sql);
+      if (name === undefined) {
+        name = `gantry_${statementNames.size + 1}`;
+        statementNames.set(query.sql, name);
+      }
       template = {
         sql: query.sql,
+        name,
         query: query.query,
         parameters: query.parameters.map((value) => {
           const arg = placeholders.indexOf(value as string);
           return arg >= 0 ? { arg } : { value };
         }),
       };
-      if (placeholders.some((p) => template?.sql.includes(p))) {
-        throw new Error('preparedLookup: an argument was written into the SQL text');
-      }
       compiled.set(adapter, template);
-      if (!statementNames.has(template.sql)) {
-        statementNames.set(template.sql, `gantry_${statementNames.size + 1}`);
-      }
     }
     return template;
   }
