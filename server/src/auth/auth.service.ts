@@ -160,12 +160,15 @@ export async function authenticateSession(deps: Deps, token: string): Promise<Pr
   const row = await findSessionByTokenHash(deps.db, hashToken(token));
   if (!row) return null;
   const now = deps.clock.now();
-  const idleLimit = Date.parse(row.last_seen_at) + deps.config.sessionIdleSeconds * 1000;
-  if (now.getTime() >= Date.parse(row.expires_at) || now.getTime() >= idleLimit) {
+  const lastSeen = Date.parse(row.last_seen_at);
+  if (
+    now.getTime() >= Date.parse(row.expires_at) ||
+    now.getTime() >= lastSeen + deps.config.sessionIdleSeconds * 1000
+  ) {
     await deleteSession(deps.db, row.user_id, row.id);
     return null;
   }
-  if (now.getTime() - Date.parse(row.last_seen_at) > TOUCH_INTERVAL_MS) {
+  if (now.getTime() - lastSeen > TOUCH_INTERVAL_MS) {
     await touchSession(deps.db, row.id, now.toISOString());
   }
   return {

@@ -31,7 +31,7 @@ import { podRoutes } from '../pods/pods.routes.js';
 import { podSharedSchemas } from '../pods/pods.schemas.js';
 import { registerAuthentication } from './authenticate.js';
 import { registerErrorHandling } from './errors.js';
-import { RequestLogController } from './logging.js';
+import { lazyRequestLogger, RequestLogController } from './logging.js';
 import { registerMetrics } from './metrics.js';
 import { sendError } from './request.js';
 import { ErrorResponse } from './schemas.js';
@@ -52,6 +52,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     logController: new RequestLogController(deps.logger),
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: BODY_LIMIT,
     genReqId: newRequestId,
     requestIdHeader: false,

@@ -12,15 +12,27 @@ declare module 'fastify' {
 export const SESSION_COOKIE = 'gantry_session';
 export const DEVICE_COOKIE = 'gantry_device';
 
-export function metaOf(request: FastifyRequest): RequestMeta {
+function userAgentOf(request: FastifyRequest): string | null {
   const ua = request.headers['user-agent'];
-  return { ip: request.ip ?? null, userAgent: ua ? ua.slice(0, 512) : null, requestId: request.id };
+  return ua ? ua.slice(0, 512) : null;
+}
+
+export function metaOf(request: FastifyRequest): RequestMeta {
+  return { ip: request.ip ?? null, userAgent: userAgentOf(request), requestId: request.id };
 }
 
 /** The signed-in caller of a request; 401 when there is none. */
 export function callerOf(request: FastifyRequest): Caller {
-  if (!request.principal) throw new AppError('unauthenticated', 'Sign in to continue');
-  return { ...metaOf(request), principal: request.principal };
+  const { principal } = request;
+  if (!principal) throw new AppError('unauthenticated', 'Sign in to continue');
+  // Written out rather than spread from metaOf: V8 defines a property added to a spread
+  // copy on its slow path, which cost every authenticated request a few microseconds.
+  return {
+    ip: request.ip ?? null,
+    userAgent: userAgentOf(request),
+    requestId: request.id,
+    principal,
+  };
 }
 
 /** The signed-in caller, refusing API keys: for routes only a person in a browser may use. */

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, signUp, startTestGantry, type TestGantry } from '../../test/harness.js';
 import { createLogger } from '../lib/logger.js';
+import { LazyRequestLogger, millis } from './logging.js';
 
 describe.each(DIALECTS)('system endpoints on %s', (dialect) => {
   let gantry: TestGantry;
@@ -132,5 +133,64 @@ describe.each(DIALECTS)('request logs and common headers on %s', (dialect) => {
     for (let i = 0; i < 600; i++)
       ids.add((await gantry.app.inject({ url: '/healthz' })).headers['x-request-id']);
     expect(ids.size).toBe(600);
+  });
+});
+
+describe('millis', () => {
+  it('writes milliseconds to the microsecond as a JSON number', () => {
+    expect(millis(0)).toBe('0.000');
+    expect(millis(1.2344)).toBe('1.234');
+    expect(millis(1.2346)).toBe('1.235');
+    expect(millis(0.0504)).toBe('0.050');
+    expect(millis(12.9996)).toBe('13.000');
+    expect(millis(1234.5)).toBe('1234.500');
+    expect(JSON.parse(millis(7.007))).toBe(7.007);
+  });
+});
+
+describe('LazyRequestLogger', () => {
+  it('makes the child logger on first use, with the request bindings', () => {
+    let logged = '';
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        logged += String(chunk);
+        done();
+      },
+    });
+    const parent = createLogger('info', sink);
+    const children: unknown[] = [];
+    const child = parent.child.bind(parent);
+    parent.child = ((bindings, options) => {
+      children.push(bindings);
+      return child(bindings, options);
+    }) as typeof parent.child;
+    const log = new LazyRequestLogger(parent, { reqId: 'r1' }, {});
+    expect(log.level).toBe('info');
+    log.debug('not written');
+    expect(children).toEqual([{ reqId: 'r1' }]);
+    log.warn({ password: 'hunter2' }, 'careful');
+    log.error('failed %s', 'twice');
+    expect(children).toHaveLength(1);
+    const lines = logged
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines).toMatchObject([
+      { level: 40, reqId: 'r1', password: '[redacted]', msg: 'careful' },
+      { level: 50, reqId: 'r1', msg: 'failed twice' },
+    ]);
+  });
+
+  it('makes no child for a request that logs nothing', () => {
+    const parent = createLogger('info', new Writable({ write: (_c, _e, done) => done() }));
+    let made = 0;
+    const child = parent.child.bind(parent);
+    parent.child = ((bindings, options) => {
+      made++;
+      return child(bindings, options);
+    }) as typeof parent.child;
+    const log = new LazyRequestLogger(parent, { reqId: 'r2' }, { level: 'warn' });
+    expect(log.level).toBe('warn');
+    expect(made).toBe(0);
   });
 });

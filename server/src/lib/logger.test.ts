@@ -55,5 +55,14 @@ describe('redactUrl', () => {
       '/api/v1/invites/[redacted]/accept',
     );
     expect(redactUrl('/x?key=gnt_secretvalue')).toBe('/x?key=gnt_[redacted]');
+    expect(redactUrl('/join/invite/abcdefghijklmnopqrstuvwxyz0123')).toBe(
+      '/join/invite/[redacted]',
+    );
+  });
+
+  it('leaves other URLs as they are', () => {
+    const url = '/api/v1/accounts/01JABCDEFGHJKMNPQRSTVWXYZ0?x=%22';
+    expect(redactUrl(url)).toBe(url);
+    expect(redactUrl('/api/v1/invites/short')).toBe('/api/v1/invites/short');
   });
 });
