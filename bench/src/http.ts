@@ -10,7 +10,11 @@
  * process.cpuUsage() around each measurement): unlike req/s it barely moves when other work
  * shares the machine's cores.
  *
- * BENCH_SECONDS (default 5) per measurement, BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (10).
+ * The ratios are paired: c/b of each round (c measured right after b), then the median over
+ * the rounds, so that the host's drift between rounds — large on shared machines — cancels
+ * out; the ratio of the medians is printed beside it.
+ *
+ * BENCH_SECONDS (default 3) per measurement, BENCH_ROUNDS (default 6), BENCH_CONNECTIONS (10).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -18,8 +22,8 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TSX_LOADER = import.meta.resolve('tsx');
@@ -180,9 +184,20 @@ async function runDialect(dialect: 'sqlite' | 'postgres') {
     );
   }
   const ratio = (x: number, y: number) => (x / y).toFixed(2);
+  // Median over the rounds of each round's ratio (see the header).
+  const paired = (x: 'a' | 'b' | 'c', y: 'a' | 'b' | 'c', of: (s: Sample) => number) =>
+    median(samples[x].map((s, i) => of(s) / of(samples[y][i] as Sample))).toFixed(2);
+  const rps = (s: Sample) => s.rps;
+  const perCpu = (s: Sample) => 1 / s.cpu;
   console.log(
-    `c/a = ${ratio(summary.c.rps, summary.a.rps)}   c/b = ${ratio(summary.c.rps, summary.b.rps)}` +
-      `   (by server CPU per request: c/a = ${ratio(summary.a.cpu, summary.c.cpu)}, c/b = ${ratio(summary.b.cpu, summary.c.cpu)})`,
+    `c/a = ${paired('c', 'a', rps)}   c/b = ${paired('c', 'b', rps)}   (medians of per-round ratios;` +
+      ` by server CPU per request: c/a = ${paired('c', 'a', perCpu)}, c/b = ${paired('c', 'b', perCpu)})`,
+  );
+  const rounds = (x: 'a' | 'b' | 'c', y: 'a' | 'b' | 'c') =>
+    samples[x].map((s, i) => ratio(s.rps, (samples[y][i] as Sample).rps)).join(' ');
+  console.log(`per round: c/a ${rounds('c', 'a')}; c/b ${rounds('c', 'b')}`);
+  console.log(
+    `ratios of the medians: c/a = ${ratio(summary.c.rps, summary.a.rps)}   c/b = ${ratio(summary.c.rps, summary.b.rps)}`,
   );
   console.log(
     `load average during the run: ${loadavg()

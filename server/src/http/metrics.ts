@@ -68,6 +68,7 @@ function latencyMetric(stats: HttpStats) {
     help: 'HTTP request latency by method and route',
     type: 'histogram',
     aggregator: 'sum',
+    // Counts since the process started, as Prometheus expects; `registry.resetMetrics()` keeps them.
     reset() {},
     async get() {
       const values: LatencyValue[] = [];
