@@ -130,7 +130,12 @@ export function useGantryAndBrowser(env: Record<string, string> = {}): E2eSessio
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  // Transitions finished: a menu or dialog caught mid-animation overlaps the page behind it.
+  await page.screenshot({
+    path: join(SCREENSHOTS, `${name}.png`),
+    fullPage: true,
+    animations: 'disabled',
+  });
 }
 
 let counter = 0;
