@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { readCookie } from './authenticate.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS, signUp, startTestGantry, type TestGantry } from '../../test/harness.js';
+import { principalFromHeaders, readCookie } from './authenticate.js';
 
 describe('readCookie', () => {
   it('reads the first cookie of that exact name', () => {
@@ -17,5 +18,33 @@ describe('readCookie', () => {
     expect(readCookie('a=%E2%9C%93', 'a')).toBe('✓');
     expect(readCookie('a=%E0%A4%A', 'a')).toBe('%E0%A4%A');
     expect(readCookie('a=', 'a')).toBe('');
+  });
+});
+
+describe.each(DIALECTS)('principalFromHeaders on %s', (dialect) => {
+  let gantry: TestGantry;
+  beforeAll(async () => {
+    gantry = await startTestGantry(dialect);
+  });
+  afterAll(() => gantry?.close());
+
+  const noApiKeys = async () => null;
+  const resolve = (token: string | undefined, headers: Record<string, string> = {}) =>
+    principalFromHeaders(gantry.deps, headers, token, false, noApiKeys);
+
+  it('answers a live session at once on SQLite, and the same principal in any case', async () => {
+    const user = await signUp(gantry.app);
+    const token = readCookie(user.cookie, 'gantry_session') ?? '';
+    const answer = resolve(token);
+    // On SQLite the session is read synchronously: no promise, so no turn of the event loop.
+    if (dialect === 'sqlite') expect(answer).not.toBeInstanceOf(Promise);
+    else expect(answer).toBeInstanceOf(Promise);
+    expect(await answer).toEqual({
+      principal: expect.objectContaining({ kind: 'session', userId: user.user.id }),
+    });
+    expect(await resolve(undefined)).toEqual({ principal: null });
+    expect(await resolve('x'.repeat(43))).toEqual({ principal: null });
+    const keyed = await resolve(token, { authorization: 'Bearer nope' });
+    expect(keyed).toMatchObject({ error: { code: 'invalid_api_key' } });
   });
 });

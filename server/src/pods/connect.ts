@@ -52,10 +52,12 @@ export function registerConnect(
     for (const socket of active) socket.destroy();
   });
 
-  // A callback hook: every other request passes straight through, without a promise.
+  // A callback hook: every other request passes straight through, without a promise. A
+  // Connect request is answered here in every case (error, redirect or proxied exchange), so
+  // its lifecycle stops here: done is called only with an unexpected error.
   app.addHook('onRequest', (request, reply, done) => {
     if (!request.url.startsWith(CONNECT_PREFIX)) return done();
-    proxyRequest(request, reply).then(() => done(), done);
+    proxyRequest(request, reply).catch(done);
   });
 
   async function proxyRequest(request: FastifyRequest, reply: FastifyReply): Promise<void> {
