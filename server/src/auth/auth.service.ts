@@ -1,7 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import { createPersonalAccount } from '../accounts/accounts.service.js';
 import type { Caller, Deps, Principal, RequestMeta } from '../context.js';
-import type { MaybePromise } from '../db/prepared.js';
 import type { SessionRow, UserRow } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { newId } from '../lib/ids.js';
@@ -155,24 +154,10 @@ export async function login(
   return { user: toUserDto(user), session, device: deviceToken(deps, email) };
 }
 
-/**
- * Resolves a session token to its principal, or null when unknown or expired. Answers at once
- * (not a promise) when the session was read synchronously and nothing needs writing, which is
- * most requests on SQLite: the authentication hook then passes the request on without a turn
- * of the event loop.
- */
-export function authenticateSession(deps: Deps, token: string): MaybePromise<Principal | null> {
+/** Resolves a session token to its principal, or null when unknown or expired. */
+export async function authenticateSession(deps: Deps, token: string): Promise<Principal | null> {
   if (token.length < 20 || token.length > 128) return null;
-  const row = findSessionByTokenHash(deps.db, hashToken(token));
-  return row instanceof Promise
-    ? row.then((found) => sessionPrincipal(deps, found))
-    : sessionPrincipal(deps, row);
-}
-
-type SessionLookupRow = Awaited<ReturnType<typeof findSessionByTokenHash>>;
-
-/** The principal of a session row: deletes it when expired, marks it seen once a minute. */
-function sessionPrincipal(deps: Deps, row: SessionLookupRow): MaybePromise<Principal | null> {
+  const row = await findSessionByTokenHash(deps.db, hashToken(token));
   if (!row) return null;
   const now = deps.clock.now();
   const lastSeen = Date.parse(row.last_seen_at);
@@ -180,19 +165,19 @@ function sessionPrincipal(deps: Deps, row: SessionLookupRow): MaybePromise<Princ
     now.getTime() >= Date.parse(row.expires_at) ||
     now.getTime() >= lastSeen + deps.config.sessionIdleSeconds * 1000
   ) {
-    return deleteSession(deps.db, row.user_id, row.id).then(() => null);
+    await deleteSession(deps.db, row.user_id, row.id);
+    return null;
   }
-  const principal: Principal = {
+  if (now.getTime() - lastSeen > TOUCH_INTERVAL_MS) {
+    await touchSession(deps.db, row.id, now.toISOString());
+  }
+  return {
     kind: 'session',
     userId: row.user_id,
     email: row.email,
     name: row.name,
     sessionId: row.id,
   };
-  if (now.getTime() - lastSeen > TOUCH_INTERVAL_MS) {
-    return touchSession(deps.db, row.id, now.toISOString()).then(() => principal);
-  }
-  return principal;
 }
 
 export async function logout(deps: Deps, caller: Caller): Promise<void> {

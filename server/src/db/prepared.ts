@@ -4,9 +4,6 @@ import { type Executor, pgPoolOf, sqliteHandleOf } from './database.js';
 
 type Parameter = { arg: number } | { value: unknown };
 
-/** A value, or a promise of it when it could not be had at once. */
-export type MaybePromise<T> = T | Promise<T>;
-
 /** SQL texts of prepared lookups: on PostgreSQL each runs as a named statement (see database.ts). */
 const statementNames = new Map<string, string>();
 
@@ -35,14 +32,10 @@ const placeholder = (i: number) => `\u0000gantry:arg:${i}\u0000`;
  *   so it never reads that transaction's uncommitted rows.
  *
  * Inside a transaction it runs in the transaction. So `build` must be a read (a select).
- *
- * The row comes back at once, not as a promise, when it was read synchronously (SQLite), so
- * a caller on every request's path can go on without a turn of the event loop; `await` works
- * on both.
  */
 export function preparedLookup<Args extends string[], Row>(
   build: (db: Executor, ...args: Args) => Compilable<Row>,
-): (db: Executor, ...args: Args) => MaybePromise<Row | undefined> {
+): (db: Executor, ...args: Args) => Promise<Row | undefined> {
   // Per query executor's adapter: a transaction shares its database's; SQLite and PostgreSQL differ.
   const compiled = new WeakMap<
     object,
@@ -53,7 +46,7 @@ export function preparedLookup<Args extends string[], Row>(
     SQLite.Database,
     { statement: SQLite.Statement; sql: string; parameters: Parameter[] }
   >();
-  return (db, ...args) => {
+  return async (db, ...args) => {
     const sqlite = sqliteHandleOf(db);
     if (sqlite && !sqlite.inTransaction) {
       let prepared = statements.get(sqlite);
@@ -68,10 +61,6 @@ export function preparedLookup<Args extends string[], Row>(
       const statement = prepared.statement.busy ? sqlite.prepare(prepared.sql) : prepared.statement;
       return statement.get(parameterValues(prepared.parameters, args)) as Row | undefined;
     }
-    return lookupThroughDriver(db, args);
-  };
-
-  async function lookupThroughDriver(db: Executor, args: Args): Promise<Row | undefined> {
     const template = templateOf(db, args);
     const values = parameterValues(template.parameters, args);
     const pool = pgPoolOf(db);
@@ -87,7 +76,7 @@ export function preparedLookup<Args extends string[], Row>(
     };
     const result = await db.executeQuery(query);
     return result.rows[0];
-  }
+  };
 
   function templateOf(db: Executor, args: Args) {
     const adapter = db.getExecutor().adapter;
