@@ -21,10 +21,8 @@ export function metaOf(request: FastifyRequest): RequestMeta {
   return { ip: request.ip ?? null, userAgent: userAgentOf(request), requestId: request.id };
 }
 
-/** The signed-in caller of a request; 401 when there is none. */
-export function callerOf(request: FastifyRequest): Caller {
-  const { principal } = request;
-  if (!principal) throw new AppError('unauthenticated', 'Sign in to continue');
+/** The caller of a request made as `principal`. */
+export function callerFrom(request: FastifyRequest, principal: Principal): Caller {
   // Written out rather than spread from metaOf: V8 defines a property added to a spread
   // copy on its slow path, which cost every authenticated request a few microseconds.
   return {
@@ -33,6 +31,12 @@ export function callerOf(request: FastifyRequest): Caller {
     requestId: request.id,
     principal,
   };
+}
+
+/** The signed-in caller of a request; 401 when there is none. */
+export function callerOf(request: FastifyRequest): Caller {
+  if (!request.principal) throw new AppError('unauthenticated', 'Sign in to continue');
+  return callerFrom(request, request.principal);
 }
 
 /** The signed-in caller, refusing API keys: for routes only a person in a browser may use. */

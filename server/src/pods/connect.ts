@@ -13,7 +13,7 @@ import {
   principalFromHeaders,
   readCookie,
 } from '../http/authenticate.js';
-import { metaOf, SESSION_COOKIE, sendError } from '../http/request.js';
+import { callerFrom, SESSION_COOKIE, sendError } from '../http/request.js';
 import { newToken } from '../lib/secrets.js';
 import { resolveConnectTarget } from './pods.service.js';
 import { parseProxyPath, proxyHttp, proxyUpgrade } from './runtime/proxy.js';
@@ -83,7 +83,7 @@ export function registerConnect(
       }
       return sendError(reply, new AppError('unauthenticated', 'Sign in to connect to this Pod'));
     }
-    const caller: Caller = { ...metaOf(request), principal: auth.principal };
+    const caller = callerFrom(request, auth.principal);
     let target: Awaited<ReturnType<typeof resolveConnectTarget>>;
     try {
       target = await resolveConnectTarget(deps, caller, route.podId, route.port);
