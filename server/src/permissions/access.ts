@@ -37,19 +37,28 @@ export async function loadActor(
   if (principal.kind === 'apikey' && principal.accountId !== accountId) throw notFound('Account');
   const row = await membershipWithAccount(db, accountId, principal.userId);
   if (!row) throw notFound('Account');
-  const { role, ...account } = row;
-  return {
-    account,
+  // Built as one literal, without rest or spread: V8 copies those property by property on its
+  // slow path, which cost this (per-request) function several microseconds.
+  const actor: LoadedActor = {
+    account: {
+      id: row.id,
+      name: row.name,
+      kind: row.kind,
+      owner_id: row.owner_id,
+      created_at: row.created_at,
+      updated_at: row.updated_at,
+    },
     accountId,
     accountKind: row.kind,
     userId: principal.userId,
     email: principal.email,
-    role: role as Role,
+    role: row.role as Role,
     isOwner: row.owner_id === principal.userId,
-    ...(principal.kind === 'apikey'
-      ? { apiKey: { id: principal.keyId, readOnly: principal.readOnly } }
-      : {}),
   };
+  if (principal.kind === 'apikey') {
+    actor.apiKey = { id: principal.keyId, readOnly: principal.readOnly };
+  }
+  return actor;
 }
 
 /** What is being attempted, so a denied attempt can be audited. */

@@ -59,6 +59,26 @@ describe('policy table', () => {
     expect(() => authorize(key, 'billing.manage')).toThrowError(/read-only/);
   });
 
+  it('keeps one permission list per role, personal ownership and read-only key', () => {
+    const readOnly = { apiKey: { id: 'k', readOnly: true } };
+    const personalOwner = { accountKind: 'personal' as const, isOwner: true };
+    const reads = PERMISSIONS.filter((p) => can(actor('admin', readOnly), p));
+    // Each combination asked twice, in an order where a shared slot would show.
+    for (let i = 0; i < 2; i++) {
+      expect(permissionsOf(actor('admin'))).toEqual([...PERMISSIONS]);
+      expect(permissionsOf(actor('admin', readOnly))).toEqual(reads);
+      expect(permissionsOf(actor('basic', personalOwner))).toEqual([...PERMISSIONS]);
+      expect(permissionsOf(actor('basic', { ...personalOwner, ...readOnly }))).toEqual(reads);
+      expect(permissionsOf(actor('basic')).sort()).toEqual([...EXPECTED.basic].sort());
+      expect(permissionsOf(actor('basic', readOnly))).toEqual(['account.use', 'pods.view']);
+      expect(permissionsOf(actor('billing', readOnly))).toEqual(['account.use', 'billing.view']);
+    }
+    expect(reads.length).toBeLessThan(PERMISSIONS.length);
+    // Callers get a copy: changing one answer changes no other.
+    permissionsOf(actor('dev')).push('billing.manage');
+    expect(permissionsOf(actor('dev'))).not.toContain('billing.manage');
+  });
+
   it('throws a 403 that names the missing permission', () => {
     try {
       authorize(actor('basic'), 'billing.view');

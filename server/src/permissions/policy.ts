@@ -107,8 +107,14 @@ export function authorize(
   );
 }
 
-/** {@link permissionsOf}'s lists, per role × owner of a personal account × read-only key. */
-const PERMISSION_LISTS = new Map<string, readonly Permission[]>();
+/**
+ * {@link permissionsOf}'s lists, per role, then by owner of a personal account (2) + read-only
+ * key (1) as an index: no key string is built per call.
+ */
+const PERMISSION_LISTS = Object.fromEntries(ROLES.map((role) => [role, []])) as unknown as Record<
+  Role,
+  (readonly Permission[] | undefined)[]
+>;
 
 /**
  * Every permission the actor holds on the account (resource-independent view). It
@@ -119,11 +125,12 @@ const PERMISSION_LISTS = new Map<string, readonly Permission[]>();
 export function permissionsOf(actor: AccountActor): Permission[] {
   const personalOwner = actor.accountKind === 'personal' && actor.isOwner;
   const readOnly = actor.apiKey?.readOnly === true;
-  const key = `${actor.role}:${personalOwner}:${readOnly}`;
-  let list = PERMISSION_LISTS.get(key);
+  const lists = PERMISSION_LISTS[actor.role];
+  const index = (personalOwner ? 2 : 0) + (readOnly ? 1 : 0);
+  let list = lists[index];
   if (!list) {
     list = PERMISSIONS.filter((p) => can(actor, p));
-    PERMISSION_LISTS.set(key, list);
+    lists[index] = list;
   }
   return list.slice();
 }
