@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   newContext,
   screenshot,
-  signInInBrowser,
   signUpInBrowser,
   submitSignIn,
   submitSignUp,
@@ -19,12 +18,15 @@ describe('signing up, out and in', () => {
     const page = await context.newPage();
     const email = uniqueEmail('ada');
 
-    // A visitor is sent to sign in first.
+    // A visitor is sent to sign in first, and signs up from there (no reload in between:
+    // what the console learned while signed out must not send the new user back).
     await page.goto(gantry.url);
     await page.waitForURL(/\/signin/);
     await screenshot(page, 'signin');
-
-    await signUpInBrowser(page, gantry.url, 'Ada Lovelace', email);
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.waitForURL(/\/signup/);
+    await submitSignUp(page, 'Ada Lovelace', email);
+    await page.getByTestId('account-switcher').waitFor();
     await expect
       .poll(() => page.getByTestId('account-kind').textContent())
       .toBe('Personal account');
@@ -44,8 +46,33 @@ describe('signing up, out and in', () => {
     await submitSignIn(page, email, 'not the password');
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('incorrect');
 
-    await signInInBrowser(page, gantry.url, email);
+    await submitSignIn(page, email);
+    await page.getByTestId('account-switcher').waitFor();
     await expect.poll(() => page.getByTestId('account-role').textContent()).toBe('admin');
+
+    // Signed in, the sign-in page goes straight on.
+    await page.goto(`${gantry.url}/signin`);
+    await page.getByTestId('account-switcher').waitFor();
+    expect(page.url()).toMatch(/\/accounts\//);
+    await context.close();
+  });
+
+  it('signs in on the page a visitor was sent to and comes back to where they were going', async () => {
+    const { gantry, browser } = e2e;
+    const email = uniqueEmail('grace');
+    const first = await newContext(browser);
+    const firstPage = await first.newPage();
+    await signUpInBrowser(firstPage, gantry.url, 'Grace Hopper', email);
+    const settings = `${new URL(firstPage.url()).pathname}/settings`;
+    await first.close();
+
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${gantry.url}${settings}`);
+    await page.waitForURL(/\/signin\?next=/);
+    await submitSignIn(page, email);
+    await page.waitForURL((url) => url.pathname === settings);
+    await page.getByTestId('account-switcher').waitFor();
     await context.close();
   });
 

@@ -179,12 +179,6 @@ export async function signUpInNewPage(
   return page;
 }
 
-export async function signInInBrowser(page: Page, base: string, email: string) {
-  await page.goto(`${base}/signin`);
-  await submitSignIn(page, email);
-  await page.getByTestId('account-switcher').waitFor();
-}
-
 /** The account id in the page's URL (`/accounts/<id>/...`), or '' when there is none. */
 export function accountIdOf(page: Page): string {
   return /\/accounts\/([0-9a-f-]{36})/.exec(page.url())?.[1] ?? '';

@@ -25,7 +25,8 @@ import { visibleNav } from './nav';
 export function RequireSignIn({ children }: { children: React.ReactNode }) {
   const me = useMe();
   const location = useLocation();
-  if (me.isPending) return <FullPageLoader />;
+  // A cached "signed out" being checked again is not an answer yet.
+  if (me.isPending || (!me.data && me.isFetching)) return <FullPageLoader />;
   if (!me.data) {
     const next = encodeURIComponent(location.pathname + location.search);
     return <Navigate to={`/signin?next=${next}`} replace />;
@@ -44,7 +45,7 @@ export function FullPageLoader() {
 /** `/`: go to the personal account (or the first one). */
 export function HomeRedirect() {
   const me = useMe();
-  if (me.isPending) return <FullPageLoader />;
+  if (me.isPending || (!me.data && me.isFetching)) return <FullPageLoader />;
   if (!me.data) return <Navigate to="/signin" replace />;
   const first = me.data.memberships[0];
   if (!first) return <NoAccountPage />;

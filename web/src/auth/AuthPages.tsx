@@ -10,9 +10,10 @@ import {
   Title,
 } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { api, call } from '../api/client';
+import { useMe } from '../api/hooks';
 import { errorFor, FormError } from '../components/errors';
 
 /** Where to go after signing in: a same-site path from `?next=`, else home. */
@@ -44,18 +45,28 @@ function AuthCard({ title, children }: { title: string; children: React.ReactNod
   );
 }
 
-/** Submits `request`, then refreshes every query and goes on to `?next=`. */
+/**
+ * Submits `request`, then forgets every cached answer and goes on to `?next=`. The cache
+ * holds what the signed-out visitor was answered (`/me` as nobody): kept, even as stale, it
+ * would send the new user straight back to sign in.
+ */
 function useAuthForm(request: () => Promise<unknown>) {
   const next = useNext();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  const me = useMe();
   const mutation = useMutation({
     mutationFn: request,
-    onSuccess: async () => {
-      await queryClient.invalidateQueries();
+    onSuccess: () => {
+      queryClient.removeQueries();
       goNext(navigate, next);
     },
   });
+  // Someone already signed in (a bookmark, the back button) goes on as after signing in.
+  const signedIn = me.data != null && !mutation.isPending && !mutation.isSuccess;
+  useEffect(() => {
+    if (signedIn) goNext(navigate, next);
+  }, [signedIn, navigate, next]);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     mutation.mutate();
