@@ -74,8 +74,8 @@ function ConvertDialog({
             <List.Item>keep your Pods, balance and history — they stay with the account.</List.Item>
           </List>
           <Alert color="yellow" variant="light" title="This is one-way">
-            A team account cannot be converted back. Deleting the team later removes every other
-            member and makes it a personal account again.
+            There is no Convert back. The only way to return to a personal account is Delete Team,
+            which removes every other member.
           </Alert>
           <FormError error={convert.error} />
           <Group justify="flex-end">
