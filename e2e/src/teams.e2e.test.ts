@@ -198,6 +198,58 @@ describe('Manage accounts: Convert to Team Account, Invite New Member, Join Team
     await expect.poll(() => b.getByRole('menu').textContent()).not.toContain('Acme ML');
   });
 
+  it('Number of uses keeps what was typed: out of range or empty is refused, not rewritten', async () => {
+    const owner = await signUpInNewPage(e2e, 'Uma Uses', uniqueEmail('uma'));
+    await owner.getByRole('button', { name: 'Convert to Team Account' }).click();
+    const convert = owner.getByRole('dialog', { name: 'Convert to Team Account' });
+    await convert.getByLabel(/^Team name/).fill('Uses Lab');
+    await convert.getByRole('button', { name: 'Convert' }).click();
+    await owner.getByRole('link', { name: 'Team', exact: true }).click();
+    await owner.getByRole('button', { name: 'Invite New Member' }).click();
+    const dialog = owner.getByRole('dialog', { name: 'Invite New Member' });
+    const uses = dialog.getByLabel(/^Number of uses/);
+    const create = dialog.getByRole('button', { name: 'Create invite' });
+
+    // Typed key by key, 150 stays 150 (not 15) and says why it cannot be sent.
+    await uses.fill('');
+    await uses.pressSequentially('150');
+    expect(await uses.inputValue()).toBe('150');
+    await dialog.getByText('Enter a whole number from 1 to 100').waitFor();
+    await create.click();
+    // Still the form: nothing was created.
+    expect(await dialog.getByTestId('invite-created').count()).toBe(0);
+    await uses.blur();
+    expect(await uses.inputValue()).toBe('150');
+
+    // Emptied: not 1, but a request to fill it in.
+    await uses.fill('');
+    await create.click();
+    await dialog.getByText('Enter how many people can join with this link').waitFor();
+    expect(await uses.inputValue()).toBe('');
+    expect(await dialog.getByTestId('invite-created').count()).toBe(0);
+
+    await uses.pressSequentially('500');
+    await dialog.getByText('Enter a whole number from 1 to 100').waitFor();
+    await screenshot(owner, 'teams-invite-uses-error');
+    await create.click();
+    expect(await dialog.getByTestId('invite-created').count()).toBe(0);
+
+    // 50 is what gets created.
+    await uses.fill('');
+    await uses.pressSequentially('50');
+    expect(await dialog.getByText('Enter a whole number from 1 to 100').count()).toBe(0);
+    await create.click();
+    await expect
+      .poll(() => dialog.getByTestId('invite-created').textContent())
+      .toContain('works for 50 people');
+    const link = await dialog.getByLabel('Invite link').inputValue();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await expect
+      .poll(() => inviteRow(owner, link).getByTestId('invite-uses-left').textContent())
+      .toBe('50 of 50');
+    expect(await owner.getByTestId('invite-row').count()).toBe(1);
+  });
+
   it('bound and reused links, transfer ownership and leaving the team', async () => {
     const owner = await signUpInNewPage(e2e, 'Olga Owner', uniqueEmail('olga'));
     await owner.getByRole('button', { name: 'Convert to Team Account' }).click();
