@@ -64,10 +64,18 @@ describe('the Billing page', () => {
     expect(billerNav).toContain('Billing');
     expect(billerNav).not.toContain('Pods');
     await biller.getByRole('link', { name: 'Billing' }).click();
-    await expect.poll(() => biller.getByTestId('billing-balance').textContent()).toBe('USD 125.00');
+    await expect.poll(() => biller.getByTestId('billing-balance').textContent()).toBe('$125.00');
     await expect
       .poll(() => biller.getByTestId('billing-transactions').textContent())
       .toContain('Invoice 1001');
+    // One money format: dollars with two decimals, in the inputs too.
+    const transactions = await biller.getByTestId('billing-transactions').textContent();
+    expect(transactions).toContain('$100.00');
+    expect(transactions).toContain('$125.00');
+    expect(transactions).not.toContain('USD');
+    expect(await biller.getByTestId('billing-spend').textContent()).toBe('$0.00/h');
+    expect(await biller.getByLabel(/^Spend limit per hour/).inputValue()).toBe('80.00');
+    expect(await biller.getByLabel(/^Low-balance alert at/).inputValue()).toMatch(/^\d+\.\d\d$/);
 
     // A bad country code shows the API's error at the field; a good one saves.
     await biller.getByLabel('Country code').fill('XX');
