@@ -73,6 +73,8 @@ describe('the Billing page', () => {
     expect(transactions).toContain('$100.00');
     expect(transactions).toContain('$125.00');
     expect(transactions).not.toContain('USD');
+    // The console's one date-time format: "Nov 28, 2026, 6:58 AM".
+    expect(transactions).toMatch(/[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M/);
     expect(await biller.getByTestId('billing-spend').textContent()).toBe('$0.00/h');
     expect(await biller.getByLabel(/^Spend limit per hour/).inputValue()).toBe('80.00');
     expect(await biller.getByLabel(/^Low-balance alert at/).inputValue()).toMatch(/^\d+\.\d\d$/);

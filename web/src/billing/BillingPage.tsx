@@ -22,6 +22,7 @@ import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxi
 import { type Account, api, call } from '../api/client';
 import { usePolicy } from '../api/hooks';
 import { errorFor, FormError } from '../components/errors';
+import { formatDateTime } from '../format/dates';
 import { formatMoney, formatRate, moneyInputValue } from '../format/money';
 import { type Billing, type TransactionKind, useBilling } from './hooks';
 
@@ -241,7 +242,7 @@ function TransactionsCard({ accountId, currency }: { accountId: string; currency
         <Table.Tbody>
           {page.data?.items.map((t) => (
             <Table.Tr key={t.id}>
-              <Table.Td>{new Date(t.time).toLocaleString()}</Table.Td>
+              <Table.Td>{formatDateTime(t.time)}</Table.Td>
               <Table.Td>
                 <Badge
                   variant="light"

@@ -25,6 +25,7 @@ import { type Account, api, call } from '../api/client';
 import { useMe, usePolicy } from '../api/hooks';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { errorFor, FormError } from '../components/errors';
+import { formatDate, formatDateTime } from '../format/dates';
 import { ConvertToTeamButton } from './ConvertToTeamButton';
 import { CopyLinkButton, InviteDialog } from './InviteDialog';
 import {
@@ -177,7 +178,7 @@ function MemberRow({
         )}
       </Table.Td>
       <Table.Td>
-        <Text size="sm">{new Date(member.joinedAt).toLocaleDateString()}</Text>
+        <Text size="sm">{formatDate(member.joinedAt)}</Text>
       </Table.Td>
       <Table.Td>
         <Group gap="xs" justify="flex-end" wrap="nowrap">
@@ -316,7 +317,7 @@ function InviteRow({ invite, onRevoke }: { invite: Invite; onRevoke: () => void 
         </Text>
       </Table.Td>
       <Table.Td>
-        <Tooltip label={new Date(invite.expiresAt).toLocaleString()} withArrow>
+        <Tooltip label={formatDateTime(invite.expiresAt)} withArrow>
           <Text size="sm">{relativeTime(invite.expiresAt)}</Text>
         </Tooltip>
       </Table.Td>
