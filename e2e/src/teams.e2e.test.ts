@@ -72,6 +72,12 @@ describe('Manage accounts: Convert to Team Account, Invite New Member, Join Team
     });
     const a = await ownerContext.newPage();
     await signUpInBrowser(a, gantry.url, 'Alice Owner', ownerEmail);
+    // Her own personal account: she is its Owner (not "admin") in the switcher.
+    await a.getByTestId('account-switcher').click();
+    await expect
+      .poll(() => a.getByRole('menu').getByTestId('account-switcher-role').allTextContents())
+      .toEqual(['Owner']);
+    await a.keyboard.press('Escape');
     expect(await a.getByRole('link', { name: 'Team', exact: true }).count()).toBe(0);
     await a.getByRole('button', { name: 'Convert to Team Account' }).waitFor();
     await screenshot(a, 'teams-dashboard-convert');
@@ -129,6 +135,11 @@ describe('Manage accounts: Convert to Team Account, Invite New Member, Join Team
     const menu = b.getByRole('menu');
     await expect.poll(() => menu.textContent()).toContain('Acme ML');
     await expect.poll(() => menu.textContent()).toContain('Bob Member');
+    const roles = await menu
+      .getByRole('menuitem')
+      .evaluateAll((items) => items.map((item) => item.textContent ?? ''));
+    expect(roles.find((item) => item.includes('Acme ML'))).toContain('Dev');
+    expect(roles.find((item) => item.includes('Bob Member'))).toContain('Owner');
     await b.keyboard.press('Escape');
     await b.goto(`${gantry.url}/accounts/${accountId}/pods`);
     await b.getByRole('button', { name: 'Deploy' }).waitFor();
@@ -163,7 +174,16 @@ describe('Manage accounts: Convert to Team Account, Invite New Member, Join Team
     expect(await b.getByRole('button', { name: 'Leave team' }).count()).toBe(1);
 
     // A revokes a pending invite; revoked, expired, used-up and unknown links get clear pages.
+    // Revoking asks first, like removing a member; Cancel keeps the invite.
     await inviteRow(a, spareLink).getByRole('button', { name: 'Revoke' }).click();
+    const revoke = a.getByRole('dialog', { name: 'Revoke invite' });
+    await revoke.getByText('Its link stops working at once').waitFor();
+    await revoke.getByRole('button', { name: 'Cancel' }).click();
+    await revoke.waitFor({ state: 'hidden' });
+    expect(await inviteRow(a, spareLink).count()).toBe(1);
+    await inviteRow(a, spareLink).getByRole('button', { name: 'Revoke' }).click();
+    await screenshot(a, 'teams-revoke-invite');
+    await revoke.getByRole('button', { name: 'Revoke invite' }).click();
     await expect.poll(() => inviteRow(a, spareLink).count()).toBe(0);
     expireInvite(gantry, expiringLink);
     const visitor = await newPage(browser);
@@ -311,10 +331,31 @@ describe('Manage accounts: Convert to Team Account, Invite New Member, Join Team
       .poll(() => owner.getByRole('button', { name: 'Transfer ownership' }).count())
       .toBe(0);
 
-    // Cam leaves from their own row and is back on their personal account.
+    // Cam, an Admin but not the owner, changing their own role is asked to confirm first.
     await cam.goto(`${teamUrl}/team`);
     const camRow = cam.locator('[data-testid="member-row"]', { hasText: 'Cam Admin' });
-    await camRow.getByRole('button', { name: 'Leave team' }).click();
+    const camRole = camRow.getByRole('combobox', { name: 'Role of Cam Admin' });
+    const ownRole = cam.getByRole('dialog', { name: 'Change your own role' });
+    await camRole.click();
+    await cam.getByRole('option', { name: 'Dev' }).click();
+    await ownRole.getByText('you cannot undo this yourself').waitFor();
+    await screenshot(cam, 'teams-own-role-confirm');
+    await ownRole.getByRole('button', { name: 'Cancel' }).click();
+    await ownRole.waitFor({ state: 'hidden' });
+    expect(await camRole.inputValue()).toBe('Admin');
+    expect(await cam.getByTestId('member-row').count()).toBe(3);
+    await camRole.click();
+    await cam.getByRole('option', { name: 'Dev' }).click();
+    await ownRole.getByRole('button', { name: 'Make me Dev' }).click();
+    // Now a Dev: no more member management, so Leave team is at the top of the page.
+    await expect.poll(() => cam.textContent('body')).toContain('does not include managing members');
+    await owner.reload();
+    await expect
+      .poll(() => owner.getByRole('combobox', { name: 'Role of Cam Admin' }).inputValue())
+      .toBe('Dev');
+
+    // Cam leaves and is back on their personal account.
+    await cam.getByRole('button', { name: 'Leave team' }).click();
     await cam
       .getByRole('dialog', { name: 'Leave team' })
       .getByRole('button', { name: 'Leave team' })
