@@ -2,6 +2,8 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import {
   accountIdOf,
+  expectOneLine,
+  expectWithin,
   makeTeamDirectly,
   newContext,
   screenshot,
@@ -10,6 +12,15 @@ import {
   uniqueEmail,
   useGantryAndBrowser,
 } from './harness.js';
+
+/** Every row's buttons fit in the table's card at 1280 px, on one line each. */
+async function expectRowsFit(page: Page) {
+  const card = page.getByTestId('api-keys-card');
+  for (const row of await page.getByTestId('api-key-row').all()) {
+    await expectWithin(row.getByRole('button', { name: 'Revoke' }), card);
+    await expectOneLine(row.getByRole('button'));
+  }
+}
 
 /** The row of the key named `name` in the list. */
 function keyRow(page: Page, name: string) {
@@ -121,6 +132,7 @@ describe('the API keys page', () => {
     await expect.poll(() => row.count()).toBe(0);
     expect(await listAccounts()).toBe(401);
     expect(await readOnlyRow.count()).toBe(1);
+    await expectRowsFit(page);
     await screenshot(page, 'apikeys-personal-list');
   });
 
@@ -149,6 +161,8 @@ describe('the API keys page', () => {
     await createKey(dev, 'devi-laptop', false);
     await createKey(admin, 'nightly-audit-export', true);
     await createKey(admin, 'deploy-bot', false);
+    const longName = 'nightly-compliance-export-of-every-pod-and-invoice-to-the-archive-bucket';
+    await createKey(admin, longName, false);
 
     // The Dev: only their own key, no creator column.
     await dev.reload();
@@ -159,12 +173,15 @@ describe('the API keys page', () => {
     // The Admin: every key, with who created it; and may disable the Dev's key.
     await admin.reload();
     await keyRow(admin, 'devi-laptop').waitFor();
-    expect(await admin.getByTestId('api-key-row').count()).toBe(3);
+    expect(await admin.getByTestId('api-key-row').count()).toBe(4);
     expect(await keyRow(admin, 'devi-laptop').textContent()).toContain('Devi Builder');
     expect(await keyRow(admin, 'deploy-bot').textContent()).toContain('You');
     await keyRow(admin, 'devi-laptop').getByRole('button', { name: 'Disable' }).click();
     await expect.poll(() => keyRow(admin, 'devi-laptop').textContent()).toContain('Disabled');
     await admin.getByRole('link', { name: 'API keys' }).first().waitFor();
+    // At 1280 × 800 with the creator shown and a long name: every Revoke in view, no wrapping.
+    await expectRowsFit(admin);
+    expect(await keyRow(admin, longName).getByTitle(longName).count()).toBe(1);
     await screenshot(admin, 'apikeys-list');
   });
 });

@@ -75,6 +75,10 @@ describe('the Audit logs page', () => {
     await owner.goto(`${gantry.url}/accounts/${accountId}`);
     await owner.getByRole('link', { name: 'Audit logs' }).click();
     await owner.getByTestId('audit-row').first().waitFor();
+    // Times read like everywhere else in the console (with seconds here): "Nov 28, 2026, 6:58:26 AM".
+    for (const time of await rowTexts(owner, 'audit-row-time')) {
+      expect(time).toMatch(/^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}:\d{2}\s[AP]M$/);
+    }
     const allActions = await rowTexts(owner, 'audit-row-action');
     expect(allActions[0]).toBe('audit.settings_update');
     expect(allActions).toContain('account.convert');

@@ -64,10 +64,20 @@ describe('the Billing page', () => {
     expect(billerNav).toContain('Billing');
     expect(billerNav).not.toContain('Pods');
     await biller.getByRole('link', { name: 'Billing' }).click();
-    await expect.poll(() => biller.getByTestId('billing-balance').textContent()).toBe('USD 125.00');
+    await expect.poll(() => biller.getByTestId('billing-balance').textContent()).toBe('$125.00');
     await expect
       .poll(() => biller.getByTestId('billing-transactions').textContent())
       .toContain('Invoice 1001');
+    // One money format: dollars with two decimals, in the inputs too.
+    const transactions = await biller.getByTestId('billing-transactions').textContent();
+    expect(transactions).toContain('$100.00');
+    expect(transactions).toContain('$125.00');
+    expect(transactions).not.toContain('USD');
+    // The console's one date-time format: "Nov 28, 2026, 6:58 AM".
+    expect(transactions).toMatch(/[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M/);
+    expect(await biller.getByTestId('billing-spend').textContent()).toBe('$0.00/h');
+    expect(await biller.getByLabel(/^Spend limit per hour/).inputValue()).toBe('80.00');
+    expect(await biller.getByLabel(/^Low-balance alert at/).inputValue()).toMatch(/^\d+\.\d\d$/);
 
     // A bad country code shows the API's error at the field; a good one saves.
     await biller.getByLabel('Country code').fill('XX');

@@ -4,7 +4,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  chromium,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -218,4 +224,27 @@ export function makeTeamDirectly(
       if (added.changes !== 1) throw new Error(`no user with email ${email}`);
     }
   });
+}
+
+/**
+ * Asserts that `inside` lies wholly within `frame` horizontally (e.g. a row's last button within
+ * its table's card: nothing cut off, no sideways scrolling needed to reach it).
+ */
+export async function expectWithin(inside: Locator, frame: Locator): Promise<void> {
+  const [a, b] = await Promise.all([inside.boundingBox(), frame.boundingBox()]);
+  if (!a || !b) throw new Error('expectWithin: an element is not visible');
+  if (a.x < b.x - 0.5 || a.x + a.width > b.x + b.width + 0.5) {
+    throw new Error(
+      `expectWithin: [${a.x}, ${a.x + a.width}] is not within [${b.x}, ${b.x + b.width}]`,
+    );
+  }
+}
+
+/** Asserts that every element `items` finds sits on one line (same top, within a pixel). */
+export async function expectOneLine(items: Locator): Promise<void> {
+  const boxes = await Promise.all((await items.all()).map((item) => item.boundingBox()));
+  const tops = boxes.map((box) => Math.round(box?.y ?? -1));
+  if (tops.length === 0 || new Set(tops).size !== 1) {
+    throw new Error(`expectOneLine: tops ${tops.join(', ')}`);
+  }
 }

@@ -2,6 +2,8 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import {
   accountIdOf,
+  expectOneLine,
+  expectWithin,
   makeTeamDirectly,
   screenshot,
   signUpInNewPage,
@@ -11,6 +13,14 @@ import {
 
 function podRow(page: Page, name: string) {
   return page.locator(`[data-testid="pod-row"][data-pod-name="${name}"]`);
+}
+
+/** Opens the row's "More actions" menu and clicks `item` in it. */
+async function rowAction(page: Page, name: string, item: string) {
+  await podRow(page, name)
+    .getByRole('button', { name: `More actions for ${name}` })
+    .click();
+  await page.getByRole('menuitem', { name: item }).click();
 }
 
 /** Clicks Connect and returns the tab the Pod's app opened in. */
@@ -65,6 +75,15 @@ describe('Pods in the console', () => {
     await dev.getByRole('button', { name: 'Deploy' }).click();
     const dialog = dev.getByRole('dialog');
     await dialog.getByLabel(/^Name/).fill('e2e-notebook');
+    // Only a name: each missing field says so in plain words, before anything is sent.
+    await dialog.getByRole('button', { name: 'Deploy' }).click();
+    await dialog.getByText('Pick a GPU type').waitFor();
+    await dialog.getByText('Pick a template').waitFor();
+    expect(await dialog.textContent()).not.toContain('must be');
+    await screenshot(dev, 'pods-deploy-missing');
+    await dialog.getByLabel(/^GPU count/).fill('');
+    await dialog.getByLabel(/^GPU count/).pressSequentially('12');
+    await dialog.getByText('Enter a whole number from 1 to 8').waitFor();
     await dialog.getByPlaceholder('Pick a GPU').click();
     await dev.getByRole('option', { name: /A100/ }).click();
     await dialog.getByLabel(/^GPU count/).fill('2');
@@ -81,6 +100,14 @@ describe('Pods in the console', () => {
       .toBe('running');
     expect(await row.textContent()).toContain('$3.98/h');
     expect(await row.textContent()).toContain('Dev Person');
+    // The catalog's names, not its ids; the actions on one line, within the table at 1280 px.
+    expect(await row.getByTestId('pod-gpus').textContent()).toBe('2 × NVIDIA A100 80GB');
+    expect(await row.getByTestId('pod-template').textContent()).toBe('Hello Web');
+    await expectOneLine(row.getByTestId('pod-actions').getByRole('button'));
+    await expectWithin(
+      row.getByRole('button', { name: 'More actions for e2e-notebook' }),
+      dev.getByTestId('pods-card'),
+    );
     await screenshot(dev, 'pods-page-dev');
 
     // Connect opens the Pod's own app through Gantry: it shows the Pod's name, and WebSockets work.
@@ -96,7 +123,16 @@ describe('Pods in the console', () => {
     await basic.goto(podsUrl);
     const basicRow = podRow(basic, 'e2e-notebook');
     await basicRow.waitFor();
-    expect(await basicRow.getByRole('button').allTextContents()).toEqual(['Connect', 'Logs']);
+    expect(
+      await basicRow
+        .getByRole('button')
+        .evaluateAll((buttons) =>
+          buttons.map((b) => b.textContent || b.getAttribute('aria-label')),
+        ),
+    ).toEqual(['Connect', 'More actions for e2e-notebook']);
+    await basicRow.getByRole('button', { name: 'More actions for e2e-notebook' }).click();
+    expect(await basic.getByRole('menuitem').allTextContents()).toEqual(['Logs']);
+    await basic.keyboard.press('Escape');
     expect(await basic.getByRole('button', { name: 'Deploy' }).count()).toBe(0);
     await screenshot(basic, 'pods-page-basic');
     const basicApp = await connect(basic, 'e2e-notebook');
@@ -114,12 +150,14 @@ describe('Pods in the console', () => {
       .toContain('does not include Pods');
 
     // The Dev reads the logs, stops and terminates the Pod.
-    await row.getByRole('button', { name: 'Logs' }).click();
+    await rowAction(dev, 'e2e-notebook', 'Logs');
     await expect.poll(() => dev.getByTestId('pod-logs').textContent()).toContain('hello-web');
     await dev.keyboard.press('Escape');
-    await row.getByRole('button', { name: 'Stop' }).click();
+    await rowAction(dev, 'e2e-notebook', 'Stop');
     await expect.poll(() => row.getByTestId('pod-status').textContent()).toBe('exited');
-    await row.getByRole('button', { name: 'Terminate' }).click();
+    // Stopped: Start is the row's button now.
+    await row.getByRole('button', { name: 'Start' }).waitFor();
+    await rowAction(dev, 'e2e-notebook', 'Terminate');
     await dev.getByRole('dialog').getByRole('button', { name: 'Terminate' }).click();
     await expect.poll(() => row.count()).toBe(0);
   });

@@ -72,6 +72,12 @@ describe('Manage accounts: Convert to Team Account, Invite New Member, Join Team
     });
     const a = await ownerContext.newPage();
     await signUpInBrowser(a, gantry.url, 'Alice Owner', ownerEmail);
+    // Her own personal account: she is its Owner (not "admin") in the switcher.
+    await a.getByTestId('account-switcher').click();
+    await expect
+      .poll(() => a.getByRole('menu').getByTestId('account-switcher-role').allTextContents())
+      .toEqual(['Owner']);
+    await a.keyboard.press('Escape');
     expect(await a.getByRole('link', { name: 'Team', exact: true }).count()).toBe(0);
     await a.getByRole('button', { name: 'Convert to Team Account' }).waitFor();
     await screenshot(a, 'teams-dashboard-convert');
@@ -129,6 +135,11 @@ describe('Manage accounts: Convert to Team Account, Invite New Member, Join Team
     const menu = b.getByRole('menu');
     await expect.poll(() => menu.textContent()).toContain('Acme ML');
     await expect.poll(() => menu.textContent()).toContain('Bob Member');
+    const roles = await menu
+      .getByRole('menuitem')
+      .evaluateAll((items) => items.map((item) => item.textContent ?? ''));
+    expect(roles.find((item) => item.includes('Acme ML'))).toContain('Dev');
+    expect(roles.find((item) => item.includes('Bob Member'))).toContain('Owner');
     await b.keyboard.press('Escape');
     await b.goto(`${gantry.url}/accounts/${accountId}/pods`);
     await b.getByRole('button', { name: 'Deploy' }).waitFor();
@@ -163,7 +174,16 @@ describe('Manage accounts: Convert to Team Account, Invite New Member, Join Team
     expect(await b.getByRole('button', { name: 'Leave team' }).count()).toBe(1);
 
     // A revokes a pending invite; revoked, expired, used-up and unknown links get clear pages.
+    // Revoking asks first, like removing a member; Cancel keeps the invite.
     await inviteRow(a, spareLink).getByRole('button', { name: 'Revoke' }).click();
+    const revoke = a.getByRole('dialog', { name: 'Revoke invite' });
+    await revoke.getByText('Its link stops working at once').waitFor();
+    await revoke.getByRole('button', { name: 'Cancel' }).click();
+    await revoke.waitFor({ state: 'hidden' });
+    expect(await inviteRow(a, spareLink).count()).toBe(1);
+    await inviteRow(a, spareLink).getByRole('button', { name: 'Revoke' }).click();
+    await screenshot(a, 'teams-revoke-invite');
+    await revoke.getByRole('button', { name: 'Revoke invite' }).click();
     await expect.poll(() => inviteRow(a, spareLink).count()).toBe(0);
     expireInvite(gantry, expiringLink);
     const visitor = await newPage(browser);
@@ -196,6 +216,58 @@ describe('Manage accounts: Convert to Team Account, Invite New Member, Join Team
     await b.waitForURL((url) => url.pathname !== `/accounts/${accountId}`);
     await b.getByTestId('account-switcher').click();
     await expect.poll(() => b.getByRole('menu').textContent()).not.toContain('Acme ML');
+  });
+
+  it('Number of uses keeps what was typed: out of range or empty is refused, not rewritten', async () => {
+    const owner = await signUpInNewPage(e2e, 'Uma Uses', uniqueEmail('uma'));
+    await owner.getByRole('button', { name: 'Convert to Team Account' }).click();
+    const convert = owner.getByRole('dialog', { name: 'Convert to Team Account' });
+    await convert.getByLabel(/^Team name/).fill('Uses Lab');
+    await convert.getByRole('button', { name: 'Convert' }).click();
+    await owner.getByRole('link', { name: 'Team', exact: true }).click();
+    await owner.getByRole('button', { name: 'Invite New Member' }).click();
+    const dialog = owner.getByRole('dialog', { name: 'Invite New Member' });
+    const uses = dialog.getByLabel(/^Number of uses/);
+    const create = dialog.getByRole('button', { name: 'Create invite' });
+
+    // Typed key by key, 150 stays 150 (not 15) and says why it cannot be sent.
+    await uses.fill('');
+    await uses.pressSequentially('150');
+    expect(await uses.inputValue()).toBe('150');
+    await dialog.getByText('Enter a whole number from 1 to 100').waitFor();
+    await create.click();
+    // Still the form: nothing was created.
+    expect(await dialog.getByTestId('invite-created').count()).toBe(0);
+    await uses.blur();
+    expect(await uses.inputValue()).toBe('150');
+
+    // Emptied: not 1, but a request to fill it in.
+    await uses.fill('');
+    await create.click();
+    await dialog.getByText('Enter how many people can join with this link').waitFor();
+    expect(await uses.inputValue()).toBe('');
+    expect(await dialog.getByTestId('invite-created').count()).toBe(0);
+
+    await uses.pressSequentially('500');
+    await dialog.getByText('Enter a whole number from 1 to 100').waitFor();
+    await screenshot(owner, 'teams-invite-uses-error');
+    await create.click();
+    expect(await dialog.getByTestId('invite-created').count()).toBe(0);
+
+    // 50 is what gets created.
+    await uses.fill('');
+    await uses.pressSequentially('50');
+    expect(await dialog.getByText('Enter a whole number from 1 to 100').count()).toBe(0);
+    await create.click();
+    await expect
+      .poll(() => dialog.getByTestId('invite-created').textContent())
+      .toContain('works for 50 people');
+    const link = await dialog.getByLabel('Invite link').inputValue();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await expect
+      .poll(() => inviteRow(owner, link).getByTestId('invite-uses-left').textContent())
+      .toBe('50 of 50');
+    expect(await owner.getByTestId('invite-row').count()).toBe(1);
   });
 
   it('bound and reused links, transfer ownership and leaving the team', async () => {
@@ -259,10 +331,31 @@ describe('Manage accounts: Convert to Team Account, Invite New Member, Join Team
       .poll(() => owner.getByRole('button', { name: 'Transfer ownership' }).count())
       .toBe(0);
 
-    // Cam leaves from their own row and is back on their personal account.
+    // Cam, an Admin but not the owner, changing their own role is asked to confirm first.
     await cam.goto(`${teamUrl}/team`);
     const camRow = cam.locator('[data-testid="member-row"]', { hasText: 'Cam Admin' });
-    await camRow.getByRole('button', { name: 'Leave team' }).click();
+    const camRole = camRow.getByRole('combobox', { name: 'Role of Cam Admin' });
+    const ownRole = cam.getByRole('dialog', { name: 'Change your own role' });
+    await camRole.click();
+    await cam.getByRole('option', { name: 'Dev' }).click();
+    await ownRole.getByText('you cannot undo this yourself').waitFor();
+    await screenshot(cam, 'teams-own-role-confirm');
+    await ownRole.getByRole('button', { name: 'Cancel' }).click();
+    await ownRole.waitFor({ state: 'hidden' });
+    expect(await camRole.inputValue()).toBe('Admin');
+    expect(await cam.getByTestId('member-row').count()).toBe(3);
+    await camRole.click();
+    await cam.getByRole('option', { name: 'Dev' }).click();
+    await ownRole.getByRole('button', { name: 'Make me Dev' }).click();
+    // Now a Dev: no more member management, so Leave team is at the top of the page.
+    await expect.poll(() => cam.textContent('body')).toContain('does not include managing members');
+    await owner.reload();
+    await expect
+      .poll(() => owner.getByRole('combobox', { name: 'Role of Cam Admin' }).inputValue())
+      .toBe('Dev');
+
+    // Cam leaves and is back on their personal account.
+    await cam.getByRole('button', { name: 'Leave team' }).click();
     await cam
       .getByRole('dialog', { name: 'Leave team' })
       .getByRole('button', { name: 'Leave team' })

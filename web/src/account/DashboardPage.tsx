@@ -1,6 +1,7 @@
 import { Badge, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useOutletContext } from 'react-router-dom';
 import type { Account } from '../api/client';
+import { formatDate } from '../format/dates';
 import { DASHBOARD_ACTIONS } from './dashboard-actions';
 
 /** The account's home: who it is, your standing, and what you can do next. */
@@ -40,7 +41,7 @@ export function DashboardPage() {
           <Text size="sm" c="dimmed">
             Created
           </Text>
-          <Text fw={600}>{new Date(account.createdAt).toLocaleDateString()}</Text>
+          <Text fw={600}>{formatDate(account.createdAt)}</Text>
         </Card>
       </SimpleGrid>
     </Stack>

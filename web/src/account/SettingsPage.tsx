@@ -3,6 +3,7 @@ import { IconKey } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router-dom';
 import { api, call } from '../api/client';
+import { formatDateTime } from '../format/dates';
 
 /** Where I am signed in, with a way to sign other sessions out. */
 function SessionsCard() {
@@ -39,7 +40,7 @@ function SessionsCard() {
                 </Text>
               </Table.Td>
               <Table.Td>{s.ip ?? '—'}</Table.Td>
-              <Table.Td>{new Date(s.lastSeenAt).toLocaleString()}</Table.Td>
+              <Table.Td>{formatDateTime(s.lastSeenAt)}</Table.Td>
               <Table.Td>
                 {s.current ? (
                   <Badge variant="light">This session</Badge>

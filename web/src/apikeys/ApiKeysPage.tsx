@@ -31,6 +31,7 @@ import { useMe, usePolicy } from '../api/hooks';
 import type { components } from '../api/schema';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { errorFor, FormError } from '../components/errors';
+import { formatDate, formatDateTime } from '../format/dates';
 
 type ApiKey = components['schemas']['ApiKey'];
 type CreatedApiKey = components['schemas']['CreatedApiKey'];
@@ -45,10 +46,7 @@ function useApiKeys(accountId: string) {
   });
 }
 
-const DAY = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
-const DAY_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-
-/** A compact date (with the time when `withTime`), the full time on hover. */
+/** A date (with the time when `withTime`), the full time on hover. */
 function When({ at, none, withTime }: { at: string | null; none: string; withTime?: boolean }) {
   if (!at) {
     return (
@@ -57,10 +55,9 @@ function When({ at, none, withTime }: { at: string | null; none: string; withTim
       </Text>
     );
   }
-  const date = new Date(at);
   return (
-    <Text size="sm" title={date.toLocaleString()} style={{ whiteSpace: 'nowrap' }}>
-      {(withTime ? DAY_TIME : DAY).format(date)}
+    <Text size="sm" title={formatDateTime(at, { seconds: true })} style={{ whiteSpace: 'nowrap' }}>
+      {withTime ? formatDateTime(at) : formatDate(at)}
     </Text>
   );
 }
@@ -231,7 +228,7 @@ function SecretDialog({
         <Text size="sm" c="dimmed">
           {created?.readOnly ? 'Read-only. ' : ''}
           {created?.expiresAt
-            ? `Expires ${new Date(created.expiresAt).toLocaleString()}.`
+            ? `Expires ${formatDateTime(created.expiresAt)}.`
             : 'Does not expire.'}
         </Text>
         <Group justify="flex-end">
@@ -293,39 +290,39 @@ function KeyRow({
   });
   return (
     <Table.Tr data-testid="api-key-row" data-key-name={apiKey.name}>
-      <Table.Td miw={160}>
+      <Table.Td>
         <Text
           fw={600}
-          lineClamp={2}
-          maw={260}
+          size="sm"
+          lineClamp={1}
+          maw={240}
           title={apiKey.name}
-          style={{ wordBreak: 'break-word' }}
+          style={{ wordBreak: 'break-all' }}
         >
           {apiKey.name}
         </Text>
-        {apiKey.readOnly && (
-          <Badge size="xs" variant="outline" color="gray" miw="fit-content">
-            Read-only
-          </Badge>
-        )}
-      </Table.Td>
-      <Table.Td style={{ whiteSpace: 'nowrap' }}>
-        <Code>{apiKey.prefix}…</Code>
-      </Table.Td>
-      {showCreator && (
-        <Table.Td>
-          <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
-            {apiKey.createdBy === myUserId ? 'You' : apiKey.createdByName}
-          </Text>
-          {apiKey.createdBy !== myUserId && (
-            <Text size="xs" c="dimmed" lineClamp={1} maw={200} title={apiKey.createdByEmail}>
-              {apiKey.createdByEmail}
-            </Text>
+        <Group gap={6} wrap="nowrap">
+          <Code>{apiKey.prefix}…</Code>
+          {apiKey.readOnly && (
+            <Badge size="xs" variant="outline" color="gray" miw="fit-content">
+              Read-only
+            </Badge>
           )}
-        </Table.Td>
-      )}
+        </Group>
+      </Table.Td>
       <Table.Td>
         <When at={apiKey.createdAt} none="—" />
+        {showCreator && (
+          <Text
+            size="xs"
+            c="dimmed"
+            lineClamp={1}
+            maw={180}
+            title={apiKey.createdBy === myUserId ? undefined : apiKey.createdByEmail}
+          >
+            by {apiKey.createdBy === myUserId ? 'You' : apiKey.createdByName}
+          </Text>
+        )}
       </Table.Td>
       <Table.Td>
         <When at={apiKey.lastUsedAt} none="Never" withTime />
@@ -460,7 +457,7 @@ export function ApiKeysPage() {
   const everyKey = policy.can('apikeys.manage');
   // A personal account has one member: a creator column would only say "You".
   const showCreator = everyKey && account.kind === 'team';
-  const columns = showCreator ? 8 : 7;
+  const columns = 6;
   return (
     <Stack>
       <Group justify="space-between">
@@ -484,14 +481,13 @@ export function ApiKeysPage() {
           {keys.error.message}
         </Alert>
       )}
-      <Card withBorder p={0}>
-        <Table.ScrollContainer minWidth={showCreator ? 960 : 820}>
+      <Card withBorder p={0} data-testid="api-keys-card">
+        {/* Fits the page from about 1000 px; narrower screens scroll the table sideways. */}
+        <Table.ScrollContainer minWidth={740}>
           <Table verticalSpacing="sm" horizontalSpacing="md" data-testid="api-keys">
             <Table.Thead style={{ whiteSpace: 'nowrap' }}>
               <Table.Tr>
                 <Table.Th>Name</Table.Th>
-                <Table.Th>Key</Table.Th>
-                {showCreator && <Table.Th>Created by</Table.Th>}
                 <Table.Th>Created</Table.Th>
                 <Table.Th>Last used</Table.Th>
                 <Table.Th>Expires</Table.Th>

@@ -19,6 +19,7 @@ import { Link, Navigate, Outlet, useLocation, useNavigate, useParams } from 'rea
 import { type Account, api, call } from '../api/client';
 import { useAccount, useMe } from '../api/hooks';
 import { LowBalanceBanner } from '../billing/LowBalanceBanner';
+import { roleLabel } from '../teams/teams-api';
 import { visibleNav } from './nav';
 
 /** Redirects anonymous visitors to sign in, coming back here afterwards. */
@@ -96,8 +97,8 @@ function AccountSwitcher({ current }: { current: Account }) {
             key={m.account.id}
             onClick={() => navigate(`/accounts/${m.account.id}`)}
             rightSection={
-              <Badge size="xs" variant="outline">
-                {m.role}
+              <Badge size="xs" variant="outline" data-testid="account-switcher-role">
+                {m.isOwner ? 'Owner' : roleLabel(m.role)}
               </Badge>
             }
           >

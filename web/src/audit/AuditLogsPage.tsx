@@ -25,6 +25,7 @@ import { useOutletContext, useSearchParams } from 'react-router-dom';
 import { type Account, api, call } from '../api/client';
 import { usePolicy } from '../api/hooks';
 import { FormError } from '../components/errors';
+import { formatDateTime } from '../format/dates';
 import {
   ACTION_PATTERN,
   ACTION_PREFIXES,
@@ -353,7 +354,7 @@ function EventDrawer({ event, onClose }: { event: AuditEvent | null; onClose(): 
               <Table.Tr>
                 <Table.Th w={110}>Time</Table.Th>
                 <Table.Td>
-                  {dayjs(event.time).format('YYYY-MM-DD HH:mm:ss')}{' '}
+                  {formatDateTime(event.time, { seconds: true })}{' '}
                   <Text span size="xs" c="dimmed">
                     {event.time}
                   </Text>
@@ -460,7 +461,7 @@ function AuditLogs({ accountId }: { accountId: string }) {
           <Table highlightOnHover data-testid="audit-table" verticalSpacing="xs">
             <Table.Thead>
               <Table.Tr>
-                <Table.Th w={170}>Time</Table.Th>
+                <Table.Th w={190}>Time</Table.Th>
                 <Table.Th>User</Table.Th>
                 <Table.Th>Action</Table.Th>
                 <Table.Th>Resource</Table.Th>
@@ -478,8 +479,8 @@ function AuditLogs({ accountId }: { accountId: string }) {
                 >
                   <Table.Td>
                     <Tooltip label={event.time} openDelay={300}>
-                      <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
-                        {dayjs(event.time).format('YYYY-MM-DD HH:mm:ss')}
+                      <Text size="sm" style={{ whiteSpace: 'nowrap' }} data-testid="audit-row-time">
+                        {formatDateTime(event.time, { seconds: true })}
                       </Text>
                     </Tooltip>
                   </Table.Td>

@@ -22,7 +22,9 @@ import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxi
 import { type Account, api, call } from '../api/client';
 import { usePolicy } from '../api/hooks';
 import { errorFor, FormError } from '../components/errors';
-import { type Billing, showMoney, type TransactionKind, useBilling } from './hooks';
+import { formatDateTime } from '../format/dates';
+import { formatMoney, formatRate, moneyInputValue } from '../format/money';
+import { type Billing, type TransactionKind, useBilling } from './hooks';
 
 function runway(seconds: number | null): string {
   if (seconds === null) return 'Nothing running';
@@ -41,7 +43,7 @@ function Summary({ billing }: { billing: Billing }) {
         </Text>
         <Group gap="xs">
           <Text fw={700} size="xl" data-testid="billing-balance">
-            {showMoney(billing.balance, currency)}
+            {formatMoney(billing.balance, currency)}
           </Text>
           {billing.lowBalance && (
             <Badge color="yellow" variant="light">
@@ -58,7 +60,7 @@ function Summary({ billing }: { billing: Billing }) {
           Current spend
         </Text>
         <Text fw={700} size="xl" data-testid="billing-spend">
-          {showMoney(billing.currentSpendPerHour, currency)} / h
+          {formatRate(billing.currentSpendPerHour, currency)}/h
         </Text>
         <Text size="xs" c="dimmed">
           Running Pods, billed per second
@@ -69,7 +71,7 @@ function Summary({ billing }: { billing: Billing }) {
           Spend limit
         </Text>
         <Text fw={700} size="xl">
-          {showMoney(billing.spendLimit, currency)} / h
+          {formatMoney(billing.spendLimit, currency)}/h
         </Text>
         <Text size="xs" c="dimmed">
           Pods that would go over it do not start
@@ -97,8 +99,8 @@ function formOf(billing: Billing): ProfileForm {
     address: p.address ?? '',
     countryCode: p.countryCode ?? '',
     taxId: p.taxId ?? '',
-    spendLimit: billing.spendLimit,
-    lowBalanceThreshold: billing.lowBalanceThreshold,
+    spendLimit: moneyInputValue(billing.spendLimit),
+    lowBalanceThreshold: moneyInputValue(billing.lowBalanceThreshold),
   };
 }
 
@@ -165,7 +167,7 @@ function ProfileCard({ billing, canManage }: { billing: Billing; canManage: bool
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <TextInput
               label={`Spend limit per hour (${billing.currency})`}
-              description={`At most ${showMoney(billing.maxSpendLimit)}`}
+              description={`At most ${formatMoney(billing.maxSpendLimit, billing.currency)}/h`}
               {...field('spendLimit')}
             />
             <TextInput
@@ -240,7 +242,7 @@ function TransactionsCard({ accountId, currency }: { accountId: string; currency
         <Table.Tbody>
           {page.data?.items.map((t) => (
             <Table.Tr key={t.id}>
-              <Table.Td>{new Date(t.time).toLocaleString()}</Table.Td>
+              <Table.Td>{formatDateTime(t.time)}</Table.Td>
               <Table.Td>
                 <Badge
                   variant="light"
@@ -257,9 +259,9 @@ function TransactionsCard({ accountId, currency }: { accountId: string; currency
                 </Text>
               </Table.Td>
               <Table.Td ta="right" c={t.amount.startsWith('-') ? undefined : 'green'}>
-                {showMoney(t.amount, currency)}
+                {formatMoney(t.amount, currency)}
               </Table.Td>
-              <Table.Td ta="right">{showMoney(t.balanceAfter, currency)}</Table.Td>
+              <Table.Td ta="right">{formatMoney(t.balanceAfter, currency)}</Table.Td>
             </Table.Tr>
           ))}
           {page.data?.items.length === 0 && (
@@ -309,12 +311,13 @@ function UsageCard({ accountId, currency }: { accountId: string; currency: strin
   const data = (usage.data?.byDay ?? []).map((d) => ({
     day: d.day.slice(5),
     usage: Number(d.amount),
+    amount: d.amount,
   }));
   return (
     <Card withBorder>
       <Group justify="space-between" mb="sm">
         <Title order={4}>Usage, last 30 days</Title>
-        <Text fw={600}>{usage.data ? showMoney(usage.data.total, currency) : ''}</Text>
+        <Text fw={600}>{usage.data ? formatMoney(usage.data.total, currency) : ''}</Text>
       </Group>
       {/* recharts directly: the locked @mantine/charts (9.7.3) brings its own @mantine/core. */}
       <div style={{ width: '100%', height: 220 }} data-testid="usage-chart">
@@ -323,7 +326,12 @@ function UsageCard({ accountId, currency }: { accountId: string; currency: strin
             <CartesianGrid strokeDasharray="3 3" vertical={false} />
             <XAxis dataKey="day" fontSize={12} tickLine={false} />
             <YAxis fontSize={12} tickLine={false} axisLine={false} width={48} />
-            <Tooltip formatter={(value) => [`${currency} ${value}`, 'Usage']} />
+            <Tooltip
+              formatter={(value, _name, item) => [
+                formatMoney(String(item.payload?.amount ?? value), currency),
+                'Usage',
+              ]}
+            />
             <Bar dataKey="usage" fill="var(--mantine-color-indigo-6)" radius={[3, 3, 0, 0]} />
           </BarChart>
         </ResponsiveContainer>
@@ -342,7 +350,7 @@ function UsageCard({ accountId, currency }: { accountId: string; currency: strin
               <Table.Tr key={p.podId ?? 'none'}>
                 <Table.Td>{p.podName ?? p.podId}</Table.Td>
                 <Table.Td ta="right">{(p.durationMs / 3_600_000).toFixed(2)} h</Table.Td>
-                <Table.Td ta="right">{showMoney(p.amount, currency)}</Table.Td>
+                <Table.Td ta="right">{formatMoney(p.amount, currency)}</Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
@@ -384,10 +392,10 @@ function StatementsCard({ accountId, currency }: { accountId: string; currency: 
           {statements.data?.items.map((s) => (
             <Table.Tr key={s.month}>
               <Table.Td>{s.month}</Table.Td>
-              <Table.Td ta="right">{showMoney(s.openingBalance, currency)}</Table.Td>
-              <Table.Td ta="right">{showMoney(s.credits, currency)}</Table.Td>
-              <Table.Td ta="right">{showMoney(s.usage, currency)}</Table.Td>
-              <Table.Td ta="right">{showMoney(s.closingBalance, currency)}</Table.Td>
+              <Table.Td ta="right">{formatMoney(s.openingBalance, currency)}</Table.Td>
+              <Table.Td ta="right">{formatMoney(s.credits, currency)}</Table.Td>
+              <Table.Td ta="right">{formatMoney(s.usage, currency)}</Table.Td>
+              <Table.Td ta="right">{formatMoney(s.closingBalance, currency)}</Table.Td>
               <Table.Td>
                 <Group gap="xs">
                   <Anchor href={href(s.month, 'csv')} download size="sm">

@@ -3,7 +3,8 @@ import { IconAlertTriangle } from '@tabler/icons-react';
 import { Link } from 'react-router-dom';
 import type { Account } from '../api/client';
 import { usePolicy } from '../api/hooks';
-import { showMoney, useBilling } from './hooks';
+import { formatMoney } from '../format/money';
+import { useBilling } from './hooks';
 
 /** Across every page of the account, for those who may see billing: the balance is low. */
 export function LowBalanceBanner({ account }: { account: Account }) {
@@ -20,8 +21,8 @@ export function LowBalanceBanner({ account }: { account: Account }) {
       data-testid="low-balance-banner"
       title="Low balance"
     >
-      The balance is {showMoney(balance, currency)} (alert at{' '}
-      {showMoney(lowBalanceThreshold, currency)}). Running Pods stop when it reaches zero.{' '}
+      The balance is {formatMoney(balance, currency)} (alert at{' '}
+      {formatMoney(lowBalanceThreshold, currency)}). Running Pods stop when it reaches zero.{' '}
       <Anchor component={Link} to={`/accounts/${accountId}/billing`}>
         Go to Billing
       </Anchor>

@@ -16,13 +16,3 @@ export function useBilling(accountId: string, enabled = true) {
     refetchInterval: 60_000,
   });
 }
-
-/** Money arrives as decimal strings; show it with two decimals, or more when they matter. */
-export function showMoney(amount: string, currency?: string): string {
-  const [whole = '0', frac = ''] = amount.split('.');
-  const trimmed = frac.replace(/0+$/, '');
-  const decimals = trimmed.length <= 2 ? frac.slice(0, 2).padEnd(2, '0') : trimmed;
-  const sign = whole.startsWith('-') ? '-' : '';
-  const digits = whole.replace('-', '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${sign}${currency ? `${currency} ` : ''}${digits}.${decimals}`;
-}

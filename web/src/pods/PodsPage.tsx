@@ -1,4 +1,5 @@
 import {
+  ActionIcon,
   Alert,
   Badge,
   Button,
@@ -6,6 +7,7 @@ import {
   Code,
   Group,
   Loader,
+  Menu,
   Modal,
   NumberInput,
   ScrollArea,
@@ -22,28 +24,31 @@ import {
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import {
+  IconDots,
   IconExternalLink,
   IconPlayerPlay,
   IconPlayerStop,
   IconPlus,
   IconRefresh,
+  IconTerminal2,
   IconTrash,
 } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, type ReactNode, useState } from 'react';
 import { useOutletContext } from 'react-router-dom';
 import { type Account, ApiError, api, call } from '../api/client';
 import { usePolicy } from '../api/hooks';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { errorFor, FormError } from '../components/errors';
-
+import { formatDateTime } from '../format/dates';
+import { formatRate, multiplyMoney } from '../format/money';
 import {
-  formatPrice,
   type Pod,
   type PodAction,
   type PodStatus,
   podsKey,
   useCatalog,
+  useCatalogNames,
   usePods,
 } from './pods-api';
 
@@ -84,6 +89,30 @@ function parseEnv(text: string): Record<string, string> {
   return env;
 }
 
+/** How many GPUs one Pod may have (the API takes 1–8). */
+const MAX_GPUS = 8;
+
+interface DeployForm {
+  name: string;
+  gpuType: string | null;
+  gpuCount: number | string;
+  templateId: string | null;
+}
+
+/** What is missing or wrong in the Deploy form, field by field, in plain words. */
+function deployProblems(form: DeployForm): Partial<Record<keyof DeployForm, string>> {
+  const problems: Partial<Record<keyof DeployForm, string>> = {};
+  if (!form.name.trim()) problems.name = 'Enter a name for the Pod';
+  if (!form.gpuType) problems.gpuType = 'Pick a GPU type';
+  const count = Number(form.gpuCount);
+  if (form.gpuCount === '') problems.gpuCount = 'Enter how many GPUs the Pod gets';
+  else if (!Number.isInteger(count) || count < 1 || count > MAX_GPUS) {
+    problems.gpuCount = `Enter a whole number from 1 to ${MAX_GPUS}`;
+  }
+  if (!form.templateId) problems.templateId = 'Pick a template';
+  return problems;
+}
+
 function DeployDialog({
   accountId,
   opened,
@@ -97,9 +126,13 @@ function DeployDialog({
   const queryClient = useQueryClient();
   const [name, setName] = useState('');
   const [gpuType, setGpuType] = useState<string | null>(null);
-  const [gpuCount, setGpuCount] = useState<number>(1);
+  const [gpuCount, setGpuCount] = useState<number | string>(1);
   const [templateId, setTemplateId] = useState<string | null>(null);
   const [envText, setEnvText] = useState('');
+  // Field messages show once Deploy was pressed, and go as each field is filled in.
+  const [submitted, setSubmitted] = useState(false);
+  const problems = deployProblems({ name, gpuType, gpuCount, templateId });
+  const problem = (field: keyof DeployForm) => (submitted ? problems[field] : undefined);
   const gpu = catalog.data?.gpuTypes.find((g) => g.id === gpuType);
   const template = catalog.data?.templates.find((t) => t.id === templateId);
   const deploy = useMutation({
@@ -110,7 +143,7 @@ function DeployDialog({
           body: {
             name,
             gpuType: gpuType ?? '',
-            gpuCount,
+            gpuCount: Number(gpuCount),
             templateId: templateId ?? '',
             ...(envText.trim() ? { env: parseEnv(envText) } : {}),
           },
@@ -121,18 +154,28 @@ function DeployDialog({
       notifications.show({ message: `Deploying ${pod.name}…` });
       setName('');
       setEnvText('');
-      deploy.reset();
-      onClose();
+      close();
     },
   });
+  const close = () => {
+    setSubmitted(false);
+    deploy.reset();
+    onClose();
+  };
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    setSubmitted(true);
+    if (Object.keys(problems).length > 0) return;
     deploy.mutate();
   };
-  const hourly = gpu ? (Number(gpu.pricePerHour) * gpuCount).toFixed(2) : null;
+  const hourly =
+    gpu && !problems.gpuCount
+      ? formatRate(multiplyMoney(gpu.pricePerHour, Number(gpuCount)))
+      : null;
   return (
-    <Modal opened={opened} onClose={onClose} title="Deploy a Pod" size="lg">
-      <form onSubmit={submit}>
+    <Modal opened={opened} onClose={close} title="Deploy a Pod" size="lg">
+      {/* noValidate: the fields' own messages, not the browser's bubble on the first one. */}
+      <form onSubmit={submit} noValidate>
         <Stack>
           <TextInput
             label="Name"
@@ -141,7 +184,7 @@ function DeployDialog({
             maxLength={64}
             value={name}
             onChange={(e) => setName(e.currentTarget.value)}
-            error={errorFor(deploy.error, 'name')}
+            error={problem('name') ?? errorFor(deploy.error, 'name')}
           />
           <Select
             label="GPU type"
@@ -149,20 +192,26 @@ function DeployDialog({
             required
             data={(catalog.data?.gpuTypes ?? []).map((g) => ({
               value: g.id,
-              label: `${g.name} · ${g.memoryGb} GB · ${formatPrice(g.pricePerHour)}/h`,
+              label: `${g.name} · ${g.memoryGb} GB · ${formatRate(g.pricePerHour)}/h`,
             }))}
             value={gpuType}
             onChange={setGpuType}
-            error={errorFor(deploy.error, 'gpuType')}
+            error={problem('gpuType') ?? errorFor(deploy.error, 'gpuType')}
           />
           <NumberInput
             label="GPU count"
             min={1}
-            max={8}
+            max={MAX_GPUS}
+            clampBehavior="none"
+            allowDecimal={false}
+            allowNegative={false}
             required
             value={gpuCount}
-            onChange={(value) => setGpuCount(typeof value === 'number' ? value : Number(value))}
-            error={errorFor(deploy.error, 'gpuCount')}
+            onChange={setGpuCount}
+            error={
+              (gpuCount !== '' || submitted ? problems.gpuCount : undefined) ??
+              errorFor(deploy.error, 'gpuCount')
+            }
           />
           <Select
             label="Template"
@@ -171,7 +220,7 @@ function DeployDialog({
             data={(catalog.data?.templates ?? []).map((t) => ({ value: t.id, label: t.name }))}
             value={templateId}
             onChange={setTemplateId}
-            error={errorFor(deploy.error, 'templateId')}
+            error={problem('templateId') ?? errorFor(deploy.error, 'templateId')}
             description={template?.description}
           />
           <Textarea
@@ -186,7 +235,7 @@ function DeployDialog({
           <FormError error={deploy.error} />
           <Group justify="space-between">
             <Text size="sm" c="dimmed" data-testid="deploy-price">
-              {hourly ? `$${hourly} per hour` : 'Pick a GPU to see the price'}
+              {hourly ? `${hourly} per hour` : 'Pick a GPU to see the price'}
             </Text>
             <Button type="submit" loading={deploy.isPending}>
               Deploy
@@ -241,11 +290,15 @@ function LogsModal({
   );
 }
 
-const MOVE_LABEL: Record<Exclude<PodAction, 'connect'>, string> = {
-  start: 'Start',
-  stop: 'Stop',
-  restart: 'Restart',
-  terminate: 'Terminate',
+const MOVES = ['start', 'stop', 'restart'] as const;
+type Move = (typeof MOVES)[number];
+
+const MOVE_LABEL: Record<Move, string> = { start: 'Start', stop: 'Stop', restart: 'Restart' };
+
+const MOVE_ICON: Record<Move, ReactNode> = {
+  start: <IconPlayerPlay size={14} />,
+  stop: <IconPlayerStop size={14} />,
+  restart: <IconRefresh size={14} />,
 };
 
 function PodRow({
@@ -260,8 +313,9 @@ function PodRow({
   onTerminate: () => void;
 }) {
   const queryClient = useQueryClient();
+  const { gpuName, templateName } = useCatalogNames();
   const move = useMutation({
-    mutationFn: (action: 'start' | 'stop' | 'restart') =>
+    mutationFn: (action: Move) =>
       call(
         api.POST(`/api/v1/accounts/{accountId}/pods/{podId}/${action}`, {
           params: { path: { accountId, podId: pod.id } },
@@ -294,15 +348,25 @@ function PodRow({
     }
   };
   const can = (action: PodAction) => pod.actions.includes(action);
+  // One button in view (Connect, or Start for a stopped Pod); the rest in the row's menu.
+  const primary: 'connect' | 'start' | null = can('connect')
+    ? 'connect'
+    : can('start')
+      ? 'start'
+      : null;
+  const menuMoves = MOVES.filter((action) => can(action) && action !== primary);
+  const showLogs = pod.status !== 'terminated';
+  const hasMenu = menuMoves.length > 0 || showLogs || can('terminate');
+  const gpus = `${pod.gpuCount} × ${gpuName(pod.gpuType)}`;
   return (
     <Table.Tr data-testid="pod-row" data-pod-name={pod.name}>
       <Table.Td>
-        <Text fw={600} style={{ whiteSpace: 'nowrap' }}>
+        <Text fw={600} lineClamp={1} maw={220} title={pod.name} style={{ wordBreak: 'break-all' }}>
           {pod.name}
         </Text>
         {pod.lastError && (
           <Tooltip label={pod.lastError} multiline w={320}>
-            <Text size="xs" c="red" lineClamp={1} maw={260}>
+            <Text size="xs" c="red" lineClamp={1} maw={220}>
               {pod.lastError}
             </Text>
           </Tooltip>
@@ -311,20 +375,28 @@ function PodRow({
       <Table.Td miw={120}>
         <StatusBadge status={pod.status} />
       </Table.Td>
-      <Table.Td style={{ whiteSpace: 'nowrap' }}>
-        {pod.gpuCount} × {pod.gpuType}
+      <Table.Td data-testid="pod-gpus">
+        <Text size="sm" lineClamp={1} maw={200} title={gpus}>
+          {gpus}
+        </Text>
       </Table.Td>
-      <Table.Td>{pod.templateId}</Table.Td>
-      <Table.Td>{formatPrice(pod.pricePerHour)}/h</Table.Td>
+      <Table.Td data-testid="pod-template">
+        <Text size="sm" lineClamp={1} maw={140} title={templateName(pod.templateId)}>
+          {templateName(pod.templateId)}
+        </Text>
+      </Table.Td>
+      <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatRate(pod.pricePerHour)}/h</Table.Td>
       <Table.Td>
-        <Text size="sm">{pod.createdByName ?? pod.createdBy}</Text>
-        <Text size="xs" c="dimmed">
-          {new Date(pod.createdAt).toLocaleString()}
+        <Text size="sm" lineClamp={1} maw={160}>
+          {pod.createdByName ?? pod.createdBy}
+        </Text>
+        <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+          {formatDateTime(pod.createdAt)}
         </Text>
       </Table.Td>
       <Table.Td>
-        <Group gap={6} justify="flex-end">
-          {can('connect') && (
+        <Group gap={6} justify="flex-end" wrap="nowrap" data-testid="pod-actions">
+          {primary === 'connect' && (
             <Button
               size="xs"
               leftSection={<IconExternalLink size={14} />}
@@ -333,41 +405,59 @@ function PodRow({
               Connect
             </Button>
           )}
-          {(['start', 'stop', 'restart'] as const).filter(can).map((action) => (
-            <Button
-              key={action}
-              size="xs"
-              variant="light"
-              leftSection={
-                action === 'start' ? (
-                  <IconPlayerPlay size={14} />
-                ) : action === 'stop' ? (
-                  <IconPlayerStop size={14} />
-                ) : (
-                  <IconRefresh size={14} />
-                )
-              }
-              loading={move.isPending && move.variables === action}
-              onClick={() => move.mutate(action)}
-            >
-              {MOVE_LABEL[action]}
-            </Button>
-          ))}
-          {can('terminate') && (
+          {primary === 'start' && (
             <Button
               size="xs"
               variant="light"
-              color="red"
-              leftSection={<IconTrash size={14} />}
-              onClick={onTerminate}
+              leftSection={MOVE_ICON.start}
+              loading={move.isPending && move.variables === 'start'}
+              onClick={() => move.mutate('start')}
             >
-              Terminate
+              Start
             </Button>
           )}
-          {pod.status !== 'terminated' && (
-            <Button size="xs" variant="subtle" onClick={onLogs}>
-              Logs
-            </Button>
+          {hasMenu && (
+            <Menu position="bottom-end" shadow="md" withinPortal>
+              <Menu.Target>
+                <ActionIcon
+                  variant="default"
+                  size={30}
+                  aria-label={`More actions for ${pod.name}`}
+                  loading={move.isPending && move.variables !== 'start'}
+                >
+                  <IconDots size={16} />
+                </ActionIcon>
+              </Menu.Target>
+              <Menu.Dropdown>
+                {menuMoves.map((action) => (
+                  <Menu.Item
+                    key={action}
+                    leftSection={MOVE_ICON[action]}
+                    disabled={move.isPending}
+                    onClick={() => move.mutate(action)}
+                  >
+                    {MOVE_LABEL[action]}
+                  </Menu.Item>
+                ))}
+                {showLogs && (
+                  <Menu.Item leftSection={<IconTerminal2 size={14} />} onClick={onLogs}>
+                    Logs
+                  </Menu.Item>
+                )}
+                {can('terminate') && (
+                  <>
+                    <Menu.Divider />
+                    <Menu.Item
+                      color="red"
+                      leftSection={<IconTrash size={14} />}
+                      onClick={onTerminate}
+                    >
+                      Terminate
+                    </Menu.Item>
+                  </>
+                )}
+              </Menu.Dropdown>
+            </Menu>
           )}
         </Group>
       </Table.Td>
@@ -447,8 +537,8 @@ export function PodsPage() {
           {pods.error.message}
         </Alert>
       )}
-      <Card withBorder p={0}>
-        <Table.ScrollContainer minWidth={1000}>
+      <Card withBorder p={0} data-testid="pods-card">
+        <Table.ScrollContainer minWidth={820}>
           <Table verticalSpacing="sm" horizontalSpacing="md">
             <Table.Thead>
               <Table.Tr>

@@ -29,6 +29,7 @@ export function usePods(accountId: string, includeTerminated: boolean, enabled =
   });
 }
 
+/** The GPU types and templates Pods are made from (operator-editable, rarely changing). */
 export function useCatalog() {
   return useQuery({
     queryKey: ['catalog'],
@@ -37,9 +38,13 @@ export function useCatalog() {
   });
 }
 
-/** "1.990000" → "$1.99" (up to 6 decimals kept when they matter). */
-export function formatPrice(decimal: string): string {
-  const [whole = '0', frac = ''] = decimal.split('.');
-  const trimmed = frac.replace(/0+$/, '').padEnd(2, '0');
-  return `$${whole}.${trimmed}`;
+/** Display names of the catalog's GPU types and templates, by id (the id when not listed). */
+export function useCatalogNames() {
+  const catalog = useCatalog();
+  const gpus = new Map(catalog.data?.gpuTypes.map((g) => [g.id, g.name]));
+  const templates = new Map(catalog.data?.templates.map((t) => [t.id, t.name]));
+  return {
+    gpuName: (id: string) => gpus.get(id) ?? id,
+    templateName: (id: string) => templates.get(id) ?? id,
+  };
 }

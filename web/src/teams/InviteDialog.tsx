@@ -29,6 +29,19 @@ const EXPIRY_PRESETS: Array<{ value: string; label: string }> = [
   { value: '720', label: '30 days' },
 ];
 
+/** How many people one link may admit (the API takes 1–100). */
+const MAX_USES = 100;
+
+/** What is wrong with the typed number of uses, or `undefined` when it can be sent. */
+function usesProblem(value: number | string): string | undefined {
+  if (value === '') return 'Enter how many people can join with this link';
+  const uses = Number(value);
+  if (!Number.isInteger(uses) || uses < 1 || uses > MAX_USES) {
+    return `Enter a whole number from 1 to ${MAX_USES}`;
+  }
+  return undefined;
+}
+
 /** A link with a copy button (Mantine CopyButton), e.g. a new or pending invite's. */
 export function CopyLinkButton({ url, label = 'Copy link' }: { url: string; label?: string }) {
   return (
@@ -63,7 +76,10 @@ export function InviteDialog({
   const [role, setRole] = useState<Role>('basic');
   const [email, setEmail] = useState('');
   const [expiresInHours, setExpiresInHours] = useState('168');
-  const [maxUses, setMaxUses] = useState<number>(1);
+  // What the person typed, as typed: '' while empty, a number otherwise (never clamped).
+  const [maxUses, setMaxUses] = useState<number | string>(1);
+  const [submitted, setSubmitted] = useState(false);
+  const maxUsesProblem = usesProblem(maxUses);
   const [created, setCreated] = useState<Invite | null>(null);
   const create = useMutation({
     mutationFn: () =>
@@ -73,7 +89,7 @@ export function InviteDialog({
           body: {
             role,
             expiresInHours: Number(expiresInHours),
-            maxUses,
+            maxUses: Number(maxUses),
             ...(email.trim() ? { email: email.trim() } : {}),
           },
         }),
@@ -90,10 +106,13 @@ export function InviteDialog({
     setRole('basic');
     setExpiresInHours('168');
     setMaxUses(1);
+    setSubmitted(false);
     create.reset();
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    setSubmitted(true);
+    if (maxUsesProblem) return;
     create.mutate();
   };
   return (
@@ -165,14 +184,23 @@ export function InviteDialog({
               />
               <NumberInput
                 label="Number of uses"
-                description="How many people can join with it (1–100)"
+                description={`How many people can join with it (1–${MAX_USES})`}
                 min={1}
-                max={100}
-                clampBehavior="strict"
+                max={MAX_USES}
+                // Never rewrite what was typed (150 is not 15, empty is not 1): say what is wrong.
+                clampBehavior="none"
                 allowDecimal={false}
+                allowNegative={false}
                 value={maxUses}
-                onChange={(value) => setMaxUses(typeof value === 'number' ? value : 1)}
-                error={errorFor(create.error, 'maxUses')}
+                onChange={(value) => {
+                  setMaxUses(value);
+                  if (create.isError) create.reset();
+                }}
+                // Out of range shows at once; empty only once they try to create the invite.
+                error={
+                  (maxUses !== '' || submitted ? maxUsesProblem : undefined) ??
+                  errorFor(create.error, 'maxUses')
+                }
               />
             </Group>
             <FormError error={create.error} />

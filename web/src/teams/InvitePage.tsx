@@ -26,6 +26,7 @@ import { Link, useNavigate, useParams } from 'react-router-dom';
 import { ApiError, api, call } from '../api/client';
 import { useMe } from '../api/hooks';
 import { FormError } from '../components/errors';
+import { formatDateTime } from '../format/dates';
 import { type InvitePreview, ROLES, relativeTime, roleLabel } from './teams-api';
 
 function InviteCard({ children }: { children: ReactNode }) {
@@ -139,8 +140,7 @@ function OfferView({ preview }: { preview: InvitePreview }) {
         )}
       </Paper>
       <Text size="xs" c="dimmed">
-        This invite expires {relativeTime(preview.expiresAt)} (
-        {new Date(preview.expiresAt).toLocaleString()}).
+        This invite expires {relativeTime(preview.expiresAt)} ({formatDateTime(preview.expiresAt)}).
         {preview.emailBound && ' It can only be accepted with the email address it was sent to.'}
       </Text>
     </Stack>

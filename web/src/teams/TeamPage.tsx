@@ -25,6 +25,7 @@ import { type Account, api, call } from '../api/client';
 import { useMe, usePolicy } from '../api/hooks';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { errorFor, FormError } from '../components/errors';
+import { formatDate, formatDateTime } from '../format/dates';
 import { ConvertToTeamButton } from './ConvertToTeamButton';
 import { CopyLinkButton, InviteDialog } from './InviteDialog';
 import {
@@ -109,6 +110,8 @@ function MemberRow({
 }) {
   const queryClient = useQueryClient();
   const isMe = member.userId === meId;
+  // Your own new role waits here until you confirm it (it may take away what you can do).
+  const [ownRole, setOwnRole] = useState<Role | null>(null);
   const changeRole = useMutation({
     mutationFn: (role: Role) =>
       call(
@@ -124,7 +127,8 @@ function MemberRow({
         message: `${updated.name} is now ${roleLabel(updated.role)}`,
       });
     },
-    onError: (error) => notifications.show({ color: 'red', message: error.message }),
+    // Your own change is confirmed in a dialog, which shows its error itself.
+    onError: (error) => !isMe && notifications.show({ color: 'red', message: error.message }),
   });
   return (
     <Table.Tr data-testid="member-row" data-member-email={member.email}>
@@ -162,9 +166,11 @@ function MemberRow({
               aria-label={`Role of ${member.name}`}
               data={ROLES.map((r) => ({ value: r.value, label: r.label }))}
               value={member.role}
-              onChange={(value) =>
-                value && value !== member.role && changeRole.mutate(value as Role)
-              }
+              onChange={(value) => {
+                if (!value || value === member.role) return;
+                if (isMe) setOwnRole(value as Role);
+                else changeRole.mutate(value as Role);
+              }}
               disabled={member.isOwner || changeRole.isPending}
               allowDeselect={false}
               w={140}
@@ -177,7 +183,7 @@ function MemberRow({
         )}
       </Table.Td>
       <Table.Td>
-        <Text size="sm">{new Date(member.joinedAt).toLocaleDateString()}</Text>
+        <Text size="sm">{formatDate(member.joinedAt)}</Text>
       </Table.Td>
       <Table.Td>
         <Group gap="xs" justify="flex-end" wrap="nowrap">
@@ -197,6 +203,25 @@ function MemberRow({
             </Button>
           )}
         </Group>
+        <ConfirmDialog
+          opened={ownRole !== null}
+          title="Change your own role"
+          confirmLabel={`Make me ${roleLabel(ownRole ?? member.role)}`}
+          color="orange"
+          onClose={() => setOwnRole(null)}
+          onConfirm={() => (ownRole ? changeRole.mutateAsync(ownRole) : Promise.resolve())}
+        >
+          <Text>
+            Change your role in {account.name} from <b>{roleLabel(member.role)}</b> to{' '}
+            <b>{roleLabel(ownRole ?? member.role)}</b>?
+          </Text>
+          {member.role === 'admin' && ownRole !== 'admin' && (
+            <Text size="sm" c="dimmed">
+              You will no longer be able to manage members, invites or roles, so you cannot undo
+              this yourself: the owner or another Admin would have to give the role back.
+            </Text>
+          )}
+        </ConfirmDialog>
       </Table.Td>
     </Table.Tr>
   );
@@ -316,7 +341,7 @@ function InviteRow({ invite, onRevoke }: { invite: Invite; onRevoke: () => void 
         </Text>
       </Table.Td>
       <Table.Td>
-        <Tooltip label={new Date(invite.expiresAt).toLocaleString()} withArrow>
+        <Tooltip label={formatDateTime(invite.expiresAt)} withArrow>
           <Text size="sm">{relativeTime(invite.expiresAt)}</Text>
         </Tooltip>
       </Table.Td>
@@ -359,19 +384,7 @@ function InviteRow({ invite, onRevoke }: { invite: Invite; onRevoke: () => void 
 function PendingInvitesSection({ account }: { account: Account }) {
   const queryClient = useQueryClient();
   const invites = useInvites(account.id, true);
-  const revoke = useMutation({
-    mutationFn: (inviteId: string) =>
-      call(
-        api.DELETE('/api/v1/accounts/{accountId}/invites/{inviteId}', {
-          params: { path: { accountId: account.id, inviteId } },
-        }),
-      ),
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: invitesKey(account.id) });
-      notifications.show({ message: 'Invite revoked: its link no longer works' });
-    },
-    onError: (error) => notifications.show({ color: 'red', message: error.message }),
-  });
+  const [revoking, setRevoking] = useState<Invite | null>(null);
   const items = invites.data?.items ?? [];
   return (
     <Card withBorder data-testid="pending-invites">
@@ -402,16 +415,34 @@ function PendingInvitesSection({ account }: { account: Account }) {
             </Table.Thead>
             <Table.Tbody>
               {items.map((invite) => (
-                <InviteRow
-                  key={invite.id}
-                  invite={invite}
-                  onRevoke={() => revoke.mutate(invite.id)}
-                />
+                <InviteRow key={invite.id} invite={invite} onRevoke={() => setRevoking(invite)} />
               ))}
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
       )}
+      <ConfirmDialog
+        opened={revoking !== null}
+        title="Revoke invite"
+        confirmLabel="Revoke invite"
+        onClose={() => setRevoking(null)}
+        onConfirm={async () => {
+          if (!revoking) return;
+          await call(
+            api.DELETE('/api/v1/accounts/{accountId}/invites/{inviteId}', {
+              params: { path: { accountId: account.id, inviteId: revoking.id } },
+            }),
+          );
+          await queryClient.invalidateQueries({ queryKey: invitesKey(account.id) });
+          notifications.show({ message: 'Invite revoked: its link no longer works' });
+        }}
+      >
+        <Text>
+          Revoke the <b>{revoking ? roleLabel(revoking.role) : ''}</b> invite
+          {revoking?.email ? ` for ${revoking.email}` : ''}? Its link stops working at once; people
+          who already joined with it stay. This cannot be undone.
+        </Text>
+      </ConfirmDialog>
     </Card>
   );
 }

@@ -1,0 +1,35 @@
+/**
+ * Every date and time the console shows goes through these two helpers, in the browser's time
+ * zone: `Nov 28, 2026, 6:58 AM` for a moment, `Nov 28, 2026` for a day.
+ */
+
+const DATE = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric' });
+const DATE_TIME = new Intl.DateTimeFormat('en-US', {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+});
+const DATE_TIME_SECONDS = new Intl.DateTimeFormat('en-US', {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+  second: '2-digit',
+});
+
+/** An API time (ISO 8601) as a date and time; `seconds` where they tell events apart (audit). */
+export function formatDateTime(iso: string, options: { seconds?: boolean } = {}): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return (options.seconds ? DATE_TIME_SECONDS : DATE_TIME).format(date);
+}
+
+/** An API time (ISO 8601) as the day it falls on. */
+export function formatDate(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return DATE.format(date);
+}
