@@ -212,8 +212,13 @@ describe('Manage accounts: Convert to Team Account, Invite New Member, Join Team
     await a.waitForURL((url) => url.pathname === `/accounts/${accountId}`);
     await expect.poll(() => a.getByTestId('account-kind').textContent()).toBe('Personal account');
     expect(await a.getByRole('link', { name: 'Team', exact: true }).count()).toBe(0);
-    await b.goto(`${gantry.url}/accounts/${accountId}`);
-    await b.waitForURL((url) => url.pathname !== `/accounts/${accountId}`);
+    // B, still on the team's page, opens Pods: the 404 makes the console check the account
+    // again, say it is gone and take B home, without a reload.
+    await b.getByRole('link', { name: 'Pods', exact: true }).click();
+    await b.waitForURL((url) => !url.pathname.startsWith(`/accounts/${accountId}`));
+    await expect
+      .poll(() => b.locator('.mantine-Notification-root').textContent())
+      .toContain('you are no longer a member');
     await b.getByTestId('account-switcher').click();
     await expect.poll(() => b.getByRole('menu').textContent()).not.toContain('Acme ML');
   });

@@ -3,7 +3,7 @@ import '@mantine/dates/styles.css';
 import '@mantine/notifications/styles.css';
 import { createTheme, MantineProvider } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createBrowserRouter, RouterProvider } from 'react-router-dom';
@@ -12,7 +12,20 @@ import { routes } from './app/routes';
 
 const theme = createTheme({ primaryColor: 'indigo', defaultRadius: 'md' });
 
-const queryClient = new QueryClient({
+/**
+ * A 404 from anything on an account page may mean the caller lost the account itself (removed
+ * from the team, the team deleted): the account is asked again, and its layout sends them on.
+ */
+function recheckAccountOn404(error: Error, queryKey?: readonly unknown[]) {
+  if (!(error instanceof ApiError) || error.status !== 404 || queryKey?.[0] === 'account') return;
+  void queryClient.invalidateQueries({ queryKey: ['account'] });
+}
+
+const queryClient: QueryClient = new QueryClient({
+  queryCache: new QueryCache({
+    onError: (error, query) => recheckAccountOn404(error, query.queryKey),
+  }),
+  mutationCache: new MutationCache({ onError: (error) => recheckAccountOn404(error) }),
   defaultOptions: {
     queries: {
       // Not-found and forbidden answers do not get better by asking again.

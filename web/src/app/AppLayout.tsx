@@ -13,10 +13,12 @@ import {
   UnstyledButton,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import { notifications } from '@mantine/notifications';
 import { IconChevronDown, IconLogout } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { Link, Navigate, Outlet, useLocation, useNavigate, useParams } from 'react-router-dom';
-import { type Account, api, call } from '../api/client';
+import { type Account, ApiError, api, call } from '../api/client';
 import { useAccount, useMe } from '../api/hooks';
 import { LowBalanceBanner } from '../billing/LowBalanceBanner';
 import { roleLabel } from '../teams/teams-api';
@@ -149,6 +151,19 @@ export function AccountLayout() {
   const account = useAccount(accountId);
   const location = useLocation();
   const [opened, { toggle }] = useDisclosure();
+  const queryClient = useQueryClient();
+  const lost = account.error instanceof ApiError && account.error.status === 404;
+  useEffect(() => {
+    if (!lost) return;
+    // Their memberships changed: the switcher and the home redirect must not offer it again.
+    void queryClient.invalidateQueries({ queryKey: ['me'] });
+    notifications.show({
+      id: `account-lost-${accountId}`,
+      color: 'yellow',
+      message:
+        'That account is not available to you: it does not exist or you are no longer a member.',
+    });
+  }, [lost, accountId, queryClient]);
   if (account.isPending) return <FullPageLoader />;
   if (account.isError || !account.data) return <Navigate to="/" replace />;
   const base = `/accounts/${account.data.id}`;
