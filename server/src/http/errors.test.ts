@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApiKey } from '../../test/factories.js';
 import { DIALECTS, signUp, startTestGantry, type TestGantry } from '../../test/harness.js';
+import { convertToTeam } from '../../test/teams.js';
 
 describe.each(DIALECTS)('HTTP errors on %s', (dialect) => {
   let gantry: TestGantry;
@@ -72,8 +73,10 @@ describe.each(DIALECTS)('HTTP errors on %s', (dialect) => {
         headers: JSON_HEADER,
       });
       expect(empty.statusCode).toBe(400);
-      expect(empty.json().error.code).toBe('invalid_input');
-      expect(empty.json().error.message).toMatch(/^body must be/);
+      expect(empty.json().error).toEqual({
+        code: 'invalid_input',
+        message: 'body must be a JSON object',
+      });
       const malformed = await gantry.app.inject({
         method: 'POST',
         url: '/api/v1/auth/login',
@@ -90,6 +93,75 @@ describe.each(DIALECTS)('HTTP errors on %s', (dialect) => {
         payload: '{',
       });
       expect(malformedDelete.statusCode).toBe(400);
+    });
+  });
+
+  describe('validation messages', () => {
+    it('lists the allowed values of an enum, in a body and in a query string', async () => {
+      const owner = await signUp(gantry.app);
+      await convertToTeam(owner);
+      const invite = await owner.request({
+        method: 'POST',
+        url: `/api/v1/accounts/${owner.account.id}/invites`,
+        payload: { role: 'boss' },
+      });
+      expect(invite.statusCode).toBe(400);
+      expect(invite.json().error.message).toBe(
+        'body/role must be one of: basic, billing, dev, admin',
+      );
+      const audit = await owner.request({
+        method: 'GET',
+        url: `/api/v1/accounts/${owner.account.id}/audit-logs?outcome=maybe`,
+      });
+      expect(audit.statusCode).toBe(400);
+      expect(audit.json().error.message).toBe(
+        'querystring/outcome must be one of: success, denied, failure',
+      );
+    });
+
+    it('names the expected form of a date-time', async () => {
+      const user = await signUp(gantry.app);
+      const response = await user.request({
+        method: 'POST',
+        url: `/api/v1/accounts/${user.account.id}/api-keys`,
+        payload: { name: 'ci', expiresAt: 'next tuesday' },
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error.message).toBe(
+        'body/expiresAt must be an ISO 8601 date-time, e.g. 2026-11-28T06:58:26Z',
+      );
+      const audit = await user.request({
+        method: 'GET',
+        url: `/api/v1/accounts/${user.account.id}/audit-logs?from=yesterday`,
+      });
+      expect(audit.statusCode).toBe(400);
+      expect(audit.json().error.message).toBe(
+        'querystring/from must be an ISO 8601 date or date-time, e.g. 2026-11-28 or 2026-11-28T06:58:26Z',
+      );
+    });
+
+    it('asks for a decimal string when an amount is given as a number', async () => {
+      const user = await signUp(gantry.app);
+      const response = await user.request({
+        method: 'PATCH',
+        url: `/api/v1/accounts/${user.account.id}/billing`,
+        payload: { spendLimit: 50 },
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error.message).toBe(
+        'body/spendLimit must be a decimal string such as "50.00"',
+      );
+    });
+
+    it('names the expected type in words', async () => {
+      const user = await signUp(gantry.app);
+      const response = await user.request({
+        method: 'POST',
+        url: `/api/v1/accounts/${user.account.id}/api-keys`,
+        payload: { name: 'ci', readOnly: 'yes' },
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error.message).toBe('body/readOnly must be true or false');
     });
   });
 });
