@@ -110,7 +110,12 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       buildLocalReference: (json, _base, _fragment, i) => (json.$id as string) ?? `def-${i}`,
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/api/docs',
+    // The UI loads the canonical document, not the plugin's copy at /api/docs/json: swagger-ui
+    // downloads its `url` (which the plugin pins to ./json) only when no `urls` are given.
+    uiConfig: { urls: [{ url: `${API_PREFIX}/openapi.json`, name: 'Gantry API v1' }] },
+  });
   // Setting cookies only: the one or two cookies the API reads are read with `readCookie`.
   await app.register(fastifyCookie, { hook: false });
   registerConnect(app, deps, authenticateApiKey);
