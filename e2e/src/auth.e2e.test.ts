@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   newContext,
+  PASSWORD,
   screenshot,
   signUpInBrowser,
   submitSignIn,
@@ -84,6 +85,55 @@ describe('signing up, out and in', () => {
     await submitSignUp(page, 'Short Password', uniqueEmail('short'), 'short');
     await expect.poll(() => page.getByText('must be at least 10 characters').count()).toBe(1);
     await screenshot(page, 'signup-error');
+    await context.close();
+  });
+
+  it('names each session by browser and system, and signs out all the other ones', async () => {
+    const { gantry, browser } = e2e;
+    const email = uniqueEmail('linus');
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await signUpInBrowser(page, gantry.url, 'Linus Torvalds', email);
+    // The same person signed in elsewhere: another browser, and a script with curl's user agent.
+    const other = await newContext(browser);
+    const otherPage = await other.newPage();
+    await otherPage.goto(`${gantry.url}/signin`);
+    await submitSignIn(otherPage, email);
+    await otherPage.getByTestId('account-switcher').waitFor();
+    const curlLogin = await fetch(`${gantry.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'curl/8.5.0' },
+      body: JSON.stringify({ email, password: PASSWORD }),
+    });
+    expect(curlLogin.status).toBe(200);
+
+    await page.goto(`${page.url()}/settings`);
+    const rows = page.locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(3);
+    const current = page.locator('tr[data-current]');
+    await expect.poll(() => current.textContent()).toContain('Chrome on Linux');
+    expect(await current.textContent()).toContain('This session');
+    const fullAgent = await current.getByText('Chrome on Linux').getAttribute('title');
+    expect(fullAgent).toContain('Mozilla/5.0');
+    expect(await page.getByText('curl', { exact: true }).getAttribute('title')).toBe('curl/8.5.0');
+    await screenshot(page, 'settings-sessions');
+
+    await page.getByRole('button', { name: 'Sign out all other sessions' }).click();
+    const dialog = page.getByRole('dialog');
+    await expect.poll(() => dialog.textContent()).toContain('This session stays signed in');
+    await dialog.getByRole('button', { name: 'Sign out other sessions' }).click();
+    await expect.poll(() => rows.count()).toBe(1);
+    await expect.poll(() => page.getByText('Signed out 2 other sessions').count()).toBe(1);
+    expect(
+      await page.getByRole('button', { name: 'Sign out all other sessions' }).isDisabled(),
+    ).toBe(true);
+
+    // The other browser is signed out; this one is not.
+    await otherPage.reload();
+    await otherPage.waitForURL(/\/signin/);
+    await page.reload();
+    await expect.poll(() => rows.count()).toBe(1);
+    await other.close();
     await context.close();
   });
 });

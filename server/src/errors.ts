@@ -16,6 +16,7 @@ export const ERROR_STATUS = {
   invite_email_mismatch: 403,
   read_only_key: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   email_taken: 409,
   already_team: 409,
@@ -56,7 +57,13 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly extra: { retryAfterSeconds?: number; denied?: DeniedAttempt; fields?: unknown } = {},
+    readonly extra: {
+      retryAfterSeconds?: number;
+      denied?: DeniedAttempt;
+      fields?: unknown;
+      /** For `method_not_allowed`: the methods the path answers, sent as the `Allow` header. */
+      allow?: readonly string[];
+    } = {},
   ) {
     super(message);
     this.status = ERROR_STATUS[code];

@@ -83,7 +83,8 @@ export interface CreateApiKeyInput {
 function expiryOf(input: CreateApiKeyInput, now: Date): string | null {
   if (input.expiresAt === undefined || input.expiresAt === null) return null;
   const at = Date.parse(input.expiresAt);
-  if (Number.isNaN(at)) throw invalidInput('body/expiresAt must be a date-time');
+  if (Number.isNaN(at))
+    throw invalidInput('body/expiresAt must be an ISO 8601 date-time, e.g. 2026-11-28T06:58:26Z');
   if (at <= now.getTime()) throw invalidInput('body/expiresAt must be in the future');
   if (at > now.getTime() + MAX_KEY_LIFETIME_MS) {
     throw invalidInput('body/expiresAt must be at most one year ahead');

@@ -1,10 +1,21 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { Body, Id, IsoTime, Nullable, Page, RoleSchema, ref, StringEnum } from '../http/schemas.js';
+import {
+  Body,
+  EXPECTED,
+  Id,
+  IsoTime,
+  Nullable,
+  Page,
+  RoleSchema,
+  ref,
+  StringEnum,
+} from '../http/schemas.js';
 import { AUDIT_ACTIONS, RESOURCE_TYPES } from './audit.events.js';
 
 /** ISO 8601: a date, or a date and time with a zone (`Z` or `±hh:mm`). */
 const ISO_8601 =
   '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2}))?$';
+const ISO_8601_EXPECTED = 'an ISO 8601 date or date-time, e.g. 2026-11-28 or 2026-11-28T06:58:26Z';
 
 export const ResourceTypeSchema = StringEnum(RESOURCE_TYPES);
 /**
@@ -20,9 +31,16 @@ const filterProperties = {
     Type.String({
       pattern: ISO_8601,
       description: 'Inclusive start, ISO 8601 (e.g. 2026-01-31T00:00:00Z)',
+      [EXPECTED]: ISO_8601_EXPECTED,
     }),
   ),
-  to: Type.Optional(Type.String({ pattern: ISO_8601, description: 'Exclusive end, ISO 8601' })),
+  to: Type.Optional(
+    Type.String({
+      pattern: ISO_8601,
+      description: 'Exclusive end, ISO 8601',
+      [EXPECTED]: ISO_8601_EXPECTED,
+    }),
+  ),
   userId: Type.Optional(Id),
   action: Type.Optional(
     Type.String({

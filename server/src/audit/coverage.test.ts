@@ -38,6 +38,8 @@ const EXEMPT: Record<string, string> = {
   'POST /api/v1/auth/logout': 'Ends the caller’s own session; no account state changes',
   'DELETE /api/v1/auth/sessions/:sessionId':
     'Revokes one of the caller’s own sessions; user-level, outside every account log',
+  'DELETE /api/v1/auth/sessions':
+    'Signs out the caller’s other sessions; user-level, outside every account log',
 };
 
 const accountUrl = (user: TestUser, path = '') => `/api/v1/accounts/${user.account.id}${path}`;

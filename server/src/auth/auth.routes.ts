@@ -17,6 +17,7 @@ import {
   LoginBody,
   LoginResponse,
   MeResponse,
+  RevokedSessionsResponse,
   SessionParams,
   SessionSchema,
   SignupBody,
@@ -27,6 +28,7 @@ import {
   listSessions,
   login,
   logout,
+  revokeOtherSessions,
   revokeSession,
   signup,
   toUserDto,
@@ -126,6 +128,18 @@ export const authRoutes =
         items: await listSessions(deps, sessionCallerOf(request)),
         nextCursor: null,
       }),
+    );
+
+    app.delete(
+      '/auth/sessions',
+      {
+        schema: {
+          tags,
+          summary: 'Sign out all my other sessions, keeping this one',
+          response: { 200: RevokedSessionsResponse, ...errorResponses(401, 403) },
+        },
+      },
+      async (request) => ({ revoked: await revokeOtherSessions(deps, sessionCallerOf(request)) }),
     );
 
     app.delete(

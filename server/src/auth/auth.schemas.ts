@@ -40,6 +40,10 @@ export const MeResponse = Type.Object({
   memberships: Type.Array(MembershipSchema),
 });
 
+export const RevokedSessionsResponse = Type.Object({
+  revoked: Type.Integer({ minimum: 0, description: 'How many sessions were signed out' }),
+});
+
 export const SessionParams = Type.Object({ sessionId: Id }, { additionalProperties: false });
 
 export const sharedSchemas = [UserSchema, AccountDtoSchema];

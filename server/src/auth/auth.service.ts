@@ -7,6 +7,7 @@ import { newId } from '../lib/ids.js';
 import { hashToken, hmac, newToken, safeEqual } from '../lib/secrets.js';
 import type { SessionSchema, UserSchema } from './auth.schemas.js';
 import {
+  deleteOtherSessions,
   deleteSession,
   findSessionByTokenHash,
   findUserByEmail,
@@ -208,4 +209,15 @@ export async function listSessions(deps: Deps, caller: Caller): Promise<SessionD
 export async function revokeSession(deps: Deps, caller: Caller, sessionId: string): Promise<void> {
   if (!(await deleteSession(deps.db, caller.principal.userId, sessionId)))
     throw notFound('Session');
+}
+
+/**
+ * Signs out every session of the caller's user except the one making the request; returns how
+ * many were revoked. Sessions belong to the person: an API key may not sign them out (403).
+ */
+export async function revokeOtherSessions(deps: Deps, caller: Caller): Promise<number> {
+  if (caller.principal.kind !== 'session') {
+    throw new AppError('forbidden', 'This action needs a signed-in user, not an API key');
+  }
+  return deleteOtherSessions(deps.db, caller.principal.userId, caller.principal.sessionId);
 }

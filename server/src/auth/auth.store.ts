@@ -57,3 +57,17 @@ export async function deleteSession(db: Executor, userId: string, id: string): P
     .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
+
+/** Deletes every session of `userId` except `keepId`; returns how many were deleted. */
+export async function deleteOtherSessions(
+  db: Executor,
+  userId: string,
+  keepId: string,
+): Promise<number> {
+  const result = await db
+    .deleteFrom('sessions')
+    .where('user_id', '=', userId)
+    .where('id', '!=', keepId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

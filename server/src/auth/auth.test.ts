@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asApiKey, buildApiKey } from '../../test/factories.js';
 import {
   auditEvents,
   cookieFrom,
@@ -220,6 +221,57 @@ describe.each(DIALECTS)('auth on %s', (dialect) => {
     expect(foreign.statusCode).toBe(404);
     const bad = await stranger.request({ method: 'DELETE', url: '/api/v1/auth/sessions/nope' });
     expect(bad.statusCode).toBe(400);
+  });
+
+  it('signs out all my other sessions, keeping the current one', async () => {
+    const user = await signUp(gantry.app);
+    const login = (ua: string) =>
+      gantry.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: user.user.email, password: PASSWORD },
+        headers: { 'user-agent': ua },
+      });
+    const others = [cookieFrom(await login('curl/8.5.0')), cookieFrom(await login('Firefox'))];
+    const stranger = await signUp(gantry.app);
+
+    const revoke = await user.request({
+      method: 'DELETE',
+      url: '/api/v1/auth/sessions',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(revoke.statusCode).toBe(200);
+    expect(revoke.json()).toEqual({ revoked: 2 });
+    for (const cookie of others) {
+      const me = await gantry.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie } });
+      expect(me.statusCode).toBe(401);
+    }
+    const list = await user.request({ method: 'GET', url: '/api/v1/auth/sessions' });
+    expect(list.json().items).toEqual([expect.objectContaining({ current: true })]);
+    // Another user's sessions are untouched; nothing left to revoke answers 0.
+    expect((await stranger.request({ method: 'GET', url: '/api/v1/me' })).statusCode).toBe(200);
+    const again = await user.request({ method: 'DELETE', url: '/api/v1/auth/sessions' });
+    expect(again.json()).toEqual({ revoked: 0 });
+    // Signed out: 401. An API key of the user may not sign them out: 403, sessions stay.
+    const anonymous = await gantry.app.inject({ method: 'DELETE', url: '/api/v1/auth/sessions' });
+    expect(anonymous.statusCode).toBe(401);
+    const second = cookieFrom(await login('curl/8.5.0'));
+    const key = await buildApiKey(user, user.account.id);
+    const asKey = await asApiKey(
+      gantry.app,
+      key.secret,
+    )({
+      method: 'DELETE',
+      url: '/api/v1/auth/sessions',
+    });
+    expect(asKey.statusCode).toBe(403);
+    expect(asKey.json().error.code).toBe('forbidden');
+    const still = await gantry.app.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: { cookie: second },
+    });
+    expect(still.statusCode).toBe(200);
   });
 
   it('expires sessions after the idle limit and after the absolute limit', async () => {

@@ -3,6 +3,7 @@ import {
   AccountParams,
   Body,
   Email,
+  EXPECTED,
   Id,
   IsoTime,
   Money,
@@ -33,6 +34,7 @@ const Amount = Type.String({
   minLength: 1,
   maxLength: 32,
   description: 'Decimal amount, e.g. "80.00"',
+  [EXPECTED]: 'a decimal string such as "50.00"',
 });
 
 export const TransactionKindSchema = StringEnum(['credit', 'usage', 'refund', 'adjustment']);

@@ -60,6 +60,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
+  acceptEmptyJsonBodies(app);
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
   // Headers every answer carries, errors included (Fastify keeps them when a handler throws).
   // A callback hook: no promise per request.
@@ -109,7 +110,12 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       buildLocalReference: (json, _base, _fragment, i) => (json.$id as string) ?? `def-${i}`,
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/api/docs',
+    // The UI loads the canonical document, not the plugin's copy at /api/docs/json: swagger-ui
+    // downloads its `url` (which the plugin pins to ./json) only when no `urls` are given.
+    uiConfig: { urls: [{ url: `${API_PREFIX}/openapi.json`, name: 'Gantry API v1' }] },
+  });
   // Setting cookies only: the one or two cookies the API reads are read with `readCookie`.
   await app.register(fastifyCookie, { hook: false });
   registerConnect(app, deps, authenticateApiKey);
@@ -155,10 +161,45 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     ) {
       return reply.type('text/html').sendFile('index.html');
     }
+    const allow = allowedMethods(app, path);
+    if (allow.length > 0) {
+      return sendError(
+        reply,
+        new AppError(
+          'method_not_allowed',
+          `${request.method} is not allowed on ${redactUrl(path)}; allowed: ${allow.join(', ')}`,
+          { allow },
+        ),
+      );
+    }
     return sendError(
       reply,
       new AppError('not_found', `No route for ${request.method} ${redactUrl(path)}`),
     );
   });
   return app;
+}
+
+/**
+ * The methods that have a route for `path` (HEAD included where Fastify serves it for a GET);
+ * empty when no route matches the path at all. Only asked when a request found no route.
+ */
+function allowedMethods(app: FastifyInstance, path: string): string[] {
+  return app.supportedMethods.filter((method) => app.findRoute({ method, url: path }) !== null);
+}
+
+/**
+ * JSON bodies as Fastify parses them, except that an empty body counts as no body: clients that
+ * always send `Content-Type: application/json` can call routes without one (DELETE …), and a
+ * route that needs a body still refuses the missing one through its schema.
+ */
+function acceptEmptyJsonBodies(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    // parseAs 'string' hands over a string; the type allows a Buffer too.
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.length === 0) return done(null, undefined);
+    return parseJson(request, text, done);
+  });
 }

@@ -1,12 +1,15 @@
+import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, type ErrorCode } from '../errors.js';
 import { sendError } from './request.js';
+import { describeValidationError } from './validation.js';
 
 const STATUS_CODES: Record<number, ErrorCode> = {
   400: 'invalid_input',
   401: 'unauthenticated',
   403: 'forbidden',
   404: 'not_found',
+  405: 'method_not_allowed',
   409: 'conflict',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
@@ -18,23 +21,7 @@ function validationMessage(error: FastifyError): string {
   const first = error.validation?.[0];
   if (!first) return error.message;
   const where = `${error.validationContext ?? 'request'}${first.instancePath || ''}`;
-  const params = first.params as Record<string, unknown>;
-  switch (first.keyword) {
-    case 'additionalProperties':
-      return `${where} has an unknown field "${params.additionalProperty}"`;
-    case 'required':
-      return `${where}/${params.missingProperty} is required`;
-    case 'minLength':
-      return `${where} must be at least ${params.limit} characters`;
-    case 'maxLength':
-      return `${where} must be at most ${params.limit} characters`;
-    case 'format':
-      return `${where} must be a valid ${params.format}`;
-    case 'pattern':
-      return `${where} has an invalid format or characters that are not allowed`;
-    default:
-      return `${where} ${first.message ?? 'is invalid'}`;
-  }
+  return describeValidationError(where, first as ErrorObject);
 }
 
 /** The one place where errors become HTTP answers. */

@@ -51,5 +51,6 @@ export function sessionCallerOf(request: FastifyRequest): Caller {
 export function sendError(reply: FastifyReply, error: AppError) {
   if (error.extra.retryAfterSeconds)
     reply.header('retry-after', String(error.extra.retryAfterSeconds));
+  if (error.extra.allow) reply.header('allow', error.extra.allow.join(', '));
   return reply.status(error.status).send({ error: { code: error.code, message: error.message } });
 }

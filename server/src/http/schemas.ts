@@ -2,6 +2,12 @@ import { type SchemaOptions, type Static, type TSchema, Type } from '@sinclair/t
 import { UUID_PATTERN } from '../lib/ids.js';
 import { ROLES } from '../permissions/policy.js';
 
+/**
+ * Annotation keyword: what a valid value looks like, in words (`a decimal string such as
+ * "50.00"`). A value of the wrong type or pattern is refused with `… must be <x-expected>`.
+ */
+export const EXPECTED = 'x-expected';
+
 /** Text a person typed: no control characters. */
 const NO_CONTROL = '^[^\\u0000-\\u001f\\u007f]*$';
 

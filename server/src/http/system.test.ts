@@ -42,6 +42,9 @@ describe.each(DIALECTS)('system endpoints on %s', (dialect) => {
     expect(doc.components.schemas).toHaveProperty('Account');
     const docs = await gantry.app.inject({ url: '/api/docs/' });
     expect(docs.statusCode).toBe(200);
+    // The docs UI reads the canonical document.
+    const ui = await gantry.app.inject({ url: '/api/docs/static/swagger-initializer.js' });
+    expect(ui.body).toContain('"url":"/api/v1/openapi.json"');
   });
 
   it('answers unknown API routes with a JSON 404 and a request id', async () => {

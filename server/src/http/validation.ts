@@ -1,6 +1,7 @@
-import { Ajv } from 'ajv';
+import { Ajv, type ErrorObject } from 'ajv';
 import formatsModule, { type FormatsPlugin } from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
+import { EXPECTED } from './schemas.js';
 
 function makeAjv(coerceTypes: boolean | 'array') {
   const ajv = new Ajv({
@@ -9,11 +10,14 @@ function makeAjv(coerceTypes: boolean | 'array') {
     useDefaults: true,
     allErrors: false,
     strict: false,
+    // Errors carry the schema they failed, for the messages below (no cost on valid input).
+    verbose: true,
   });
   // ajv-formats is CommonJS: its default export arrives as the module object.
   const addFormats = (formatsModule as unknown as { default: FormatsPlugin }).default;
   addFormats(ajv);
   ajv.addKeyword({ keyword: 'x-examples' });
+  ajv.addKeyword({ keyword: EXPECTED });
   return ajv;
 }
 
@@ -37,4 +41,60 @@ export function checkQuery(schema: object, data: Record<string, unknown>): strin
   if (validate(data)) return null;
   const first = validate.errors?.[0];
   return `${first?.instancePath || 'option'} ${first?.message ?? 'is invalid'}`;
+}
+
+const EXAMPLE_TIME = '2026-11-28T06:58:26Z';
+
+const FORMATS: Record<string, string> = {
+  'date-time': `an ISO 8601 date-time, e.g. ${EXAMPLE_TIME}`,
+  date: 'an ISO 8601 date, e.g. 2026-11-28',
+};
+
+const TYPES: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  integer: 'an integer',
+  boolean: 'true or false',
+  object: 'a JSON object',
+  array: 'an array',
+  null: 'null',
+};
+
+const listOf = (values: unknown): string[] =>
+  (Array.isArray(values) ? values : [values]).map((v) => (v === null ? 'null' : String(v)));
+
+/**
+ * Says what is wrong with a value in a sentence starting at `where` (`body/role`): names the
+ * allowed values of an enum, the expected form of a date-time or a decimal amount.
+ */
+export function describeValidationError(where: string, error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  const parent = (error.parentSchema ?? {}) as Record<string, unknown>;
+  const expected = typeof parent[EXPECTED] === 'string' ? parent[EXPECTED] : null;
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `${where} has an unknown field "${params.additionalProperty}"`;
+    case 'required':
+      return `${where}/${params.missingProperty} is required`;
+    case 'minLength':
+      return `${where} must be at least ${params.limit} characters`;
+    case 'maxLength':
+      return `${where} must be at most ${params.limit} characters`;
+    case 'enum':
+      return `${where} must be one of: ${listOf(params.allowedValues).join(', ')}`;
+    case 'type':
+      if (expected) return `${where} must be ${expected}`;
+      return `${where} must be ${listOf(params.type)
+        .map((t) => TYPES[t] ?? t)
+        .join(' or ')}`;
+    case 'format': {
+      const format = String(params.format);
+      return `${where} must be ${FORMATS[format] ?? `a valid ${format}`}`;
+    }
+    case 'pattern':
+      if (expected) return `${where} must be ${expected}`;
+      return `${where} has an invalid format or characters that are not allowed`;
+    default:
+      return `${where} ${error.message ?? 'is invalid'}`;
+  }
 }
