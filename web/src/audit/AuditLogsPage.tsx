@@ -110,6 +110,7 @@ function ActionFilter({
   return (
     <Autocomplete
       label="Action"
+      description="Enter or pick to apply"
       placeholder="pod.stop or pod.*"
       value={text}
       onChange={setText}
@@ -140,6 +141,7 @@ function ResourceIdFilter({
   return (
     <TextInput
       label="Resource ID"
+      description="Enter to apply"
       placeholder="Any"
       value={text}
       onChange={(event) => setText(event.currentTarget.value)}
