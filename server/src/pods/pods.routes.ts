@@ -40,6 +40,7 @@ export const podRoutes =
       async (request) => {
         callerOf(request);
         return {
+          currency: deps.config.currency,
           gpuTypes: deps.catalog.gpuTypes.map((g) => ({
             id: g.id,
             name: g.name,

@@ -51,6 +51,8 @@ export const TemplateSchema = Type.Object(
 );
 
 export const CatalogResponse = Type.Object({
+  /** ISO 4217 code of the prices (the ledger's one currency). */
+  currency: Type.String(),
   gpuTypes: Type.Array(GpuTypeSchema),
   templates: Type.Array(TemplateSchema),
 });

@@ -7,7 +7,11 @@ describe.each(DIALECTS)('Pods API on %s', (dialect) => {
   let team: TestTeam;
   let base: string;
   beforeAll(async () => {
-    gantry = await startTestGantry(dialect, { GANTRY_MAX_RUNNING_PODS: '3', GANTRY_MAX_PODS: '5' });
+    gantry = await startTestGantry(dialect, {
+      GANTRY_MAX_RUNNING_PODS: '3',
+      GANTRY_MAX_PODS: '5',
+      GANTRY_CURRENCY: 'EUR',
+    });
     team = await buildTeam(gantry);
     base = `/api/v1/accounts/${team.accountId}/pods`;
   });
@@ -32,6 +36,7 @@ describe.each(DIALECTS)('Pods API on %s', (dialect) => {
     const response = await team.basic.request({ method: 'GET', url: '/api/v1/catalog' });
     expect(response.statusCode).toBe(200);
     const catalog = response.json();
+    expect(catalog.currency).toBe('EUR');
     expect(catalog.gpuTypes).toContainEqual({
       id: 'a100-80gb',
       name: 'NVIDIA A100 80GB',

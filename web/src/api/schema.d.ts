@@ -2467,6 +2467,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            currency: string;
                             gpuTypes: {
                                 id: string;
                                 name: string;

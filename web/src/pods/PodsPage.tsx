@@ -170,7 +170,7 @@ function DeployDialog({
   };
   const hourly =
     gpu && !problems.gpuCount
-      ? formatRate(multiplyMoney(gpu.pricePerHour, Number(gpuCount)))
+      ? formatRate(multiplyMoney(gpu.pricePerHour, Number(gpuCount)), catalog.data?.currency)
       : null;
   return (
     <Modal opened={opened} onClose={close} title="Deploy a Pod" size="lg">
@@ -192,7 +192,7 @@ function DeployDialog({
             required
             data={(catalog.data?.gpuTypes ?? []).map((g) => ({
               value: g.id,
-              label: `${g.name} · ${g.memoryGb} GB · ${formatRate(g.pricePerHour)}/h`,
+              label: `${g.name} · ${g.memoryGb} GB · ${formatRate(g.pricePerHour, catalog.data?.currency)}/h`,
             }))}
             value={gpuType}
             onChange={setGpuType}
@@ -314,6 +314,7 @@ function PodRow({
 }) {
   const queryClient = useQueryClient();
   const { gpuName, templateName } = useCatalogNames();
+  const currency = useCatalog().data?.currency;
   const move = useMutation({
     mutationFn: (action: Move) =>
       call(
@@ -385,7 +386,9 @@ function PodRow({
           {templateName(pod.templateId)}
         </Text>
       </Table.Td>
-      <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatRate(pod.pricePerHour)}/h</Table.Td>
+      <Table.Td style={{ whiteSpace: 'nowrap' }}>
+        {formatRate(pod.pricePerHour, currency)}/h
+      </Table.Td>
       <Table.Td>
         <Text size="sm" lineClamp={1} maw={160}>
           {pod.createdByName ?? pod.createdBy}
