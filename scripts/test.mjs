@@ -1,5 +1,5 @@
-// `npm test`: every suite — server (SQLite, and PostgreSQL when reachable) and the
-// browser tests — then one closing line `N passed, N failed` summing them all.
+// `npm test`: every suite — server (SQLite, and PostgreSQL when reachable), the console's unit
+// tests and the browser tests — then one closing line `N passed, N failed` summing them all.
 //
 // TEST_DATABASE_URL  PostgreSQL for the shared suite (default: probe 127.0.0.1:5432/test)
 // REQUIRE_POSTGRES=1 fail instead of skipping PostgreSQL when it is unreachable (CI)
@@ -40,7 +40,10 @@ if (await reachable(pgUrl)) {
   console.warn('PostgreSQL not reachable: running the shared suite on SQLite only.');
 }
 
-const suites = [{ name: 'server', dir: 'server' }];
+const suites = [
+  { name: 'server', dir: 'server' },
+  { name: 'web', dir: 'web' },
+];
 const chromium = env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (existsSync(chromium)) suites.push({ name: 'browser', dir: 'e2e' });
 else if (env.REQUIRE_BROWSER === '1') {

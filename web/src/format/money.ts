@@ -39,15 +39,22 @@ function digitsOf({ units, scale }: Decimal, decimals: number): string {
 
 const symbols = new Map<string, string>();
 
-/** `USD` → `$`, `EUR` → `€`; the code itself for one the browser does not know. */
+/**
+ * What goes before the digits: `USD` → `$`, `EUR` → `€`, `CHF` → `CHF ` (with the no-break space
+ * the browser puts after a code); the code and a space for one the browser does not know.
+ */
 function currencySymbol(currency: string): string {
   let symbol = symbols.get(currency);
   if (symbol === undefined) {
     try {
-      symbol =
-        new Intl.NumberFormat('en-US', { style: 'currency', currency })
-          .formatToParts(0)
-          .find((part) => part.type === 'currency')?.value ?? `${currency} `;
+      const parts = new Intl.NumberFormat('en-US', { style: 'currency', currency }).formatToParts(
+        0,
+      );
+      const digits = parts.findIndex((part) => part.type === 'integer');
+      symbol = parts
+        .slice(0, digits)
+        .map((part) => part.value)
+        .join('');
     } catch {
       symbol = `${currency} `;
     }
