@@ -43,3 +43,8 @@ export interface RequestMeta {
 export interface Caller extends RequestMeta {
   principal: Principal;
 }
+
+/** A caller signed in with a session (a person in a browser), not an API key. */
+export interface SessionCaller extends Caller {
+  principal: Extract<Principal, { kind: 'session' }>;
+}

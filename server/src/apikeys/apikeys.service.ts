@@ -5,6 +5,7 @@ import type { Caller, Deps, Principal } from '../context.js';
 import type { ApiKeyRow } from '../db/schema.js';
 import { AppError, invalidInput, notFound } from '../errors.js';
 import type { ApiKeyAuthenticator } from '../http/authenticate.js';
+import { DATE_TIME_EXPECTED } from '../http/schemas.js';
 import { newId } from '../lib/ids.js';
 import { hashToken, newToken, safeEqual } from '../lib/secrets.js';
 import { inAccount, readAccount } from '../permissions/access.js';
@@ -83,8 +84,7 @@ export interface CreateApiKeyInput {
 function expiryOf(input: CreateApiKeyInput, now: Date): string | null {
   if (input.expiresAt === undefined || input.expiresAt === null) return null;
   const at = Date.parse(input.expiresAt);
-  if (Number.isNaN(at))
-    throw invalidInput('body/expiresAt must be an ISO 8601 date-time, e.g. 2026-11-28T06:58:26Z');
+  if (Number.isNaN(at)) throw invalidInput(`body/expiresAt must be ${DATE_TIME_EXPECTED}`);
   if (at <= now.getTime()) throw invalidInput('body/expiresAt must be in the future');
   if (at > now.getTime() + MAX_KEY_LIFETIME_MS) {
     throw invalidInput('body/expiresAt must be at most one year ahead');

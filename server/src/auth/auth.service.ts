@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import { createPersonalAccount } from '../accounts/accounts.service.js';
-import type { Caller, Deps, Principal, RequestMeta } from '../context.js';
+import type { Caller, Deps, Principal, RequestMeta, SessionCaller } from '../context.js';
 import type { SessionRow, UserRow } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { newId } from '../lib/ids.js';
@@ -213,11 +213,9 @@ export async function revokeSession(deps: Deps, caller: Caller, sessionId: strin
 
 /**
  * Signs out every session of the caller's user except the one making the request; returns how
- * many were revoked. Sessions belong to the person: an API key may not sign them out (403).
+ * many were revoked. Sessions belong to the person: only a session caller (`sessionCallerOf`,
+ * which refuses API keys with 403) may sign them out.
  */
-export async function revokeOtherSessions(deps: Deps, caller: Caller): Promise<number> {
-  if (caller.principal.kind !== 'session') {
-    throw new AppError('forbidden', 'This action needs a signed-in user, not an API key');
-  }
+export function revokeOtherSessions(deps: Deps, caller: SessionCaller): Promise<number> {
   return deleteOtherSessions(deps.db, caller.principal.userId, caller.principal.sessionId);
 }

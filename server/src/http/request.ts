@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Caller, Principal, RequestMeta } from '../context.js';
+import type { Caller, Principal, RequestMeta, SessionCaller } from '../context.js';
 import { AppError } from '../errors.js';
 
 declare module 'fastify' {
@@ -40,12 +40,12 @@ export function callerOf(request: FastifyRequest): Caller {
 }
 
 /** The signed-in caller, refusing API keys: for routes only a person in a browser may use. */
-export function sessionCallerOf(request: FastifyRequest): Caller {
+export function sessionCallerOf(request: FastifyRequest): SessionCaller {
   const caller = callerOf(request);
   if (caller.principal.kind !== 'session') {
     throw new AppError('forbidden', 'This action needs a signed-in user, not an API key');
   }
-  return caller;
+  return caller as SessionCaller;
 }
 
 export function sendError(reply: FastifyReply, error: AppError) {

@@ -8,6 +8,9 @@ import { ROLES } from '../permissions/policy.js';
  */
 export const EXPECTED = 'x-expected';
 
+/** What a date-time must look like, in the words every message about one uses. */
+export const DATE_TIME_EXPECTED = 'an ISO 8601 date-time, e.g. 2026-11-28T06:58:26Z';
+
 /** Text a person typed: no control characters. */
 const NO_CONTROL = '^[^\\u0000-\\u001f\\u007f]*$';
 

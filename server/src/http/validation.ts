@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import formatsModule, { type FormatsPlugin } from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
-import { EXPECTED } from './schemas.js';
+import { DATE_TIME_EXPECTED, EXPECTED } from './schemas.js';
 
 function makeAjv(coerceTypes: boolean | 'array') {
   const ajv = new Ajv({
@@ -43,10 +43,8 @@ export function checkQuery(schema: object, data: Record<string, unknown>): strin
   return `${first?.instancePath || 'option'} ${first?.message ?? 'is invalid'}`;
 }
 
-const EXAMPLE_TIME = '2026-11-28T06:58:26Z';
-
 const FORMATS: Record<string, string> = {
-  'date-time': `an ISO 8601 date-time, e.g. ${EXAMPLE_TIME}`,
+  'date-time': DATE_TIME_EXPECTED,
   date: 'an ISO 8601 date, e.g. 2026-11-28',
 };
 
