@@ -18,6 +18,14 @@ export function useMe() {
   });
 }
 
+/**
+ * Whether `/me` has no answer to act on yet: never asked, or a cached "signed out" being asked
+ * again (after signing in, it would otherwise send the new user back to sign in).
+ */
+export function meIsLoading(me: ReturnType<typeof useMe>): boolean {
+  return me.isPending || (!me.data && me.isFetching);
+}
+
 /** The account in the URL, with the caller's role and permissions. */
 export function useAccountId(): string {
   const { accountId } = useParams();

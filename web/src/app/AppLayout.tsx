@@ -19,7 +19,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { Link, Navigate, Outlet, useLocation, useNavigate, useParams } from 'react-router-dom';
 import { type Account, ApiError, api, call } from '../api/client';
-import { useAccount, useMe } from '../api/hooks';
+import { meIsLoading, useAccount, useMe } from '../api/hooks';
 import { LowBalanceBanner } from '../billing/LowBalanceBanner';
 import { roleLabel } from '../teams/teams-api';
 import { visibleNav } from './nav';
@@ -28,8 +28,7 @@ import { visibleNav } from './nav';
 export function RequireSignIn({ children }: { children: React.ReactNode }) {
   const me = useMe();
   const location = useLocation();
-  // A cached "signed out" being checked again is not an answer yet.
-  if (me.isPending || (!me.data && me.isFetching)) return <FullPageLoader />;
+  if (meIsLoading(me)) return <FullPageLoader />;
   if (!me.data) {
     const next = encodeURIComponent(location.pathname + location.search);
     return <Navigate to={`/signin?next=${next}`} replace />;
@@ -48,7 +47,7 @@ export function FullPageLoader() {
 /** `/`: go to the personal account (or the first one). */
 export function HomeRedirect() {
   const me = useMe();
-  if (me.isPending || (!me.data && me.isFetching)) return <FullPageLoader />;
+  if (meIsLoading(me)) return <FullPageLoader />;
   if (!me.data) return <Navigate to="/signin" replace />;
   const first = me.data.memberships[0];
   if (!first) return <NoAccountPage />;

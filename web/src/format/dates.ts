@@ -3,18 +3,11 @@
  * zone: `Nov 28, 2026, 6:58 AM` for a moment, `Nov 28, 2026` for a day.
  */
 
-const DATE = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric' });
-const DATE_TIME = new Intl.DateTimeFormat('en-US', {
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
-  hour: 'numeric',
-  minute: '2-digit',
-});
+const DAY: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'short', day: 'numeric' };
+const DATE = new Intl.DateTimeFormat('en-US', DAY);
+const DATE_TIME = new Intl.DateTimeFormat('en-US', { ...DAY, hour: 'numeric', minute: '2-digit' });
 const DATE_TIME_SECONDS = new Intl.DateTimeFormat('en-US', {
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
+  ...DAY,
   hour: 'numeric',
   minute: '2-digit',
   second: '2-digit',

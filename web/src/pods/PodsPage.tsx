@@ -313,8 +313,7 @@ function PodRow({
   onTerminate: () => void;
 }) {
   const queryClient = useQueryClient();
-  const { gpuName, templateName } = useCatalogNames();
-  const currency = useCatalog().data?.currency;
+  const { gpuName, templateName, currency } = useCatalogNames();
   const move = useMutation({
     mutationFn: (action: Move) =>
       call(

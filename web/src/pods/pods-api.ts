@@ -38,7 +38,10 @@ export function useCatalog() {
   });
 }
 
-/** Display names of the catalog's GPU types and templates, by id (the id when not listed). */
+/**
+ * What a Pod's row shows from the catalog: display names of GPU types and templates by id (the
+ * id when not listed), and the currency of prices.
+ */
 export function useCatalogNames() {
   const catalog = useCatalog();
   const gpus = new Map(catalog.data?.gpuTypes.map((g) => [g.id, g.name]));
@@ -46,5 +49,6 @@ export function useCatalogNames() {
   return {
     gpuName: (id: string) => gpus.get(id) ?? id,
     templateName: (id: string) => templates.get(id) ?? id,
+    currency: catalog.data?.currency,
   };
 }
