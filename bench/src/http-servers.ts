@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply } from 'fastify';
 import pg from 'pg';
 import { loadConfig } from '../../server/src/config.js';
 import { openDatabase } from '../../server/src/db/database.js';
@@ -72,14 +72,24 @@ if (kind === 'hello') {
     dataDir,
   });
 } else {
-  // The floor: the same reads as Gantry's GET /accounts/:id — the session with its user by
-  // token hash, then the caller's membership with the account row — as raw prepared statements.
+  // The floor: the same read as Gantry's GET /accounts/:id — the session with its user by
+  // token hash, joined with the caller's membership on the account and the account row, in
+  // one query — as a raw prepared statement.
   const token = process.env.BENCH_TOKEN ?? '';
   const accountId = process.env.BENCH_ACCOUNT ?? '';
-  const SESSION =
-    'select s.id, s.user_id, s.last_seen_at, s.expires_at, u.email, u.name from sessions s join users u on u.id = s.user_id where s.token_hash = $1';
-  const MEMBER =
-    'select a.*, m.role from memberships m join accounts a on a.id = m.account_id where m.account_id = $1 and m.user_id = $2';
+  const READ =
+    'select s.id, s.user_id, s.last_seen_at, s.expires_at, u.email, u.name, m.role, ' +
+    'a.name as account_name, a.kind as account_kind, a.owner_id as account_owner_id, ' +
+    'a.created_at as account_created_at, a.updated_at as account_updated_at ' +
+    'from sessions s join users u on u.id = s.user_id ' +
+    'left join memberships m on m.user_id = s.user_id and m.account_id = $1 ' +
+    'left join accounts a on a.id = m.account_id where s.token_hash = $2';
+  type Row = { role: string | null };
+  const answer = (row: Row | undefined, reply: FastifyReply) => {
+    if (!row) return reply.status(401).send({ error: 'unauthenticated' });
+    if (row.role === null) return reply.status(404).send({ error: 'not_found' });
+    return row;
+  };
   const app = Fastify();
   if (dialect === 'postgres') {
     const pool = new pg.Pool({
@@ -89,14 +99,12 @@ if (kind === 'hello') {
     });
     app.get('/accounts/:id', async (request, reply) => {
       const cookie = request.headers.cookie?.split('=')[1] ?? token;
-      const session = (await pool.query({ name: 's', text: SESSION, values: [hashToken(cookie)] }))
-        .rows[0];
-      if (!session) return reply.status(401).send({ error: 'unauthenticated' });
-      const member = (
-        await pool.query({ name: 'm', text: MEMBER, values: [accountId, session.user_id] })
-      ).rows[0];
-      if (!member) return reply.status(404).send({ error: 'not_found' });
-      return member;
+      const result = await pool.query({
+        name: 'read',
+        text: READ,
+        values: [accountId, hashToken(cookie)],
+      });
+      return answer(result.rows[0], reply);
     });
   } else {
     // Its own copy of Gantry's database (same rows, same indexes): two processes reading one
@@ -108,16 +116,10 @@ if (kind === 'hello') {
     source.close();
     const db = new SQLite(copy);
     db.pragma('journal_mode = WAL');
-    const toSqlite = (q: string) => q.replace(/\$\d/g, '?');
-    const session = db.prepare(toSqlite(SESSION));
-    const member = db.prepare(toSqlite(MEMBER));
+    const read = db.prepare(READ.replace(/\$\d/g, '?'));
     app.get('/accounts/:id', async (request, reply) => {
       const cookie = request.headers.cookie?.split('=')[1] ?? token;
-      const s = session.get(hashToken(cookie)) as { user_id: string } | undefined;
-      if (!s) return reply.status(401).send({ error: 'unauthenticated' });
-      const m = member.get(accountId, s.user_id);
-      if (!m) return reply.status(404).send({ error: 'not_found' });
-      return m;
+      return answer(read.get(accountId, hashToken(cookie)) as Row | undefined, reply);
     });
   }
   await app.listen({ port: 0, host: '127.0.0.1' });

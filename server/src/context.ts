@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import type { Db, DialectName } from './db/database.js';
+import type { AccountRow, MembershipRow } from './db/schema.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
 import type { Catalog } from './pods/catalog.js';
@@ -39,9 +40,27 @@ export interface RequestMeta {
   requestId: string | null;
 }
 
+/** An account with the role one member holds on it: what authorization reads. */
+export interface MemberOfAccount extends AccountRow {
+  role: MembershipRow['role'];
+}
+
+/**
+ * The caller's membership on the account a request's path names, read in the same query as
+ * the session (one database round trip for an account-scoped request). `row` is undefined
+ * when the caller is no member of that account. Only reads outside a transaction use it
+ * (`readAccount`); a change reads the membership again inside its transaction.
+ */
+export interface PrefetchedMembership {
+  accountId: string;
+  row: MemberOfAccount | undefined;
+}
+
 /** A signed-in caller: who, and from where. */
 export interface Caller extends RequestMeta {
   principal: Principal;
+  /** Set for HTTP requests authenticated by a session on an `/accounts/:accountId` path. */
+  prefetched?: PrefetchedMembership | undefined;
 }
 
 /** A caller signed in with a session (a person in a browser), not an API key. */

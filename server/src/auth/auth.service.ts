@@ -1,7 +1,14 @@
 import type { Static } from '@sinclair/typebox';
 import { createPersonalAccount } from '../accounts/accounts.service.js';
-import type { Caller, Deps, Principal, RequestMeta, SessionCaller } from '../context.js';
-import type { SessionRow, UserRow } from '../db/schema.js';
+import type {
+  Caller,
+  Deps,
+  PrefetchedMembership,
+  Principal,
+  RequestMeta,
+  SessionCaller,
+} from '../context.js';
+import type { AccountRow, SessionRow, UserRow } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import { hashToken, hmac, newToken, safeEqual } from '../lib/secrets.js';
@@ -156,9 +163,23 @@ export async function login(
 }
 
 /** Resolves a session token to its principal, or null when unknown or expired. */
-export async function authenticateSession(deps: Deps, token: string): Promise<Principal | null> {
+/** A session's principal, with the membership it was read with (see findSessionByTokenHash). */
+export interface SessionAuthentication {
+  principal: Principal;
+  prefetched: PrefetchedMembership | undefined;
+}
+
+/**
+ * The principal of a live session token, or null. With `accountId` (the account a request's
+ * path names), the caller's membership on that account is read in the same query.
+ */
+export async function authenticateSession(
+  deps: Deps,
+  token: string,
+  accountId?: string,
+): Promise<SessionAuthentication | null> {
   if (token.length < 20 || token.length > 128) return null;
-  const row = await findSessionByTokenHash(deps.db, hashToken(token));
+  const row = await findSessionByTokenHash(deps.db, hashToken(token), accountId ?? '');
   if (!row) return null;
   const now = deps.clock.now();
   const lastSeen = Date.parse(row.last_seen_at);
@@ -173,11 +194,32 @@ export async function authenticateSession(deps: Deps, token: string): Promise<Pr
     await touchSession(deps.db, row.id, now.toISOString());
   }
   return {
-    kind: 'session',
-    userId: row.user_id,
-    email: row.email,
-    name: row.name,
-    sessionId: row.id,
+    principal: {
+      kind: 'session',
+      userId: row.user_id,
+      email: row.email,
+      name: row.name,
+      sessionId: row.id,
+    },
+    prefetched:
+      accountId === undefined
+        ? undefined
+        : {
+            accountId,
+            // A membership's account always exists (foreign key): its columns are set with the role.
+            row:
+              row.role === null
+                ? undefined
+                : {
+                    id: accountId,
+                    name: row.account_name as string,
+                    kind: row.account_kind as AccountRow['kind'],
+                    owner_id: row.account_owner_id as string,
+                    created_at: row.account_created_at as string,
+                    updated_at: row.account_updated_at as string,
+                    role: row.role,
+                  },
+          },
   };
 }
 

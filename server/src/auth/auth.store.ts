@@ -25,13 +25,36 @@ export async function insertSession(db: Executor, session: SessionRow): Promise<
   await db.insertInto('sessions').values(session).execute();
 }
 
-/** A live session by token hash, with its user (read on every request: compiled once). */
-export const findSessionByTokenHash = preparedLookup((db: Executor, tokenHash: string) =>
-  db
-    .selectFrom('sessions as s')
-    .innerJoin('users as u', 'u.id', 's.user_id')
-    .select(['s.id', 's.user_id', 's.last_seen_at', 's.expires_at', 'u.email', 'u.name'])
-    .where('s.token_hash', '=', tokenHash),
+/**
+ * A session by token hash, with its user and — when `accountId` is one of the user's
+ * accounts — that membership's role and account (all `null` otherwise; pass `''` for none).
+ * Read on every request, compiled once: an account-scoped request authenticates and finds
+ * its caller's role in one query.
+ */
+export const findSessionByTokenHash = preparedLookup(
+  (db: Executor, tokenHash: string, accountId: string) =>
+    db
+      .selectFrom('sessions as s')
+      .innerJoin('users as u', 'u.id', 's.user_id')
+      .leftJoin('memberships as m', (join) =>
+        join.onRef('m.user_id', '=', 's.user_id').on('m.account_id', '=', accountId),
+      )
+      .leftJoin('accounts as a', 'a.id', 'm.account_id')
+      .select([
+        's.id',
+        's.user_id',
+        's.last_seen_at',
+        's.expires_at',
+        'u.email',
+        'u.name',
+        'm.role',
+        'a.name as account_name',
+        'a.kind as account_kind',
+        'a.owner_id as account_owner_id',
+        'a.created_at as account_created_at',
+        'a.updated_at as account_updated_at',
+      ])
+      .where('s.token_hash', '=', tokenHash),
 );
 
 export async function touchSession(db: Executor, id: string, at: string): Promise<void> {

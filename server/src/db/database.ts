@@ -35,6 +35,9 @@ export interface OpenOptions {
 }
 
 const INT8_OID = 20;
+/** Money and counters are bigint columns well inside 2^53: read them as numbers. */
+const PG_TYPES = new pg.TypeOverrides();
+PG_TYPES.setTypeParser(INT8_OID, 'text', Number);
 
 /** Distinct SQL texts whose prepared statement is kept (least recently used goes first). */
 const STATEMENT_CACHE_SIZE = 500;
@@ -99,13 +102,7 @@ export function openDatabase(options: OpenOptions): DatabaseHandle {
       connectionString: options.databaseUrl,
       max: options.pgPoolSize ?? 10,
       options: options.pgSchema ? `-c search_path=${options.pgSchema}` : undefined,
-      // Money and counters are bigint columns well inside 2^53: read them as numbers.
-      types: {
-        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-          oid === INT8_OID
-            ? (value: string) => Number(value)
-            : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-      },
+      types: PG_TYPES,
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     PG_POOLS.set(db, pool);

@@ -43,4 +43,43 @@ describe.each(DIALECTS)('principalFromHeaders on %s', (dialect) => {
     const keyed = await resolve(token, { authorization: 'Bearer nope' });
     expect(keyed).toMatchObject({ error: { code: 'invalid_api_key' } });
   });
+
+  it("reads the caller's membership on the path's account with the session", async () => {
+    const user = await signUp(gantry.app);
+    const other = await signUp(gantry.app);
+    const token = readCookie(user.cookie, 'gantry_session') ?? '';
+    const withAccount = (accountId: string) =>
+      principalFromHeaders(gantry.deps, {}, token, false, noApiKeys, accountId);
+
+    const own = await withAccount(user.account.id);
+    expect(own).toMatchObject({
+      principal: { kind: 'session', userId: user.user.id },
+      prefetched: {
+        accountId: user.account.id,
+        row: {
+          id: user.account.id,
+          name: user.account.name,
+          kind: 'personal',
+          owner_id: user.user.id,
+          role: 'admin',
+        },
+      },
+    });
+    const row = 'prefetched' in own ? own.prefetched?.row : undefined;
+    expect(Date.parse(row?.created_at ?? '')).not.toBeNaN();
+    expect(Date.parse(row?.updated_at ?? '')).not.toBeNaN();
+
+    // Another user's account, or a string that names no account: a session, and no membership.
+    for (const accountId of [other.account.id, 'not-an-id']) {
+      expect(await withAccount(accountId)).toEqual({
+        principal: expect.objectContaining({ userId: user.user.id }),
+        prefetched: { accountId, row: undefined },
+      });
+    }
+    // No account in the path: nothing is prefetched.
+    expect(await resolve(token)).toEqual({
+      principal: expect.objectContaining({ userId: user.user.id }),
+      prefetched: undefined,
+    });
+  });
 });

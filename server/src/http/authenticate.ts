@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticateSession } from '../auth/auth.service.js';
-import type { Deps, Principal } from '../context.js';
+import type { Deps, PrefetchedMembership, Principal } from '../context.js';
 import { AppError } from '../errors.js';
 import { SESSION_COOKIE, sendError } from './request.js';
 
@@ -67,10 +67,18 @@ export function crossSiteError(
   return null;
 }
 
+/** Who a request is from; for a session on an account-scoped path, with that membership. */
+export interface Authenticated {
+  principal: Principal | null;
+  prefetched?: PrefetchedMembership | undefined;
+}
+
 /**
  * Resolves the principal of a request from its headers: `Authorization: Bearer`
  * (an API key; a bad one is an error, not anonymity), else the session cookie.
  * Also applies the cross-site rule to cookie-authenticated unsafe requests.
+ * `accountId` is the account the request's path names, if any: a session's membership on it
+ * is read in the same query as the session.
  */
 export async function principalFromHeaders(
   deps: Deps,
@@ -78,7 +86,8 @@ export async function principalFromHeaders(
   sessionToken: string | undefined,
   unsafe: boolean,
   authenticateApiKey: ApiKeyAuthenticator,
-): Promise<{ principal: Principal | null } | { error: AppError }> {
+  accountId?: string,
+): Promise<Authenticated | { error: AppError }> {
   const authorization = headers.authorization;
   if (authorization !== undefined) {
     // The scheme is case-insensitive (RFC 9110); any other scheme or shape is refused.
@@ -96,7 +105,14 @@ export async function principalFromHeaders(
   }
   const refused = crossSiteError(deps, headers, unsafe);
   if (refused) return { error: refused };
-  return { principal: sessionToken ? await authenticateSession(deps, sessionToken) : null };
+  if (!sessionToken) return { principal: null };
+  return (await authenticateSession(deps, sessionToken, accountId)) ?? { principal: null };
+}
+
+/** The `:accountId` of a request's route, before validation (any string, or undefined). */
+function accountIdOf(request: FastifyRequest): string | undefined {
+  const id = (request.params as { accountId?: unknown } | undefined)?.accountId;
+  return typeof id === 'string' ? id : undefined;
 }
 
 /**
@@ -110,6 +126,7 @@ export function registerAuthentication(
   authenticateApiKey: ApiKeyAuthenticator,
 ): void {
   app.decorateRequest('principal', null);
+  app.decorateRequest('prefetched', null);
   app.addHook('onRequest', async (request, reply) => {
     const result = await principalFromHeaders(
       deps,
@@ -117,6 +134,7 @@ export function registerAuthentication(
       readCookie(request.headers.cookie, SESSION_COOKIE),
       !SAFE_METHODS.has(request.method),
       authenticateApiKey,
+      accountIdOf(request),
     );
     if ('error' in result) {
       if (result.error.code === 'invalid_api_key') {
@@ -125,5 +143,6 @@ export function registerAuthentication(
       return sendError(reply, result.error);
     }
     request.principal = result.principal;
+    request.prefetched = result.prefetched ?? null;
   });
 }

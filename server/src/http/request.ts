@@ -1,11 +1,19 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Caller, Principal, RequestMeta, SessionCaller } from '../context.js';
+import type {
+  Caller,
+  PrefetchedMembership,
+  Principal,
+  RequestMeta,
+  SessionCaller,
+} from '../context.js';
 import { AppError } from '../errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Who is calling, resolved from the session cookie or an API key; null when anonymous. */
     principal: Principal | null;
+    /** The session caller's membership on the path's account, read with the session. */
+    prefetched: PrefetchedMembership | null;
   }
 }
 
@@ -30,6 +38,7 @@ export function callerFrom(request: FastifyRequest, principal: Principal): Calle
     userAgent: userAgentOf(request),
     requestId: request.id,
     principal,
+    prefetched: request.prefetched ?? undefined,
   };
 }
 

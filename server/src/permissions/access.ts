@@ -1,12 +1,12 @@
 import { auditContextOf } from '../audit/audit.context.js';
 import type { AuditAction, ResourceType } from '../audit/audit.events.js';
 import { writeAuditEvent } from '../audit/audit.writer.js';
-import type { Caller, Deps } from '../context.js';
+import type { Caller, Deps, MemberOfAccount } from '../context.js';
 import type { Executor, Trx } from '../db/database.js';
 import { preparedLookup } from '../db/prepared.js';
 import type { AccountRow } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
-import type { AccountActor, Role } from './policy.js';
+import type { AccountActor } from './policy.js';
 
 /** The caller on one account, with the account as read in the same query. */
 export interface LoadedActor extends AccountActor {
@@ -35,8 +35,15 @@ export async function loadActor(
 ): Promise<LoadedActor> {
   const { principal } = caller;
   if (principal.kind === 'apikey' && principal.accountId !== accountId) throw notFound('Account');
-  const row = await membershipWithAccount(db, accountId, principal.userId);
-  if (!row) throw notFound('Account');
+  return actorOf(caller, accountId, await membershipWithAccount(db, accountId, principal.userId));
+}
+
+/** The actor of `caller` on `accountId`, from its membership row (undefined: not a member). */
+function actorOf(caller: Caller, accountId: string, row: MemberOfAccount | undefined): LoadedActor {
+  const { principal } = caller;
+  if (!row || (principal.kind === 'apikey' && principal.accountId !== accountId)) {
+    throw notFound('Account');
+  }
   // Built as one literal, without rest or spread: V8 copies those property by property on its
   // slow path, which cost this (per-request) function several microseconds.
   const actor: LoadedActor = {
@@ -52,7 +59,7 @@ export async function loadActor(
     accountKind: row.kind,
     userId: principal.userId,
     email: principal.email,
-    role: row.role as Role,
+    role: row.role,
     isOwner: row.owner_id === principal.userId,
   };
   if (principal.kind === 'apikey') {
@@ -103,7 +110,13 @@ export async function readAccount<T>(
   fn: (db: Executor, actor: LoadedActor) => Promise<T>,
 ): Promise<T> {
   try {
-    const actor = await loadActor(deps.db, caller, accountId);
+    // A session's membership read with the session (same request, no transaction) stands for
+    // reading it again here.
+    const prefetched = caller.prefetched;
+    const actor =
+      prefetched !== undefined && prefetched.accountId === accountId
+        ? actorOf(caller, accountId, prefetched.row)
+        : await loadActor(deps.db, caller, accountId);
     return await fn(deps.db, actor);
   } catch (error) {
     await recordDenied(deps, caller, accountId, attempt, error);
