@@ -92,7 +92,9 @@ describe('gantry audit (operator CLI, SQLite file)', () => {
       'not-a-user-id',
     );
     expect(badUser.code).toBe(2);
-    expect(badUser.stderr).toContain('invalid /userId must match pattern');
+    expect(badUser.stderr).toContain(
+      '--user must be an id such as 01900000-0000-7000-8000-000000000000',
+    );
 
     const rows = await auditEvents(gantry, b.account.id);
     await gantry.deps.db

@@ -114,6 +114,13 @@ export function registerAuditCommands(program: Command): void {
     );
 }
 
+/** The export query's fields, as the command line names them. */
+const OPTIONS: Record<string, string> = {
+  userId: 'user',
+  resourceType: 'resource-type',
+  resourceId: 'resource-id',
+};
+
 /**
  * The operator's `gantry audit export --account ID`: streams an account's log straight from
  * the database, audited as `audit.export` by the operator.
@@ -133,8 +140,12 @@ export function exportFromDatabase(options: ExportOptions): Promise<void> {
           format: options.format,
         }).filter(([, v]) => v !== undefined),
       );
-      const problem = checkQuery(AuditExportQuery, query);
-      if (problem) throw new UsageError(`invalid ${problem}`);
+      const problem = checkQuery(
+        AuditExportQuery,
+        query,
+        (field) => `--${OPTIONS[field] ?? field}`,
+      );
+      if (problem) throw new UsageError(problem);
       const filters = parseFilters(query);
       if (!(await findAccount(deps.db, options.account))) {
         throw new UsageError(`No account ${options.account}`);

@@ -191,9 +191,12 @@ function allowedMethods(app: FastifyInstance, path: string): string[] {
 /**
  * JSON bodies as Fastify parses them, except that an empty body counts as no body: clients that
  * always send `Content-Type: application/json` can call routes without one (DELETE …), and a
- * route that needs a body still refuses the missing one through its schema.
+ * route that needs a body still refuses the missing one through its schema. JSON is the only
+ * body the API reads: Fastify's `text/plain` parser is removed, so a text body gets 415 like
+ * any other type instead of reaching a schema as a string.
  */
 function acceptEmptyJsonBodies(app: FastifyInstance): void {
+  app.removeContentTypeParser('text/plain');
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApiKey } from '../../test/factories.js';
-import { DIALECTS, signUp, startTestGantry, type TestGantry } from '../../test/harness.js';
+import {
+  DIALECTS,
+  signUp,
+  startTestGantry,
+  type TestGantry,
+  uniqueEmail,
+} from '../../test/harness.js';
 import { convertToTeam } from '../../test/teams.js';
 
 describe.each(DIALECTS)('HTTP errors on %s', (dialect) => {
@@ -96,6 +102,38 @@ describe.each(DIALECTS)('HTTP errors on %s', (dialect) => {
     });
   });
 
+  describe('bodies that are not JSON', () => {
+    it('answers 415 naming the type sent, text included, and writes nothing', async () => {
+      const email = uniqueEmail();
+      const json = JSON.stringify({ email, name: 'Text', password: 'correct horse battery' });
+      for (const [contentType, payload] of [
+        ['text/plain', json],
+        ['text/plain; charset=utf-8', json],
+        ['application/x-www-form-urlencoded', 'email=a%40b.co'],
+        [undefined, json],
+      ] as const) {
+        const response = await gantry.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/signup',
+          headers: contentType ? { 'content-type': contentType } : {},
+          payload,
+        });
+        expect(response.statusCode).toBe(415);
+        const sent = contentType ? `Content-Type "${contentType}"` : 'no Content-Type';
+        expect(response.json().error).toEqual({
+          code: 'unsupported_media_type',
+          message: `The request body must be JSON sent as application/json (got ${sent})`,
+        });
+      }
+      const signin = await gantry.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email, password: 'correct horse battery' },
+      });
+      expect(signin.statusCode).toBe(401);
+    });
+  });
+
   describe('validation messages', () => {
     it('lists the allowed values of an enum, in a body and in a query string', async () => {
       const owner = await signUp(gantry.app);
@@ -137,6 +175,15 @@ describe.each(DIALECTS)('HTTP errors on %s', (dialect) => {
       expect(audit.statusCode).toBe(400);
       expect(audit.json().error.message).toBe(
         'querystring/from must be an ISO 8601 date or date-time, e.g. 2026-11-28 or 2026-11-28T06:58:26Z',
+      );
+    });
+
+    it('shows what an id looks like when one is malformed', async () => {
+      const user = await signUp(gantry.app);
+      const response = await user.request({ method: 'GET', url: '/api/v1/accounts/team-42' });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error.message).toBe(
+        'params/accountId must be an id such as 01900000-0000-7000-8000-000000000000',
       );
     });
 

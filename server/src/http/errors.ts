@@ -24,6 +24,14 @@ function validationMessage(error: FastifyError): string {
   return describeValidationError(where, first as ErrorObject);
 }
 
+/** Names the type the API did not read (quoted as JSON: a header may hold anything). */
+function unsupportedMediaType(contentType: string | undefined): string {
+  const sent = contentType
+    ? `Content-Type ${JSON.stringify(contentType.slice(0, 100))}`
+    : 'no Content-Type';
+  return `The request body must be JSON sent as application/json (got ${sent})`;
+}
+
 /** The one place where errors become HTTP answers. */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
@@ -33,7 +41,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const status = error.statusCode ?? 500;
     const code = STATUS_CODES[status];
     if (status < 500 && code) {
-      const message = status === 413 ? 'Request body is larger than 1 MiB' : error.message;
+      const message =
+        status === 413
+          ? 'Request body is larger than 1 MiB'
+          : status === 415
+            ? unsupportedMediaType(request.headers['content-type'])
+            : error.message;
       return sendError(reply, new AppError(code, message));
     }
     request.log.error({ err: error, reqId: request.id }, 'unhandled error');

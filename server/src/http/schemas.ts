@@ -19,7 +19,11 @@ export const Name = (maxLength = 100) =>
 
 export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
 export const Password = Type.String({ minLength: 10, maxLength: 256 });
-export const Id = Type.String({ pattern: UUID_PATTERN, description: 'UUIDv7' });
+export const Id = Type.String({
+  pattern: UUID_PATTERN,
+  description: 'UUIDv7',
+  [EXPECTED]: 'an id such as 01900000-0000-7000-8000-000000000000',
+});
 export const IsoTime = Type.String({ format: 'date-time' });
 export const Money = Type.String({ pattern: '^-?\\d+\\.\\d{6}$', description: 'Decimal amount' });
 

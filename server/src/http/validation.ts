@@ -34,13 +34,25 @@ export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpP
 
 /**
  * Checks text options from outside HTTP (the CLI's) against a query-string schema, with the
- * rules the routes apply to query strings; returns the first problem, or null when valid.
+ * rules the routes apply to query strings; returns the first problem as a sentence naming the
+ * option (`optionOf` turns a query field into the option's name), or null when valid.
  */
-export function checkQuery(schema: object, data: Record<string, unknown>): string | null {
+export function checkQuery(
+  schema: object,
+  data: Record<string, unknown>,
+  optionOf: (field: string) => string,
+): string | null {
   const validate = paramAjv.compile(schema);
   if (validate(data)) return null;
   const first = validate.errors?.[0];
-  return `${first?.instancePath || 'option'} ${first?.message ?? 'is invalid'}`;
+  if (!first) return 'the options are invalid';
+  const field = first.instancePath.replace(/^\//, '');
+  const extra = first.params as { additionalProperty?: unknown; missingProperty?: unknown };
+  if (first.keyword === 'required') return `${optionOf(String(extra.missingProperty))} is required`;
+  if (first.keyword === 'additionalProperties') {
+    return `${optionOf(String(extra.additionalProperty))} is not an option here`;
+  }
+  return describeValidationError(field ? optionOf(field) : 'the options', first);
 }
 
 const FORMATS: Record<string, string> = {
