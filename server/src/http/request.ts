@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type {
   Caller,
@@ -20,13 +21,18 @@ declare module 'fastify' {
 export const SESSION_COOKIE = 'gantry_session';
 export const DEVICE_COOKIE = 'gantry_device';
 
-function userAgentOf(request: FastifyRequest): string | null {
-  const ua = request.headers['user-agent'];
+/** The client's `User-Agent` as sessions and audit events keep it (at most 512 characters). */
+export function userAgentFrom(headers: IncomingHttpHeaders): string | null {
+  const ua = headers['user-agent'];
   return ua ? ua.slice(0, 512) : null;
 }
 
 export function metaOf(request: FastifyRequest): RequestMeta {
-  return { ip: request.ip ?? null, userAgent: userAgentOf(request), requestId: request.id };
+  return {
+    ip: request.ip ?? null,
+    userAgent: userAgentFrom(request.headers),
+    requestId: request.id,
+  };
 }
 
 /** The caller of a request made as `principal`. */
@@ -35,7 +41,7 @@ export function callerFrom(request: FastifyRequest, principal: Principal): Calle
   // copy on its slow path, which cost every authenticated request a few microseconds.
   return {
     ip: request.ip ?? null,
-    userAgent: userAgentOf(request),
+    userAgent: userAgentFrom(request.headers),
     requestId: request.id,
     principal,
     prefetched: request.prefetched ?? undefined,

@@ -13,8 +13,8 @@ import {
   principalFromHeaders,
   readCookie,
 } from '../http/authenticate.js';
-import { callerFrom, SESSION_COOKIE, sendError } from '../http/request.js';
-import { newToken } from '../lib/secrets.js';
+import { callerFrom, SESSION_COOKIE, sendError, userAgentFrom } from '../http/request.js';
+import { newRequestId } from '../lib/ids.js';
 import { resolveConnectTarget } from './pods.service.js';
 import { parseProxyPath, proxyHttp, proxyUpgrade } from './runtime/proxy.js';
 
@@ -133,11 +133,11 @@ async function handleUpgrade(
   if (!auth.principal) {
     return rawError(socket, new AppError('unauthenticated', 'Sign in to connect to this Pod'));
   }
-  const ua = req.headers['user-agent'];
+  // Not a Fastify request: the same caller callerFrom would make, with a request id of its own.
   const caller: Caller = {
     ip: req.socket.remoteAddress ?? null,
-    userAgent: ua ? ua.slice(0, 512) : null,
-    requestId: newToken(9),
+    userAgent: userAgentFrom(req.headers),
+    requestId: newRequestId(),
     principal: auth.principal,
   };
   let target: Awaited<ReturnType<typeof resolveConnectTarget>>;
