@@ -212,6 +212,11 @@ describe('Manage accounts: Convert to Team Account, Invite New Member, Join Team
     await a.waitForURL((url) => url.pathname === `/accounts/${accountId}`);
     await expect.poll(() => a.getByTestId('account-kind').textContent()).toBe('Personal account');
     expect(await a.getByRole('link', { name: 'Team', exact: true }).count()).toBe(0);
+    // Named after her again, as her personal account was before the conversion.
+    await expect
+      .poll(() => a.getByTestId('account-switcher').textContent())
+      .toContain('Alice Owner');
+    expect(await a.getByTestId('account-switcher').textContent()).not.toContain('Acme ML');
     // B, still on the team's page, opens Pods: the 404 makes the console check the account
     // again, say it is gone and take B home, without a reload.
     await b.getByRole('link', { name: 'Pods', exact: true }).click();

@@ -1,6 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import { auditContextOf } from '../audit/audit.context.js';
 import { writeAuditEvent } from '../audit/audit.writer.js';
+import { findUserById } from '../auth/auth.store.js';
 import { grantWelcomeCredit } from '../billing/billing.service.js';
 import type { Caller, Deps, RequestMeta } from '../context.js';
 import type { Executor, Trx } from '../db/database.js';
@@ -240,10 +241,9 @@ export function convertToTeam(
 }
 
 /**
- * Delete Team (owner only): the team becomes the owner's personal account again.
- * Every other member loses access at once and pending invites are revoked;
- * Pods, balance, keys of the owner and history stay. The name is kept (it can be
- * changed with a rename).
+ * Delete Team (owner only): the team becomes the owner's personal account again, named after
+ * the owner as a personal account is at sign-up. Every other member loses access at once and
+ * pending invites are revoked; Pods, balance, keys of the owner and history stay.
  */
 export function deleteTeam(deps: Deps, caller: Caller, accountId: string): Promise<AccountDto> {
   return inAccount(
@@ -261,15 +261,26 @@ export function deleteTeam(deps: Deps, caller: Caller, accountId: string): Promi
       const now = deps.clock.now();
       const revokedInviteIds = await revokePendingInvites(trx, accountId, now.toISOString());
       const removedMemberIds = await deleteMembersExcept(trx, accountId, account.owner_id);
-      const updated: AccountRow = { ...account, kind: 'personal', updated_at: now.toISOString() };
-      await updateAccount(trx, accountId, { kind: 'personal', updated_at: updated.updated_at });
+      const owner = await findUserById(trx, account.owner_id);
+      const name = owner?.name ?? account.name;
+      const updated: AccountRow = {
+        ...account,
+        kind: 'personal',
+        name,
+        updated_at: now.toISOString(),
+      };
+      await updateAccount(trx, accountId, {
+        kind: 'personal',
+        name,
+        updated_at: updated.updated_at,
+      });
       await writeAuditEvent(trx, auditContextOf(caller), now, {
         accountId,
         action: 'account.delete_team',
         resource: { type: 'account', id: accountId },
         details: {
-          before: { kind: 'team' },
-          after: { kind: 'personal' },
+          before: { kind: 'team', name: account.name },
+          after: { kind: 'personal', name },
           removedMemberIds,
           revokedInviteIds,
         },

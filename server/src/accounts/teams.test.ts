@@ -234,7 +234,13 @@ describe.each(DIALECTS)('team lifecycle on %s', (dialect) => {
 
     const deleted = await team.owner.request({ method: 'DELETE', url });
     expect(deleted.statusCode).toBe(200);
-    expect(deleted.json()).toMatchObject({ id: team.accountId, kind: 'personal', isOwner: true });
+    // Named after its owner again, as a personal account is at sign-up.
+    expect(deleted.json()).toMatchObject({
+      id: team.accountId,
+      kind: 'personal',
+      name: 'Owner',
+      isOwner: true,
+    });
 
     for (const member of [admin, dev]) {
       const gone = await member.request({
@@ -253,6 +259,11 @@ describe.each(DIALECTS)('team lifecycle on %s', (dialect) => {
       url: `/api/v1/accounts/${team.accountId}/members`,
     });
     expect(members.json().items).toHaveLength(1);
+    const reread = await team.owner.request({
+      method: 'GET',
+      url: `/api/v1/accounts/${team.accountId}`,
+    });
+    expect(reread.json()).toMatchObject({ kind: 'personal', name: 'Owner' });
 
     const twice = await team.owner.request({ method: 'DELETE', url });
     expect(twice.statusCode).toBe(409);
@@ -271,8 +282,8 @@ describe.each(DIALECTS)('team lifecycle on %s', (dialect) => {
     expect(deletes.map((e) => e.outcome)).toEqual(['denied', 'denied', 'success']);
     expect(detailsOf(deletes[0]!)).toMatchObject({ permission: 'owner' });
     expect(detailsOf(deletes[2]!)).toEqual({
-      before: { kind: 'team' },
-      after: { kind: 'personal' },
+      before: { kind: 'team', name: 'Team Rocket' },
+      after: { kind: 'personal', name: 'Owner' },
       removedMemberIds: [admin.user.id, dev.user.id].sort(),
       revokedInviteIds: [pending.id],
     });

@@ -498,7 +498,8 @@ function DeleteTeamSection({ account }: { account: Account }) {
           <Stack>
             <Text size="sm">
               This removes every member of <b>{account.name}</b> except you and revokes its pending
-              invites. It cannot be undone.
+              invites. The account becomes your personal account again, named after you; its Pods,
+              balance and history stay. It cannot be undone.
             </Text>
             <TextInput
               label={
