@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
@@ -40,6 +41,10 @@ const tags = ['auth'];
 export const authRoutes =
   (deps: Deps): FastifyPluginAsyncTypebox =>
   async (app) => {
+    // Only these routes set cookies: the cookie plugin (reply.setCookie and the onSend hook that
+    // writes Set-Cookie) is registered in their context, so no other answer runs that hook. It
+    // parses nothing: the API reads its one or two cookies with `readCookie`.
+    await app.register(fastifyCookie, { hook: false });
     const secure = deps.config.publicUrl.startsWith('https:');
     const setSessionCookie = (reply: FastifyReply, session: IssuedSession) =>
       reply.setCookie(SESSION_COOKIE, session.token, {

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -116,8 +115,6 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     // downloads its `url` (which the plugin pins to ./json) only when no `urls` are given.
     uiConfig: { urls: [{ url: `${API_PREFIX}/openapi.json`, name: 'Gantry API v1' }] },
   });
-  // Setting cookies only: the one or two cookies the API reads are read with `readCookie`.
-  await app.register(fastifyCookie, { hook: false });
   registerConnect(app, deps, authenticateApiKey);
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
