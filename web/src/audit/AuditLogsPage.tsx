@@ -17,10 +17,11 @@ import {
   Tooltip,
 } from '@mantine/core';
 import { DatePickerInput } from '@mantine/dates';
+import { useDebouncedCallback } from '@mantine/hooks';
 import { IconDownload, IconRefresh, IconShieldCheck } from '@tabler/icons-react';
-import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
 import dayjs from 'dayjs';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useOutletContext, useSearchParams } from 'react-router-dom';
 import { type Account, api, call } from '../api/client';
 import { usePolicy } from '../api/hooks';
@@ -31,13 +32,16 @@ import {
   ACTION_PREFIXES,
   type AuditEvent,
   type AuditView,
+  couldBecomeAction,
   exportHref,
+  isResourceId,
   KNOWN_ACTIONS,
   OUTCOMES,
   type Outcome,
   queryOf,
   RANGE_PRESETS,
   type RangePreset,
+  RESOURCE_ID_MAX_LENGTH,
   RESOURCE_TYPES,
   type ResourceType,
   readView,
@@ -93,60 +97,114 @@ function ResourceCell({ resource }: { resource: AuditEvent['resource'] }) {
   );
 }
 
-/** A text filter that applies on Enter, on blur or when an option is picked. */
-function ActionFilter({
-  value,
-  onApply,
-}: {
-  value: string | null;
-  onApply(v: string | null): void;
-}) {
+/** How long a text filter waits after the last keystroke before it applies. */
+const TYPING_DELAY_MS = 350;
+
+interface ApplyOptions {
+  /** Replace the current history entry rather than add one (later applies of one edit). */
+  replace: boolean;
+}
+
+type ApplyFilter = (value: string | null, options: ApplyOptions) => void;
+
+/**
+ * A free-text filter's input. What is typed applies `TYPING_DELAY_MS` after the last keystroke
+ * (not on every one), or at once on `commit` (Enter, blur, a picked option); text `accepts`
+ * refuses never applies. One edit makes one history entry. When the URL's value changes
+ * elsewhere (Clear filters, Back), the input shows it.
+ */
+function useTextFilter(
+  value: string | null,
+  onApply: ApplyFilter,
+  accepts: (text: string) => boolean,
+) {
   const [text, setText] = useState(value ?? '');
-  const valid = text === '' || ACTION_PATTERN.test(text.trim());
+  // `settled`: no keystroke for TYPING_DELAY_MS; `committed`: Enter, blur or pick since.
+  const [state, setState] = useState({ settled: true, committed: false });
+  const applied = useRef(value);
+  const editing = useRef(false);
   const apply = (next: string) => {
     const trimmed = next.trim();
-    if (trimmed === '' || ACTION_PATTERN.test(trimmed)) onApply(trimmed || null);
+    if (trimmed !== '' && !accepts(trimmed)) return;
+    const filter = trimmed || null;
+    if (filter === applied.current) return;
+    applied.current = filter;
+    onApply(filter, { replace: editing.current });
+    editing.current = true;
   };
+  const settle = useDebouncedCallback((next: string) => {
+    setState({ settled: true, committed: false });
+    apply(next);
+  }, TYPING_DELAY_MS);
+  useEffect(() => {
+    if (value === applied.current) return;
+    settle.cancel();
+    applied.current = value;
+    editing.current = false;
+    setText(value ?? '');
+    setState({ settled: true, committed: false });
+  }, [value, settle]);
+  return {
+    text,
+    ...state,
+    change(next: string) {
+      setText(next);
+      setState({ settled: false, committed: false });
+      settle(next);
+    },
+    commit(next: string = text) {
+      settle.cancel();
+      setState({ settled: true, committed: true });
+      apply(next);
+      editing.current = false;
+    },
+  };
+}
+
+/** The Action filter: applies as you type, at once on Enter, on blur or when an option is picked. */
+function ActionFilter({ value, onApply }: { value: string | null; onApply: ApplyFilter }) {
+  const filter = useTextFilter(value, onApply, (text) => ACTION_PATTERN.test(text));
+  const trimmed = filter.text.trim();
+  const invalid = trimmed !== '' && !ACTION_PATTERN.test(trimmed);
+  // Half typed (`pod.`) is no mistake yet: only once committed, or when no more typing can fix it.
+  const showError = filter.committed ? invalid : filter.settled && !couldBecomeAction(trimmed);
   return (
     <Autocomplete
       label="Action"
-      description="Enter or pick to apply"
+      description="An exact action, or a prefix ending in .*"
       placeholder="pod.stop or pod.*"
-      value={text}
-      onChange={setText}
-      onOptionSubmit={apply}
-      onBlur={() => apply(text)}
-      onKeyDown={(event) => event.key === 'Enter' && apply(text)}
+      value={filter.text}
+      onChange={filter.change}
+      onOptionSubmit={filter.commit}
+      onClear={() => filter.commit('')}
+      onBlur={() => filter.commit()}
+      onKeyDown={(event) => event.key === 'Enter' && filter.commit()}
       data={[
         { group: 'All actions of', items: ACTION_PREFIXES },
         { group: 'Actions', items: KNOWN_ACTIONS },
       ]}
       limit={60}
       maxDropdownHeight={320}
-      error={valid ? undefined : 'Letters, dots and underscores; end with .* for a prefix'}
+      maxLength={64}
+      error={showError ? 'Letters, dots and underscores; end with .* for a prefix' : undefined}
       clearable
     />
   );
 }
 
-function ResourceIdFilter({
-  value,
-  onApply,
-}: {
-  value: string | null;
-  onApply(v: string | null): void;
-}) {
-  const [text, setText] = useState(value ?? '');
-  const apply = () => onApply(text.trim() || null);
+/** The Resource ID filter (an exact ID): applies as you type, at once on Enter or blur. */
+function ResourceIdFilter({ value, onApply }: { value: string | null; onApply: ApplyFilter }) {
+  const filter = useTextFilter(value, onApply, isResourceId);
   return (
     <TextInput
       label="Resource ID"
-      description="Enter to apply"
+      description="An exact ID, as shown in an event's details"
       placeholder="Any"
-      value={text}
-      onChange={(event) => setText(event.currentTarget.value)}
-      onBlur={apply}
-      onKeyDown={(event) => event.key === 'Enter' && apply()}
+      maxLength={RESOURCE_ID_MAX_LENGTH}
+      value={filter.text}
+      onChange={(event) => filter.change(event.currentTarget.value)}
+      onBlur={() => filter.commit()}
+      onKeyDown={(event) => event.key === 'Enter' && filter.commit()}
     />
   );
 }
@@ -209,8 +267,11 @@ function DateRangeFilter({
 function Filters({ accountId, view }: { accountId: string; view: AuditView }) {
   const [, setParams] = useSearchParams();
   // From the address bar, not this render's params: two quick changes must not undo each other.
-  const update = (patch: Partial<AuditView>) =>
-    setParams(writeView({ ...readView(new URLSearchParams(window.location.search)), ...patch }));
+  const update = (patch: Partial<AuditView>, options?: ApplyOptions) =>
+    setParams(
+      writeView({ ...readView(new URLSearchParams(window.location.search)), ...patch }),
+      options,
+    );
   const actors = useQuery({
     queryKey: ['audit-actors', accountId],
     queryFn: () =>
@@ -249,9 +310,8 @@ function Filters({ accountId, view }: { accountId: string; view: AuditView }) {
           nothingFoundMessage="Nobody by that name"
         />
         <ActionFilter
-          key={`action-${view.action}`}
           value={view.action}
-          onApply={(action) => update({ action })}
+          onApply={(action, options) => update({ action }, options)}
         />
         <Select
           label="Resource type"
@@ -262,9 +322,8 @@ function Filters({ accountId, view }: { accountId: string; view: AuditView }) {
           clearable
         />
         <ResourceIdFilter
-          key={`rid-${view.resourceId}`}
           value={view.resourceId}
-          onApply={(resourceId) => update({ resourceId })}
+          onApply={(resourceId, options) => update({ resourceId }, options)}
         />
         <Select
           label="Outcome"
@@ -415,6 +474,8 @@ function AuditLogs({ accountId }: { accountId: string }) {
       ),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
+    // While a new filter loads, the rows of the last one stay (dimmed) instead of a blank list.
+    placeholderData: keepPreviousData,
   });
   const rows = events.data?.pages.flatMap((p) => p.items) ?? [];
   return (
@@ -460,7 +521,13 @@ function AuditLogs({ accountId }: { accountId: string }) {
       <FormError error={events.error} />
       <Card withBorder p={0}>
         <Table.ScrollContainer minWidth={820}>
-          <Table highlightOnHover data-testid="audit-table" verticalSpacing="xs">
+          <Table
+            highlightOnHover
+            data-testid="audit-table"
+            verticalSpacing="xs"
+            aria-busy={events.isPlaceholderData}
+            style={events.isPlaceholderData ? { opacity: 0.6 } : undefined}
+          >
             <Table.Thead>
               <Table.Tr>
                 <Table.Th w={190}>Time</Table.Th>
