@@ -26,6 +26,7 @@ import { useOutletContext, useSearchParams } from 'react-router-dom';
 import { type Account, api, call } from '../api/client';
 import { usePolicy } from '../api/hooks';
 import { FormError } from '../components/errors';
+import { TableFrame } from '../components/TableFrame';
 import { formatDateTime } from '../format/dates';
 import {
   ACTION_PATTERN,
@@ -56,7 +57,7 @@ const OUTCOME_COLOR: Record<Outcome, string> = {
 };
 
 /** Who did it: the email for people, a clear badge for API keys, the system and the operator. */
-function ActorCell({ actor }: { actor: AuditEvent['actor'] }) {
+function ActorCell({ actor, maw = 240 }: { actor: AuditEvent['actor']; maw?: number }) {
   if (actor.type === 'system') {
     return (
       <Badge variant="light" color="gray">
@@ -77,7 +78,7 @@ function ActorCell({ actor }: { actor: AuditEvent['actor'] }) {
   return (
     <Group gap={6} wrap="nowrap">
       {badge}
-      <Text size="sm" truncate maw={240}>
+      <Text size="sm" truncate maw={maw}>
         {actor.email ?? actor.userId ?? actor.id ?? '—'}
       </Text>
     </Group>
@@ -520,7 +521,7 @@ function AuditLogs({ accountId }: { accountId: string }) {
       <Filters accountId={accountId} view={view} />
       <FormError error={events.error} />
       <Card withBorder p={0}>
-        <Table.ScrollContainer minWidth={820}>
+        <TableFrame minWidth={820}>
           <Table
             highlightOnHover
             data-testid="audit-table"
@@ -530,12 +531,14 @@ function AuditLogs({ accountId }: { accountId: string }) {
           >
             <Table.Thead>
               <Table.Tr>
-                <Table.Th w={190}>Time</Table.Th>
-                <Table.Th>User</Table.Th>
+                <Table.Th w={190} visibleFrom="sm">
+                  Time
+                </Table.Th>
+                <Table.Th visibleFrom="sm">User</Table.Th>
                 <Table.Th>Action</Table.Th>
-                <Table.Th>Resource</Table.Th>
+                <Table.Th visibleFrom="sm">Resource</Table.Th>
                 <Table.Th>Outcome</Table.Th>
-                <Table.Th>IP</Table.Th>
+                <Table.Th visibleFrom="sm">IP</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -546,22 +549,29 @@ function AuditLogs({ accountId }: { accountId: string }) {
                   style={{ cursor: 'pointer' }}
                   onClick={() => setSelected(event)}
                 >
-                  <Table.Td>
+                  <Table.Td visibleFrom="sm">
                     <Tooltip label={event.time} openDelay={300}>
                       <Text size="sm" style={{ whiteSpace: 'nowrap' }} data-testid="audit-row-time">
                         {formatDateTime(event.time, { seconds: true })}
                       </Text>
                     </Tooltip>
                   </Table.Td>
-                  <Table.Td data-testid="audit-row-user">
+                  <Table.Td data-testid="audit-row-user" visibleFrom="sm">
                     <ActorCell actor={event.actor} />
                   </Table.Td>
-                  <Table.Td data-testid="audit-row-action">
-                    <Text size="sm" ff="monospace">
+                  <Table.Td>
+                    <Text size="sm" ff="monospace" data-testid="audit-row-action">
                       {event.action}
                     </Text>
+                    {/* On a phone, where those columns are hidden: when and who. */}
+                    <Stack gap={2} mt={2} hiddenFrom="sm">
+                      <Text size="xs" c="dimmed">
+                        {formatDateTime(event.time, { seconds: true })}
+                      </Text>
+                      <ActorCell actor={event.actor} maw={160} />
+                    </Stack>
                   </Table.Td>
-                  <Table.Td>
+                  <Table.Td visibleFrom="sm">
                     <ResourceCell resource={event.resource} />
                   </Table.Td>
                   <Table.Td>
@@ -569,7 +579,7 @@ function AuditLogs({ accountId }: { accountId: string }) {
                       {event.outcome}
                     </Badge>
                   </Table.Td>
-                  <Table.Td>
+                  <Table.Td visibleFrom="sm">
                     <Text size="sm" c={event.ip ? undefined : 'dimmed'}>
                       {event.ip ?? '—'}
                     </Text>
@@ -596,7 +606,7 @@ function AuditLogs({ accountId }: { accountId: string }) {
               )}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </TableFrame>
       </Card>
       <Group justify="space-between">
         <Text size="sm" c="dimmed" data-testid="audit-count">
