@@ -3,32 +3,12 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import {
   accountIdOf,
+  apiCall,
   screenshot,
   signUpInNewPage,
   uniqueEmail,
   useGantryAndBrowser,
 } from './harness.js';
-
-/** Calls the API from the page, with its session cookie, as the console does. */
-async function apiCall(
-  page: Page,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; json: Record<string, unknown> }> {
-  return page.evaluate(
-    async ([method, path, body]) => {
-      const response = await fetch(path as string, {
-        method: method as string,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await response.text();
-      return { status: response.status, json: text ? JSON.parse(text) : {} };
-    },
-    [method, path, body] as const,
-  );
-}
 
 async function inviteToken(owner: Page, accountId: string, role: string): Promise<string> {
   const invite = await apiCall(owner, 'POST', `/api/v1/accounts/${accountId}/invites`, { role });
@@ -169,5 +149,107 @@ describe('the Audit logs page', () => {
     expect(await carol.locator('nav a').allTextContents()).not.toContain('Audit logs');
     await carol.goto(`${gantry.url}/accounts/${accountId}/audit-logs`);
     await expect.poll(() => carol.getByText('does not include the audit log').count()).toBe(1);
+  });
+
+  it('the Action and Resource ID filters apply while typing, once, without an error on the way', async () => {
+    const { gantry } = e2e;
+    const owner = await signUpInNewPage(e2e, 'Tess Typer', uniqueEmail('tess'));
+    const accountId = accountIdOf(owner);
+    const base = `/api/v1/accounts/${accountId}`;
+    expect(
+      (await apiCall(owner, 'POST', `${base}/convert`, { teamName: 'Typing Team' })).status,
+    ).toBe(200);
+    for (const name of ['Typing Team A', 'Typing Team B', 'Typing Team C']) {
+      expect((await apiCall(owner, 'PATCH', base, { name })).status).toBe(200);
+    }
+    const invite = await apiCall(owner, 'POST', `${base}/invites`, { role: 'dev' });
+    expect(invite.status).toBe(201);
+    const inviteId = String(invite.json.id);
+
+    await owner.goto(`${gantry.url}/accounts/${accountId}/audit-logs`);
+    await owner.getByTestId('audit-row').first().waitFor();
+    const everything = await owner.getByTestId('audit-row').count();
+    expect(everything).toBeGreaterThan(4);
+
+    // Every request for the list, and whether an error ever showed (even for a moment).
+    const listRequests: string[] = [];
+    owner.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname === `${base}/audit-logs`) listRequests.push(url.search);
+    });
+    await owner.evaluate(() => {
+      const seen = window as unknown as { errorsSeen: string[] };
+      seen.errorsSeen = [];
+      const look = () => {
+        for (const element of document.querySelectorAll('[aria-invalid="true"], [role="alert"]')) {
+          seen.errorsSeen.push(element.outerHTML.slice(0, 200));
+        }
+      };
+      new MutationObserver(look).observe(document.body, {
+        subtree: true,
+        childList: true,
+        attributes: true,
+      });
+    });
+    const errorsSeen = () =>
+      owner.evaluate(() => (window as unknown as { errorsSeen: string[] }).errorsSeen);
+
+    // Typing an action, key by key and no Enter: the list narrows to it, once typing stops.
+    const action = owner.getByRole('combobox', { name: 'Action' });
+    await action.click();
+    await action.pressSequentially('account.update', { delay: 40 });
+    await expect.poll(() => owner.url()).toContain('action=account.update');
+    await expect.poll(() => owner.getByTestId('audit-row').count()).toBe(3);
+    expect(await rowTexts(owner, 'audit-row-action')).toEqual([
+      'account.update',
+      'account.update',
+      'account.update',
+    ]);
+    // Not a request per keystroke (one, or two if the machine paused mid-word), none for the
+    // half-typed `account.` the API would refuse, and no error shown on the way.
+    expect(listRequests.length).toBeGreaterThanOrEqual(1);
+    expect(listRequests.length).toBeLessThanOrEqual(2);
+    expect(listRequests.at(-1)).toContain('action=account.update');
+    expect(listRequests.some((search) => search.includes('action=account.&'))).toBe(false);
+    expect(await errorsSeen()).toEqual([]);
+    // Still typing in the same field: the filter applying did not take the focus away.
+    expect(await action.evaluate((input) => input === document.activeElement)).toBe(true);
+    expect(await action.inputValue()).toBe('account.update');
+    await screenshot(owner, 'audit-logs-typed-filter');
+
+    // What no more typing can fix says so once typing stops; the list keeps the last filter.
+    await action.fill('account update');
+    await owner.getByText('Letters, dots and underscores').waitFor();
+    expect(await owner.getByTestId('audit-row').count()).toBe(3);
+
+    // Clear filters empties the field too.
+    await owner.getByRole('button', { name: 'Clear filters' }).click();
+    await expect.poll(() => owner.getByTestId('audit-row').count()).toBe(everything);
+    expect(await action.inputValue()).toBe('');
+    expect(await owner.getByText('Letters, dots and underscores').count()).toBe(0);
+    await owner.evaluate(() => {
+      (window as unknown as { errorsSeen: string[] }).errorsSeen = [];
+    });
+
+    // A Resource ID, typed without Enter: the events of that invite.
+    const resourceId = owner.getByRole('textbox', { name: 'Resource ID' });
+    await resourceId.pressSequentially(inviteId, { delay: 10 });
+    await expect.poll(() => owner.url()).toContain(`resourceId=${inviteId}`);
+    await expect.poll(() => rowTexts(owner, 'audit-row-action')).toEqual(['invite.create']);
+
+    // Enter still applies at once, without waiting for the pause.
+    await resourceId.fill(accountId);
+    await resourceId.press('Enter');
+    expect(await owner.evaluate(() => window.location.search)).toContain(`resourceId=${accountId}`);
+    await expect.poll(() => rowTexts(owner, 'audit-row-action')).toContain('account.convert');
+    expect(await errorsSeen()).toEqual([]);
+
+    // One history entry per edit of a field: Back undoes the whole edit, and the fields follow.
+    await owner.goBack();
+    await expect.poll(() => owner.url()).not.toContain('resourceId=');
+    expect(await resourceId.inputValue()).toBe('');
+    await owner.goBack();
+    await expect.poll(() => action.inputValue()).toBe('account.update');
+    await expect.poll(() => owner.getByTestId('audit-row').count()).toBe(3);
   });
 });

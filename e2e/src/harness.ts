@@ -190,6 +190,27 @@ export function accountIdOf(page: Page): string {
   return /\/accounts\/([0-9a-f-]{36})/.exec(page.url())?.[1] ?? '';
 }
 
+/** Calls the API from the page, with its session cookie, as the console does. */
+export async function apiCall(
+  page: Page,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  return page.evaluate(
+    async ([method, path, body]) => {
+      const response = await fetch(path as string, {
+        method: method as string,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, json: text ? JSON.parse(text) : {} };
+    },
+    [method, path, body] as const,
+  );
+}
+
 /** Runs `fn` on the server's SQLite file (busy-safe while the server runs), then closes it. */
 export function withDatabase<T>(gantry: RunningGantry, fn: (db: SQLite.Database) => T): T {
   const db = new SQLite(join(gantry.dataDir, 'gantry.db'));

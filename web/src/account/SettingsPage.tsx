@@ -98,7 +98,7 @@ function SessionsCard() {
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Device</Table.Th>
-            <Table.Th>IP</Table.Th>
+            <Table.Th visibleFrom="sm">IP</Table.Th>
             <Table.Th>Last active</Table.Th>
             <Table.Th />
           </Table.Tr>
@@ -110,12 +110,22 @@ function SessionsCard() {
                 <Text size="sm" title={s.userAgent ?? undefined}>
                   {describeUserAgent(s.userAgent)}
                 </Text>
+                {/* On a phone the IP goes under the device. */}
+                <Text size="xs" c="dimmed" hiddenFrom="sm">
+                  {s.ip ?? '—'}
+                </Text>
               </Table.Td>
-              <Table.Td>{s.ip ?? '—'}</Table.Td>
+              <Table.Td visibleFrom="sm">{s.ip ?? '—'}</Table.Td>
               <Table.Td>{formatDateTime(s.lastSeenAt)}</Table.Td>
               <Table.Td>
                 {s.current ? (
-                  <Badge variant="light">This session</Badge>
+                  <Badge
+                    variant="light"
+                    miw="fit-content"
+                    styles={{ label: { overflow: 'visible' } }}
+                  >
+                    This session
+                  </Badge>
                 ) : (
                   <Button
                     size="xs"

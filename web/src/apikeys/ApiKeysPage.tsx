@@ -31,6 +31,7 @@ import { useMe, usePolicy } from '../api/hooks';
 import type { components } from '../api/schema';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { errorFor, FormError } from '../components/errors';
+import { TableFrame } from '../components/TableFrame';
 import { formatDate, formatDateTime } from '../format/dates';
 
 type ApiKey = components['schemas']['ApiKey'];
@@ -301,7 +302,8 @@ function KeyRow({
         >
           {apiKey.name}
         </Text>
-        <Group gap={6} wrap="nowrap">
+        {/* Wraps rather than squeezing the prefix in a narrow (phone) column. */}
+        <Group gap={6}>
           <Code>{apiKey.prefix}…</Code>
           {apiKey.readOnly && (
             <Badge size="xs" variant="outline" color="gray" miw="fit-content">
@@ -309,8 +311,15 @@ function KeyRow({
             </Badge>
           )}
         </Group>
+        {/* On a phone, where the other columns are hidden: the status and when last used. */}
+        <Group gap={6} mt={4} hiddenFrom="sm">
+          <StatusBadge apiKey={apiKey} />
+          <Text size="xs" c="dimmed">
+            {apiKey.lastUsedAt ? `Last used ${formatDate(apiKey.lastUsedAt)}` : 'Never used'}
+          </Text>
+        </Group>
       </Table.Td>
-      <Table.Td>
+      <Table.Td visibleFrom="sm">
         <When at={apiKey.createdAt} none="—" />
         {showCreator && (
           <Text
@@ -324,13 +333,13 @@ function KeyRow({
           </Text>
         )}
       </Table.Td>
-      <Table.Td>
+      <Table.Td visibleFrom="sm">
         <When at={apiKey.lastUsedAt} none="Never" withTime />
       </Table.Td>
-      <Table.Td>
+      <Table.Td visibleFrom="sm">
         <When at={apiKey.expiresAt} none="Never" />
       </Table.Td>
-      <Table.Td miw={100}>
+      <Table.Td miw={100} visibleFrom="sm">
         <StatusBadge apiKey={apiKey} />
       </Table.Td>
       <Table.Td>
@@ -399,6 +408,9 @@ function RevokeDialog({
   );
 }
 
+/** Long commands wrap (on a phone) instead of scrolling sideways; the copy button copies one line. */
+const WRAP_ANYWHERE = { whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' } as const;
+
 /** How to use a key with the `gantry` command line. */
 function CliHelpCard() {
   const origin = window.location.origin;
@@ -412,7 +424,7 @@ function CliHelpCard() {
         Sign the <Code>gantry</Code> command line in once; it keeps the key in its config file:
       </Text>
       <Group gap="xs" wrap="nowrap" mb="sm">
-        <Code block style={{ flex: 1 }}>
+        <Code block style={{ flex: 1, ...WRAP_ANYWHERE }}>
           {login}
         </Code>
         <CopyButton value={login} timeout={2000}>
@@ -433,7 +445,7 @@ function CliHelpCard() {
       <Text size="sm" c="dimmed" mb="sm">
         Or, for scripts and CI, set the environment instead:
       </Text>
-      <Code block>
+      <Code block style={WRAP_ANYWHERE}>
         {`export GANTRY_URL=${origin}\nexport GANTRY_API_KEY=gnt_…\ngantry pods list`}
       </Code>
       <Text size="sm" c="dimmed" mt="sm">
@@ -482,16 +494,17 @@ export function ApiKeysPage() {
         </Alert>
       )}
       <Card withBorder p={0} data-testid="api-keys-card">
-        {/* Fits the page from about 1000 px; narrower screens scroll the table sideways. */}
-        <Table.ScrollContainer minWidth={740}>
+        {/* Fits the page from about 1000 px; tablets scroll the table sideways, phones see
+            the name, status and actions only. */}
+        <TableFrame minWidth={740}>
           <Table verticalSpacing="sm" horizontalSpacing="md" data-testid="api-keys">
             <Table.Thead style={{ whiteSpace: 'nowrap' }}>
               <Table.Tr>
                 <Table.Th>Name</Table.Th>
-                <Table.Th>Created</Table.Th>
-                <Table.Th>Last used</Table.Th>
-                <Table.Th>Expires</Table.Th>
-                <Table.Th>Status</Table.Th>
+                <Table.Th visibleFrom="sm">Created</Table.Th>
+                <Table.Th visibleFrom="sm">Last used</Table.Th>
+                <Table.Th visibleFrom="sm">Expires</Table.Th>
+                <Table.Th visibleFrom="sm">Status</Table.Th>
                 <Table.Th />
               </Table.Tr>
             </Table.Thead>
@@ -518,7 +531,7 @@ export function ApiKeysPage() {
               )}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </TableFrame>
         {keys.isPending && (
           <Group justify="center" p="lg">
             <Loader />

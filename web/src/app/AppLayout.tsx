@@ -1,6 +1,8 @@
 import {
   AppShell,
+  Avatar,
   Badge,
+  Box,
   Burger,
   Button,
   Center,
@@ -81,13 +83,16 @@ function AccountSwitcher({ current }: { current: Account }) {
   return (
     <Menu position="bottom-start" width={280} shadow="md">
       <Menu.Target>
-        <UnstyledButton data-testid="account-switcher" aria-label="Switch account">
-          <Group gap={6}>
-            <Text fw={600}>{current.name}</Text>
-            <Badge size="xs" variant="light">
+        {/* Shrinks in a narrow header: the name ends in …, the kind badge goes below 576 px. */}
+        <UnstyledButton data-testid="account-switcher" aria-label="Switch account" miw={0}>
+          <Group gap={6} wrap="nowrap">
+            <Text fw={600} truncate title={current.name}>
+              {current.name}
+            </Text>
+            <Badge size="xs" variant="light" visibleFrom="xs" style={{ flexShrink: 0 }}>
               {kindLabel(current)}
             </Badge>
-            <IconChevronDown size={14} />
+            <IconChevronDown size={14} style={{ flexShrink: 0 }} />
           </Group>
         </UnstyledButton>
       </Menu.Target>
@@ -116,7 +121,11 @@ function AccountSwitcher({ current }: { current: Account }) {
   );
 }
 
-function UserMenu() {
+/**
+ * The signed-in user's menu: Sign out. A button with their name; with `collapse`, below the `sm`
+ * breakpoint (phones) their initials instead, so the header stays one line.
+ */
+function UserMenu({ collapse = false }: { collapse?: boolean }) {
   const me = useMe();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
@@ -127,20 +136,56 @@ function UserMenu() {
       navigate('/signin');
     },
   });
+  const user = me.data?.user;
+  const signOutItem = (
+    <Menu.Item leftSection={<IconLogout size={14} />} onClick={() => signOut.mutate()}>
+      Sign out
+    </Menu.Item>
+  );
   return (
-    <Menu position="bottom-end" shadow="md">
-      <Menu.Target>
-        <Button variant="subtle" rightSection={<IconChevronDown size={14} />}>
-          {me.data?.user.name}
-        </Button>
-      </Menu.Target>
-      <Menu.Dropdown>
-        <Menu.Label>{me.data?.user.email}</Menu.Label>
-        <Menu.Item leftSection={<IconLogout size={14} />} onClick={() => signOut.mutate()}>
-          Sign out
-        </Menu.Item>
-      </Menu.Dropdown>
-    </Menu>
+    <>
+      <Menu position="bottom-end" shadow="md">
+        <Menu.Target>
+          <Button
+            variant="subtle"
+            rightSection={<IconChevronDown size={14} />}
+            visibleFrom={collapse ? 'sm' : undefined}
+          >
+            {user?.name}
+          </Button>
+        </Menu.Target>
+        <Menu.Dropdown>
+          <Menu.Label>{user?.email}</Menu.Label>
+          {signOutItem}
+        </Menu.Dropdown>
+      </Menu>
+      {collapse && (
+        <Menu position="bottom-end" shadow="md" width={260}>
+          <Menu.Target>
+            <UnstyledButton
+              hiddenFrom="sm"
+              aria-label="Your account"
+              title={user?.name}
+              data-testid="user-menu"
+            >
+              <Avatar name={user?.name} color="initials" size={34} />
+            </UnstyledButton>
+          </Menu.Target>
+          <Menu.Dropdown>
+            <Box px="sm" py={6} style={{ overflowWrap: 'anywhere' }}>
+              <Text size="sm" fw={600}>
+                {user?.name}
+              </Text>
+              <Text size="xs" c="dimmed">
+                {user?.email}
+              </Text>
+            </Box>
+            <Menu.Divider />
+            {signOutItem}
+          </Menu.Dropdown>
+        </Menu>
+      )}
+    </>
   );
 }
 
@@ -149,7 +194,7 @@ export function AccountLayout() {
   const { accountId = '' } = useParams();
   const account = useAccount(accountId);
   const location = useLocation();
-  const [opened, { toggle }] = useDisclosure();
+  const [opened, { toggle, close }] = useDisclosure();
   const queryClient = useQueryClient();
   const lost = account.error instanceof ApiError && account.error.status === 404;
   useEffect(() => {
@@ -174,15 +219,21 @@ export function AccountLayout() {
       padding="lg"
     >
       <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between">
-          <Group>
-            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" />
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group wrap="nowrap" miw={0}>
+            <Burger
+              opened={opened}
+              onClick={toggle}
+              hiddenFrom="sm"
+              size="sm"
+              aria-label="Toggle navigation"
+            />
             <Text fw={800} c="indigo" size="lg" component={Link} to="/">
               Gantry
             </Text>
             <AccountSwitcher current={account.data} />
           </Group>
-          <UserMenu />
+          <UserMenu collapse />
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="sm">
@@ -195,6 +246,8 @@ export function AccountLayout() {
               to={to}
               label={item.label}
               active={here === to}
+              // On a phone the navigation covers the page: going somewhere closes it.
+              onClick={close}
             />
           );
         })}

@@ -17,27 +17,32 @@ import {
   Tooltip,
 } from '@mantine/core';
 import { DatePickerInput } from '@mantine/dates';
+import { useDebouncedCallback } from '@mantine/hooks';
 import { IconDownload, IconRefresh, IconShieldCheck } from '@tabler/icons-react';
-import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
 import dayjs from 'dayjs';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useOutletContext, useSearchParams } from 'react-router-dom';
 import { type Account, api, call } from '../api/client';
 import { usePolicy } from '../api/hooks';
 import { FormError } from '../components/errors';
+import { TableFrame } from '../components/TableFrame';
 import { formatDateTime } from '../format/dates';
 import {
   ACTION_PATTERN,
   ACTION_PREFIXES,
   type AuditEvent,
   type AuditView,
+  couldBecomeAction,
   exportHref,
+  isResourceId,
   KNOWN_ACTIONS,
   OUTCOMES,
   type Outcome,
   queryOf,
   RANGE_PRESETS,
   type RangePreset,
+  RESOURCE_ID_MAX_LENGTH,
   RESOURCE_TYPES,
   type ResourceType,
   readView,
@@ -52,7 +57,7 @@ const OUTCOME_COLOR: Record<Outcome, string> = {
 };
 
 /** Who did it: the email for people, a clear badge for API keys, the system and the operator. */
-function ActorCell({ actor }: { actor: AuditEvent['actor'] }) {
+function ActorCell({ actor, maw = 240 }: { actor: AuditEvent['actor']; maw?: number }) {
   if (actor.type === 'system') {
     return (
       <Badge variant="light" color="gray">
@@ -73,7 +78,7 @@ function ActorCell({ actor }: { actor: AuditEvent['actor'] }) {
   return (
     <Group gap={6} wrap="nowrap">
       {badge}
-      <Text size="sm" truncate maw={240}>
+      <Text size="sm" truncate maw={maw}>
         {actor.email ?? actor.userId ?? actor.id ?? '—'}
       </Text>
     </Group>
@@ -93,60 +98,114 @@ function ResourceCell({ resource }: { resource: AuditEvent['resource'] }) {
   );
 }
 
-/** A text filter that applies on Enter, on blur or when an option is picked. */
-function ActionFilter({
-  value,
-  onApply,
-}: {
-  value: string | null;
-  onApply(v: string | null): void;
-}) {
+/** How long a text filter waits after the last keystroke before it applies. */
+const TYPING_DELAY_MS = 350;
+
+interface ApplyOptions {
+  /** Replace the current history entry rather than add one (later applies of one edit). */
+  replace: boolean;
+}
+
+type ApplyFilter = (value: string | null, options: ApplyOptions) => void;
+
+/**
+ * A free-text filter's input. What is typed applies `TYPING_DELAY_MS` after the last keystroke
+ * (not on every one), or at once on `commit` (Enter, blur, a picked option); text `accepts`
+ * refuses never applies. One edit makes one history entry. When the URL's value changes
+ * elsewhere (Clear filters, Back), the input shows it.
+ */
+function useTextFilter(
+  value: string | null,
+  onApply: ApplyFilter,
+  accepts: (text: string) => boolean,
+) {
   const [text, setText] = useState(value ?? '');
-  const valid = text === '' || ACTION_PATTERN.test(text.trim());
+  // `settled`: no keystroke for TYPING_DELAY_MS; `committed`: Enter, blur or pick since.
+  const [state, setState] = useState({ settled: true, committed: false });
+  const applied = useRef(value);
+  const editing = useRef(false);
   const apply = (next: string) => {
     const trimmed = next.trim();
-    if (trimmed === '' || ACTION_PATTERN.test(trimmed)) onApply(trimmed || null);
+    if (trimmed !== '' && !accepts(trimmed)) return;
+    const filter = trimmed || null;
+    if (filter === applied.current) return;
+    applied.current = filter;
+    onApply(filter, { replace: editing.current });
+    editing.current = true;
   };
+  const settle = useDebouncedCallback((next: string) => {
+    setState({ settled: true, committed: false });
+    apply(next);
+  }, TYPING_DELAY_MS);
+  useEffect(() => {
+    if (value === applied.current) return;
+    settle.cancel();
+    applied.current = value;
+    editing.current = false;
+    setText(value ?? '');
+    setState({ settled: true, committed: false });
+  }, [value, settle]);
+  return {
+    text,
+    ...state,
+    change(next: string) {
+      setText(next);
+      setState({ settled: false, committed: false });
+      settle(next);
+    },
+    commit(next: string = text) {
+      settle.cancel();
+      setState({ settled: true, committed: true });
+      apply(next);
+      editing.current = false;
+    },
+  };
+}
+
+/** The Action filter: applies as you type, at once on Enter, on blur or when an option is picked. */
+function ActionFilter({ value, onApply }: { value: string | null; onApply: ApplyFilter }) {
+  const filter = useTextFilter(value, onApply, (text) => ACTION_PATTERN.test(text));
+  const trimmed = filter.text.trim();
+  const invalid = trimmed !== '' && !ACTION_PATTERN.test(trimmed);
+  // Half typed (`pod.`) is no mistake yet: only once committed, or when no more typing can fix it.
+  const showError = filter.committed ? invalid : filter.settled && !couldBecomeAction(trimmed);
   return (
     <Autocomplete
       label="Action"
-      description="Enter or pick to apply"
+      description="An exact action, or a prefix ending in .*"
       placeholder="pod.stop or pod.*"
-      value={text}
-      onChange={setText}
-      onOptionSubmit={apply}
-      onBlur={() => apply(text)}
-      onKeyDown={(event) => event.key === 'Enter' && apply(text)}
+      value={filter.text}
+      onChange={filter.change}
+      onOptionSubmit={filter.commit}
+      onClear={() => filter.commit('')}
+      onBlur={() => filter.commit()}
+      onKeyDown={(event) => event.key === 'Enter' && filter.commit()}
       data={[
         { group: 'All actions of', items: ACTION_PREFIXES },
         { group: 'Actions', items: KNOWN_ACTIONS },
       ]}
       limit={60}
       maxDropdownHeight={320}
-      error={valid ? undefined : 'Letters, dots and underscores; end with .* for a prefix'}
+      maxLength={64}
+      error={showError ? 'Letters, dots and underscores; end with .* for a prefix' : undefined}
       clearable
     />
   );
 }
 
-function ResourceIdFilter({
-  value,
-  onApply,
-}: {
-  value: string | null;
-  onApply(v: string | null): void;
-}) {
-  const [text, setText] = useState(value ?? '');
-  const apply = () => onApply(text.trim() || null);
+/** The Resource ID filter (an exact ID): applies as you type, at once on Enter or blur. */
+function ResourceIdFilter({ value, onApply }: { value: string | null; onApply: ApplyFilter }) {
+  const filter = useTextFilter(value, onApply, isResourceId);
   return (
     <TextInput
       label="Resource ID"
-      description="Enter to apply"
+      description="An exact ID, as shown in an event's details"
       placeholder="Any"
-      value={text}
-      onChange={(event) => setText(event.currentTarget.value)}
-      onBlur={apply}
-      onKeyDown={(event) => event.key === 'Enter' && apply()}
+      maxLength={RESOURCE_ID_MAX_LENGTH}
+      value={filter.text}
+      onChange={(event) => filter.change(event.currentTarget.value)}
+      onBlur={() => filter.commit()}
+      onKeyDown={(event) => event.key === 'Enter' && filter.commit()}
     />
   );
 }
@@ -209,8 +268,11 @@ function DateRangeFilter({
 function Filters({ accountId, view }: { accountId: string; view: AuditView }) {
   const [, setParams] = useSearchParams();
   // From the address bar, not this render's params: two quick changes must not undo each other.
-  const update = (patch: Partial<AuditView>) =>
-    setParams(writeView({ ...readView(new URLSearchParams(window.location.search)), ...patch }));
+  const update = (patch: Partial<AuditView>, options?: ApplyOptions) =>
+    setParams(
+      writeView({ ...readView(new URLSearchParams(window.location.search)), ...patch }),
+      options,
+    );
   const actors = useQuery({
     queryKey: ['audit-actors', accountId],
     queryFn: () =>
@@ -249,9 +311,8 @@ function Filters({ accountId, view }: { accountId: string; view: AuditView }) {
           nothingFoundMessage="Nobody by that name"
         />
         <ActionFilter
-          key={`action-${view.action}`}
           value={view.action}
-          onApply={(action) => update({ action })}
+          onApply={(action, options) => update({ action }, options)}
         />
         <Select
           label="Resource type"
@@ -262,9 +323,8 @@ function Filters({ accountId, view }: { accountId: string; view: AuditView }) {
           clearable
         />
         <ResourceIdFilter
-          key={`rid-${view.resourceId}`}
           value={view.resourceId}
-          onApply={(resourceId) => update({ resourceId })}
+          onApply={(resourceId, options) => update({ resourceId }, options)}
         />
         <Select
           label="Outcome"
@@ -415,6 +475,8 @@ function AuditLogs({ accountId }: { accountId: string }) {
       ),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
+    // While a new filter loads, the rows of the last one stay (dimmed) instead of a blank list.
+    placeholderData: keepPreviousData,
   });
   const rows = events.data?.pages.flatMap((p) => p.items) ?? [];
   return (
@@ -459,16 +521,24 @@ function AuditLogs({ accountId }: { accountId: string }) {
       <Filters accountId={accountId} view={view} />
       <FormError error={events.error} />
       <Card withBorder p={0}>
-        <Table.ScrollContainer minWidth={820}>
-          <Table highlightOnHover data-testid="audit-table" verticalSpacing="xs">
+        <TableFrame minWidth={820}>
+          <Table
+            highlightOnHover
+            data-testid="audit-table"
+            verticalSpacing="xs"
+            aria-busy={events.isPlaceholderData}
+            style={events.isPlaceholderData ? { opacity: 0.6 } : undefined}
+          >
             <Table.Thead>
               <Table.Tr>
-                <Table.Th w={190}>Time</Table.Th>
-                <Table.Th>User</Table.Th>
+                <Table.Th w={190} visibleFrom="sm">
+                  Time
+                </Table.Th>
+                <Table.Th visibleFrom="sm">User</Table.Th>
                 <Table.Th>Action</Table.Th>
-                <Table.Th>Resource</Table.Th>
+                <Table.Th visibleFrom="sm">Resource</Table.Th>
                 <Table.Th>Outcome</Table.Th>
-                <Table.Th>IP</Table.Th>
+                <Table.Th visibleFrom="sm">IP</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -479,22 +549,29 @@ function AuditLogs({ accountId }: { accountId: string }) {
                   style={{ cursor: 'pointer' }}
                   onClick={() => setSelected(event)}
                 >
-                  <Table.Td>
+                  <Table.Td visibleFrom="sm">
                     <Tooltip label={event.time} openDelay={300}>
                       <Text size="sm" style={{ whiteSpace: 'nowrap' }} data-testid="audit-row-time">
                         {formatDateTime(event.time, { seconds: true })}
                       </Text>
                     </Tooltip>
                   </Table.Td>
-                  <Table.Td data-testid="audit-row-user">
+                  <Table.Td data-testid="audit-row-user" visibleFrom="sm">
                     <ActorCell actor={event.actor} />
                   </Table.Td>
-                  <Table.Td data-testid="audit-row-action">
-                    <Text size="sm" ff="monospace">
+                  <Table.Td>
+                    <Text size="sm" ff="monospace" data-testid="audit-row-action">
                       {event.action}
                     </Text>
+                    {/* On a phone, where those columns are hidden: when and who. */}
+                    <Stack gap={2} mt={2} hiddenFrom="sm">
+                      <Text size="xs" c="dimmed">
+                        {formatDateTime(event.time, { seconds: true })}
+                      </Text>
+                      <ActorCell actor={event.actor} maw={160} />
+                    </Stack>
                   </Table.Td>
-                  <Table.Td>
+                  <Table.Td visibleFrom="sm">
                     <ResourceCell resource={event.resource} />
                   </Table.Td>
                   <Table.Td>
@@ -502,7 +579,7 @@ function AuditLogs({ accountId }: { accountId: string }) {
                       {event.outcome}
                     </Badge>
                   </Table.Td>
-                  <Table.Td>
+                  <Table.Td visibleFrom="sm">
                     <Text size="sm" c={event.ip ? undefined : 'dimmed'}>
                       {event.ip ?? '—'}
                     </Text>
@@ -529,7 +606,7 @@ function AuditLogs({ accountId }: { accountId: string }) {
               )}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </TableFrame>
       </Card>
       <Group justify="space-between">
         <Text size="sm" c="dimmed" data-testid="audit-count">

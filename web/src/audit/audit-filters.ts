@@ -39,6 +39,24 @@ export const OUTCOMES = filterValues('outcome') as Outcome[];
 /** The same syntax the API accepts for `action`. */
 export const ACTION_PATTERN = /^[a-z][a-z_]*(\.[a-z][a-z_]*)*(\.\*)?$/;
 
+/**
+ * Whether typing more could still make `text` an action the API accepts: `pod.` could (it is
+ * `pod.stop` half typed), `Pod` or `pod stop` could not.
+ */
+export function couldBecomeAction(text: string): boolean {
+  return ACTION_PATTERN.test(text) || ACTION_PATTERN.test(`${text}a`);
+}
+
+/** The longest Resource ID the API accepts, and its other rule: no control characters. */
+export const RESOURCE_ID_MAX_LENGTH = 200;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the characters the API refuses
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/** Whether the API accepts `text` as a Resource ID filter. */
+export function isResourceId(text: string): boolean {
+  return text.length <= RESOURCE_ID_MAX_LENGTH && !CONTROL_CHARACTER.test(text);
+}
+
 export const RANGE_PRESETS = [
   { value: 'all', label: 'All time', ms: null },
   { value: '1h', label: 'Last hour', ms: 3_600_000 },

@@ -234,36 +234,53 @@ function TransactionsCard({ accountId, currency }: { accountId: string; currency
           <Table.Tr>
             <Table.Th>Time</Table.Th>
             <Table.Th>Kind</Table.Th>
-            <Table.Th>Description</Table.Th>
+            <Table.Th visibleFrom="sm">Description</Table.Th>
             <Table.Th ta="right">Amount</Table.Th>
-            <Table.Th ta="right">Balance</Table.Th>
+            <Table.Th ta="right" visibleFrom="sm">
+              Balance
+            </Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
-          {page.data?.items.map((t) => (
-            <Table.Tr key={t.id}>
-              <Table.Td>{formatDateTime(t.time)}</Table.Td>
-              <Table.Td>
-                <Badge
-                  variant="light"
-                  color={t.kind === 'usage' ? 'gray' : t.kind === 'credit' ? 'green' : 'blue'}
-                >
-                  {t.kind}
-                </Badge>
-              </Table.Td>
-              <Table.Td>
-                <Text size="sm" lineClamp={1} maw={360}>
-                  {t.kind === 'usage' && t.periodStart && t.periodEnd
-                    ? `Pod ${t.podId?.slice(-6)} · ${Math.round((t.durationMs ?? 0) / 1000)} s`
-                    : (t.note ?? t.provider ?? '')}
-                </Text>
-              </Table.Td>
-              <Table.Td ta="right" c={t.amount.startsWith('-') ? undefined : 'green'}>
-                {formatMoney(t.amount, currency)}
-              </Table.Td>
-              <Table.Td ta="right">{formatMoney(t.balanceAfter, currency)}</Table.Td>
-            </Table.Tr>
-          ))}
+          {page.data?.items.map((t) => {
+            const description =
+              t.kind === 'usage' && t.periodStart && t.periodEnd
+                ? `Pod ${t.podId?.slice(-6)} · ${Math.round((t.durationMs ?? 0) / 1000)} s`
+                : (t.note ?? t.provider ?? '');
+            return (
+              <Table.Tr key={t.id}>
+                <Table.Td>
+                  {formatDateTime(t.time)}
+                  {/* On a phone the description goes under the time; the balance is left out. */}
+                  <Text size="xs" c="dimmed" lineClamp={2} hiddenFrom="sm">
+                    {description}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Badge
+                    variant="light"
+                    color={t.kind === 'usage' ? 'gray' : t.kind === 'credit' ? 'green' : 'blue'}
+                    // Whole on a phone too: a narrow column does not cut it to "CRE…".
+                    miw="fit-content"
+                    styles={{ label: { overflow: 'visible' } }}
+                  >
+                    {t.kind}
+                  </Badge>
+                </Table.Td>
+                <Table.Td visibleFrom="sm">
+                  <Text size="sm" lineClamp={1} maw={360}>
+                    {description}
+                  </Text>
+                </Table.Td>
+                <Table.Td ta="right" c={t.amount.startsWith('-') ? undefined : 'green'}>
+                  {formatMoney(t.amount, currency)}
+                </Table.Td>
+                <Table.Td ta="right" visibleFrom="sm">
+                  {formatMoney(t.balanceAfter, currency)}
+                </Table.Td>
+              </Table.Tr>
+            );
+          })}
           {page.data?.items.length === 0 && (
             <Table.Tr>
               <Table.Td colSpan={5}>
@@ -381,9 +398,16 @@ function StatementsCard({ accountId, currency }: { accountId: string; currency: 
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Month</Table.Th>
-            <Table.Th ta="right">Opening</Table.Th>
-            <Table.Th ta="right">Credits</Table.Th>
-            <Table.Th ta="right">Usage</Table.Th>
+            {/* On a phone: the month, its closing balance and the downloads. */}
+            <Table.Th ta="right" visibleFrom="sm">
+              Opening
+            </Table.Th>
+            <Table.Th ta="right" visibleFrom="sm">
+              Credits
+            </Table.Th>
+            <Table.Th ta="right" visibleFrom="sm">
+              Usage
+            </Table.Th>
             <Table.Th ta="right">Closing</Table.Th>
             <Table.Th>Download</Table.Th>
           </Table.Tr>
@@ -392,9 +416,15 @@ function StatementsCard({ accountId, currency }: { accountId: string; currency: 
           {statements.data?.items.map((s) => (
             <Table.Tr key={s.month}>
               <Table.Td>{s.month}</Table.Td>
-              <Table.Td ta="right">{formatMoney(s.openingBalance, currency)}</Table.Td>
-              <Table.Td ta="right">{formatMoney(s.credits, currency)}</Table.Td>
-              <Table.Td ta="right">{formatMoney(s.usage, currency)}</Table.Td>
+              <Table.Td ta="right" visibleFrom="sm">
+                {formatMoney(s.openingBalance, currency)}
+              </Table.Td>
+              <Table.Td ta="right" visibleFrom="sm">
+                {formatMoney(s.credits, currency)}
+              </Table.Td>
+              <Table.Td ta="right" visibleFrom="sm">
+                {formatMoney(s.usage, currency)}
+              </Table.Td>
               <Table.Td ta="right">{formatMoney(s.closingBalance, currency)}</Table.Td>
               <Table.Td>
                 <Group gap="xs">

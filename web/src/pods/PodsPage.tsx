@@ -40,6 +40,7 @@ import { type Account, ApiError, api, call } from '../api/client';
 import { usePolicy } from '../api/hooks';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { errorFor, FormError } from '../components/errors';
+import { TableFrame } from '../components/TableFrame';
 import { formatDateTime } from '../format/dates';
 import { formatRate, multiplyMoney } from '../format/money';
 import {
@@ -61,7 +62,7 @@ const STATUS_COLOR: Record<PodStatus, string> = {
   terminated: 'dark',
 };
 
-function StatusBadge({ status }: { status: PodStatus }) {
+function StatusBadge({ status, testId }: { status: PodStatus; testId?: string }) {
   const busy = status === 'provisioning' || status === 'starting';
   return (
     <Badge
@@ -69,7 +70,7 @@ function StatusBadge({ status }: { status: PodStatus }) {
       variant="light"
       miw="fit-content"
       style={{ flexShrink: 0, overflow: 'visible' }}
-      data-testid="pod-status"
+      data-testid={testId}
       leftSection={busy ? <Loader size={10} color={STATUS_COLOR[status]} /> : undefined}
     >
       {status}
@@ -371,24 +372,31 @@ function PodRow({
             </Text>
           </Tooltip>
         )}
+        {/* On a phone, where the other columns are hidden: status, GPUs and price. */}
+        <Group gap={6} mt={4} hiddenFrom="sm">
+          <StatusBadge status={pod.status} />
+          <Text size="xs" c="dimmed">
+            {gpus} · {formatRate(pod.pricePerHour, currency)}/h
+          </Text>
+        </Group>
       </Table.Td>
-      <Table.Td miw={120}>
-        <StatusBadge status={pod.status} />
+      <Table.Td miw={120} visibleFrom="sm">
+        <StatusBadge status={pod.status} testId="pod-status" />
       </Table.Td>
-      <Table.Td data-testid="pod-gpus">
+      <Table.Td data-testid="pod-gpus" visibleFrom="sm">
         <Text size="sm" lineClamp={1} maw={200} title={gpus}>
           {gpus}
         </Text>
       </Table.Td>
-      <Table.Td data-testid="pod-template">
+      <Table.Td data-testid="pod-template" visibleFrom="sm">
         <Text size="sm" lineClamp={1} maw={140} title={templateName(pod.templateId)}>
           {templateName(pod.templateId)}
         </Text>
       </Table.Td>
-      <Table.Td style={{ whiteSpace: 'nowrap' }}>
+      <Table.Td style={{ whiteSpace: 'nowrap' }} visibleFrom="sm">
         {formatRate(pod.pricePerHour, currency)}/h
       </Table.Td>
-      <Table.Td>
+      <Table.Td visibleFrom="sm">
         <Text size="sm" lineClamp={1} maw={160}>
           {pod.createdByName ?? pod.createdBy}
         </Text>
@@ -540,16 +548,16 @@ export function PodsPage() {
         </Alert>
       )}
       <Card withBorder p={0} data-testid="pods-card">
-        <Table.ScrollContainer minWidth={820}>
+        <TableFrame minWidth={820}>
           <Table verticalSpacing="sm" horizontalSpacing="md">
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Name</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>GPUs</Table.Th>
-                <Table.Th>Template</Table.Th>
-                <Table.Th>Price</Table.Th>
-                <Table.Th>Created by</Table.Th>
+                <Table.Th visibleFrom="sm">Status</Table.Th>
+                <Table.Th visibleFrom="sm">GPUs</Table.Th>
+                <Table.Th visibleFrom="sm">Template</Table.Th>
+                <Table.Th visibleFrom="sm">Price</Table.Th>
+                <Table.Th visibleFrom="sm">Created by</Table.Th>
                 <Table.Th />
               </Table.Tr>
             </Table.Thead>
@@ -575,7 +583,7 @@ export function PodsPage() {
               )}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </TableFrame>
         {pods.isPending && (
           <Group justify="center" p="lg">
             <Loader />

@@ -1,11 +1,14 @@
 import {
+  ActionIcon,
   Alert,
   Badge,
+  Box,
   Button,
   Card,
   Code,
   Group,
   Loader,
+  Menu,
   Modal,
   Select,
   Stack,
@@ -17,7 +20,7 @@ import {
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import { IconUserPlus } from '@tabler/icons-react';
+import { IconDots, IconUserPlus } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useNavigate, useOutletContext } from 'react-router-dom';
@@ -25,6 +28,7 @@ import { type Account, api, call } from '../api/client';
 import { useMe, usePolicy } from '../api/hooks';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { errorFor, FormError } from '../components/errors';
+import { TableFrame } from '../components/TableFrame';
 import { formatDate, formatDateTime } from '../format/dates';
 import { ConvertToTeamButton } from './ConvertToTeamButton';
 import { CopyLinkButton, InviteDialog } from './InviteDialog';
@@ -110,6 +114,9 @@ function MemberRow({
 }) {
   const queryClient = useQueryClient();
   const isMe = member.userId === meId;
+  const canTransfer = account.isOwner && !member.isOwner;
+  const canRemove = canManage && !member.isOwner && !isMe;
+  const canLeave = isMe && !member.isOwner;
   // Your own new role waits here until you confirm it (it may take away what you can do).
   const [ownRole, setOwnRole] = useState<Role | null>(null);
   const changeRole = useMutation({
@@ -133,8 +140,9 @@ function MemberRow({
   return (
     <Table.Tr data-testid="member-row" data-member-email={member.email}>
       <Table.Td>
-        <Group gap="xs" wrap="nowrap">
-          <div>
+        {/* On a phone the badges go under the name, and a long email breaks anywhere. */}
+        <Group gap="xs">
+          <div style={{ overflowWrap: 'anywhere' }}>
             <Text size="sm" fw={500}>
               {member.name}
             </Text>
@@ -173,7 +181,7 @@ function MemberRow({
               }}
               disabled={member.isOwner || changeRole.isPending}
               allowDeselect={false}
-              w={140}
+              w={{ base: 110, sm: 140 }}
               size="xs"
               data-testid="member-role"
             />
@@ -182,27 +190,52 @@ function MemberRow({
           <Text size="sm">{roleLabel(member.role)}</Text>
         )}
       </Table.Td>
-      <Table.Td>
+      <Table.Td visibleFrom="sm">
         <Text size="sm">{formatDate(member.joinedAt)}</Text>
       </Table.Td>
       <Table.Td>
-        <Group gap="xs" justify="flex-end" wrap="nowrap">
-          {account.isOwner && !member.isOwner && (
+        <Group gap="xs" justify="flex-end" wrap="nowrap" visibleFrom="sm">
+          {canTransfer && (
             <Button size="xs" variant="subtle" onClick={onTransfer}>
               Transfer ownership
             </Button>
           )}
-          {canManage && !member.isOwner && !isMe && (
+          {canRemove && (
             <Button size="xs" variant="light" color="red" onClick={onRemove}>
               Remove
             </Button>
           )}
-          {isMe && !member.isOwner && (
+          {canLeave && (
             <Button size="xs" variant="light" color="red" onClick={onLeave}>
               Leave team
             </Button>
           )}
         </Group>
+        {/* On a phone the same actions, in a menu. */}
+        {(canTransfer || canRemove || canLeave) && (
+          <Group justify="flex-end" hiddenFrom="sm">
+            <Menu position="bottom-end" shadow="md">
+              <Menu.Target>
+                <ActionIcon variant="default" size={30} aria-label={`Actions for ${member.name}`}>
+                  <IconDots size={16} />
+                </ActionIcon>
+              </Menu.Target>
+              <Menu.Dropdown>
+                {canTransfer && <Menu.Item onClick={onTransfer}>Transfer ownership</Menu.Item>}
+                {canRemove && (
+                  <Menu.Item color="red" onClick={onRemove}>
+                    Remove
+                  </Menu.Item>
+                )}
+                {canLeave && (
+                  <Menu.Item color="red" onClick={onLeave}>
+                    Leave team
+                  </Menu.Item>
+                )}
+              </Menu.Dropdown>
+            </Menu>
+          </Group>
+        )}
         <ConfirmDialog
           opened={ownRole !== null}
           title="Change your own role"
@@ -236,7 +269,7 @@ function MembersSection({ account, onLeave }: { account: Account; onLeave: () =>
   const [removing, setRemoving] = useState<Member | null>(null);
   const [transferring, setTransferring] = useState<Member | null>(null);
   return (
-    <Card withBorder>
+    <Card withBorder data-testid="members-card">
       <Group justify="space-between" mb="sm">
         <Title order={3}>Members</Title>
         <Button leftSection={<IconUserPlus size={16} />} onClick={invite.open}>
@@ -248,13 +281,13 @@ function MembersSection({ account, onLeave }: { account: Account; onLeave: () =>
           {members.error.message}
         </Alert>
       )}
-      <Table.ScrollContainer minWidth={700}>
+      <TableFrame minWidth={700}>
         <Table verticalSpacing="sm">
           <Table.Thead>
             <Table.Tr>
               <Table.Th>Member</Table.Th>
               <Table.Th>Role</Table.Th>
-              <Table.Th>Joined</Table.Th>
+              <Table.Th visibleFrom="sm">Joined</Table.Th>
               <Table.Th />
             </Table.Tr>
           </Table.Thead>
@@ -273,7 +306,7 @@ function MembersSection({ account, onLeave }: { account: Account; onLeave: () =>
             ))}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </TableFrame>
       {members.isPending && (
         <Group justify="center" p="md">
           <Loader size="sm" />
@@ -331,26 +364,35 @@ function InviteRow({ invite, onRevoke }: { invite: Invite; onRevoke: () => void 
   const usesLeft = invite.maxUses - invite.uses;
   return (
     <Table.Tr data-testid="invite-row" data-invite-url={invite.url ?? ''}>
-      <Table.Td>
+      <Table.Td visibleFrom="sm">
         <Badge variant="light">{roleLabel(invite.role)}</Badge>
       </Table.Td>
       <Table.Td>
-        <Text size="sm">{invite.email ?? 'Anyone with the link'}</Text>
+        {/* On a phone this cell also holds the role, the expiry and the uses left. */}
+        <Badge variant="light" hiddenFrom="sm" mb={4}>
+          {roleLabel(invite.role)}
+        </Badge>
+        <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+          {invite.email ?? 'Anyone with the link'}
+        </Text>
         <Text size="xs" c="dimmed">
           by {invite.createdByName}
         </Text>
+        <Text size="xs" c="dimmed" hiddenFrom="sm">
+          Expires {relativeTime(invite.expiresAt)} · {usesLeft} of {invite.maxUses} uses left
+        </Text>
       </Table.Td>
-      <Table.Td>
+      <Table.Td visibleFrom="sm">
         <Tooltip label={formatDateTime(invite.expiresAt)} withArrow>
           <Text size="sm">{relativeTime(invite.expiresAt)}</Text>
         </Tooltip>
       </Table.Td>
-      <Table.Td>
+      <Table.Td visibleFrom="sm">
         <Text size="sm" data-testid="invite-uses-left">
           {usesLeft} of {invite.maxUses}
         </Text>
       </Table.Td>
-      <Table.Td maw={280}>
+      <Table.Td maw={280} visibleFrom="sm">
         {invite.url ? (
           <Group gap="xs" wrap="nowrap">
             <Code
@@ -372,9 +414,16 @@ function InviteRow({ invite, onRevoke }: { invite: Invite; onRevoke: () => void 
         )}
       </Table.Td>
       <Table.Td>
-        <Button size="xs" variant="light" color="red" onClick={onRevoke}>
-          Revoke
-        </Button>
+        <Group gap="xs" wrap="nowrap">
+          {invite.url && (
+            <Box hiddenFrom="sm">
+              <CopyLinkButton url={invite.url} />
+            </Box>
+          )}
+          <Button size="xs" variant="light" color="red" onClick={onRevoke}>
+            Revoke
+          </Button>
+        </Group>
       </Table.Td>
     </Table.Tr>
   );
@@ -401,15 +450,15 @@ function PendingInvitesSection({ account }: { account: Account }) {
           No pending invites. Use Invite New Member to create a link.
         </Text>
       ) : (
-        <Table.ScrollContainer minWidth={800}>
+        <TableFrame minWidth={800}>
           <Table verticalSpacing="sm">
             <Table.Thead>
               <Table.Tr>
-                <Table.Th>Role</Table.Th>
+                <Table.Th visibleFrom="sm">Role</Table.Th>
                 <Table.Th>For</Table.Th>
-                <Table.Th>Expires</Table.Th>
-                <Table.Th>Uses left</Table.Th>
-                <Table.Th>Link</Table.Th>
+                <Table.Th visibleFrom="sm">Expires</Table.Th>
+                <Table.Th visibleFrom="sm">Uses left</Table.Th>
+                <Table.Th visibleFrom="sm">Link</Table.Th>
                 <Table.Th />
               </Table.Tr>
             </Table.Thead>
@@ -419,7 +468,7 @@ function PendingInvitesSection({ account }: { account: Account }) {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </TableFrame>
       )}
       <ConfirmDialog
         opened={revoking !== null}

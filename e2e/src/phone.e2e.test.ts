@@ -1,0 +1,246 @@
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import {
+  accountIdOf,
+  apiCall,
+  expectWithin,
+  screenshot,
+  signUpInNewPage,
+  uniqueEmail,
+  useGantryAndBrowser,
+} from './harness.js';
+
+const PHONE = { width: 390, height: 844 };
+
+/**
+ * What on the page does not fit its width: the document scrolling sideways, a table wider than
+ * its card, anything else that scrolls sideways, a badge cut short. Empty when everything fits.
+ */
+function overflowOf(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    const root = document.documentElement;
+    const width = root.clientWidth;
+    if (root.scrollWidth > width) {
+      problems.push(`the document is ${root.scrollWidth} px wide in a ${width} px window`);
+    }
+    const name = (element: Element) =>
+      element.getAttribute('data-testid') ??
+      `${element.tagName.toLowerCase()}.${[...element.classList].join('.')}`;
+    for (const table of document.querySelectorAll('table')) {
+      if (!table.checkVisibility()) continue;
+      // Within its card (which clips what sticks out), or the window.
+      const frame = table.closest('.mantine-Card-root')?.getBoundingClientRect();
+      const [left, right] = frame ? [frame.left, frame.right] : [0, width];
+      const box = table.getBoundingClientRect();
+      if (box.left < left - 0.5 || box.right > right + 0.5) {
+        problems.push(
+          `table ${name(table)} spans ${Math.round(box.left)}..${Math.round(box.right)} in ${Math.round(left)}..${Math.round(right)}`,
+        );
+      }
+    }
+    for (const element of document.querySelectorAll('body *')) {
+      const overflowX = getComputedStyle(element).overflowX;
+      if (overflowX !== 'auto' && overflowX !== 'scroll') continue;
+      if (element.scrollWidth > element.clientWidth + 1 && element.checkVisibility()) {
+        problems.push(
+          `${name(element)} scrolls sideways (${element.scrollWidth} in ${element.clientWidth})`,
+        );
+      }
+    }
+    // Badges (status, kind, role) squeezed to "CRE…" by a narrow column.
+    for (const label of document.querySelectorAll('.mantine-Badge-label')) {
+      if (label.scrollWidth > label.clientWidth + 1 && label.checkVisibility()) {
+        problems.push(`badge "${label.textContent}" is cut to ${label.clientWidth} px`);
+      }
+    }
+    return problems;
+  });
+}
+
+/** Every button and link of the header sits on its one line, inside the header. */
+async function expectHeaderOneLine(page: Page): Promise<void> {
+  const header = page.locator('header');
+  const frame = await header.boundingBox();
+  if (!frame) throw new Error('no header');
+  const middle = frame.y + frame.height / 2;
+  const items = await header.locator('button:visible, a:visible').all();
+  expect(items.length).toBeGreaterThan(0);
+  for (const item of items) {
+    const box = await item.boundingBox();
+    if (!box) throw new Error('a header item has no box');
+    const label = (await item.getAttribute('aria-label')) ?? (await item.textContent());
+    expect(
+      Math.abs(box.y + box.height / 2 - middle),
+      `${label}: off the header's line`,
+    ).toBeLessThan(4);
+    expect(box.x, `${label}: cut off on the left`).toBeGreaterThanOrEqual(frame.x);
+    expect(box.x + box.width, `${label}: cut off on the right`).toBeLessThanOrEqual(
+      frame.x + frame.width + 0.5,
+    );
+  }
+}
+
+/**
+ * Each row's last button (its actions) is within `card`: reachable without scrolling sideways.
+ * Rows without actions (the owner's, on Members) are skipped; some row must have them.
+ */
+async function expectRowActionsWithin(rows: Locator, card: Locator): Promise<void> {
+  let checked = 0;
+  for (const row of await rows.all()) {
+    const buttons = row.getByRole('button');
+    if ((await buttons.count()) === 0) continue;
+    await expectWithin(buttons.last(), card);
+    checked += 1;
+  }
+  expect(checked).toBeGreaterThan(0);
+}
+
+describe('the console on a phone', () => {
+  const e2e = useGantryAndBrowser();
+
+  it('at 390 px every page fits the width and the header is one line; at 1280 px nothing changes', async () => {
+    const { gantry, browser } = e2e;
+    // Long names and emails, as people have.
+    const ownerEmail = uniqueEmail('alexandra.montgomery');
+    const owner = await signUpInNewPage(e2e, 'Alexandra Montgomery-Whitfield', ownerEmail);
+    const accountId = accountIdOf(owner);
+    expect(accountId).not.toBe('');
+    const base = `/api/v1/accounts/${accountId}`;
+    expect(
+      (await apiCall(owner, 'POST', `${base}/convert`, { teamName: 'Render Farm Europe' })).status,
+    ).toBe(200);
+    for (const [name, role] of [
+      ['Bartholomew Builder', 'admin'],
+      ['Carol Coder', 'dev'],
+    ]) {
+      const page = await signUpInNewPage(e2e, name ?? '', uniqueEmail(name?.split(' ')[0] ?? ''));
+      const invite = await apiCall(owner, 'POST', `${base}/invites`, { role });
+      const token = String(invite.json.url).split('/').at(-1);
+      expect((await apiCall(page, 'POST', `/api/v1/invites/${token}/accept`)).status).toBe(200);
+      await page.close();
+    }
+    // Pending invites: one for an email, one for anyone with the link.
+    for (const body of [
+      { role: 'billing', email: uniqueEmail('dana.accounting') },
+      { role: 'dev', maxUses: 5 },
+    ]) {
+      expect((await apiCall(owner, 'POST', `${base}/invites`, body)).status).toBe(201);
+    }
+    expect(
+      (
+        await apiCall(owner, 'POST', `${base}/api-keys`, {
+          name: 'training-cluster-eu-west',
+          readOnly: true,
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await apiCall(owner, 'POST', `${base}/pods`, {
+          name: 'llama-finetune-7b',
+          gpuType: 'a100-80gb',
+          gpuCount: 2,
+          templateId: 'hello-web',
+        })
+      ).status,
+    ).toBe(201);
+    await expect
+      .poll(
+        async () => {
+          const pods = await apiCall(owner, 'GET', `${base}/pods`);
+          return (pods.json.items as Array<{ status: string }>)[0]?.status;
+        },
+        { timeout: 20_000 },
+      )
+      .toBe('running');
+
+    const pages: Array<{ name: string; path: string; ready: (page: Page) => Locator }> = [
+      { name: 'dashboard', path: '', ready: (p) => p.getByTestId('account-kind') },
+      { name: 'pods', path: '/pods', ready: (p) => p.getByTestId('pod-row') },
+      { name: 'billing', path: '/billing', ready: (p) => p.getByText('credit').first() },
+      { name: 'team', path: '/team', ready: (p) => p.getByTestId('invite-row').first() },
+      { name: 'audit-logs', path: '/audit-logs', ready: (p) => p.getByTestId('audit-row').first() },
+      { name: 'settings', path: '/settings', ready: (p) => p.getByText('This session') },
+      { name: 'api-keys', path: '/settings/api-keys', ready: (p) => p.getByTestId('api-key-row') },
+    ];
+    const open = async (page: Page, path: string, ready: (page: Page) => Locator) => {
+      await page.goto(`${gantry.url}/accounts/${accountId}${path}`);
+      await ready(page).waitFor();
+      await page.waitForLoadState('networkidle');
+    };
+
+    // Desktop first: what every page looks like at 1280 px (the phone layout must not change it).
+    for (const { name, path, ready } of pages) {
+      await open(owner, path, ready);
+      await screenshot(owner, `desktop-${name}`);
+    }
+    await expectHeaderOneLine(owner);
+
+    // The same person on a phone.
+    const context = await browser.newContext({
+      viewport: PHONE,
+      isMobile: true,
+      hasTouch: true,
+      deviceScaleFactor: 1,
+    });
+    await context.addCookies(await owner.context().cookies());
+    const phone = await context.newPage();
+    const problems: Record<string, string[]> = {};
+    for (const { name, path, ready } of pages) {
+      await open(phone, path, ready);
+      await screenshot(phone, `phone-${name}`);
+      problems[name] = await overflowOf(phone);
+    }
+    // Everything fits: nothing scrolls sideways, on any page.
+    expect(problems).toEqual(Object.fromEntries(pages.map((p) => [p.name, []])));
+
+    // The header is one line; the user's menu is still there, behind their initials.
+    await expectHeaderOneLine(phone);
+    await phone.getByTestId('user-menu').click();
+    await phone.getByRole('menuitem', { name: 'Sign out' }).waitFor();
+    expect(await phone.getByRole('menu').textContent()).toContain(ownerEmail);
+    await screenshot(phone, 'phone-user-menu');
+    await phone.keyboard.press('Escape');
+
+    // Row actions stay within their cards.
+    await open(phone, '/team', (p) => p.getByTestId('invite-row').first());
+    await expectRowActionsWithin(
+      phone.getByTestId('member-row'),
+      phone.getByTestId('members-card'),
+    );
+    await expectRowActionsWithin(
+      phone.getByTestId('invite-row'),
+      phone.getByTestId('pending-invites'),
+    );
+    await open(phone, '/pods', (p) => p.getByTestId('pod-row'));
+    await expectRowActionsWithin(phone.getByTestId('pod-row'), phone.getByTestId('pods-card'));
+    await open(phone, '/settings/api-keys', (p) => p.getByTestId('api-key-row'));
+    await expectRowActionsWithin(
+      phone.getByTestId('api-key-row'),
+      phone.getByTestId('api-keys-card'),
+    );
+
+    // The navigation opens from the burger, and going somewhere closes it again.
+    await phone.getByRole('button', { name: 'Toggle navigation' }).click();
+    await phone.locator('nav').getByRole('link', { name: 'Audit logs' }).click();
+    await phone.getByTestId('audit-row').first().waitFor();
+    await expect
+      .poll(async () => {
+        const nav = await phone.locator('nav').boundingBox();
+        return nav ? nav.x + nav.width : 0;
+      })
+      .toBeLessThanOrEqual(0);
+
+    // A long team name ends in … and the header stays one line.
+    const longName = 'Render Farm Europe — Frankfurt GPU Cluster';
+    expect((await apiCall(owner, 'PATCH', base, { name: longName })).status).toBe(200);
+    await open(phone, '', (p) => p.getByRole('heading', { name: longName }));
+    await expectHeaderOneLine(phone);
+    expect(await phone.getByTestId('account-switcher').getAttribute('aria-label')).toBe(
+      'Switch account',
+    );
+    await screenshot(phone, 'phone-long-team-name');
+    await context.close();
+  });
+});
