@@ -4,7 +4,14 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type RouteOptions,
+} from 'fastify';
 import { accountRoutes } from '../accounts/accounts.routes.js';
 import { apiKeyRoutes } from '../apikeys/apikeys.routes.js';
 import { apiKeySchemas } from '../apikeys/apikeys.schemas.js';
@@ -56,6 +63,11 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     genReqId: newRequestId,
     requestIdHeader: false,
     trustProxy: false,
+    // A URL the router cannot read answers like any other bad input (no route's hooks ran).
+    frameworkErrors: (error, request, reply) => {
+      setCommonHeaders(request, reply);
+      return sendError(reply, new AppError('invalid_input', frameworkErrorMessage(error)));
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -64,9 +76,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   // Headers every answer carries, errors included (Fastify keeps them when a handler throws).
   // A callback hook: no promise per request.
   app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id);
-    reply.header('x-content-type-options', 'nosniff');
-    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    setCommonHeaders(request, reply);
     done();
   });
   registerErrorHandling(app);
@@ -183,6 +193,25 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
  */
 function allowedMethods(app: FastifyInstance, path: string): string[] {
   return app.supportedMethods.filter((method) => app.findRoute({ method, url: path }) !== null);
+}
+
+/** Headers every answer carries: its request id, no MIME sniffing, and no caching of the API. */
+function setCommonHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('x-request-id', request.id);
+  reply.header('x-content-type-options', 'nosniff');
+  if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+}
+
+/** What is wrong with a URL the router refused, without echoing it (it may hold a token). */
+function frameworkErrorMessage(error: FastifyError): string {
+  switch (error.code) {
+    case 'FST_ERR_BAD_URL':
+      return 'The URL has a malformed %-escape';
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return 'A segment of the URL path is too long (at most 100 characters)';
+    default:
+      return 'The URL cannot be read';
+  }
 }
 
 /**

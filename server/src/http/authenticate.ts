@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticateSession } from '../auth/auth.service.js';
 import type { Deps, PrefetchedMembership, Principal } from '../context.js';
 import { AppError } from '../errors.js';
+import { UUID_PATTERN } from '../lib/ids.js';
 import { SESSION_COOKIE, sendError } from './request.js';
 
 /** Resolves an API key secret to its principal; provided by the API keys module. */
@@ -109,10 +110,16 @@ export async function principalFromHeaders(
   return (await authenticateSession(deps, sessionToken, accountId)) ?? { principal: null };
 }
 
-/** The `:accountId` of a request's route, before validation (any string, or undefined). */
+const ACCOUNT_ID = new RegExp(UUID_PATTERN);
+
+/**
+ * The `:accountId` of a request's route when it has an id's shape. Path parameters are not
+ * validated yet when this hook runs, and only a well-formed id is sent to the database (a NUL
+ * byte, say, is an error on PostgreSQL): validation refuses any other value after the hook.
+ */
 function accountIdOf(request: FastifyRequest): string | undefined {
   const id = (request.params as { accountId?: unknown } | undefined)?.accountId;
-  return typeof id === 'string' ? id : undefined;
+  return typeof id === 'string' && ACCOUNT_ID.test(id) ? id : undefined;
 }
 
 /**

@@ -102,6 +102,28 @@ describe.each(DIALECTS)('HTTP errors on %s', (dialect) => {
     });
   });
 
+  describe('URLs the router cannot read', () => {
+    it('answers a malformed %-escape or an over-long path segment as bad input', async () => {
+      const user = await signUp(gantry.app);
+      const malformed = await user.request({ method: 'GET', url: '/api/v1/accounts/%E0%A4%A' });
+      expect(malformed.statusCode).toBe(400);
+      expect(malformed.json().error).toEqual({
+        code: 'invalid_input',
+        message: 'The URL has a malformed %-escape',
+      });
+      expect(malformed.headers['x-request-id']).toBeTruthy();
+      const long = await user.request({
+        method: 'GET',
+        url: `/api/v1/accounts/${'x'.repeat(300)}`,
+      });
+      expect(long.statusCode).toBe(400);
+      expect(long.json().error).toEqual({
+        code: 'invalid_input',
+        message: 'A segment of the URL path is too long (at most 100 characters)',
+      });
+    });
+  });
+
   describe('bodies that are not JSON', () => {
     it('answers 415 naming the type sent, text included, and writes nothing', async () => {
       const email = uniqueEmail();
