@@ -4,6 +4,7 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -140,6 +141,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
 
   await app.register(
     async (api) => {
+      refuseUndeclaredQueries(api);
       registerAuthentication(api, deps, authenticateApiKey);
       await api.register(authRoutes(deps));
       await api.register(accountRoutes(deps));
@@ -194,6 +196,21 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
 function allowedMethods(app: FastifyInstance, path: string): string[] {
   return app.supportedMethods.filter((method) => app.findRoute({ method, url: path }) !== null);
 }
+
+/**
+ * An API route that declares no query parameters refuses any (`?x=1` is a 400 naming the
+ * unknown field), as a route that declares some refuses the others: a misspelt filter is an
+ * error, never silently ignored.
+ */
+function refuseUndeclaredQueries(api: FastifyInstance): void {
+  api.addHook('onRoute', (route) => {
+    if (route.schema?.querystring === undefined) {
+      route.schema = { ...route.schema, querystring: NO_QUERY };
+    }
+  });
+}
+
+const NO_QUERY = Type.Object({}, { additionalProperties: false });
 
 /** Headers every answer carries: its request id, no MIME sniffing, and no caching of the API. */
 function setCommonHeaders(request: FastifyRequest, reply: FastifyReply): void {

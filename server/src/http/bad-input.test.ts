@@ -220,6 +220,12 @@ describe.each(DIALECTS)('bad input on every route, on %s', (dialect) => {
           );
         }
       }
+      // A query parameter the route does not declare.
+      await check(
+        `${name} ?unknownParam`,
+        { method: operation.method as 'GET', url: `${url}?unknownParam=1` },
+        clientError,
+      );
       // Junk in each query parameter: refused, or (for a GET) read as a filter that matches.
       for (const param of operation.queryParams) {
         for (const bad of BAD_QUERY_VALUES) {
