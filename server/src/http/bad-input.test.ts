@@ -247,4 +247,56 @@ describe.each(DIALECTS)('bad input on every route, on %s', (dialect) => {
       .executeTakeFirstOrThrow();
     expect(Number(exported.n)).toBe(exports);
   });
+
+  it('answers junk in the authentication headers with a 4xx, never a 500', async () => {
+    const before = await snapshot();
+    const account = `/api/v1/accounts/${owner.account.id}`;
+    const headerSets: Record<string, string>[] = [
+      { cookie: 'gantry_session=%00' },
+      { cookie: `gantry_session=${'x'.repeat(10_000)}` },
+      { cookie: 'gantry_session="unterminated' },
+      { cookie: 'gantry_session=%E0%A4%A; gantry_session=second' },
+      { cookie: '=;;;=;gantry_session' },
+      { authorization: 'Bearer' },
+      { authorization: `Bearer ${'x'.repeat(300)}` },
+      { authorization: 'Bearer gnt_\u00e9\u00e9' },
+      { authorization: 'Basic dXNlcjpwYXNz' },
+      { authorization: 'Bearer gnt_a, Bearer gnt_b' },
+    ];
+    for (const headers of headerSets) {
+      for (const [method, url] of [
+        ['GET', account],
+        ['PATCH', account],
+        ['GET', '/api/v1/me'],
+      ] as const) {
+        const response = await gantry.app.inject({
+          method,
+          url,
+          headers: { ...headers, 'content-type': 'application/json' },
+          ...(method === 'PATCH' ? { payload: JSON.stringify({ name: 'Renamed' }) } : {}),
+        });
+        expect(
+          response.statusCode,
+          `${method} ${url} ${JSON.stringify(headers)}`,
+        ).toBeGreaterThanOrEqual(400);
+        expect(response.statusCode).toBeLessThan(500);
+        expect(typeof response.json().error.code).toBe('string');
+      }
+    }
+    // A signed-in write whose Origin or Sec-Fetch-Site is junk is refused as cross-site.
+    for (const headers of [
+      { origin: 'null' },
+      { origin: '%%%' },
+      { 'sec-fetch-site': 'cross-site' },
+    ]) {
+      const response = await owner.request({
+        method: 'PATCH',
+        url: account,
+        headers,
+        payload: { name: 'Renamed' },
+      });
+      expect(response.statusCode, JSON.stringify(headers)).toBe(403);
+    }
+    expect(await snapshot()).toBe(before);
+  });
 });
