@@ -232,6 +232,25 @@ describe('the console on a phone', () => {
       })
       .toBeLessThanOrEqual(0);
 
+    // The audit filters fold behind a Filters button that counts what is applied.
+    const toggle = phone.getByTestId('audit-filters-toggle');
+    const outcome = phone.getByRole('combobox', { name: 'Outcome' });
+    expect(await toggle.textContent()).toBe('Filters');
+    expect(await outcome.isVisible()).toBe(false);
+    const firstEvent = await phone.getByTestId('audit-row').first().boundingBox();
+    expect(firstEvent?.y ?? 1000).toBeLessThan(844);
+    await toggle.click();
+    await outcome.click();
+    await phone.getByRole('option', { name: 'Success' }).click();
+    await phone.waitForURL((url) => url.searchParams.get('outcome') === 'success');
+    await screenshot(phone, 'phone-audit-filters-open');
+    await toggle.click();
+    await expect.poll(() => outcome.isVisible()).toBe(false);
+    await expect.poll(() => toggle.textContent()).toBe('Filters · 1');
+    await phone.getByRole('button', { name: 'Clear' }).click();
+    await phone.waitForURL((url) => !url.searchParams.has('outcome'));
+    await expect.poll(() => toggle.textContent()).toBe('Filters');
+
     // A long team name ends in … and the header stays one line.
     const longName = 'Render Farm Europe — Frankfurt GPU Cluster';
     expect((await apiCall(owner, 'PATCH', base, { name: longName })).status).toBe(200);

@@ -5,7 +5,9 @@ import {
   Button,
   Card,
   Code,
+  Collapse,
   Drawer,
+  em,
   Group,
   Select,
   SimpleGrid,
@@ -17,8 +19,15 @@ import {
   Tooltip,
 } from '@mantine/core';
 import { DatePickerInput } from '@mantine/dates';
-import { useDebouncedCallback } from '@mantine/hooks';
-import { IconDownload, IconRefresh, IconShieldCheck } from '@tabler/icons-react';
+import { useDebouncedCallback, useMediaQuery } from '@mantine/hooks';
+import {
+  IconChevronDown,
+  IconChevronUp,
+  IconDownload,
+  IconFilter,
+  IconRefresh,
+  IconShieldCheck,
+} from '@tabler/icons-react';
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
 import dayjs from 'dayjs';
 import { useEffect, useMemo, useRef, useState } from 'react';
@@ -33,6 +42,7 @@ import {
   ACTION_PREFIXES,
   type AuditEvent,
   type AuditView,
+  activeFilterCount,
   couldBecomeAction,
   exportHref,
   isResourceId,
@@ -291,57 +301,89 @@ function Filters({ accountId, view }: { accountId: string; view: AuditView }) {
     { group: 'Members', items: people.filter((a) => a.isMember).map(option) },
     { group: 'Former members', items: people.filter((a) => !a.isMember).map(option) },
   ].filter((g) => g.items.length > 0);
-  const active = writeView(view).toString() !== '';
+  const applied = activeFilterCount(view);
+  const active = applied > 0;
+  // On a phone the six fields would push the events off the first screen: they fold away
+  // behind a Filters button that counts what is applied. From the sm breakpoint up they show.
+  const phone = useMediaQuery(`(max-width: ${em(767.98)})`) ?? false;
+  const [opened, setOpened] = useState(false);
   return (
     <Card withBorder>
-      <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} spacing="sm" verticalSpacing="xs">
-        <DateRangeFilter
-          key={`${view.range}-${view.from}-${view.to}`}
-          view={view}
-          onApply={update}
-        />
-        <Select
-          label="User"
-          placeholder="Anyone"
-          data={userData}
-          value={view.userId}
-          onChange={(value) => update({ userId: value })}
-          searchable
-          clearable
-          nothingFoundMessage="Nobody by that name"
-        />
-        <ActionFilter
-          value={view.action}
-          onApply={(action, options) => update({ action }, options)}
-        />
-        <Select
-          label="Resource type"
-          placeholder="Any"
-          data={RESOURCE_TYPES}
-          value={view.resourceType}
-          onChange={(value) => update({ resourceType: value as ResourceType | null })}
-          clearable
-        />
-        <ResourceIdFilter
-          value={view.resourceId}
-          onApply={(resourceId, options) => update({ resourceId }, options)}
-        />
-        <Select
-          label="Outcome"
-          placeholder="Any"
-          data={OUTCOMES}
-          value={view.outcome}
-          onChange={(value) => update({ outcome: value as Outcome | null })}
-          clearable
-        />
-      </SimpleGrid>
-      {active && (
-        <Group justify="flex-end" mt="xs">
-          <Button variant="subtle" size="xs" onClick={() => setParams(new URLSearchParams())}>
-            Clear filters
+      {phone && (
+        <Group justify="space-between">
+          <Button
+            variant="subtle"
+            size="compact-sm"
+            leftSection={<IconFilter size={16} />}
+            rightSection={opened ? <IconChevronUp size={14} /> : <IconChevronDown size={14} />}
+            aria-expanded={opened}
+            aria-controls="audit-filters"
+            onClick={() => setOpened((o) => !o)}
+            data-testid="audit-filters-toggle"
+          >
+            {applied > 0 ? `Filters · ${applied}` : 'Filters'}
           </Button>
+          {active && !opened && (
+            <Button
+              variant="subtle"
+              size="compact-xs"
+              onClick={() => setParams(new URLSearchParams())}
+            >
+              Clear
+            </Button>
+          )}
         </Group>
       )}
+      <Collapse expanded={!phone || opened} id="audit-filters" mt={phone && opened ? 'xs' : 0}>
+        <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} spacing="sm" verticalSpacing="xs">
+          <DateRangeFilter
+            key={`${view.range}-${view.from}-${view.to}`}
+            view={view}
+            onApply={update}
+          />
+          <Select
+            label="User"
+            placeholder="Anyone"
+            data={userData}
+            value={view.userId}
+            onChange={(value) => update({ userId: value })}
+            searchable
+            clearable
+            nothingFoundMessage="Nobody by that name"
+          />
+          <ActionFilter
+            value={view.action}
+            onApply={(action, options) => update({ action }, options)}
+          />
+          <Select
+            label="Resource type"
+            placeholder="Any"
+            data={RESOURCE_TYPES}
+            value={view.resourceType}
+            onChange={(value) => update({ resourceType: value as ResourceType | null })}
+            clearable
+          />
+          <ResourceIdFilter
+            value={view.resourceId}
+            onApply={(resourceId, options) => update({ resourceId }, options)}
+          />
+          <Select
+            label="Outcome"
+            placeholder="Any"
+            data={OUTCOMES}
+            value={view.outcome}
+            onChange={(value) => update({ outcome: value as Outcome | null })}
+            clearable
+          />
+        </SimpleGrid>
+        {active && (
+          <Group justify="flex-end" mt="xs">
+            <Button variant="subtle" size="xs" onClick={() => setParams(new URLSearchParams())}>
+              Clear filters
+            </Button>
+          </Group>
+        )}
+      </Collapse>
     </Card>
   );
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ACTION_PATTERN, couldBecomeAction, isResourceId } from './audit-filters';
+import {
+  ACTION_PATTERN,
+  activeFilterCount,
+  couldBecomeAction,
+  isResourceId,
+  readView,
+} from './audit-filters';
 
 describe('couldBecomeAction', () => {
   it('accepts actions and prefixes, and what is on its way to one', () => {
@@ -29,5 +35,16 @@ describe('isResourceId', () => {
     expect(isResourceId('x'.repeat(200))).toBe(true);
     expect(isResourceId('x'.repeat(201))).toBe(false);
     expect(isResourceId('a\tb')).toBe(false);
+  });
+});
+
+describe('activeFilterCount', () => {
+  it('counts each applied filter once, a date range as one', () => {
+    expect(activeFilterCount(readView(new URLSearchParams()))).toBe(0);
+    expect(activeFilterCount(readView(new URLSearchParams('range=7d&outcome=denied')))).toBe(2);
+    const custom = new URLSearchParams('range=custom&from=2026-11-01&to=2026-11-02');
+    expect(activeFilterCount(readView(custom))).toBe(1);
+    const all = 'range=24h&userId=u&action=pod.*&resourceType=pod&resourceId=p&outcome=success';
+    expect(activeFilterCount(readView(new URLSearchParams(all)))).toBe(6);
   });
 });

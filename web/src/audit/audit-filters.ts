@@ -120,6 +120,11 @@ export function writeView(view: AuditView): URLSearchParams {
   return params;
 }
 
+/** How many filters a view applies; a date range (preset or custom) counts as one. */
+export function activeFilterCount(view: AuditView): number {
+  return (view.range !== 'all' ? 1 : 0) + FILTER_KEYS.filter((key) => Boolean(view[key])).length;
+}
+
 export interface AuditQuery {
   from?: string;
   to?: string;
