@@ -120,23 +120,24 @@ type ApplyFilter = (value: string | null, options: ApplyOptions) => void;
 
 /**
  * A free-text filter's input. What is typed applies `TYPING_DELAY_MS` after the last keystroke
- * (not on every one), or at once on `commit` (Enter, blur, a picked option); text `accepts`
- * refuses never applies. One edit makes one history entry. When the URL's value changes
- * elsewhere (Clear filters, Back), the input shows it.
+ * (not on every one) when `appliesWhileTyping` says so, or at once on `commit` (Enter, blur, a
+ * picked option); text `accepts` refuses never applies. One edit makes one history entry. When
+ * the URL's value changes elsewhere (Clear filters, Back), the input shows it.
  */
 function useTextFilter(
   value: string | null,
   onApply: ApplyFilter,
   accepts: (text: string) => boolean,
+  appliesWhileTyping: (text: string) => boolean = accepts,
 ) {
   const [text, setText] = useState(value ?? '');
   // `settled`: no keystroke for TYPING_DELAY_MS; `committed`: Enter, blur or pick since.
   const [state, setState] = useState({ settled: true, committed: false });
   const applied = useRef(value);
   const editing = useRef(false);
-  const apply = (next: string) => {
+  const apply = (next: string, applies = accepts) => {
     const trimmed = next.trim();
-    if (trimmed !== '' && !accepts(trimmed)) return;
+    if (trimmed !== '' && !applies(trimmed)) return;
     const filter = trimmed || null;
     if (filter === applied.current) return;
     applied.current = filter;
@@ -145,7 +146,7 @@ function useTextFilter(
   };
   const settle = useDebouncedCallback((next: string) => {
     setState({ settled: true, committed: false });
-    apply(next);
+    apply(next, appliesWhileTyping);
   }, TYPING_DELAY_MS);
   useEffect(() => {
     if (value === applied.current) return;
@@ -174,7 +175,14 @@ function useTextFilter(
 
 /** The Action filter: applies as you type, at once on Enter, on blur or when an option is picked. */
 function ActionFilter({ value, onApply }: { value: string | null; onApply: ApplyFilter }) {
-  const filter = useTextFilter(value, onApply, (text) => ACTION_PATTERN.test(text));
+  // While typing, only a whole action or a prefix applies: `pod` and `pod.st` are on their way
+  // to `pod.stop` and would match nothing. Enter or leaving the field applies any valid text.
+  const filter = useTextFilter(
+    value,
+    onApply,
+    (text) => ACTION_PATTERN.test(text),
+    (text) => KNOWN_ACTIONS.includes(text) || (text.endsWith('.*') && ACTION_PATTERN.test(text)),
+  );
   const trimmed = filter.text.trim();
   const invalid = trimmed !== '' && !ACTION_PATTERN.test(trimmed);
   // Half typed (`pod.`) is no mistake yet: only once committed, or when no more typing can fix it.
