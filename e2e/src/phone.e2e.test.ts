@@ -195,6 +195,19 @@ describe('the console on a phone', () => {
     // Everything fits: nothing scrolls sideways, on any page.
     expect(problems).toEqual(Object.fromEntries(pages.map((p) => [p.name, []])));
 
+    // A tablet in portrait (820 px, the navigation beside the page): the tables fit there too.
+    const tabletContext = await browser.newContext({ viewport: { width: 820, height: 1180 } });
+    await tabletContext.addCookies(await owner.context().cookies());
+    const tablet = await tabletContext.newPage();
+    const tabletProblems: Record<string, string[]> = {};
+    for (const { name, path, ready } of pages) {
+      await open(tablet, path, ready);
+      await screenshot(tablet, `tablet-${name}`);
+      tabletProblems[name] = await overflowOf(tablet);
+    }
+    expect(tabletProblems).toEqual(Object.fromEntries(pages.map((p) => [p.name, []])));
+    await tabletContext.close();
+
     // The header is one line; the user's menu is still there, behind their initials.
     await expectHeaderOneLine(phone);
     await phone.getByTestId('user-menu').click();

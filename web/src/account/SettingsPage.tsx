@@ -98,7 +98,7 @@ function SessionsCard() {
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Device</Table.Th>
-            <Table.Th visibleFrom="sm">IP</Table.Th>
+            <Table.Th visibleFrom="md">IP</Table.Th>
             <Table.Th>Last active</Table.Th>
             <Table.Th />
           </Table.Tr>
@@ -111,11 +111,11 @@ function SessionsCard() {
                   {describeUserAgent(s.userAgent)}
                 </Text>
                 {/* On a phone the IP goes under the device. */}
-                <Text size="xs" c="dimmed" hiddenFrom="sm">
+                <Text size="xs" c="dimmed" hiddenFrom="md">
                   {s.ip ?? '—'}
                 </Text>
               </Table.Td>
-              <Table.Td visibleFrom="sm">{s.ip ?? '—'}</Table.Td>
+              <Table.Td visibleFrom="md">{s.ip ?? '—'}</Table.Td>
               <Table.Td>{formatDateTime(s.lastSeenAt)}</Table.Td>
               <Table.Td>
                 {s.current ? (

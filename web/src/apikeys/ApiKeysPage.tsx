@@ -312,14 +312,14 @@ function KeyRow({
           )}
         </Group>
         {/* On a phone, where the other columns are hidden: the status and when last used. */}
-        <Group gap={6} mt={4} hiddenFrom="sm">
+        <Group gap={6} mt={4} hiddenFrom="md">
           <StatusBadge apiKey={apiKey} />
           <Text size="xs" c="dimmed">
             {apiKey.lastUsedAt ? `Last used ${formatDate(apiKey.lastUsedAt)}` : 'Never used'}
           </Text>
         </Group>
       </Table.Td>
-      <Table.Td visibleFrom="sm">
+      <Table.Td visibleFrom="md">
         <When at={apiKey.createdAt} none="—" />
         {showCreator && (
           <Text
@@ -333,13 +333,13 @@ function KeyRow({
           </Text>
         )}
       </Table.Td>
-      <Table.Td visibleFrom="sm">
+      <Table.Td visibleFrom="md">
         <When at={apiKey.lastUsedAt} none="Never" withTime />
       </Table.Td>
-      <Table.Td visibleFrom="sm">
+      <Table.Td visibleFrom="md">
         <When at={apiKey.expiresAt} none="Never" />
       </Table.Td>
-      <Table.Td miw={100} visibleFrom="sm">
+      <Table.Td miw={100} visibleFrom="md">
         <StatusBadge apiKey={apiKey} />
       </Table.Td>
       <Table.Td>
@@ -501,10 +501,10 @@ export function ApiKeysPage() {
             <Table.Thead style={{ whiteSpace: 'nowrap' }}>
               <Table.Tr>
                 <Table.Th>Name</Table.Th>
-                <Table.Th visibleFrom="sm">Created</Table.Th>
-                <Table.Th visibleFrom="sm">Last used</Table.Th>
-                <Table.Th visibleFrom="sm">Expires</Table.Th>
-                <Table.Th visibleFrom="sm">Status</Table.Th>
+                <Table.Th visibleFrom="md">Created</Table.Th>
+                <Table.Th visibleFrom="md">Last used</Table.Th>
+                <Table.Th visibleFrom="md">Expires</Table.Th>
+                <Table.Th visibleFrom="md">Status</Table.Th>
                 <Table.Th />
               </Table.Tr>
             </Table.Thead>

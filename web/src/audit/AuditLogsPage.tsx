@@ -581,14 +581,14 @@ function AuditLogs({ accountId }: { accountId: string }) {
           >
             <Table.Thead>
               <Table.Tr>
-                <Table.Th w={190} visibleFrom="sm">
+                <Table.Th w={190} visibleFrom="md">
                   Time
                 </Table.Th>
-                <Table.Th visibleFrom="sm">User</Table.Th>
+                <Table.Th visibleFrom="md">User</Table.Th>
                 <Table.Th>Action</Table.Th>
-                <Table.Th visibleFrom="sm">Resource</Table.Th>
+                <Table.Th visibleFrom="md">Resource</Table.Th>
                 <Table.Th>Outcome</Table.Th>
-                <Table.Th visibleFrom="sm">IP</Table.Th>
+                <Table.Th visibleFrom="md">IP</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -599,14 +599,14 @@ function AuditLogs({ accountId }: { accountId: string }) {
                   style={{ cursor: 'pointer' }}
                   onClick={() => setSelected(event)}
                 >
-                  <Table.Td visibleFrom="sm">
+                  <Table.Td visibleFrom="md">
                     <Tooltip label={event.time} openDelay={300}>
                       <Text size="sm" style={{ whiteSpace: 'nowrap' }} data-testid="audit-row-time">
                         {formatDateTime(event.time, { seconds: true })}
                       </Text>
                     </Tooltip>
                   </Table.Td>
-                  <Table.Td data-testid="audit-row-user" visibleFrom="sm">
+                  <Table.Td data-testid="audit-row-user" visibleFrom="md">
                     <ActorCell actor={event.actor} />
                   </Table.Td>
                   <Table.Td>
@@ -614,14 +614,14 @@ function AuditLogs({ accountId }: { accountId: string }) {
                       {event.action}
                     </Text>
                     {/* On a phone, where those columns are hidden: when and who. */}
-                    <Stack gap={2} mt={2} hiddenFrom="sm">
+                    <Stack gap={2} mt={2} hiddenFrom="md">
                       <Text size="xs" c="dimmed">
                         {formatDateTime(event.time, { seconds: true })}
                       </Text>
                       <ActorCell actor={event.actor} maw={160} />
                     </Stack>
                   </Table.Td>
-                  <Table.Td visibleFrom="sm">
+                  <Table.Td visibleFrom="md">
                     <ResourceCell resource={event.resource} />
                   </Table.Td>
                   <Table.Td>
@@ -629,7 +629,7 @@ function AuditLogs({ accountId }: { accountId: string }) {
                       {event.outcome}
                     </Badge>
                   </Table.Td>
-                  <Table.Td visibleFrom="sm">
+                  <Table.Td visibleFrom="md">
                     <Text size="sm" c={event.ip ? undefined : 'dimmed'}>
                       {event.ip ?? '—'}
                     </Text>

@@ -234,9 +234,9 @@ function TransactionsCard({ accountId, currency }: { accountId: string; currency
           <Table.Tr>
             <Table.Th>Time</Table.Th>
             <Table.Th>Kind</Table.Th>
-            <Table.Th visibleFrom="sm">Description</Table.Th>
+            <Table.Th visibleFrom="md">Description</Table.Th>
             <Table.Th ta="right">Amount</Table.Th>
-            <Table.Th ta="right" visibleFrom="sm">
+            <Table.Th ta="right" visibleFrom="md">
               Balance
             </Table.Th>
           </Table.Tr>
@@ -252,7 +252,7 @@ function TransactionsCard({ accountId, currency }: { accountId: string; currency
                 <Table.Td>
                   {formatDateTime(t.time)}
                   {/* On a phone the description goes under the time; the balance is left out. */}
-                  <Text size="xs" c="dimmed" lineClamp={2} hiddenFrom="sm">
+                  <Text size="xs" c="dimmed" lineClamp={2} hiddenFrom="md">
                     {description}
                   </Text>
                 </Table.Td>
@@ -267,7 +267,7 @@ function TransactionsCard({ accountId, currency }: { accountId: string; currency
                     {t.kind}
                   </Badge>
                 </Table.Td>
-                <Table.Td visibleFrom="sm">
+                <Table.Td visibleFrom="md">
                   <Text size="sm" lineClamp={1} maw={360}>
                     {description}
                   </Text>
@@ -275,7 +275,7 @@ function TransactionsCard({ accountId, currency }: { accountId: string; currency
                 <Table.Td ta="right" c={t.amount.startsWith('-') ? undefined : 'green'}>
                   {formatMoney(t.amount, currency)}
                 </Table.Td>
-                <Table.Td ta="right" visibleFrom="sm">
+                <Table.Td ta="right" visibleFrom="md">
                   {formatMoney(t.balanceAfter, currency)}
                 </Table.Td>
               </Table.Tr>
@@ -399,13 +399,13 @@ function StatementsCard({ accountId, currency }: { accountId: string; currency: 
           <Table.Tr>
             <Table.Th>Month</Table.Th>
             {/* On a phone: the month, its closing balance and the downloads. */}
-            <Table.Th ta="right" visibleFrom="sm">
+            <Table.Th ta="right" visibleFrom="md">
               Opening
             </Table.Th>
-            <Table.Th ta="right" visibleFrom="sm">
+            <Table.Th ta="right" visibleFrom="md">
               Credits
             </Table.Th>
-            <Table.Th ta="right" visibleFrom="sm">
+            <Table.Th ta="right" visibleFrom="md">
               Usage
             </Table.Th>
             <Table.Th ta="right">Closing</Table.Th>
@@ -416,13 +416,13 @@ function StatementsCard({ accountId, currency }: { accountId: string; currency: 
           {statements.data?.items.map((s) => (
             <Table.Tr key={s.month}>
               <Table.Td>{s.month}</Table.Td>
-              <Table.Td ta="right" visibleFrom="sm">
+              <Table.Td ta="right" visibleFrom="md">
                 {formatMoney(s.openingBalance, currency)}
               </Table.Td>
-              <Table.Td ta="right" visibleFrom="sm">
+              <Table.Td ta="right" visibleFrom="md">
                 {formatMoney(s.credits, currency)}
               </Table.Td>
-              <Table.Td ta="right" visibleFrom="sm">
+              <Table.Td ta="right" visibleFrom="md">
                 {formatMoney(s.usage, currency)}
               </Table.Td>
               <Table.Td ta="right">{formatMoney(s.closingBalance, currency)}</Table.Td>

@@ -373,30 +373,30 @@ function PodRow({
           </Tooltip>
         )}
         {/* On a phone, where the other columns are hidden: status, GPUs and price. */}
-        <Group gap={6} mt={4} hiddenFrom="sm">
+        <Group gap={6} mt={4} hiddenFrom="md">
           <StatusBadge status={pod.status} />
           <Text size="xs" c="dimmed">
             {gpus} · {formatRate(pod.pricePerHour, currency)}/h
           </Text>
         </Group>
       </Table.Td>
-      <Table.Td miw={120} visibleFrom="sm">
+      <Table.Td miw={120} visibleFrom="md">
         <StatusBadge status={pod.status} testId="pod-status" />
       </Table.Td>
-      <Table.Td data-testid="pod-gpus" visibleFrom="sm">
+      <Table.Td data-testid="pod-gpus" visibleFrom="md">
         <Text size="sm" lineClamp={1} maw={200} title={gpus}>
           {gpus}
         </Text>
       </Table.Td>
-      <Table.Td data-testid="pod-template" visibleFrom="sm">
+      <Table.Td data-testid="pod-template" visibleFrom="md">
         <Text size="sm" lineClamp={1} maw={140} title={templateName(pod.templateId)}>
           {templateName(pod.templateId)}
         </Text>
       </Table.Td>
-      <Table.Td style={{ whiteSpace: 'nowrap' }} visibleFrom="sm">
+      <Table.Td style={{ whiteSpace: 'nowrap' }} visibleFrom="md">
         {formatRate(pod.pricePerHour, currency)}/h
       </Table.Td>
-      <Table.Td visibleFrom="sm">
+      <Table.Td visibleFrom="md">
         <Text size="sm" lineClamp={1} maw={160}>
           {pod.createdByName ?? pod.createdBy}
         </Text>
@@ -553,11 +553,11 @@ export function PodsPage() {
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Name</Table.Th>
-                <Table.Th visibleFrom="sm">Status</Table.Th>
-                <Table.Th visibleFrom="sm">GPUs</Table.Th>
-                <Table.Th visibleFrom="sm">Template</Table.Th>
-                <Table.Th visibleFrom="sm">Price</Table.Th>
-                <Table.Th visibleFrom="sm">Created by</Table.Th>
+                <Table.Th visibleFrom="md">Status</Table.Th>
+                <Table.Th visibleFrom="md">GPUs</Table.Th>
+                <Table.Th visibleFrom="md">Template</Table.Th>
+                <Table.Th visibleFrom="md">Price</Table.Th>
+                <Table.Th visibleFrom="md">Created by</Table.Th>
                 <Table.Th />
               </Table.Tr>
             </Table.Thead>

@@ -190,11 +190,11 @@ function MemberRow({
           <Text size="sm">{roleLabel(member.role)}</Text>
         )}
       </Table.Td>
-      <Table.Td visibleFrom="sm">
+      <Table.Td visibleFrom="md">
         <Text size="sm">{formatDate(member.joinedAt)}</Text>
       </Table.Td>
       <Table.Td>
-        <Group gap="xs" justify="flex-end" wrap="nowrap" visibleFrom="sm">
+        <Group gap="xs" justify="flex-end" wrap="nowrap" visibleFrom="md">
           {canTransfer && (
             <Button size="xs" variant="subtle" onClick={onTransfer}>
               Transfer ownership
@@ -213,7 +213,7 @@ function MemberRow({
         </Group>
         {/* On a phone the same actions, in a menu. */}
         {(canTransfer || canRemove || canLeave) && (
-          <Group justify="flex-end" hiddenFrom="sm">
+          <Group justify="flex-end" hiddenFrom="md">
             <Menu position="bottom-end" shadow="md">
               <Menu.Target>
                 <ActionIcon variant="default" size={30} aria-label={`Actions for ${member.name}`}>
@@ -287,7 +287,7 @@ function MembersSection({ account, onLeave }: { account: Account; onLeave: () =>
             <Table.Tr>
               <Table.Th>Member</Table.Th>
               <Table.Th>Role</Table.Th>
-              <Table.Th visibleFrom="sm">Joined</Table.Th>
+              <Table.Th visibleFrom="md">Joined</Table.Th>
               <Table.Th />
             </Table.Tr>
           </Table.Thead>
@@ -364,12 +364,12 @@ function InviteRow({ invite, onRevoke }: { invite: Invite; onRevoke: () => void 
   const usesLeft = invite.maxUses - invite.uses;
   return (
     <Table.Tr data-testid="invite-row" data-invite-url={invite.url ?? ''}>
-      <Table.Td visibleFrom="sm">
+      <Table.Td visibleFrom="md">
         <Badge variant="light">{roleLabel(invite.role)}</Badge>
       </Table.Td>
       <Table.Td>
         {/* On a phone this cell also holds the role, the expiry and the uses left. */}
-        <Badge variant="light" hiddenFrom="sm" mb={4}>
+        <Badge variant="light" hiddenFrom="md" mb={4}>
           {roleLabel(invite.role)}
         </Badge>
         <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
@@ -378,21 +378,21 @@ function InviteRow({ invite, onRevoke }: { invite: Invite; onRevoke: () => void 
         <Text size="xs" c="dimmed">
           by {invite.createdByName}
         </Text>
-        <Text size="xs" c="dimmed" hiddenFrom="sm">
+        <Text size="xs" c="dimmed" hiddenFrom="md">
           Expires {relativeTime(invite.expiresAt)} · {usesLeft} of {invite.maxUses} uses left
         </Text>
       </Table.Td>
-      <Table.Td visibleFrom="sm">
+      <Table.Td visibleFrom="md">
         <Tooltip label={formatDateTime(invite.expiresAt)} withArrow>
           <Text size="sm">{relativeTime(invite.expiresAt)}</Text>
         </Tooltip>
       </Table.Td>
-      <Table.Td visibleFrom="sm">
+      <Table.Td visibleFrom="md">
         <Text size="sm" data-testid="invite-uses-left">
           {usesLeft} of {invite.maxUses}
         </Text>
       </Table.Td>
-      <Table.Td maw={280} visibleFrom="sm">
+      <Table.Td maw={280} visibleFrom="md">
         {invite.url ? (
           <Group gap="xs" wrap="nowrap">
             <Code
@@ -416,7 +416,7 @@ function InviteRow({ invite, onRevoke }: { invite: Invite; onRevoke: () => void 
       <Table.Td>
         <Group gap="xs" wrap="nowrap">
           {invite.url && (
-            <Box hiddenFrom="sm">
+            <Box hiddenFrom="md">
               <CopyLinkButton url={invite.url} />
             </Box>
           )}
@@ -454,11 +454,11 @@ function PendingInvitesSection({ account }: { account: Account }) {
           <Table verticalSpacing="sm">
             <Table.Thead>
               <Table.Tr>
-                <Table.Th visibleFrom="sm">Role</Table.Th>
+                <Table.Th visibleFrom="md">Role</Table.Th>
                 <Table.Th>For</Table.Th>
-                <Table.Th visibleFrom="sm">Expires</Table.Th>
-                <Table.Th visibleFrom="sm">Uses left</Table.Th>
-                <Table.Th visibleFrom="sm">Link</Table.Th>
+                <Table.Th visibleFrom="md">Expires</Table.Th>
+                <Table.Th visibleFrom="md">Uses left</Table.Th>
+                <Table.Th visibleFrom="md">Link</Table.Th>
                 <Table.Th />
               </Table.Tr>
             </Table.Thead>
