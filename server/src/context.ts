@@ -49,7 +49,9 @@ export interface MemberOfAccount extends AccountRow {
  * The caller's membership on the account a request's path names, read in the same query as
  * the session (one database round trip for an account-scoped request). `row` is undefined
  * when the caller is no member of that account. Only reads outside a transaction use it
- * (`readAccount`); a change reads the membership again inside its transaction.
+ * (`readAccount`); a change reads the membership again inside its transaction. It is as old as
+ * the request: a service that changed a membership and then read the same account again in one
+ * request would see the old row (none does: each route calls one service function).
  */
 export interface PrefetchedMembership {
   accountId: string;
