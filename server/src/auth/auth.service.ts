@@ -162,7 +162,6 @@ export async function login(
   return { user: toUserDto(user), session, device: deviceToken(deps, email) };
 }
 
-/** Resolves a session token to its principal, or null when unknown or expired. */
 /** A session's principal, with the membership it was read with (see findSessionByTokenHash). */
 export interface SessionAuthentication {
   principal: Principal;
