@@ -7,7 +7,6 @@ import {
   Code,
   Collapse,
   Drawer,
-  em,
   Group,
   Select,
   SimpleGrid,
@@ -17,9 +16,10 @@ import {
   TextInput,
   Title,
   Tooltip,
+  useMatches,
 } from '@mantine/core';
 import { DatePickerInput } from '@mantine/dates';
-import { useDebouncedCallback, useMediaQuery } from '@mantine/hooks';
+import { useDebouncedCallback } from '@mantine/hooks';
 import {
   IconChevronDown,
   IconChevronUp,
@@ -313,7 +313,8 @@ function Filters({ accountId, view }: { accountId: string; view: AuditView }) {
   const active = applied > 0;
   // On a phone the six fields would push the events off the first screen: they fold away
   // behind a Filters button that counts what is applied. From the sm breakpoint up they show.
-  const phone = useMediaQuery(`(max-width: ${em(767.98)})`) ?? false;
+  // The theme's breakpoint, read at once (not after a first render), as TableFrame reads it.
+  const phone = useMatches({ base: true, sm: false }, { getInitialValueInEffect: false });
   const [opened, setOpened] = useState(false);
   return (
     <Card withBorder>
