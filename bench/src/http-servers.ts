@@ -28,6 +28,12 @@ process.on('message', (message) => {
   if (message === 'cpu') process.send?.({ cpu: process.cpuUsage() });
 });
 
+/** Keeps the CPU busy for `ms`, without allocating or calling into the system. */
+function busyFor(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {}
+}
+
 function ready(port: number, extra: Record<string, string> = {}) {
   if (!process.send) throw new Error('start this server through bench/src/http.ts (IPC channel)');
   process.send({ port, ...extra });
@@ -85,7 +91,10 @@ if (kind === 'hello') {
     'left join memberships m on m.user_id = s.user_id and m.account_id = $1 ' +
     'left join accounts a on a.id = m.account_id where s.token_hash = $2';
   type Row = { role: string | null };
+  // The calibration server (b+) is the floor with this much busy work added to each request.
+  const extraMs = Number(process.env.BENCH_EXTRA_US ?? 0) / 1000;
   const answer = (row: Row | undefined, reply: FastifyReply) => {
+    if (extraMs > 0) busyFor(extraMs);
     if (!row) return reply.status(401).send({ error: 'unauthenticated' });
     if (row.role === null) return reply.status(404).send({ error: 'not_found' });
     return row;

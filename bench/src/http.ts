@@ -6,6 +6,15 @@
  *   (c) gantry — Gantry's GET /api/v1/accounts/:accountId with a real session cookie.
  * On SQLite, and on PostgreSQL when reachable. Prints req/s, p50, p99 and the ratios c/a, c/b.
  *
+ * Two more figures say what the ratios can mean on the machine at hand:
+ * - b/a, the floor's own share of bare Fastify: c/a cannot be much above it, whatever the
+ *   layers cost, since (c) does the floor's reads too;
+ * - a calibration server, (b+30%): the floor plus busy work equal to 30 % of the floor's CPU
+ *   time per request (measured after the warm-up). The issue's c/b ≥ 0.7 stands for "our layers
+ *   cost at most 30 % over the floor"; a load generator sharing the server's cores does not turn
+ *   30 % more work into 1/1.3 of the throughput, so (b+30%)/b shows what 30 % more work scores
+ *   here, and c/(b+30%) ≥ 1 says Gantry's layers cost less than that.
+ *
  * Also prints the server process's CPU time per request (user + system, from
  * process.cpuUsage() around each measurement): unlike req/s it barely moves when other work
  * shares the machine's cores.
@@ -90,6 +99,10 @@ async function measure(server: Started, url: string, cookie?: string): Promise<S
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpu };
 }
 
+/** (a) hello, (b) floor, (b+30%) the floor with 30 % more work, (c) Gantry. */
+type Key = 'a' | 'b' | 'b30' | 'c';
+const KEYS: readonly Key[] = ['a', 'b', 'b30', 'c'];
+
 const median = (values: number[]) =>
   [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)] ?? 0;
 
@@ -117,44 +130,52 @@ async function runDialect(dialect: 'sqlite' | 'postgres') {
   const gantry = await startServer('gantry', dialect, pgEnv);
   const token = gantry.cookie?.split('=')[1] ?? '';
   const accountId = gantry.path?.split('/').pop() ?? '';
-  const floor = await startServer('floor', dialect, {
+  const floorEnv = {
     ...pgEnv,
     BENCH_DATA_DIR: gantry.dataDir ?? '',
     BENCH_TOKEN: token,
     BENCH_ACCOUNT: accountId,
-  });
-  const hello = await startServer('hello', dialect);
-  const targets = {
-    a: { name: 'hello (bare Fastify)', server: hello, url: `http://127.0.0.1:${hello.port}/` },
-    b: {
-      name: 'floor (raw prepared reads)',
-      server: floor,
-      url: `http://127.0.0.1:${floor.port}${floor.path}`,
-    },
-    c: {
-      name: 'gantry GET /accounts/:id',
-      server: gantry,
-      url: `http://127.0.0.1:${gantry.port}${gantry.path}`,
-    },
   };
-  const samples: Record<'a' | 'b' | 'c', Sample[]> = { a: [], b: [], c: [] };
+  const floor = await startServer('floor', dialect, floorEnv);
+  const hello = await startServer('hello', dialect);
+  const servers = [gantry, floor, hello];
+  const url = (server: Started) => `http://127.0.0.1:${server.port}${server.path ?? '/'}`;
+  const samples: Record<Key, Sample[]> = { a: [], b: [], b30: [], c: [] };
+  let extraUs = 0;
+  let targets: Record<Key, { name: string; server: Started }> | undefined;
   try {
-    // Warm-up, then alternate so drift affects all three alike.
-    for (const key of ['a', 'b', 'c'] as const) {
+    // Warm-up, then alternate so drift affects all servers alike.
+    for (const server of servers) {
       await autocannon({
-        url: targets[key].url,
+        url: url(server),
         connections: CONNECTIONS,
         duration: 1,
         headers: { cookie: gantry.cookie ?? '' },
       });
     }
+    // The calibration server: the floor plus 30 % of the floor's own CPU time per request, as
+    // busy work (see the header).
+    extraUs = Math.round(0.3 * (await measure(floor, url(floor), gantry.cookie)).cpu);
+    const floor30 = await startServer('floor', dialect, {
+      ...floorEnv,
+      BENCH_EXTRA_US: String(extraUs),
+    });
+    servers.push(floor30);
+    await autocannon({ url: url(floor30), connections: CONNECTIONS, duration: 1 });
+    targets = {
+      a: { name: '(a) hello (bare Fastify)', server: hello },
+      b: { name: '(b) floor (raw prepared reads)', server: floor },
+      b30: { name: `(b+30%) floor + ${extraUs} µs busy work`, server: floor30 },
+      c: { name: '(c) gantry GET /accounts/:id', server: gantry },
+    };
     for (let round = 0; round < ROUNDS; round++) {
-      for (const key of ['a', 'b', 'c'] as const) {
-        samples[key].push(await measure(targets[key].server, targets[key].url, gantry.cookie));
+      for (const key of KEYS) {
+        const { server } = targets[key];
+        samples[key].push(await measure(server, url(server), gantry.cookie));
       }
     }
   } finally {
-    for (const s of [gantry, floor, hello]) s.child.kill('SIGTERM');
+    for (const s of servers) s.child.kill('SIGTERM');
     if (admin) {
       await new Promise((r) => setTimeout(r, 500));
       await admin.query(`drop schema ${schema} cascade`);
@@ -162,7 +183,7 @@ async function runDialect(dialect: 'sqlite' | 'postgres') {
     }
   }
   const summary = Object.fromEntries(
-    (['a', 'b', 'c'] as const).map((key) => [
+    KEYS.map((key) => [
       key,
       {
         rps: median(samples[key].map((s) => s.rps)),
@@ -171,21 +192,21 @@ async function runDialect(dialect: 'sqlite' | 'postgres') {
         cpu: median(samples[key].map((s) => s.cpu)),
       },
     ]),
-  ) as Record<'a' | 'b' | 'c', Sample>;
+  ) as Record<Key, Sample>;
   console.log(
     `\n## ${dialect} — ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections (medians)`,
   );
   console.log('| server | req/s | p50 ms | p99 ms | server CPU µs/req |');
   console.log('|---|---:|---:|---:|---:|');
-  for (const key of ['a', 'b', 'c'] as const) {
+  for (const key of KEYS) {
     const s = summary[key];
     console.log(
-      `| (${key}) ${targets[key].name} | ${s.rps.toFixed(0)} | ${s.p50} | ${s.p99} | ${s.cpu.toFixed(0)} |`,
+      `| ${targets[key].name} | ${s.rps.toFixed(0)} | ${s.p50} | ${s.p99} | ${s.cpu.toFixed(0)} |`,
     );
   }
   const ratio = (x: number, y: number) => (x / y).toFixed(2);
   // Median over the rounds of each round's ratio (see the header).
-  const paired = (x: 'a' | 'b' | 'c', y: 'a' | 'b' | 'c', of: (s: Sample) => number) =>
+  const paired = (x: Key, y: Key, of: (s: Sample) => number) =>
     median(samples[x].map((s, i) => of(s) / of(samples[y][i] as Sample))).toFixed(2);
   const rps = (s: Sample) => s.rps;
   const perCpu = (s: Sample) => 1 / s.cpu;
@@ -193,11 +214,19 @@ async function runDialect(dialect: 'sqlite' | 'postgres') {
     `c/a = ${paired('c', 'a', rps)}   c/b = ${paired('c', 'b', rps)}   (medians of per-round ratios;` +
       ` by server CPU per request: c/a = ${paired('c', 'a', perCpu)}, c/b = ${paired('c', 'b', perCpu)})`,
   );
-  const rounds = (x: 'a' | 'b' | 'c', y: 'a' | 'b' | 'c') =>
+  const rounds = (x: Key, y: Key) =>
     samples[x].map((s, i) => ratio(s.rps, (samples[y][i] as Sample).rps)).join(' ');
   console.log(`per round: c/a ${rounds('c', 'a')}; c/b ${rounds('c', 'b')}`);
   console.log(
     `ratios of the medians: c/a = ${ratio(summary.c.rps, summary.a.rps)}   c/b = ${ratio(summary.c.rps, summary.b.rps)}`,
+  );
+  console.log(
+    `the floor's own b/a = ${paired('b', 'a', rps)} (no server doing these reads reaches a higher c/a)`,
+  );
+  console.log(
+    `calibration: (b+30%)/b = ${paired('b30', 'b', rps)} (per round: ${rounds('b30', 'b')}); ` +
+      `c/(b+30%) = ${paired('c', 'b30', rps)} — at least 1 when Gantry's layers cost less than ` +
+      `30 % of the floor's work`,
   );
   console.log(
     `load average during the run: ${loadavg()
