@@ -11,6 +11,7 @@ import {
   Select,
   SimpleGrid,
   Stack,
+  type StyleProp,
   Table,
   Text,
   TextInput,
@@ -67,7 +68,7 @@ const OUTCOME_COLOR: Record<Outcome, string> = {
 };
 
 /** Who did it: the email for people, a clear badge for API keys, the system and the operator. */
-function ActorCell({ actor, maw = 240 }: { actor: AuditEvent['actor']; maw?: number }) {
+function ActorCell({ actor, maw = 240 }: { actor: AuditEvent['actor']; maw?: StyleProp<number> }) {
   if (actor.type === 'system') {
     return (
       <Badge variant="light" color="gray">
@@ -344,7 +345,13 @@ function Filters({ accountId, view }: { accountId: string; view: AuditView }) {
         </Group>
       )}
       <Collapse expanded={!phone || opened} id="audit-filters" mt={phone && opened ? 'xs' : 0}>
-        <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} spacing="sm" verticalSpacing="xs">
+        {/* Inputs line up along each row's bottom: Action and Resource ID carry a description. */}
+        <SimpleGrid
+          cols={{ base: 1, sm: 2, lg: 3 }}
+          spacing="sm"
+          verticalSpacing="xs"
+          style={{ alignItems: 'end' }}
+        >
           <DateRangeFilter
             key={`${view.range}-${view.from}-${view.to}`}
             view={view}
@@ -619,7 +626,8 @@ function AuditLogs({ accountId }: { accountId: string }) {
                       <Text size="xs" c="dimmed">
                         {formatDateTime(event.time, { seconds: true })}
                       </Text>
-                      <ActorCell actor={event.actor} maw={160} />
+                      {/* A phone's cell is narrow; a tablet's has room for most emails. */}
+                      <ActorCell actor={event.actor} maw={{ base: 160, sm: 340 }} />
                     </Stack>
                   </Table.Td>
                   <Table.Td visibleFrom="md">
