@@ -53,7 +53,7 @@ describe('the Audit logs page', () => {
 
     // The Admin opens the page from the navigation: every event, newest first.
     await owner.goto(`${gantry.url}/accounts/${accountId}`);
-    await owner.getByRole('link', { name: 'Audit logs' }).click();
+    await owner.getByRole('link', { name: 'Audit logs', exact: true }).click();
     await owner.getByTestId('audit-row').first().waitFor();
     // Times read like everywhere else in the console (with seconds here): "Nov 28, 2026, 6:58:26 AM".
     for (const time of await rowTexts(owner, 'audit-row-time')) {

@@ -58,12 +58,22 @@ describe('the Billing page', () => {
     );
     expect(out).toContain('Credited 100.000000');
 
-    // The Billing member: Billing in the navigation, no Pods.
+    // The Billing member: Billing in the navigation, no Pods; the dashboard shows the balance
+    // and nothing of Pods, members or the audit log.
     await biller.goto(`${gantry.url}/accounts/${accountId}`);
     const billerNav = await navLabels(biller);
     expect(billerNav).toContain('Billing');
     expect(billerNav).not.toContain('Pods');
-    await biller.getByRole('link', { name: 'Billing' }).click();
+    await expect
+      .poll(() => biller.getByTestId('dashboard-balance-amount').textContent())
+      .toBe('$125.00');
+    expect(await biller.getByTestId('dashboard-balance').textContent()).toContain(
+      'Nothing running',
+    );
+    for (const card of ['dashboard-pods', 'dashboard-team', 'dashboard-activity']) {
+      expect(await biller.getByTestId(card).count()).toBe(0);
+    }
+    await biller.getByRole('link', { name: 'Billing', exact: true }).click();
     await expect.poll(() => biller.getByTestId('billing-balance').textContent()).toBe('$125.00');
     await expect
       .poll(() => biller.getByTestId('billing-transactions').textContent())
@@ -96,12 +106,20 @@ describe('the Billing page', () => {
     await screenshot(biller, 'billing-page');
 
     // The Dev: Pods in the navigation and a working Pods page; no Billing, and the page says so.
+    // The dashboard shows the Pods card only.
     await dev.goto(`${gantry.url}/accounts/${accountId}`);
     const devNav = await navLabels(dev);
     expect(devNav).toContain('Pods');
     expect(devNav).not.toContain('Billing');
+    await expect
+      .poll(() => dev.getByTestId('dashboard-pods-running').textContent())
+      .toBe('0 running');
+    expect(await dev.getByTestId('dashboard-pods').textContent()).toContain('Deploy a Pod');
+    for (const card of ['dashboard-balance', 'dashboard-team', 'dashboard-activity']) {
+      expect(await dev.getByTestId(card).count()).toBe(0);
+    }
     expect(await dev.getByTestId('low-balance-banner').count()).toBe(0);
-    await dev.getByRole('link', { name: 'Pods' }).click();
+    await dev.getByRole('link', { name: 'Pods', exact: true }).click();
     await dev.getByRole('button', { name: 'Deploy' }).waitFor();
     expect(dev.url()).toBe(`${gantry.url}/accounts/${accountId}/pods`);
     await dev.goto(`${gantry.url}/accounts/${accountId}/billing`);

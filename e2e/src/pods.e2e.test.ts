@@ -70,7 +70,7 @@ describe('Pods in the console', () => {
     // The Dev deploys from the dialog; the badge moves on to running by itself.
     const dev = pages.dev;
     await dev.goto(`${gantry.url}/accounts/${accountId}`);
-    await dev.getByRole('link', { name: 'Pods' }).click();
+    await dev.getByRole('link', { name: 'Pods', exact: true }).click();
     await dev.waitForURL(/\/pods$/);
     await dev.getByRole('button', { name: 'Deploy' }).click();
     const dialog = dev.getByRole('dialog');
@@ -118,6 +118,33 @@ describe('Pods in the console', () => {
     await screenshot(app, 'pods-connected-app');
     await app.close();
 
+    // The owner's dashboard sums it up: the running Pod and its GPUs, what it costs, the team,
+    // and the latest events.
+    const owner = pages.owner;
+    await owner.goto(`${gantry.url}/accounts/${accountId}`);
+    await expect
+      .poll(() => owner.getByTestId('dashboard-pods-running').textContent())
+      .toBe('1 running');
+    expect(await owner.getByTestId('dashboard-pods').textContent()).toContain('2 GPUs in use');
+    await expect
+      .poll(() => owner.getByTestId('dashboard-balance').textContent())
+      .toContain('Spending $3.98/h');
+    expect(await owner.getByTestId('dashboard-team-members').textContent()).toBe('4 members');
+    expect(await owner.getByTestId('dashboard-team-invites').textContent()).toBe(
+      'No pending invites',
+    );
+    // Newest first: connecting is audited too.
+    await expect
+      .poll(() => owner.getByTestId('dashboard-activity-event').first().textContent())
+      .toMatch(/^pod\.connect/);
+    expect(
+      (await owner.getByTestId('dashboard-activity-event').allTextContents()).join('\n'),
+    ).toContain('pod.create');
+    expect(await owner.getByTestId('dashboard-activity-event').count()).toBeLessThanOrEqual(5);
+    await screenshot(owner, 'dashboard-overview');
+    await owner.getByRole('link', { name: 'All audit logs →' }).click();
+    await owner.waitForURL(/\/audit-logs$/);
+
     // Basic: sees the Pod and connects, but has no deploy/start/stop/restart/terminate.
     const basic = pages.basic;
     await basic.goto(podsUrl);
@@ -143,7 +170,7 @@ describe('Pods in the console', () => {
     const billing = pages.billing;
     await billing.goto(`${gantry.url}/accounts/${accountId}`);
     await billing.getByTestId('account-role').waitFor();
-    expect(await billing.getByRole('link', { name: 'Pods' }).count()).toBe(0);
+    expect(await billing.getByRole('link', { name: 'Pods', exact: true }).count()).toBe(0);
     await billing.goto(podsUrl);
     await expect
       .poll(() => billing.getByRole('alert').textContent())

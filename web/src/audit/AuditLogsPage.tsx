@@ -11,7 +11,6 @@ import {
   Select,
   SimpleGrid,
   Stack,
-  type StyleProp,
   Table,
   Text,
   TextInput,
@@ -38,6 +37,7 @@ import { usePolicy } from '../api/hooks';
 import { FormError } from '../components/errors';
 import { TableFrame } from '../components/TableFrame';
 import { formatDateTime } from '../format/dates';
+import { ActorCell } from './ActorCell';
 import {
   ACTION_PATTERN,
   ACTION_PREFIXES,
@@ -66,35 +66,6 @@ const OUTCOME_COLOR: Record<Outcome, string> = {
   denied: 'orange',
   failure: 'red',
 };
-
-/** Who did it: the email for people, a clear badge for API keys, the system and the operator. */
-function ActorCell({ actor, maw = 240 }: { actor: AuditEvent['actor']; maw?: StyleProp<number> }) {
-  if (actor.type === 'system') {
-    return (
-      <Badge variant="light" color="gray">
-        system
-      </Badge>
-    );
-  }
-  const badge =
-    actor.type === 'apikey' ? (
-      <Badge variant="light" color="violet" size="sm">
-        API key
-      </Badge>
-    ) : actor.type === 'operator' ? (
-      <Badge variant="light" color="grape" size="sm">
-        operator
-      </Badge>
-    ) : null;
-  return (
-    <Group gap={6} wrap="nowrap">
-      {badge}
-      <Text size="sm" truncate maw={maw}>
-        {actor.email ?? actor.userId ?? actor.id ?? '—'}
-      </Text>
-    </Group>
-  );
-}
 
 function ResourceCell({ resource }: { resource: AuditEvent['resource'] }) {
   return (

@@ -24,14 +24,7 @@ import { usePolicy } from '../api/hooks';
 import { errorFor, FormError } from '../components/errors';
 import { formatDateTime } from '../format/dates';
 import { formatMoney, formatRate, moneyInputValue } from '../format/money';
-import { type Billing, type TransactionKind, useBilling } from './hooks';
-
-function runway(seconds: number | null): string {
-  if (seconds === null) return 'Nothing running';
-  if (seconds < 3600) return `about ${Math.floor(seconds / 60)} min at this rate`;
-  if (seconds < 48 * 3600) return `about ${Math.floor(seconds / 3600)} h at this rate`;
-  return `about ${Math.floor(seconds / 86400)} days at this rate`;
-}
+import { type Billing, describeRunway, type TransactionKind, useBilling } from './hooks';
 
 function Summary({ billing }: { billing: Billing }) {
   const { currency } = billing;
@@ -52,7 +45,7 @@ function Summary({ billing }: { billing: Billing }) {
           )}
         </Group>
         <Text size="xs" c="dimmed">
-          {runway(billing.runwaySeconds)}
+          {describeRunway(billing.runwaySeconds)}
         </Text>
       </Card>
       <Card withBorder>

@@ -16,3 +16,11 @@ export function useBilling(accountId: string, enabled = true) {
     refetchInterval: 60_000,
   });
 }
+
+/** How long the balance lasts at the current spend: "about 3 days at this rate". */
+export function describeRunway(seconds: number | null): string {
+  if (seconds === null) return 'Nothing running';
+  if (seconds < 3600) return `about ${Math.floor(seconds / 60)} min at this rate`;
+  if (seconds < 48 * 3600) return `about ${Math.floor(seconds / 3600)} h at this rate`;
+  return `about ${Math.floor(seconds / 86400)} days at this rate`;
+}

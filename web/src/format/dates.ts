@@ -1,5 +1,5 @@
 /**
- * Every date and time the console shows goes through these two helpers, in the browser's time
+ * Every date and time the console shows goes through these helpers, in the browser's time
  * zone: `Nov 28, 2026, 6:58 AM` for a moment, `Nov 28, 2026` for a day.
  */
 
@@ -25,4 +25,19 @@ export function formatDate(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   return DATE.format(date);
+}
+
+/** "in 3 days", "in 5 hours", "2 minutes ago". */
+export function relativeTime(iso: string, now = Date.now()): string {
+  const seconds = Math.round((Date.parse(iso) - now) / 1000);
+  const format = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+  const units: Array<[Intl.RelativeTimeFormatUnit, number]> = [
+    ['day', 86_400],
+    ['hour', 3600],
+    ['minute', 60],
+  ];
+  for (const [unit, size] of units) {
+    if (Math.abs(seconds) >= size) return format.format(Math.round(seconds / size), unit);
+  }
+  return format.format(seconds, 'second');
 }

@@ -52,3 +52,26 @@ export function useCatalogNames() {
     currency: catalog.data?.currency,
   };
 }
+
+/** What the dashboard says of the account's Pods: running now, GPUs in use, the rest. */
+export function podsSummary(pods: readonly Pod[]) {
+  let running = 0;
+  let gpus = 0;
+  let starting = 0;
+  let stopped = 0;
+  let failed = 0;
+  for (const pod of pods) {
+    if (pod.status === 'running') {
+      running++;
+      gpus += pod.gpuCount;
+    } else if (pod.status === 'provisioning' || pod.status === 'starting') starting++;
+    else if (pod.status === 'exited') stopped++;
+    else if (pod.status === 'error') failed++;
+  }
+  const others = [
+    starting > 0 && `${starting} starting`,
+    stopped > 0 && `${stopped} stopped`,
+    failed > 0 && `${failed} failed`,
+  ].filter(Boolean);
+  return { running, gpus, others: others.join(' · ') };
+}

@@ -17,7 +17,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api, call } from '../api/client';
 import { errorFor, FormError } from '../components/errors';
-import { type Invite, invitesKey, ROLES, type Role, relativeTime, roleLabel } from './teams-api';
+import { relativeTime } from '../format/dates';
+import { type Invite, invitesKey, ROLES, type Role, roleLabel } from './teams-api';
 
 /** Expiry presets, in hours (the API takes 1–720). */
 const EXPIRY_PRESETS: Array<{ value: string; label: string }> = [

@@ -26,8 +26,8 @@ import { Link, useNavigate, useParams } from 'react-router-dom';
 import { ApiError, api, call } from '../api/client';
 import { useMe } from '../api/hooks';
 import { FormError } from '../components/errors';
-import { formatDateTime } from '../format/dates';
-import { type InvitePreview, ROLES, relativeTime, roleLabel } from './teams-api';
+import { formatDateTime, relativeTime } from '../format/dates';
+import { type InvitePreview, ROLES, roleLabel } from './teams-api';
 
 function InviteCard({ children }: { children: ReactNode }) {
   return (

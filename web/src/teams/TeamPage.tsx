@@ -29,7 +29,7 @@ import { useMe, usePolicy } from '../api/hooks';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { errorFor, FormError } from '../components/errors';
 import { TableFrame } from '../components/TableFrame';
-import { formatDate, formatDateTime } from '../format/dates';
+import { formatDate, formatDateTime, relativeTime } from '../format/dates';
 import { ConvertToTeamButton } from './ConvertToTeamButton';
 import { CopyLinkButton, InviteDialog } from './InviteDialog';
 import {
@@ -39,7 +39,6 @@ import {
   ROLES,
   type Role,
   refreshTeam,
-  relativeTime,
   roleLabel,
   useInvites,
   useMembers,

@@ -72,21 +72,6 @@ export function refreshTeam(queryClient: QueryClient, accountId: string) {
   ]);
 }
 
-/** "in 3 days", "in 5 hours", "2 minutes ago". */
-export function relativeTime(iso: string, now = Date.now()): string {
-  const seconds = Math.round((Date.parse(iso) - now) / 1000);
-  const format = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
-  const units: Array<[Intl.RelativeTimeFormatUnit, number]> = [
-    ['day', 86_400],
-    ['hour', 3600],
-    ['minute', 60],
-  ];
-  for (const [unit, size] of units) {
-    if (Math.abs(seconds) >= size) return format.format(Math.round(seconds / size), unit);
-  }
-  return format.format(seconds, 'second');
-}
-
 /** True when the error is the API's answer with this status (and code, when given). */
 export function isApiError(error: unknown, status: number, code?: string): error is ApiError {
   return error instanceof ApiError && error.status === status && (!code || error.code === code);

@@ -1,0 +1,43 @@
+import { Text } from '@mantine/core';
+import type { Account } from '../api/client';
+import { usePolicy } from '../api/hooks';
+import { SummaryCard, SummaryFigure } from '../components/SummaryCard';
+import { useInvites, useMembers } from './teams-api';
+
+/** The dashboard's Team card: members and pending invites (team accounts, members.manage). */
+export function TeamSummaryCard({ account }: { account: Account }) {
+  const { can } = usePolicy(account);
+  const allowed = account.kind === 'team' && can('members.manage');
+  const members = useMembers(account.id, allowed);
+  const invites = useInvites(account.id, allowed);
+  if (!allowed) return null;
+  const memberCount = members.data?.items.length;
+  const pending = invites.data?.items.length;
+  return (
+    <SummaryCard
+      title="Team"
+      to={`/accounts/${account.id}/team`}
+      linkLabel="Manage team"
+      testId="dashboard-team"
+    >
+      {memberCount === undefined ? (
+        <Text c={members.isError ? 'red' : 'dimmed'}>
+          {members.isError ? 'The members could not be loaded' : 'Loading…'}
+        </Text>
+      ) : (
+        <>
+          <SummaryFigure testId="dashboard-team-members">
+            {memberCount} member{memberCount === 1 ? '' : 's'}
+          </SummaryFigure>
+          {pending !== undefined && (
+            <Text size="sm" data-testid="dashboard-team-invites">
+              {pending === 0
+                ? 'No pending invites'
+                : `${pending} pending invite${pending === 1 ? '' : 's'}`}
+            </Text>
+          )}
+        </>
+      )}
+    </SummaryCard>
+  );
+}
