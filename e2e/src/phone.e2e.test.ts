@@ -99,7 +99,7 @@ async function expectRowActionsWithin(rows: Locator, card: Locator): Promise<voi
 describe('the console on a phone', () => {
   const e2e = useGantryAndBrowser();
 
-  it('at 390 px every page fits the width and the header is one line; at 1280 px nothing changes', async () => {
+  it('at 390, 820 and 1024 px every page fits the width and the header is one line; at 1280 px nothing changes', async () => {
     const { gantry, browser } = e2e;
     // Long names and emails, as people have.
     const ownerEmail = uniqueEmail('alexandra.montgomery');
@@ -195,18 +195,24 @@ describe('the console on a phone', () => {
     // Everything fits: nothing scrolls sideways, on any page.
     expect(problems).toEqual(Object.fromEntries(pages.map((p) => [p.name, []])));
 
-    // A tablet in portrait (820 px, the navigation beside the page): the tables fit there too.
-    const tabletContext = await browser.newContext({ viewport: { width: 820, height: 1180 } });
-    await tabletContext.addCookies(await owner.context().cookies());
-    const tablet = await tabletContext.newPage();
-    const tabletProblems: Record<string, string[]> = {};
-    for (const { name, path, ready } of pages) {
-      await open(tablet, path, ready);
-      await screenshot(tablet, `tablet-${name}`);
-      tabletProblems[name] = await overflowOf(tablet);
+    // A tablet in portrait (820 px) and a small laptop (1024 px), the navigation beside the page:
+    // the tables fit there too.
+    for (const [device, viewport] of [
+      ['tablet', { width: 820, height: 1180 }],
+      ['laptop', { width: 1024, height: 768 }],
+    ] as const) {
+      const deviceContext = await browser.newContext({ viewport });
+      await deviceContext.addCookies(await owner.context().cookies());
+      const page = await deviceContext.newPage();
+      const deviceProblems: Record<string, string[]> = {};
+      for (const { name, path, ready } of pages) {
+        await open(page, path, ready);
+        await screenshot(page, `${device}-${name}`);
+        deviceProblems[name] = await overflowOf(page);
+      }
+      expect(deviceProblems, device).toEqual(Object.fromEntries(pages.map((p) => [p.name, []])));
+      await deviceContext.close();
     }
-    expect(tabletProblems).toEqual(Object.fromEntries(pages.map((p) => [p.name, []])));
-    await tabletContext.close();
 
     // The header is one line; the user's menu is still there, behind their initials.
     await expectHeaderOneLine(phone);

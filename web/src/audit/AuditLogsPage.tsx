@@ -35,7 +35,7 @@ import { useOutletContext, useSearchParams } from 'react-router-dom';
 import { type Account, api, call } from '../api/client';
 import { usePolicy } from '../api/hooks';
 import { FormError } from '../components/errors';
-import { TableFrame } from '../components/TableFrame';
+import { type FullLayoutFrom, TableFrame } from '../components/TableFrame';
 import { formatDateTime } from '../format/dates';
 import { ActorCell } from './ActorCell';
 import {
@@ -60,6 +60,8 @@ import {
   writeView,
 } from './audit-filters';
 
+/** All the columns from `lg` up: they need ~930 px, more than a 1024 px laptop's page has. */
+const FULL_FROM: FullLayoutFrom = 'lg';
 const PAGE_SIZE = 50;
 const OUTCOME_COLOR: Record<Outcome, string> = {
   success: 'green',
@@ -550,7 +552,7 @@ function AuditLogs({ accountId }: { accountId: string }) {
       <Filters accountId={accountId} view={view} />
       <FormError error={events.error} />
       <Card withBorder p={0}>
-        <TableFrame minWidth={820}>
+        <TableFrame minWidth={820} from={FULL_FROM}>
           <Table
             highlightOnHover
             data-testid="audit-table"
@@ -560,14 +562,14 @@ function AuditLogs({ accountId }: { accountId: string }) {
           >
             <Table.Thead>
               <Table.Tr>
-                <Table.Th w={190} visibleFrom="md">
+                <Table.Th w={190} visibleFrom={FULL_FROM}>
                   Time
                 </Table.Th>
-                <Table.Th visibleFrom="md">User</Table.Th>
+                <Table.Th visibleFrom={FULL_FROM}>User</Table.Th>
                 <Table.Th>Action</Table.Th>
-                <Table.Th visibleFrom="md">Resource</Table.Th>
+                <Table.Th visibleFrom={FULL_FROM}>Resource</Table.Th>
                 <Table.Th>Outcome</Table.Th>
-                <Table.Th visibleFrom="md">IP</Table.Th>
+                <Table.Th visibleFrom={FULL_FROM}>IP</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -578,30 +580,31 @@ function AuditLogs({ accountId }: { accountId: string }) {
                   style={{ cursor: 'pointer' }}
                   onClick={() => setSelected(event)}
                 >
-                  <Table.Td visibleFrom="md">
+                  <Table.Td visibleFrom={FULL_FROM}>
                     <Tooltip label={event.time} openDelay={300}>
                       <Text size="sm" style={{ whiteSpace: 'nowrap' }} data-testid="audit-row-time">
                         {formatDateTime(event.time, { seconds: true })}
                       </Text>
                     </Tooltip>
                   </Table.Td>
-                  <Table.Td data-testid="audit-row-user" visibleFrom="md">
+                  <Table.Td data-testid="audit-row-user" visibleFrom={FULL_FROM}>
                     <ActorCell actor={event.actor} />
                   </Table.Td>
                   <Table.Td>
                     <Text size="sm" ff="monospace" data-testid="audit-row-action">
                       {event.action}
                     </Text>
-                    {/* On a phone, where those columns are hidden: when and who. */}
-                    <Stack gap={2} mt={2} hiddenFrom="md">
+                    {/* Where those columns are hidden (phones to small laptops): when, who, and on what. */}
+                    <Stack gap={2} mt={2} hiddenFrom={FULL_FROM}>
                       <Text size="xs" c="dimmed">
                         {formatDateTime(event.time, { seconds: true })}
                       </Text>
                       {/* A phone's cell is narrow; a tablet's has room for most emails. */}
                       <ActorCell actor={event.actor} maw={{ base: 160, sm: 340 }} />
+                      <ResourceCell resource={event.resource} />
                     </Stack>
                   </Table.Td>
-                  <Table.Td visibleFrom="md">
+                  <Table.Td visibleFrom={FULL_FROM}>
                     <ResourceCell resource={event.resource} />
                   </Table.Td>
                   <Table.Td>
@@ -609,7 +612,7 @@ function AuditLogs({ accountId }: { accountId: string }) {
                       {event.outcome}
                     </Badge>
                   </Table.Td>
-                  <Table.Td visibleFrom="md">
+                  <Table.Td visibleFrom={FULL_FROM}>
                     <Text size="sm" c={event.ip ? undefined : 'dimmed'}>
                       {event.ip ?? '—'}
                     </Text>

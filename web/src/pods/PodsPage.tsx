@@ -40,7 +40,7 @@ import { type Account, ApiError, api, call } from '../api/client';
 import { usePolicy } from '../api/hooks';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { errorFor, FormError } from '../components/errors';
-import { TableFrame } from '../components/TableFrame';
+import { type FullLayoutFrom, TableFrame } from '../components/TableFrame';
 import { formatDateTime } from '../format/dates';
 import { formatRate, multiplyMoney } from '../format/money';
 import {
@@ -52,6 +52,9 @@ import {
   useCatalogNames,
   usePods,
 } from './pods-api';
+
+/** All the columns from `lg` up: they need ~820 px, more than a 1024 px laptop's page has. */
+const FULL_FROM: FullLayoutFrom = 'lg';
 
 const STATUS_COLOR: Record<PodStatus, string> = {
   provisioning: 'blue',
@@ -373,30 +376,30 @@ function PodRow({
           </Tooltip>
         )}
         {/* On a phone, where the other columns are hidden: status, GPUs and price. */}
-        <Group gap={6} mt={4} hiddenFrom="md">
+        <Group gap={6} mt={4} hiddenFrom={FULL_FROM}>
           <StatusBadge status={pod.status} />
           <Text size="xs" c="dimmed">
             {gpus} · {formatRate(pod.pricePerHour, currency)}/h
           </Text>
         </Group>
       </Table.Td>
-      <Table.Td miw={120} visibleFrom="md">
+      <Table.Td miw={120} visibleFrom={FULL_FROM}>
         <StatusBadge status={pod.status} testId="pod-status" />
       </Table.Td>
-      <Table.Td data-testid="pod-gpus" visibleFrom="md">
+      <Table.Td data-testid="pod-gpus" visibleFrom={FULL_FROM}>
         <Text size="sm" lineClamp={1} maw={200} title={gpus}>
           {gpus}
         </Text>
       </Table.Td>
-      <Table.Td data-testid="pod-template" visibleFrom="md">
+      <Table.Td data-testid="pod-template" visibleFrom={FULL_FROM}>
         <Text size="sm" lineClamp={1} maw={140} title={templateName(pod.templateId)}>
           {templateName(pod.templateId)}
         </Text>
       </Table.Td>
-      <Table.Td style={{ whiteSpace: 'nowrap' }} visibleFrom="md">
+      <Table.Td style={{ whiteSpace: 'nowrap' }} visibleFrom={FULL_FROM}>
         {formatRate(pod.pricePerHour, currency)}/h
       </Table.Td>
-      <Table.Td visibleFrom="md">
+      <Table.Td visibleFrom={FULL_FROM}>
         <Text size="sm" lineClamp={1} maw={160}>
           {pod.createdByName ?? pod.createdBy}
         </Text>
@@ -548,16 +551,16 @@ export function PodsPage() {
         </Alert>
       )}
       <Card withBorder p={0} data-testid="pods-card">
-        <TableFrame minWidth={820}>
+        <TableFrame minWidth={820} from={FULL_FROM}>
           <Table verticalSpacing="sm" horizontalSpacing="md">
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Name</Table.Th>
-                <Table.Th visibleFrom="md">Status</Table.Th>
-                <Table.Th visibleFrom="md">GPUs</Table.Th>
-                <Table.Th visibleFrom="md">Template</Table.Th>
-                <Table.Th visibleFrom="md">Price</Table.Th>
-                <Table.Th visibleFrom="md">Created by</Table.Th>
+                <Table.Th visibleFrom={FULL_FROM}>Status</Table.Th>
+                <Table.Th visibleFrom={FULL_FROM}>GPUs</Table.Th>
+                <Table.Th visibleFrom={FULL_FROM}>Template</Table.Th>
+                <Table.Th visibleFrom={FULL_FROM}>Price</Table.Th>
+                <Table.Th visibleFrom={FULL_FROM}>Created by</Table.Th>
                 <Table.Th />
               </Table.Tr>
             </Table.Thead>

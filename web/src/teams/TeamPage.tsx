@@ -28,7 +28,7 @@ import { type Account, api, call } from '../api/client';
 import { useMe, usePolicy } from '../api/hooks';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { errorFor, FormError } from '../components/errors';
-import { TableFrame } from '../components/TableFrame';
+import { type FullLayoutFrom, TableFrame } from '../components/TableFrame';
 import { formatDate, formatDateTime, relativeTime } from '../format/dates';
 import { ConvertToTeamButton } from './ConvertToTeamButton';
 import { CopyLinkButton, InviteDialog } from './InviteDialog';
@@ -190,7 +190,9 @@ function MemberRow({
         )}
       </Table.Td>
       <Table.Td visibleFrom="md">
-        <Text size="sm">{formatDate(member.joinedAt)}</Text>
+        <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+          {formatDate(member.joinedAt)}
+        </Text>
       </Table.Td>
       <Table.Td>
         <Group gap="xs" justify="flex-end" wrap="nowrap" visibleFrom="md">
@@ -359,16 +361,22 @@ function MembersSection({ account, onLeave }: { account: Account; onLeave: () =>
   );
 }
 
+/**
+ * The pending invites' full layout from `lg` up: with their links they need ~800 px, more than
+ * a 1024 px laptop's page has. (The members table fits from `md`.)
+ */
+const INVITES_FULL_FROM: FullLayoutFrom = 'lg';
+
 function InviteRow({ invite, onRevoke }: { invite: Invite; onRevoke: () => void }) {
   const usesLeft = invite.maxUses - invite.uses;
   return (
     <Table.Tr data-testid="invite-row" data-invite-url={invite.url ?? ''}>
-      <Table.Td visibleFrom="md">
+      <Table.Td visibleFrom={INVITES_FULL_FROM}>
         <Badge variant="light">{roleLabel(invite.role)}</Badge>
       </Table.Td>
       <Table.Td>
         {/* On a phone this cell also holds the role, the expiry and the uses left. */}
-        <Badge variant="light" hiddenFrom="md" mb={4}>
+        <Badge variant="light" hiddenFrom={INVITES_FULL_FROM} mb={4}>
           {roleLabel(invite.role)}
         </Badge>
         <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
@@ -377,21 +385,21 @@ function InviteRow({ invite, onRevoke }: { invite: Invite; onRevoke: () => void 
         <Text size="xs" c="dimmed">
           by {invite.createdByName}
         </Text>
-        <Text size="xs" c="dimmed" hiddenFrom="md">
+        <Text size="xs" c="dimmed" hiddenFrom={INVITES_FULL_FROM}>
           Expires {relativeTime(invite.expiresAt)} · {usesLeft} of {invite.maxUses} uses left
         </Text>
       </Table.Td>
-      <Table.Td visibleFrom="md">
+      <Table.Td visibleFrom={INVITES_FULL_FROM}>
         <Tooltip label={formatDateTime(invite.expiresAt)} withArrow>
           <Text size="sm">{relativeTime(invite.expiresAt)}</Text>
         </Tooltip>
       </Table.Td>
-      <Table.Td visibleFrom="md">
+      <Table.Td visibleFrom={INVITES_FULL_FROM}>
         <Text size="sm" data-testid="invite-uses-left">
           {usesLeft} of {invite.maxUses}
         </Text>
       </Table.Td>
-      <Table.Td maw={280} visibleFrom="md">
+      <Table.Td maw={280} visibleFrom={INVITES_FULL_FROM}>
         {invite.url ? (
           <Group gap="xs" wrap="nowrap">
             <Code
@@ -415,7 +423,7 @@ function InviteRow({ invite, onRevoke }: { invite: Invite; onRevoke: () => void 
       <Table.Td>
         <Group gap="xs" wrap="nowrap">
           {invite.url && (
-            <Box hiddenFrom="md">
+            <Box hiddenFrom={INVITES_FULL_FROM}>
               <CopyLinkButton url={invite.url} />
             </Box>
           )}
@@ -449,15 +457,15 @@ function PendingInvitesSection({ account }: { account: Account }) {
           No pending invites. Use Invite New Member to create a link.
         </Text>
       ) : (
-        <TableFrame minWidth={800}>
+        <TableFrame minWidth={800} from={INVITES_FULL_FROM}>
           <Table verticalSpacing="sm">
             <Table.Thead>
               <Table.Tr>
-                <Table.Th visibleFrom="md">Role</Table.Th>
+                <Table.Th visibleFrom={INVITES_FULL_FROM}>Role</Table.Th>
                 <Table.Th>For</Table.Th>
-                <Table.Th visibleFrom="md">Expires</Table.Th>
-                <Table.Th visibleFrom="md">Uses left</Table.Th>
-                <Table.Th visibleFrom="md">Link</Table.Th>
+                <Table.Th visibleFrom={INVITES_FULL_FROM}>Expires</Table.Th>
+                <Table.Th visibleFrom={INVITES_FULL_FROM}>Uses left</Table.Th>
+                <Table.Th visibleFrom={INVITES_FULL_FROM}>Link</Table.Th>
                 <Table.Th />
               </Table.Tr>
             </Table.Thead>
