@@ -108,14 +108,17 @@ describe('signing up, out and in', () => {
     expect(curlLogin.status).toBe(200);
 
     await page.goto(`${page.url()}/settings`);
-    const rows = page.locator('tbody tr');
+    const sessions = page.getByTestId('sessions-card');
+    const rows = sessions.locator('tbody tr');
     await expect.poll(() => rows.count()).toBe(3);
-    const current = page.locator('tr[data-current]');
+    const current = sessions.locator('tr[data-current]');
     await expect.poll(() => current.textContent()).toContain('Chrome on Linux');
     expect(await current.textContent()).toContain('This session');
     const fullAgent = await current.getByText('Chrome on Linux').getAttribute('title');
     expect(fullAgent).toContain('Mozilla/5.0');
-    expect(await page.getByText('curl', { exact: true }).getAttribute('title')).toBe('curl/8.5.0');
+    expect(await sessions.getByText('curl', { exact: true }).getAttribute('title')).toBe(
+      'curl/8.5.0',
+    );
     await screenshot(page, 'settings-sessions');
 
     await page.getByRole('button', { name: 'Sign out all other sessions' }).click();
@@ -134,6 +137,122 @@ describe('signing up, out and in', () => {
     await page.reload();
     await expect.poll(() => rows.count()).toBe(1);
     await other.close();
+    await context.close();
+  });
+
+  it('changes the name and the password, signing out the other browser, and lists the security activity', async () => {
+    const { gantry, browser } = e2e;
+    const email = uniqueEmail('margaret');
+    const newPassword = 'apollo guidance computer';
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await signUpInBrowser(page, gantry.url, 'Margaret H', email);
+    // The same person in a second browser.
+    const other = await newContext(browser);
+    const otherPage = await other.newPage();
+    await otherPage.goto(`${gantry.url}/signin`);
+    await submitSignIn(otherPage, email);
+    await otherPage.getByTestId('account-switcher').waitFor();
+
+    await page.goto(`${page.url()}/settings`);
+    const profile = page.getByTestId('profile-card');
+    await expect.poll(() => profile.getByLabel('Email').inputValue()).toBe(email);
+    expect(await profile.getByLabel('Email').getAttribute('readonly')).not.toBeNull();
+
+    // The name: saved, and the header shows it at once.
+    await profile.getByLabel(/^Name/).fill('Margaret Hamilton');
+    await profile.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Margaret Hamilton' }).waitFor();
+    await expect.poll(() => page.getByText('Name saved').count()).toBe(1);
+
+    // A wrong current password is shown at its field; a mismatch is caught in the form.
+    const password = page.getByTestId('password-card');
+    const fill = async (current: string, next: string, confirm: string) => {
+      await password.getByLabel(/^Current password/).fill(current);
+      await password.getByLabel(/^New password/).fill(next);
+      await password.getByLabel(/^Confirm new password/).fill(confirm);
+      await password.getByRole('button', { name: 'Change password' }).click();
+    };
+    await fill(PASSWORD, newPassword, 'something else entirely');
+    await expect.poll(() => password.getByText('The passwords do not match').count()).toBe(1);
+    await fill('not my password at all', newPassword, newPassword);
+    const currentField = password.getByLabel(/^Current password/);
+    await expect
+      .poll(() => password.getByText('This is not your current password').count())
+      .toBe(1);
+    await screenshot(page, 'settings-wrong-password');
+    // The message is the field's own error (described by it), not a banner.
+    const describedBy = (await currentField.getAttribute('aria-describedby')) ?? '';
+    const messageId = await password
+      .getByText('This is not your current password')
+      .getAttribute('id');
+    expect(describedBy.split(' ')).toContain(messageId);
+
+    // The right one: the other browser is signed out, this one stays.
+    await fill(PASSWORD, newPassword, newPassword);
+    await expect
+      .poll(() => password.getByTestId('password-changed').textContent())
+      .toBe('Password changed. Signed out 1 other session.');
+    expect(await currentField.inputValue()).toBe('');
+    const sessionRows = page.getByTestId('sessions-card').locator('tbody tr');
+    await expect.poll(() => sessionRows.count()).toBe(1);
+    await otherPage.reload();
+    await otherPage.waitForURL(/\/signin/);
+
+    // Security activity, newest first: the password change and the name by this session.
+    const activity = page.getByTestId('security-activity');
+    const actions = activity.getByTestId('user-event-action');
+    await expect
+      .poll(() => actions.allTextContents())
+      .toEqual(['Password changed', 'Name changed', 'Signed in', 'Signed up']);
+    const newest = activity.getByTestId('user-event-row').first();
+    expect(await newest.textContent()).toContain('This session');
+    expect(await newest.textContent()).toContain('1 other session signed out');
+    expect(await newest.textContent()).toContain('Chrome on Linux');
+    // The sign-in was the other browser's: not this session.
+    const signIn = activity.getByTestId('user-event-row').nth(2);
+    expect(await signIn.textContent()).not.toContain('This session');
+    await screenshot(page, 'settings-profile-password-activity');
+
+    // The old password no longer signs in; the new one does.
+    await submitSignIn(otherPage, email, PASSWORD);
+    await expect.poll(() => otherPage.getByRole('alert').textContent()).toContain('incorrect');
+    await submitSignIn(otherPage, email, newPassword);
+    await otherPage.getByTestId('account-switcher').waitFor();
+    await otherPage.getByRole('button', { name: 'Margaret Hamilton' }).waitFor();
+
+    // Back here, the new sign-in is listed first.
+    await page.reload();
+    await expect.poll(() => actions.first().textContent()).toBe('Signed in');
+    await other.close();
+    await context.close();
+  });
+
+  it('pages the security activity with Show more', async () => {
+    const { gantry, browser } = e2e;
+    const email = uniqueEmail('paging');
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await signUpInBrowser(page, gantry.url, 'Pager', email);
+    // 24 sign-ins by script, plus the sign-up: more than one page of 20.
+    for (let i = 0; i < 24; i++) {
+      const response = await fetch(`${gantry.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'curl/8.5.0' },
+        body: JSON.stringify({ email, password: PASSWORD }),
+      });
+      expect(response.status).toBe(200);
+    }
+    await page.goto(`${page.url()}/settings`);
+    const activity = page.getByTestId('security-activity');
+    const rows = activity.getByTestId('user-event-row');
+    await expect.poll(() => rows.count()).toBe(20);
+    await activity.getByRole('button', { name: 'Show more' }).click();
+    await expect.poll(() => rows.count()).toBe(25);
+    expect(await activity.getByRole('button', { name: 'Show more' }).count()).toBe(0);
+    const actions = await activity.getByTestId('user-event-action').allTextContents();
+    expect(actions.at(-1)).toBe('Signed up');
+    expect(actions.slice(0, -1).every((a) => a === 'Signed in')).toBe(true);
     await context.close();
   });
 });

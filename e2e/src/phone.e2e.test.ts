@@ -161,7 +161,11 @@ describe('the console on a phone', () => {
       { name: 'billing', path: '/billing', ready: (p) => p.getByText('credit').first() },
       { name: 'team', path: '/team', ready: (p) => p.getByTestId('invite-row').first() },
       { name: 'audit-logs', path: '/audit-logs', ready: (p) => p.getByTestId('audit-row').first() },
-      { name: 'settings', path: '/settings', ready: (p) => p.getByText('This session') },
+      {
+        name: 'settings',
+        path: '/settings',
+        ready: (p) => p.getByTestId('sessions-card').getByText('This session'),
+      },
       { name: 'api-keys', path: '/settings/api-keys', ready: (p) => p.getByTestId('api-key-row') },
     ];
     const open = async (page: Page, path: string, ready: (page: Page) => Locator) => {

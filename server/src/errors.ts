@@ -8,6 +8,8 @@ export const ERROR_STATUS = {
   unknown_gpu_type: 400,
   unknown_template: 400,
   invalid_env: 400,
+  // A wrong current password when changing it: 400, not 401 (the caller is signed in).
+  wrong_password: 400,
   unauthenticated: 401,
   invalid_credentials: 401,
   invalid_api_key: 401,

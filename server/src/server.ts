@@ -1,4 +1,5 @@
 import { pruneAuditEvents } from './audit/audit.service.js';
+import { pruneUserEvents } from './auth/auth.service.js';
 import { type PodStopper, startMeter } from './billing/meter.js';
 import { type Config, resolveSecret } from './config.js';
 import type { Deps } from './context.js';
@@ -66,6 +67,16 @@ export function createDeps(
 /** How often `gantry serve` prunes audit events past their account's retention. */
 export const AUDIT_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
+/**
+ * One run of the pruning job: users' security events past their retention (365 days), then
+ * audit events past their account's retention.
+ */
+export async function pruneExpiredEvents(deps: Deps): Promise<void> {
+  const userEvents = await pruneUserEvents(deps);
+  if (userEvents > 0) deps.logger.info({ deleted: userEvents }, 'user events pruned');
+  await pruneAuditEvents(deps);
+}
+
 /** Wires a Gantry instance: database (migrated), services and HTTP app. Does not listen. */
 export async function createGantry(config: Config, options: StartOptions = {}): Promise<Gantry> {
   // Check the catalog before anything is opened.
@@ -79,11 +90,12 @@ export async function createGantry(config: Config, options: StartOptions = {}): 
   const jobs: JobHandle[] = options.startJobs
     ? [
         startMeter(deps, { stopPod: options.stopPod ?? stopPodBySystem }),
-        // Audit retention: prune what accounts (or the operator's maximum) no longer keep.
+        // Retention: prune what accounts (or the operator's maximum) no longer keep, and users'
+        // security events past a year.
         startPeriodicJob(
           'audit pruning',
           AUDIT_PRUNE_INTERVAL_MS,
-          () => pruneAuditEvents(deps),
+          () => pruneExpiredEvents(deps),
           deps.logger,
         ),
       ]

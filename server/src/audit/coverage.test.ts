@@ -34,12 +34,17 @@ type Scenario = (ctx: Context) => Promise<LightMyRequestResponse>;
 /** Mutating routes that write no account audit event, and why. */
 const EXEMPT: Record<string, string> = {
   'POST /api/v1/auth/login':
-    'Signing in changes no account; failures are rate limited and logged, not audited per account',
-  'POST /api/v1/auth/logout': 'Ends the caller’s own session; no account state changes',
+    'Signing in changes no account; recorded in the user’s security log (user_events); failures are rate limited, not recorded',
+  'POST /api/v1/auth/logout':
+    'Ends the caller’s own session; no account state changes; recorded in the user’s security log',
   'DELETE /api/v1/auth/sessions/:sessionId':
-    'Revokes one of the caller’s own sessions; user-level, outside every account log',
+    'Revokes one of the caller’s own sessions; user-level, recorded in the user’s security log',
   'DELETE /api/v1/auth/sessions':
-    'Signs out the caller’s other sessions; user-level, outside every account log',
+    'Signs out the caller’s other sessions; user-level, recorded in the user’s security log',
+  'PATCH /api/v1/me':
+    'Renames the caller’s user; user-level, recorded in the user’s security log (auth/profile.test.ts)',
+  'POST /api/v1/me/password':
+    'Changes the caller’s password; user-level, recorded in the user’s security log (auth/profile.test.ts)',
 };
 
 const accountUrl = (user: TestUser, path = '') => `/api/v1/accounts/${user.account.id}${path}`;

@@ -15,6 +15,8 @@ import {
 } from '../http/request.js';
 import { errorResponses } from '../http/schemas.js';
 import {
+  ChangePasswordBody,
+  ChangePasswordResponse,
   LoginBody,
   LoginResponse,
   MeResponse,
@@ -23,16 +25,23 @@ import {
   SessionSchema,
   SignupBody,
   SignupResponse,
+  UpdateMeBody,
+  UpdateMeResponse,
+  UserEventsPage,
+  UserEventsQuery,
 } from './auth.schemas.js';
 import {
+  changePassword,
   type IssuedSession,
   listSessions,
+  listUserEvents,
   login,
   logout,
   revokeOtherSessions,
   revokeSession,
   signup,
   toUserDto,
+  updateProfile,
 } from './auth.service.js';
 import { findUserById } from './auth.store.js';
 
@@ -178,5 +187,50 @@ export const authRoutes =
         if (!user) throw notFound('User');
         return { user: toUserDto(user), memberships: await listAccounts(deps, caller) };
       },
+    );
+
+    app.patch(
+      '/me',
+      {
+        schema: {
+          tags,
+          summary: 'Change my name',
+          body: UpdateMeBody,
+          response: { 200: UpdateMeResponse, ...errorResponses(400, 401, 403) },
+        },
+      },
+      async (request) => ({
+        user: await updateProfile(deps, sessionCallerOf(request), request.body),
+      }),
+    );
+
+    app.post(
+      '/me/password',
+      {
+        schema: {
+          tags,
+          summary: 'Change my password (needs the current one) and sign out all my other sessions',
+          description:
+            'A wrong current password answers 400 `wrong_password`; repeated ones are throttled (429).',
+          body: ChangePasswordBody,
+          response: { 200: ChangePasswordResponse, ...errorResponses(400, 401, 403, 409, 429) },
+        },
+      },
+      async (request) => ({
+        revoked: await changePassword(deps, sessionCallerOf(request), request.body),
+      }),
+    );
+
+    app.get(
+      '/me/events',
+      {
+        schema: {
+          tags,
+          summary: 'My security activity: sign-ins, sign-outs, sessions, profile and password',
+          querystring: UserEventsQuery,
+          response: { 200: UserEventsPage, ...errorResponses(400, 401, 403) },
+        },
+      },
+      async (request) => listUserEvents(deps, sessionCallerOf(request), request.query),
     );
   };

@@ -1,6 +1,17 @@
 import { Type } from '@sinclair/typebox';
 import { AccountDtoSchema } from '../accounts/accounts.schemas.js';
-import { Body, Email, Id, IsoTime, Name, Nullable, Password, ref } from '../http/schemas.js';
+import {
+  Body,
+  Email,
+  Id,
+  IsoTime,
+  Name,
+  Nullable,
+  Page,
+  Password,
+  ref,
+  StringEnum,
+} from '../http/schemas.js';
 
 export const UserSchema = Type.Object(
   { id: Id, email: Type.String(), name: Type.String(), createdAt: IsoTime },
@@ -46,4 +57,52 @@ export const RevokedSessionsResponse = Type.Object({
 
 export const SessionParams = Type.Object({ sessionId: Id }, { additionalProperties: false });
 
-export const sharedSchemas = [UserSchema, AccountDtoSchema];
+export const UpdateMeBody = Body({ name: Name(100) });
+export const UpdateMeResponse = Type.Object({ user: ref(UserSchema) });
+
+export const ChangePasswordBody = Body({
+  currentPassword: Type.String({ minLength: 1, maxLength: 256 }),
+  newPassword: Password,
+});
+export const ChangePasswordResponse = Type.Object({
+  revoked: Type.Integer({ minimum: 0, description: 'How many other sessions were signed out' }),
+});
+
+/** What a user's security log records. Failed sign-ins are not among them (throttling counts those). */
+export const USER_EVENT_ACTIONS = [
+  'user.signup',
+  'user.signin',
+  'user.signout',
+  'user.update',
+  'user.password_change',
+  'session.revoke',
+  'session.revoke_others',
+] as const;
+export type UserEventAction = (typeof USER_EVENT_ACTIONS)[number];
+
+export const UserEventSchema = Type.Object(
+  {
+    id: Id,
+    action: StringEnum(USER_EVENT_ACTIONS),
+    time: IsoTime,
+    ip: Nullable(Type.String()),
+    userAgent: Nullable(Type.String()),
+    sessionId: Nullable(Type.String({ description: 'The session that acted' })),
+    current: Type.Boolean({ description: "Whether the event's session is the caller's" }),
+    details: Type.Record(Type.String(), Type.Unknown()),
+  },
+  { $id: 'UserEvent' },
+);
+
+export const UserEventsQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    // The previous page's `nextCursor`: the id of its last event.
+    cursor: Type.Optional(Id),
+  },
+  { additionalProperties: false },
+);
+
+export const UserEventsPage = Page(ref(UserEventSchema));
+
+export const sharedSchemas = [UserSchema, AccountDtoSchema, UserEventSchema];

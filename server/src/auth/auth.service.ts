@@ -8,20 +8,32 @@ import type {
   RequestMeta,
   SessionCaller,
 } from '../context.js';
-import type { AccountRow, SessionRow, UserRow } from '../db/schema.js';
-import { AppError, notFound } from '../errors.js';
+import type { Executor } from '../db/database.js';
+import type { AccountRow, SessionRow, UserEventRow, UserRow } from '../db/schema.js';
+import { AppError, invalidInput, notFound } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import { hashToken, hmac, newToken, safeEqual } from '../lib/secrets.js';
-import type { SessionSchema, UserSchema } from './auth.schemas.js';
+import type {
+  SessionSchema,
+  UserEventAction,
+  UserEventSchema,
+  UserSchema,
+} from './auth.schemas.js';
 import {
   deleteOtherSessions,
   deleteSession,
+  deleteUserEventsBefore,
   findSessionByTokenHash,
   findUserByEmail,
+  findUserById,
   insertSession,
   insertUser,
+  insertUserEvent,
+  listUserEvents as listUserEventRows,
   listUserSessions,
   touchSession,
+  updateUserName,
+  updateUserPassword,
 } from './auth.store.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { blockedFor, clearFailures, RULES, recordFailure, type ThrottleKey } from './throttle.js';
@@ -46,8 +58,50 @@ export interface IssuedSession {
 /** Sessions' last-seen time is written at most this often, not on every request. */
 const TOUCH_INTERVAL_MS = 60_000;
 
-async function issueSession(deps: Deps, userId: string, meta: RequestMeta): Promise<IssuedSession> {
-  const now = deps.clock.now();
+/** What a security event records about who acted and from where. */
+interface EventContext {
+  userId: string;
+  /** The session that acted, when one did. */
+  sessionId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/**
+ * Writes one event of a user's security log; call it with the transaction of the change it
+ * records, so there is no change without its event and no event without its change.
+ */
+async function writeUserEvent(
+  trx: Executor,
+  context: EventContext,
+  now: Date,
+  action: UserEventAction,
+  details: Record<string, unknown> | null = null,
+): Promise<void> {
+  await insertUserEvent(trx, {
+    id: newId(),
+    user_id: context.userId,
+    action,
+    session_id: context.sessionId,
+    ip: context.ip,
+    user_agent: context.userAgent?.slice(0, 512) ?? null,
+    details: details === null ? null : JSON.stringify(details),
+    created_at: now.toISOString(),
+  });
+}
+
+/** The event context of a signed-in session caller. */
+function contextOf(caller: SessionCaller): EventContext {
+  return {
+    userId: caller.principal.userId,
+    sessionId: caller.principal.sessionId,
+    ip: caller.ip,
+    userAgent: caller.userAgent,
+  };
+}
+
+/** A session about to be stored: the row, and the token for the cookie. */
+function newSession(deps: Deps, userId: string, meta: RequestMeta, now: Date) {
   const token = newToken(32);
   const expiresAt = new Date(now.getTime() + deps.config.sessionAbsoluteSeconds * 1000);
   const row: SessionRow = {
@@ -60,8 +114,27 @@ async function issueSession(deps: Deps, userId: string, meta: RequestMeta): Prom
     ip: meta.ip,
     user_agent: meta.userAgent?.slice(0, 512) ?? null,
   };
-  await insertSession(deps.db, row);
-  return { token, expiresAt };
+  const issued: IssuedSession = { token, expiresAt };
+  return { row, issued };
+}
+
+/**
+ * Stores a new session with its `action` event (`user.signup`, `user.signin`) in `trx`, the
+ * transaction of the change it belongs to.
+ */
+async function issueSession(
+  deps: Deps,
+  trx: Executor,
+  userId: string,
+  meta: RequestMeta,
+  action: UserEventAction,
+): Promise<IssuedSession> {
+  const now = deps.clock.now();
+  const { row, issued } = newSession(deps, userId, meta, now);
+  await insertSession(trx, row);
+  const context = { userId, sessionId: row.id, ip: meta.ip, userAgent: meta.userAgent };
+  await writeUserEvent(trx, context, now, action);
+  return issued;
 }
 
 export interface SignupInput {
@@ -90,11 +163,18 @@ export async function signup(deps: Deps, meta: RequestMeta, input: SignupInput) 
     created_at: now,
     updated_at: now,
   };
-  let account: Awaited<ReturnType<typeof createPersonalAccount>>;
+  let created: {
+    account: Awaited<ReturnType<typeof createPersonalAccount>>;
+    session: IssuedSession;
+  };
   try {
-    account = await deps.db.transaction().execute(async (trx) => {
+    // The user, their account and its audit events, the first session and `user.signup`: all
+    // or nothing.
+    created = await deps.db.transaction().execute(async (trx) => {
       await insertUser(trx, user);
-      return createPersonalAccount(deps, trx, user, meta);
+      const account = await createPersonalAccount(deps, trx, user, meta);
+      const session = await issueSession(deps, trx, user.id, meta, 'user.signup');
+      return { account, session };
     });
   } catch (error) {
     // Two sign-ups with one email at once: the unique index decides.
@@ -103,8 +183,7 @@ export async function signup(deps: Deps, meta: RequestMeta, input: SignupInput) 
     }
     throw error;
   }
-  const session = await issueSession(deps, user.id, meta);
-  return { user: toUserDto(user), account, session };
+  return { user: toUserDto(user), account: created.account, session: created.session };
 }
 
 export interface LoginInput {
@@ -151,6 +230,8 @@ export async function login(
   const user = await findUserByEmail(deps.db, email);
   const ok = await verifyPassword(user?.password_hash, input.password);
   if (!user || !ok) {
+    // Failed sign-ins are not written to the user's security log: the throttle counts them,
+    // and an unknown email has no user to log them for.
     await recordFailure(deps.db, keys, now);
     throw new AppError('invalid_credentials', 'Email or password is incorrect');
   }
@@ -158,7 +239,9 @@ export async function login(
     deps.db,
     keys.filter((k) => !k.key.startsWith('ip:')).map((k) => k.key),
   );
-  const session = await issueSession(deps, user.id, meta);
+  const session = await deps.db
+    .transaction()
+    .execute((trx) => issueSession(deps, trx, user.id, meta, 'user.signin'));
   return { user: toUserDto(user), session, device: deviceToken(deps, email) };
 }
 
@@ -222,9 +305,15 @@ export async function authenticateSession(
   };
 }
 
+/** Signs out the caller's session (nothing for an API key), with its `user.signout` event. */
 export async function logout(deps: Deps, caller: Caller): Promise<void> {
   if (caller.principal.kind !== 'session') return;
-  await deleteSession(deps.db, caller.principal.userId, caller.principal.sessionId);
+  const sessionCaller = caller as SessionCaller;
+  const { userId, sessionId } = sessionCaller.principal;
+  await deps.db.transaction().execute(async (trx) => {
+    if (!(await deleteSession(trx, userId, sessionId))) return;
+    await writeUserEvent(trx, contextOf(sessionCaller), deps.clock.now(), 'user.signout');
+  });
 }
 
 export type SessionDto = Static<typeof SessionSchema>;
@@ -247,9 +336,18 @@ export async function listSessions(deps: Deps, caller: Caller): Promise<SessionD
   }));
 }
 
-export async function revokeSession(deps: Deps, caller: Caller, sessionId: string): Promise<void> {
-  if (!(await deleteSession(deps.db, caller.principal.userId, sessionId)))
-    throw notFound('Session');
+/** Signs out one of the caller's sessions (404 when it is not theirs), with `session.revoke`. */
+export async function revokeSession(
+  deps: Deps,
+  caller: SessionCaller,
+  sessionId: string,
+): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    if (!(await deleteSession(trx, caller.principal.userId, sessionId))) throw notFound('Session');
+    await writeUserEvent(trx, contextOf(caller), deps.clock.now(), 'session.revoke', {
+      sessionId,
+    });
+  });
 }
 
 /**
@@ -258,5 +356,140 @@ export async function revokeSession(deps: Deps, caller: Caller, sessionId: strin
  * which refuses API keys with 403) may sign them out.
  */
 export function revokeOtherSessions(deps: Deps, caller: SessionCaller): Promise<number> {
-  return deleteOtherSessions(deps.db, caller.principal.userId, caller.principal.sessionId);
+  return deps.db.transaction().execute(async (trx) => {
+    const count = await deleteOtherSessions(
+      trx,
+      caller.principal.userId,
+      caller.principal.sessionId,
+    );
+    // Nothing signed out, nothing changed: no event.
+    if (count > 0) {
+      await writeUserEvent(trx, contextOf(caller), deps.clock.now(), 'session.revoke_others', {
+        count,
+      });
+    }
+    return count;
+  });
+}
+
+/**
+ * Renames the caller's user (blank after trimming → 400), with a `user.update` event holding
+ * the name before and after. The same name again changes nothing and records nothing.
+ */
+export async function updateProfile(
+  deps: Deps,
+  caller: SessionCaller,
+  input: { name: string },
+): Promise<UserDto> {
+  const name = input.name.trim();
+  if (name.length === 0) throw invalidInput('body/name must not be blank');
+  return deps.db.transaction().execute(async (trx) => {
+    const user = await findUserById(trx, caller.principal.userId);
+    if (!user) throw notFound('User');
+    if (user.name === name) return toUserDto(user);
+    const now = deps.clock.now();
+    await updateUserName(trx, user.id, name, now.toISOString());
+    await writeUserEvent(trx, contextOf(caller), now, 'user.update', {
+      before: { name: user.name },
+      after: { name },
+    });
+    return toUserDto({ ...user, name });
+  });
+}
+
+export interface ChangePasswordInput {
+  currentPassword: string;
+  newPassword: string;
+}
+
+/**
+ * Changes the caller's password after verifying the current one, and signs out every other
+ * session of the user (the caller's stays); returns how many were signed out. A wrong current
+ * password answers 400 `wrong_password` (never 401: the caller is signed in) and counts on
+ * the throttle key `password:<userId>`, which blocks with growing delays (429).
+ */
+export async function changePassword(
+  deps: Deps,
+  caller: SessionCaller,
+  input: ChangePasswordInput,
+): Promise<number> {
+  const userId = caller.principal.userId;
+  if (input.newPassword === input.currentPassword) {
+    throw invalidInput('body/newPassword must differ from the current password');
+  }
+  const keys: ThrottleKey[] = [{ key: `password:${userId}`, rule: RULES.password }];
+  const wait = await blockedFor(deps.db, keys, deps.clock.now());
+  if (wait > 0) {
+    throw new AppError('rate_limited', 'Too many wrong passwords; try again later', {
+      retryAfterSeconds: wait,
+    });
+  }
+  const user = await findUserById(deps.db, userId);
+  if (!user) throw notFound('User');
+  if (!(await verifyPassword(user.password_hash, input.currentPassword))) {
+    await recordFailure(deps.db, keys, deps.clock.now());
+    throw new AppError('wrong_password', 'body/currentPassword is not your current password');
+  }
+  await clearFailures(
+    deps.db,
+    keys.map((k) => k.key),
+  );
+  // Hashed before the transaction: argon2 takes tens of milliseconds.
+  const passwordHash = await hashPassword(input.newPassword);
+  return deps.db.transaction().execute(async (trx) => {
+    const now = deps.clock.now();
+    // Only over the hash the current password was checked against: a change in between wins.
+    if (
+      !(await updateUserPassword(trx, userId, user.password_hash, passwordHash, now.toISOString()))
+    ) {
+      throw new AppError('conflict', 'Your password was changed meanwhile; try again');
+    }
+    const revoked = await deleteOtherSessions(trx, userId, caller.principal.sessionId);
+    await writeUserEvent(trx, contextOf(caller), now, 'user.password_change', {
+      sessionsRevoked: revoked,
+    });
+    return revoked;
+  });
+}
+
+export type UserEventDto = Static<typeof UserEventSchema>;
+
+function toUserEventDto(row: UserEventRow, currentSessionId: string): UserEventDto {
+  return {
+    id: row.id,
+    action: row.action as UserEventAction,
+    time: row.created_at,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    sessionId: row.session_id,
+    current: row.session_id !== null && row.session_id === currentSessionId,
+    details: row.details === null ? {} : (JSON.parse(row.details) as Record<string, unknown>),
+  };
+}
+
+/** The caller's security log, newest first, a page at a time (the cursor: the last id seen). */
+export async function listUserEvents(
+  deps: Deps,
+  caller: SessionCaller,
+  query: { limit?: number | undefined; cursor?: string | undefined },
+): Promise<{ items: UserEventDto[]; nextCursor: string | null }> {
+  const limit = query.limit ?? 20;
+  const rows = await listUserEventRows(deps.db, caller.principal.userId, {
+    limit: limit + 1,
+    beforeId: query.cursor,
+  });
+  const page = rows.slice(0, limit);
+  return {
+    items: page.map((row) => toUserEventDto(row, caller.principal.sessionId)),
+    nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
+  };
+}
+
+/** How long users' security events are kept. */
+export const USER_EVENT_RETENTION_DAYS = 365;
+
+/** Deletes users' security events older than the retention; returns how many were deleted. */
+export function pruneUserEvents(deps: Deps, now: Date = deps.clock.now()): Promise<number> {
+  const cutoff = new Date(now.getTime() - USER_EVENT_RETENTION_DAYS * 24 * 3600 * 1000);
+  return deleteUserEventsBefore(deps.db, cutoff.toISOString());
 }

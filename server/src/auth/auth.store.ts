@@ -1,6 +1,6 @@
 import type { Executor } from '../db/database.js';
 import { preparedLookup } from '../db/prepared.js';
-import type { NewUser, SessionRow, UserRow } from '../db/schema.js';
+import type { NewUser, SessionRow, UserEventRow, UserRow } from '../db/schema.js';
 
 export function findUserByEmail(
   db: Executor,
@@ -19,6 +19,41 @@ export function findUserById(db: Executor, id: string): Promise<UserRow | undefi
 
 export async function insertUser(db: Executor, user: NewUser): Promise<void> {
   await db.insertInto('users').values(user).execute();
+}
+
+/** Sets a user's name; returns whether the user exists. */
+export async function updateUserName(
+  db: Executor,
+  id: string,
+  name: string,
+  at: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({ name, updated_at: at })
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * Replaces a user's password hash, only while it is still `expectedHash` (the one the current
+ * password was verified against): returns false when another change came first.
+ */
+export async function updateUserPassword(
+  db: Executor,
+  id: string,
+  expectedHash: string,
+  passwordHash: string,
+  at: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({ password_hash: passwordHash, updated_at: at })
+    .where('id', '=', id)
+    .where('password_hash', '=', expectedHash)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 export async function insertSession(db: Executor, session: SessionRow): Promise<void> {
@@ -91,6 +126,30 @@ export async function deleteOtherSessions(
     .deleteFrom('sessions')
     .where('user_id', '=', userId)
     .where('id', '!=', keepId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export async function insertUserEvent(db: Executor, event: UserEventRow): Promise<void> {
+  await db.insertInto('user_events').values(event).execute();
+}
+
+/** A user's events, newest first, those older than `beforeId` when it is given. */
+export function listUserEvents(
+  db: Executor,
+  userId: string,
+  options: { limit: number; beforeId?: string | undefined },
+): Promise<UserEventRow[]> {
+  let query = db.selectFrom('user_events').selectAll().where('user_id', '=', userId);
+  if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
+  return query.orderBy('id', 'desc').limit(options.limit).execute();
+}
+
+/** Deletes every user event recorded before `cutoff`; returns how many were deleted. */
+export async function deleteUserEventsBefore(db: Executor, cutoff: string): Promise<number> {
+  const result = await db
+    .deleteFrom('user_events')
+    .where('created_at', '<', cutoff)
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

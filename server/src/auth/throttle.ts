@@ -6,7 +6,8 @@ import type { Executor } from '../db/database.js';
  * Keys: `ip:<ip>`, `email:<email>` and `device:<email>:<device>`. Requests that
  * carry a device cookie earned by a past successful sign-in skip the per-email
  * key and are counted on their device key instead, so flooding a victim's email
- * from elsewhere cannot lock the victim out.
+ * from elsewhere cannot lock the victim out. A signed-in user's wrong current passwords (when
+ * changing it) count on `password:<userId>`, so a stolen session cannot guess the password.
  */
 export interface ThrottleRule {
   free: number;
@@ -18,6 +19,7 @@ export const RULES = {
   ip: { free: 20, windowSeconds: 15 * 60, maxDelaySeconds: 15 * 60 },
   email: { free: 5, windowSeconds: 15 * 60, maxDelaySeconds: 15 * 60 },
   device: { free: 10, windowSeconds: 15 * 60, maxDelaySeconds: 5 * 60 },
+  password: { free: 5, windowSeconds: 15 * 60, maxDelaySeconds: 15 * 60 },
 } as const satisfies Record<string, ThrottleRule>;
 
 export type ThrottleKey = { key: string; rule: ThrottleRule };

@@ -42,6 +42,20 @@ export interface SessionsTable {
   user_agent: string | null;
 }
 
+/** A user's security event (sign-in, sign-out, session revocation, profile or password change). */
+export interface UserEventsTable {
+  id: string;
+  user_id: string;
+  action: string;
+  /** The session that acted, when one did. */
+  session_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  /** A JSON object, or null. */
+  details: string | null;
+  created_at: string;
+}
+
 export interface LoginThrottleTable {
   key: string;
   failures: number;
@@ -216,6 +230,7 @@ export interface Database {
   memberships: MembershipsTable;
   sessions: SessionsTable;
   login_throttle: LoginThrottleTable;
+  user_events: UserEventsTable;
   audit_events: AuditEventsTable;
   audit_chain_heads: AuditChainHeadsTable;
   invites: InvitesTable;
@@ -235,6 +250,7 @@ export type AccountRow = Selectable<AccountsTable>;
 export type AccountUpdate = Updateable<AccountsTable>;
 export type MembershipRow = Selectable<MembershipsTable>;
 export type SessionRow = Selectable<SessionsTable>;
+export type UserEventRow = Selectable<UserEventsTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
 export type InviteRow = Selectable<InvitesTable>;
 export type InviteAcceptanceRow = Selectable<InviteAcceptancesTable>;

@@ -87,6 +87,7 @@ const TABLES = [
   'memberships',
   'sessions',
   'login_throttle',
+  'user_events',
   'audit_events',
   'invites',
   'invite_acceptances',

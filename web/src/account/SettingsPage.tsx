@@ -1,61 +1,32 @@
-import { Badge, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Group,
+  PasswordInput,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconKey } from '@tabler/icons-react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
-import { api, call } from '../api/client';
+import { ApiError, api, call, type User } from '../api/client';
+import { useMe } from '../api/hooks';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { errorFor, FormError } from '../components/errors';
+import { TableFrame } from '../components/TableFrame';
 import { formatDateTime } from '../format/dates';
+import { describeUserAgent } from '../format/user-agent';
+import { describeUserEvent } from './user-events';
 
-/** Command-line tools and HTTP libraries, named by the first token of their user agent. */
-const TOOLS: Array<[RegExp, string]> = [
-  [/^curl\//i, 'curl'],
-  [/^wget\//i, 'Wget'],
-  [/^httpie\//i, 'HTTPie'],
-  [/^python-requests\//i, 'Python requests'],
-  [/^python-urllib|^python-httpx|^aiohttp/i, 'Python'],
-  [/^go-http-client\//i, 'Go'],
-  [/^node|^undici/i, 'Node.js'],
-  [/^postmanruntime\//i, 'Postman'],
-  [/^gantry-cli|^gantry\//i, 'Gantry CLI'],
-];
-
-/** Browsers, tested in order: Edge and Opera also say Chrome, Chrome also says Safari. */
-const BROWSERS: Array<[RegExp, string]> = [
-  [/\bEdg(e|A|iOS)?\//, 'Edge'],
-  [/\bOPR\/|\bOpera\b/, 'Opera'],
-  [/\bFirefox\/|\bFxiOS\//, 'Firefox'],
-  [/\bSamsungBrowser\//, 'Samsung Internet'],
-  [/\b(Headless)?Chrome\/|\bCriOS\/|\bChromium\//, 'Chrome'],
-  [/\bVersion\/[\d.]+.*\bSafari\//, 'Safari'],
-];
-
-/** Systems, tested in order: iOS also says Mac OS X, Android and ChromeOS also say Linux. */
-const SYSTEMS: Array<[RegExp, string]> = [
-  [/\b(iPhone|iPad|iPod)\b/, 'iOS'],
-  [/\bAndroid\b/, 'Android'],
-  [/\bCrOS\b/, 'ChromeOS'],
-  [/\bWindows\b/, 'Windows'],
-  [/\bMac OS X\b|\bMacintosh\b/, 'macOS'],
-  [/\bLinux\b|\bX11\b/, 'Linux'],
-];
-
-const firstMatch = (ua: string, table: Array<[RegExp, string]>) =>
-  table.find(([pattern]) => pattern.test(ua))?.[1];
-
-/** A short readable name for a session's user agent: "Chrome on Linux", "curl". */
-function describeUserAgent(ua: string | null): string {
-  if (!ua) return 'Unknown device';
-  const tool = firstMatch(ua, TOOLS);
-  if (tool) return tool;
-  const browser = firstMatch(ua, BROWSERS);
-  const system = firstMatch(ua, SYSTEMS);
-  if (browser && system) return `${browser} on ${system}`;
-  if (browser || system) return (browser ?? system) as string;
-  // Something else: its product name, e.g. "MyScript" of "MyScript/1.2 (…)".
-  return ua.split(/[/\s]/)[0]?.slice(0, 40) || 'Unknown device';
-}
+/** The security log's query key: every change it records refreshes it. */
+const USER_EVENTS_KEY = ['user-events'];
 
 /** Where I am signed in, with a way to sign other sessions out, one or all at once. */
 function SessionsCard() {
@@ -68,11 +39,15 @@ function SessionsCard() {
   const revoke = useMutation({
     mutationFn: (sessionId: string) =>
       call(api.DELETE('/api/v1/auth/sessions/{sessionId}', { params: { path: { sessionId } } })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['sessions'] }),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: ['sessions'] });
+      await queryClient.invalidateQueries({ queryKey: USER_EVENTS_KEY });
+    },
   });
   const revokeOthers = async () => {
     const { revoked } = await call(api.DELETE('/api/v1/auth/sessions'));
     await queryClient.invalidateQueries({ queryKey: ['sessions'] });
+    await queryClient.invalidateQueries({ queryKey: USER_EVENTS_KEY });
     notifications.show({
       color: 'green',
       message:
@@ -81,7 +56,7 @@ function SessionsCard() {
   };
   const others = sessions.data?.items.filter((s) => !s.current).length ?? 0;
   return (
-    <Card withBorder>
+    <Card withBorder data-testid="sessions-card">
       <Group justify="space-between" mb="sm">
         <Title order={4}>Your sessions</Title>
         <Button
@@ -184,13 +159,287 @@ function ApiKeysCard() {
   );
 }
 
+/** The signed-in user's name (editable) and email. */
+function ProfileCard() {
+  const me = useMe();
+  const user = me.data?.user;
+  if (!user) return null;
+  // Keyed by the saved name: after a save the form starts again from what the API answered.
+  return <ProfileForm key={`${user.id}:${user.name}`} user={user} />;
+}
+
+function ProfileForm({ user }: { user: User }) {
+  const queryClient = useQueryClient();
+  const [name, setName] = useState(user.name);
+  const save = useMutation({
+    mutationFn: () => call(api.PATCH('/api/v1/me', { body: { name } })),
+    onSuccess: async () => {
+      // The header shows the name from ['me'].
+      await queryClient.invalidateQueries({ queryKey: ['me'] });
+      await queryClient.invalidateQueries({ queryKey: USER_EVENTS_KEY });
+      notifications.show({ color: 'green', message: 'Name saved' });
+    },
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    save.mutate();
+  };
+  return (
+    <Card withBorder data-testid="profile-card">
+      <Title order={4} mb="sm">
+        Profile
+      </Title>
+      <form onSubmit={submit}>
+        <Stack gap="sm" maw={420}>
+          <TextInput
+            label="Name"
+            required
+            maxLength={100}
+            autoComplete="name"
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={errorFor(save.error, 'name')}
+          />
+          <TextInput
+            label="Email"
+            value={user.email}
+            readOnly
+            variant="filled"
+            description="The email you sign in with"
+          />
+          <FormError error={save.error} />
+          <Group>
+            <Button
+              type="submit"
+              variant="light"
+              loading={save.isPending}
+              disabled={!name.trim() || name.trim() === user.name}
+            >
+              Save
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Card>
+  );
+}
+
+/** Changing the password, which signs out every other session. */
+function PasswordCard() {
+  const queryClient = useQueryClient();
+  const [currentPassword, setCurrentPassword] = useState('');
+  const [newPassword, setNewPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [mismatch, setMismatch] = useState(false);
+  const [done, setDone] = useState<number | null>(null);
+  const change = useMutation({
+    mutationFn: () =>
+      call(api.POST('/api/v1/me/password', { body: { currentPassword, newPassword } })),
+    onSuccess: async ({ revoked }) => {
+      setCurrentPassword('');
+      setNewPassword('');
+      setConfirm('');
+      setDone(revoked);
+      await queryClient.invalidateQueries({ queryKey: ['sessions'] });
+      await queryClient.invalidateQueries({ queryKey: USER_EVENTS_KEY });
+    },
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setDone(null);
+    if (newPassword !== confirm) {
+      setMismatch(true);
+      return;
+    }
+    setMismatch(false);
+    change.mutate();
+  };
+  const wrongPassword = change.error instanceof ApiError && change.error.code === 'wrong_password';
+  return (
+    <Card withBorder data-testid="password-card">
+      <Title order={4}>Password</Title>
+      <Text size="sm" c="dimmed" mb="sm">
+        Changing your password signs out every other browser and device signed in as you.
+      </Text>
+      <form onSubmit={submit}>
+        <Stack gap="sm" maw={420}>
+          <PasswordInput
+            label="Current password"
+            required
+            maxLength={256}
+            autoComplete="current-password"
+            value={currentPassword}
+            onChange={(e) => setCurrentPassword(e.currentTarget.value)}
+            error={
+              wrongPassword
+                ? 'This is not your current password'
+                : errorFor(change.error, 'currentPassword')
+            }
+          />
+          <PasswordInput
+            label="New password"
+            required
+            maxLength={256}
+            autoComplete="new-password"
+            description="At least 10 characters"
+            value={newPassword}
+            onChange={(e) => setNewPassword(e.currentTarget.value)}
+            error={errorFor(change.error, 'newPassword')}
+          />
+          <PasswordInput
+            label="Confirm new password"
+            required
+            maxLength={256}
+            autoComplete="new-password"
+            value={confirm}
+            onChange={(e) => {
+              setConfirm(e.currentTarget.value);
+              setMismatch(false);
+            }}
+            error={mismatch ? 'The passwords do not match' : undefined}
+          />
+          <FormError error={change.error} />
+          {done !== null && (
+            <Alert color="green" variant="light" role="status" data-testid="password-changed">
+              Password changed.{' '}
+              {done === 0
+                ? 'No other sessions were signed in.'
+                : `Signed out ${done} other ${done === 1 ? 'session' : 'sessions'}.`}
+            </Alert>
+          )}
+          <Group>
+            <Button type="submit" variant="light" loading={change.isPending}>
+              Change password
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Card>
+  );
+}
+
+/** Events of the security log read per page. */
+const EVENTS_PAGE_SIZE = 20;
+
+/** My sign-ins, sign-outs and changes to my sessions, name and password, newest first. */
+function SecurityActivityCard() {
+  const events = useInfiniteQuery({
+    queryKey: USER_EVENTS_KEY,
+    queryFn: ({ pageParam }) =>
+      call(
+        api.GET('/api/v1/me/events', {
+          params: {
+            query: { limit: EVENTS_PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) },
+          },
+        }),
+      ),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const rows = events.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <Card withBorder data-testid="security-activity">
+      <Title order={4}>Security activity</Title>
+      <Text size="sm" c="dimmed" mb="sm">
+        Sign-ins, sign-outs and changes to your sessions, name and password, kept for a year.
+      </Text>
+      <TableFrame minWidth={720}>
+        <Table>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Activity</Table.Th>
+              <Table.Th visibleFrom="md">Device</Table.Th>
+              <Table.Th visibleFrom="md">IP</Table.Th>
+              <Table.Th>Time</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {rows.map((event) => {
+              const { label, detail } = describeUserEvent(event);
+              const device = describeUserAgent(event.userAgent);
+              return (
+                <Table.Tr key={event.id} data-testid="user-event-row">
+                  <Table.Td>
+                    <Group gap={6} wrap="wrap">
+                      <Text size="sm" fw={500} data-testid="user-event-action">
+                        {label}
+                      </Text>
+                      {event.current && (
+                        <Badge
+                          variant="light"
+                          size="sm"
+                          miw="fit-content"
+                          styles={{ label: { overflow: 'visible' } }}
+                        >
+                          This session
+                        </Badge>
+                      )}
+                    </Group>
+                    {detail && (
+                      <Text size="xs" c="dimmed">
+                        {detail}
+                      </Text>
+                    )}
+                    {/* On a phone the device and IP go under the activity. */}
+                    <Text size="xs" c="dimmed" hiddenFrom="md" title={event.userAgent ?? undefined}>
+                      {device} · {event.ip ?? '—'}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td visibleFrom="md">
+                    <Text size="sm" title={event.userAgent ?? undefined}>
+                      {device}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td visibleFrom="md">
+                    <Text size="sm" c={event.ip ? undefined : 'dimmed'}>
+                      {event.ip ?? '—'}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{formatDateTime(event.time)}</Text>
+                  </Table.Td>
+                </Table.Tr>
+              );
+            })}
+            {events.isSuccess && rows.length === 0 && (
+              <Table.Tr>
+                <Table.Td colSpan={4}>
+                  <Text c="dimmed" size="sm" ta="center" py="md">
+                    No activity yet
+                  </Text>
+                </Table.Td>
+              </Table.Tr>
+            )}
+          </Table.Tbody>
+        </Table>
+      </TableFrame>
+      <FormError error={events.error} />
+      {events.hasNextPage && (
+        <Group justify="center" mt="sm">
+          <Button
+            variant="default"
+            size="xs"
+            loading={events.isFetchingNextPage}
+            onClick={() => events.fetchNextPage()}
+          >
+            Show more
+          </Button>
+        </Group>
+      )}
+    </Card>
+  );
+}
+
 /** Settings of the signed-in user and the account. */
 export function SettingsPage() {
   return (
     <Stack>
       <Title order={2}>Settings</Title>
+      <ProfileCard />
+      <PasswordCard />
       <ApiKeysCard />
       <SessionsCard />
+      <SecurityActivityCard />
     </Stack>
   );
 }

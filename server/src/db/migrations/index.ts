@@ -5,10 +5,12 @@ import * as m0003 from './0003_pods.js';
 import * as m0004 from './0004_billing.js';
 import * as m0005 from './0005_audit.js';
 import * as m0006 from './0006_apikeys.js';
+import * as m0007 from './0007_user_events.js';
 
 /**
  * Every migration, in order. One set serves SQLite and PostgreSQL.
- * Modules add theirs here: 0002 teams, 0003 pods, 0004 billing, 0005 audit, 0006 api keys.
+ * Modules add theirs here: 0002 teams, 0003 pods, 0004 billing, 0005 audit, 0006 api keys,
+ * 0007 users' security events.
  */
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -17,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0004_billing': m0004,
   '0005_audit': m0005,
   '0006_apikeys': m0006,
+  '0007_user_events': m0007,
 };
