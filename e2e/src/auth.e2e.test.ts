@@ -159,10 +159,16 @@ describe('signing up, out and in', () => {
     await expect.poll(() => profile.getByLabel('Email').inputValue()).toBe(email);
     expect(await profile.getByLabel('Email').getAttribute('readonly')).not.toBeNull();
 
-    // The name: saved, and the header shows it at once.
+    // The name: saved, and the header shows it at once — in the user menu, and in the switcher,
+    // since the personal account is named after its owner.
     await profile.getByLabel(/^Name/).fill('Margaret Hamilton');
     await profile.getByRole('button', { name: 'Save' }).click();
-    await page.getByRole('button', { name: 'Margaret Hamilton' }).waitFor();
+    await expect
+      .poll(() => page.getByTestId('user-name').textContent())
+      .toContain('Margaret Hamilton');
+    await expect
+      .poll(() => page.getByTestId('account-switcher').textContent())
+      .toContain('Margaret Hamilton');
     await expect.poll(() => page.getByText('Name saved').count()).toBe(1);
 
     // A wrong current password is shown at its field; a mismatch is caught in the form.
@@ -219,7 +225,9 @@ describe('signing up, out and in', () => {
     await expect.poll(() => otherPage.getByRole('alert').textContent()).toContain('incorrect');
     await submitSignIn(otherPage, email, newPassword);
     await otherPage.getByTestId('account-switcher').waitFor();
-    await otherPage.getByRole('button', { name: 'Margaret Hamilton' }).waitFor();
+    await expect
+      .poll(() => otherPage.getByTestId('user-name').textContent())
+      .toContain('Margaret Hamilton');
 
     // Back here, the new sign-in is listed first.
     await page.reload();

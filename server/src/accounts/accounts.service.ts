@@ -10,7 +10,7 @@ import { AppError, invalidInput, notFound } from '../errors.js';
 import { revokePendingInvites } from '../invites/invites.store.js';
 import { newId } from '../lib/ids.js';
 import { deleteMembersExcept, findMember } from '../members/members.store.js';
-import { inAccount, readAccount } from '../permissions/access.js';
+import { inAccount, loadActor, readAccount } from '../permissions/access.js';
 import {
   type AccountActor,
   authorize,
@@ -20,6 +20,7 @@ import {
 } from '../permissions/policy.js';
 import type { AccountDtoSchema } from './accounts.schemas.js';
 import {
+  findPersonalAccountsNamed,
   insertAccount,
   insertMembership,
   listMembershipsOfUser,
@@ -193,6 +194,35 @@ export function renameAccount(
       return toAccountDto(updated, actor);
     },
   );
+}
+
+/**
+ * After a user renames themselves: their personal accounts still named after them follow, as
+ * a personal account is named after its owner (at sign-up, and by Delete Team). Runs in the
+ * rename's transaction, through the same check as a rename by hand (`settings.manage`, which
+ * the owner of a personal account holds), and each account records `account.update` in its own
+ * audit log. A personal account given another name (PATCH /accounts/:id) keeps it.
+ */
+export async function renamePersonalAccountsAfterOwner(
+  deps: Deps,
+  trx: Executor,
+  caller: Caller,
+  before: string,
+  after: string,
+): Promise<void> {
+  const accounts = await findPersonalAccountsNamed(trx, caller.principal.userId, before);
+  const now = deps.clock.now();
+  for (const account of accounts) {
+    const actor = await loadActor(trx, caller, account.id);
+    authorize(actor, 'settings.manage');
+    await updateAccount(trx, account.id, { name: after, updated_at: now.toISOString() });
+    await writeAuditEvent(trx, auditContextOf(caller), now, {
+      accountId: account.id,
+      action: 'account.update',
+      resource: { type: 'account', id: account.id },
+      details: { before: { name: before }, after: { name: after }, reason: 'owner renamed' },
+    });
+  }
 }
 
 /**

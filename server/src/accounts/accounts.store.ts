@@ -53,6 +53,21 @@ export function lockAccount(
   return query.executeTakeFirst();
 }
 
+/** The personal accounts `ownerId` owns that are named `name`. */
+export function findPersonalAccountsNamed(
+  db: Executor,
+  ownerId: string,
+  name: string,
+): Promise<AccountRow[]> {
+  return db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('owner_id', '=', ownerId)
+    .where('kind', '=', 'personal')
+    .where('name', '=', name)
+    .execute();
+}
+
 export async function updateAccount(db: Executor, id: string, changes: AccountUpdate) {
   await db.updateTable('accounts').set(changes).where('id', '=', id).execute();
 }

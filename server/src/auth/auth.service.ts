@@ -1,5 +1,8 @@
 import type { Static } from '@sinclair/typebox';
-import { createPersonalAccount } from '../accounts/accounts.service.js';
+import {
+  createPersonalAccount,
+  renamePersonalAccountsAfterOwner,
+} from '../accounts/accounts.service.js';
 import type {
   Caller,
   Deps,
@@ -393,6 +396,7 @@ export async function updateProfile(
       before: { name: user.name },
       after: { name },
     });
+    await renamePersonalAccountsAfterOwner(deps, trx, caller, user.name, name);
     return toUserDto({ ...user, name });
   });
 }

@@ -2,6 +2,7 @@ import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asApiKey, buildApiKey } from '../../test/factories.js';
 import {
+  auditEvents,
   cookieFrom,
   DIALECTS,
   PASSWORD,
@@ -121,6 +122,56 @@ describe.each(DIALECTS)('profile, password and security activity on %s', (dialec
       });
       expect(same.statusCode).toBe(200);
       expect(await actionsOf(user.user.id)).toEqual(['user.signup', 'user.update']);
+    });
+
+    it('renames the personal account named after the user, audited in its log; other names stay', async () => {
+      const rename = (user: TestUser, name: string) =>
+        user.request({ method: 'PATCH', url: '/api/v1/me', payload: { name } });
+      const accountName = async (user: TestUser) =>
+        (await user.request({ method: 'GET', url: `/api/v1/accounts/${user.account.id}` })).json()
+          .name;
+
+      // Named after its owner at sign-up: it follows the owner's new name.
+      const grace = await signUp(gantry.app, { name: 'Grace' });
+      expect((await rename(grace, 'Grace Hopper')).statusCode).toBe(200);
+      expect(await accountName(grace)).toBe('Grace Hopper');
+      const log = await auditEvents(gantry, grace.account.id);
+      const update = log.at(-1);
+      expect(update).toMatchObject({ action: 'account.update', actor_user_id: grace.user.id });
+      expect(JSON.parse(update?.details ?? 'null')).toEqual({
+        before: { name: 'Grace' },
+        after: { name: 'Grace Hopper' },
+        reason: 'owner renamed',
+      });
+      const verify = await grace.request({
+        method: 'GET',
+        url: `/api/v1/accounts/${grace.account.id}/audit-logs/verify`,
+      });
+      expect(verify.json().ok).toBe(true);
+
+      // Given another name by hand: it keeps it.
+      const linus = await signUp(gantry.app, { name: 'Linus' });
+      const custom = await linus.request({
+        method: 'PATCH',
+        url: `/api/v1/accounts/${linus.account.id}`,
+        payload: { name: 'Linus Lab' },
+      });
+      expect(custom.statusCode).toBe(200);
+      expect((await rename(linus, 'Linus T')).statusCode).toBe(200);
+      expect(await accountName(linus)).toBe('Linus Lab');
+
+      // A team keeps its name, even one that is its owner's.
+      const tim = await signUp(gantry.app, { name: 'Tim' });
+      const convert = await tim.request({
+        method: 'POST',
+        url: `/api/v1/accounts/${tim.account.id}/convert`,
+        payload: { teamName: 'Tim' },
+      });
+      expect(convert.statusCode).toBe(200);
+      const teamLog = (await auditEvents(gantry, tim.account.id)).length;
+      expect((await rename(tim, 'Tim B-L')).statusCode).toBe(200);
+      expect(await accountName(tim)).toBe('Tim');
+      expect((await auditEvents(gantry, tim.account.id)).length).toBe(teamLog);
     });
 
     it.each([

@@ -174,8 +174,10 @@ function ProfileForm({ user }: { user: User }) {
   const save = useMutation({
     mutationFn: () => call(api.PATCH('/api/v1/me', { body: { name } })),
     onSuccess: async () => {
-      // The header shows the name from ['me'].
+      // The header shows the name from ['me']; a personal account named after the user is
+      // renamed with them, so the accounts (switcher, page titles) are read again too.
       await queryClient.invalidateQueries({ queryKey: ['me'] });
+      await queryClient.invalidateQueries({ queryKey: ['account'] });
       await queryClient.invalidateQueries({ queryKey: USER_EVENTS_KEY });
       notifications.show({ color: 'green', message: 'Name saved' });
     },

@@ -150,6 +150,7 @@ function UserMenu({ collapse = false }: { collapse?: boolean }) {
             variant="subtle"
             rightSection={<IconChevronDown size={14} />}
             visibleFrom={collapse ? 'sm' : undefined}
+            data-testid="user-name"
           >
             {user?.name}
           </Button>
