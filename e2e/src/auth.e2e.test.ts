@@ -23,6 +23,8 @@ describe('signing up, out and in', () => {
     // what the console learned while signed out must not send the new user back).
     await page.goto(gantry.url);
     await page.waitForURL(/\/signin/);
+    // Drawn, not only routed to: the screenshot shows the form.
+    await page.getByText('Forgot it?').waitFor();
     await screenshot(page, 'signin');
     await page.getByRole('link', { name: 'Create an account' }).click();
     await page.waitForURL(/\/signup/);

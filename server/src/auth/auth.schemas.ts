@@ -75,6 +75,7 @@ export const USER_EVENT_ACTIONS = [
   'user.signout',
   'user.update',
   'user.password_change',
+  'user.password_reset',
   'session.revoke',
   'session.revoke_others',
 ] as const;

@@ -23,6 +23,7 @@ import type {
   UserSchema,
 } from './auth.schemas.js';
 import {
+  deleteAllSessions,
   deleteOtherSessions,
   deleteSession,
   deleteUserEventsBefore,
@@ -34,6 +35,7 @@ import {
   insertUserEvent,
   listUserEvents as listUserEventRows,
   listUserSessions,
+  setUserPassword,
   touchSession,
   updateUserName,
   updateUserPassword,
@@ -454,6 +456,46 @@ export async function changePassword(
     });
     return revoked;
   });
+}
+
+/** What an operator's password reset did: the temporary password is shown to them once. */
+export interface PasswordReset {
+  userId: string;
+  temporaryPassword: string;
+  sessionsRevoked: number;
+}
+
+/**
+ * The operator's answer to "I forgot my password" on a self-hosted install without email: a new
+ * random password (128 bits, shown once to the operator, who hands it over), every session of
+ * the user signed out, and the sign-in throttle for their email and password lifted, all in one
+ * transaction with a `user.password_reset` event. The user then signs in with it and sets their
+ * own under Settings → Password. Unknown email → 404.
+ */
+export async function resetPasswordByOperator(deps: Deps, email: string): Promise<PasswordReset> {
+  const emailNormalized = normalizeEmail(email);
+  const user = await findUserByEmail(deps.db, emailNormalized);
+  if (!user) throw notFound('User');
+  const temporaryPassword = newToken(16);
+  // Hashed before the transaction: argon2 takes tens of milliseconds.
+  const passwordHash = await hashPassword(temporaryPassword);
+  const sessionsRevoked = await deps.db.transaction().execute(async (trx) => {
+    const now = deps.clock.now();
+    await setUserPassword(trx, user.id, passwordHash, now.toISOString());
+    const revoked = await deleteAllSessions(trx, user.id);
+    await clearFailures(trx, [
+      `email:${emailNormalized}`,
+      `device:${emailNormalized}`,
+      `password:${user.id}`,
+    ]);
+    const context = { userId: user.id, sessionId: null, ip: null, userAgent: null };
+    await writeUserEvent(trx, context, now, 'user.password_reset', {
+      by: 'operator',
+      sessionsRevoked: revoked,
+    });
+    return revoked;
+  });
+  return { userId: user.id, temporaryPassword, sessionsRevoked };
 }
 
 export type UserEventDto = Static<typeof UserEventSchema>;

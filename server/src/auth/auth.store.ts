@@ -56,6 +56,20 @@ export async function updateUserPassword(
   return Number(result.numUpdatedRows) > 0;
 }
 
+/** Sets a user's password hash, whatever it was (an operator's reset). */
+export async function setUserPassword(
+  db: Executor,
+  id: string,
+  passwordHash: string,
+  at: string,
+): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ password_hash: passwordHash, updated_at: at })
+    .where('id', '=', id)
+    .execute();
+}
+
 export async function insertSession(db: Executor, session: SessionRow): Promise<void> {
   await db.insertInto('sessions').values(session).execute();
 }
@@ -151,5 +165,11 @@ export async function deleteUserEventsBefore(db: Executor, cutoff: string): Prom
     .deleteFrom('user_events')
     .where('created_at', '<', cutoff)
     .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Deletes every session of `userId`; returns how many were deleted. */
+export async function deleteAllSessions(db: Executor, userId: string): Promise<number> {
+  const result = await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
   return Number(result.numDeletedRows);
 }

@@ -1,3 +1,4 @@
+import { Command } from 'commander';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asApiKey, buildApiKey } from '../../test/factories.js';
@@ -14,6 +15,7 @@ import {
 import { ManualClock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
 import { pruneExpiredEvents } from '../server.js';
+import { registerUserCommands, runResetPasswordCommand } from './auth.cli.js';
 
 const NEW_PASSWORD = 'a brand new passphrase';
 
@@ -595,6 +597,84 @@ describe.each(DIALECTS)('profile, password and security activity on %s', (dialec
       expect(ids).not.toContain(old.id);
       expect(ids).toContain(kept.id);
       expect(ids).toHaveLength(2);
+    });
+  });
+
+  describe('gantry users reset-password (the operator)', () => {
+    const capture = () => {
+      const io = { out: '', err: '' };
+      const sink = {
+        out: (t: string) => {
+          io.out += t;
+        },
+        err: (t: string) => {
+          io.err += t;
+        },
+      };
+      return { io, sink };
+    };
+
+    it('gives a temporary password, signs out every session and lifts the sign-in throttle', async () => {
+      const user = await signUp(gantry.app, { name: 'Forgetful' });
+      const address = '10.40.0.9';
+      await signIn(user, PASSWORD, {}, address);
+      // Locked out by their own wrong guesses.
+      for (let i = 0; i < 6; i++) await signIn(user, 'not my password', {}, address);
+      expect((await signIn(user, PASSWORD, {}, address)).statusCode).toBe(429);
+      expect(await sessionIds(user.user.id)).toHaveLength(2);
+
+      const { io, sink } = capture();
+      const email = user.user.email.toUpperCase();
+      expect(await runResetPasswordCommand(gantry.deps, email, sink)).toBe(0);
+      const temporary = /Temporary password for .+: (\S+)\n/.exec(io.out)?.[1] ?? '';
+      expect(temporary).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(io.out).toContain('Signed out 2 sessions');
+      expect(await sessionIds(user.user.id)).toEqual([]);
+      expect((await user.request({ method: 'GET', url: '/api/v1/me' })).statusCode).toBe(401);
+
+      const event = (await eventsOf(user.user.id)).at(-1);
+      expect(event).toMatchObject({
+        action: 'user.password_reset',
+        session_id: null,
+        ip: null,
+        user_agent: null,
+      });
+      expect(JSON.parse(event?.details ?? 'null')).toEqual({
+        by: 'operator',
+        sessionsRevoked: 2,
+      });
+      // The secret is nowhere but in what the operator was shown.
+      expect(JSON.stringify(await eventsOf(user.user.id))).not.toContain(temporary);
+
+      expect((await signIn(user, PASSWORD, {}, address)).statusCode).toBe(401);
+      expect((await signIn(user, temporary, {}, address)).statusCode).toBe(200);
+    });
+
+    it('names an unknown email and changes nothing', async () => {
+      const user = await signUp(gantry.app);
+      const before = await userRow(user.user.id);
+      const { io, sink } = capture();
+      expect(await runResetPasswordCommand(gantry.deps, 'nobody@example.com', sink)).toBe(1);
+      expect(io.err).toBe('gantry: No user with the email "nobody@example.com"\n');
+      expect(io.out).toBe('');
+      expect(await userRow(user.user.id)).toEqual(before);
+      expect(await actionsOf(user.user.id)).toEqual(['user.signup']);
+    });
+
+    it('is wired into the command line program', async () => {
+      const user = await signUp(gantry.app);
+      const { io, sink } = capture();
+      const exits: number[] = [];
+      const program = new Command('gantry').exitOverride();
+      registerUserCommands(program, {
+        open: async () => ({ deps: gantry.deps, close: async () => {} }),
+        io: sink,
+        exit: (code) => void exits.push(code),
+      });
+      await program.parseAsync(['users', 'reset-password', user.user.email], { from: 'user' });
+      expect(io.out).toContain(`Temporary password for ${user.user.email}: `);
+      await program.parseAsync(['users', 'reset-password', 'ghost@example.com'], { from: 'user' });
+      expect(exits).toEqual([1]);
     });
   });
 });

@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registerAuditCommands } from '../audit/audit.cli.js';
+import { registerUserCommands } from '../auth/auth.cli.js';
 import { registerBillingCommands } from '../billing/billing.cli.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { EXIT, processIo } from './client.js';
@@ -86,6 +87,7 @@ program
 registerClientCommands(program, io);
 registerAuditCommands(program);
 registerBillingCommands(program);
+registerUserCommands(program);
 
 // Exit codes (see EXIT): 0 ok, 1 failure, 2 usage, 3 auth, 4 forbidden, 5 not found, 6 conflict.
 const code = await runProgram(program, process.argv.slice(2), io);

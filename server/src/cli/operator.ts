@@ -1,4 +1,4 @@
-import { loadConfig } from '../config.js';
+import { ConfigError, loadConfig } from '../config.js';
 import type { Deps } from '../context.js';
 
 /** Services for one operator command run, and how to release them. */
@@ -43,4 +43,56 @@ export async function withOperatorDeps<T>(fn: (deps: Deps) => Promise<T>): Promi
   } finally {
     await opened.close();
   }
+}
+
+/** Where an operator command writes; tests capture it. */
+export interface OperatorIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const processOperatorIo: OperatorIo = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+/** Exit codes as in cli/main.ts: 0 ok, 1 failure, 2 usage or configuration error. */
+export const OPERATOR_EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+/** How a command line program runs operator commands; tests replace each part. */
+export interface OperatorOptions {
+  open?: () => Promise<OpenedDeps>;
+  io?: OperatorIo;
+  exit?: (code: number) => void;
+}
+
+/**
+ * The action of an operator command: opens the database (a bad setting is a usage error),
+ * runs `run` (which returns an exit code), closes the database, and exits with the code unless
+ * it is 0.
+ */
+export function operatorAction<Args extends unknown[]>(
+  options: OperatorOptions,
+  run: (deps: Deps, io: OperatorIo, ...args: Args) => Promise<number>,
+): (...args: Args) => Promise<void> {
+  const open = options.open ?? openOperatorDeps;
+  const io = options.io ?? processOperatorIo;
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  return async (...args) => {
+    let opened: OpenedDeps;
+    try {
+      opened = await open();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      io.err(`gantry: ${error.message}\n`);
+      return exit(OPERATOR_EXIT.usage);
+    }
+    let code: number;
+    try {
+      code = await run(opened.deps, io, ...args);
+    } finally {
+      await opened.close();
+    }
+    if (code !== OPERATOR_EXIT.ok) exit(code);
+  };
 }

@@ -23,6 +23,12 @@ describe('describeUserEvent', () => {
         details: { before: { name: 'Ada' }, after: { name: 'Ada L.' } },
       }),
     ).toEqual({ label: 'Name changed', detail: 'From “Ada” to “Ada L.”' });
+    expect(
+      describeUserEvent({
+        action: 'user.password_reset',
+        details: { by: 'operator', sessionsRevoked: 1 },
+      }),
+    ).toEqual({ label: 'Password reset by the operator', detail: '1 session signed out' });
     expect(describeUserEvent({ action: 'session.revoke_others', details: { count: 2 } })).toEqual({
       label: 'Signed out other sessions',
       detail: '2 sessions',

@@ -8,6 +8,7 @@ const LABELS: Record<UserEvent['action'], string> = {
   'user.signout': 'Signed out',
   'user.update': 'Name changed',
   'user.password_change': 'Password changed',
+  'user.password_reset': 'Password reset by the operator',
   'session.revoke': 'Signed out a session',
   'session.revoke_others': 'Signed out other sessions',
 };
@@ -40,6 +41,16 @@ export function describeUserEvent(event: Pick<UserEvent, 'action' | 'details'>):
         detail:
           typeof revoked === 'number'
             ? `${plural(revoked, 'other session', 'other sessions')} signed out`
+            : null,
+      };
+    }
+    case 'user.password_reset': {
+      const revoked = details.sessionsRevoked;
+      return {
+        label,
+        detail:
+          typeof revoked === 'number'
+            ? `${plural(revoked, 'session', 'sessions')} signed out`
             : null,
       };
     }

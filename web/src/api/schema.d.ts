@@ -4054,7 +4054,7 @@ export interface components {
             /** @description UUIDv7 */
             id: string;
             /** @enum {string} */
-            action: "user.signup" | "user.signin" | "user.signout" | "user.update" | "user.password_change" | "session.revoke" | "session.revoke_others";
+            action: "user.signup" | "user.signin" | "user.signout" | "user.update" | "user.password_change" | "user.password_reset" | "session.revoke" | "session.revoke_others";
             /** Format: date-time */
             time: string;
             ip: string | null;

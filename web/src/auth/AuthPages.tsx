@@ -154,6 +154,9 @@ export function SignInPage() {
         value={password}
         onChange={(e) => setPassword(e.currentTarget.value)}
         error={errorFor(form.mutation.error, 'password')}
+        // Self-hosted, without email: the operator gives a temporary password
+        // (`gantry users reset-password`).
+        description="Forgot it? Whoever runs this Gantry can give you a temporary one."
       />
     </AuthForm>
   );

@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import {
+  OPERATOR_EXIT as EXIT,
+  type OperatorIo,
+  type OperatorOptions,
+  operatorAction,
+  processOperatorIo,
+} from '../cli/operator.js';
+import type { Deps } from '../context.js';
+import { AppError } from '../errors.js';
+
+/**
+ * `gantry users reset-password <email>`: a temporary password for someone who forgot theirs,
+ * printed once (never logged); every session of theirs is signed out. Returns the exit code.
+ */
+export async function runResetPasswordCommand(
+  deps: Deps,
+  email: string,
+  io: OperatorIo = processOperatorIo,
+): Promise<number> {
+  try {
+    // Loaded on use: the user commands (HTTP only) start without the services.
+    const { resetPasswordByOperator } = await import('./auth.service.js');
+    const reset = await resetPasswordByOperator(deps, email);
+    io.out(
+      `Temporary password for ${email}: ${reset.temporaryPassword}\n` +
+        `Signed out ${reset.sessionsRevoked} session${reset.sessionsRevoked === 1 ? '' : 's'}. ` +
+        'Hand it over privately; they sign in with it and set their own under Settings → Password.\n',
+    );
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'not_found') {
+      io.err(`gantry: No user with the email "${email}"\n`);
+      return EXIT.failure;
+    }
+    throw error;
+  }
+}
+
+/** Adds `gantry users …` to the command line program. */
+export function registerUserCommands(program: Command, options: OperatorOptions = {}): void {
+  const users = program.command('users').description('People: help with sign-in');
+  users
+    .command('reset-password')
+    .description(
+      'Give a user a temporary password and sign out all their sessions (recorded in their security log)',
+    )
+    .argument('<email>', "the user's email")
+    .action(
+      operatorAction(options, (deps, io, email: string) =>
+        runResetPasswordCommand(deps, email, io),
+      ),
+    );
+}
