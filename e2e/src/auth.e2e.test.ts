@@ -238,7 +238,7 @@ describe('signing up, out and in', () => {
     await context.close();
   });
 
-  it('pages the security activity with Show more', async () => {
+  it('pages the security activity with Load more', async () => {
     const { gantry, browser } = e2e;
     const email = uniqueEmail('paging');
     const context = await newContext(browser);
@@ -257,9 +257,9 @@ describe('signing up, out and in', () => {
     const activity = page.getByTestId('security-activity');
     const rows = activity.getByTestId('user-event-row');
     await expect.poll(() => rows.count()).toBe(20);
-    await activity.getByRole('button', { name: 'Show more' }).click();
+    await activity.getByRole('button', { name: 'Load more' }).click();
     await expect.poll(() => rows.count()).toBe(25);
-    expect(await activity.getByRole('button', { name: 'Show more' }).count()).toBe(0);
+    expect(await activity.getByRole('button', { name: 'Load more' }).count()).toBe(0);
     const actions = await activity.getByTestId('user-event-action').allTextContents();
     expect(actions.at(-1)).toBe('Signed up');
     expect(actions.slice(0, -1).every((a) => a === 'Signed in')).toBe(true);

@@ -424,7 +424,7 @@ function SecurityActivityCard() {
             loading={events.isFetchingNextPage}
             onClick={() => events.fetchNextPage()}
           >
-            Show more
+            Load more
           </Button>
         </Group>
       )}
