@@ -437,11 +437,12 @@ export function SettingsPage() {
   return (
     <Stack>
       <Title order={2}>Settings</Title>
+      {/* You first (the same in every account), then this account's API keys. */}
       <ProfileCard />
       <PasswordCard />
-      <ApiKeysCard />
       <SessionsCard />
       <SecurityActivityCard />
+      <ApiKeysCard />
     </Stack>
   );
 }
