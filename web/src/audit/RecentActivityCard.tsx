@@ -24,19 +24,16 @@ export function RecentActivityCard({ account }: { account: Account }) {
     refetchInterval: 30_000,
   });
   if (!allowed) return null;
-  const items = events.data?.items ?? [];
   return (
     <SummaryCard
       title="Recent activity"
       to={`/accounts/${account.id}/audit-logs`}
       linkLabel="All audit logs"
       testId="dashboard-activity"
+      query={events}
+      what="audit log"
     >
-      {events.isPending ? (
-        <Text c="dimmed">Loading…</Text>
-      ) : events.isError ? (
-        <Text c="red">The audit log could not be loaded</Text>
-      ) : (
+      {({ items }) => (
         <Stack gap={6} mt={4}>
           {items.map((event) => (
             <Group

@@ -11,19 +11,16 @@ export function BalanceSummaryCard({ account }: { account: Account }) {
   const allowed = can('billing.view');
   const billing = useBilling(account.id, allowed);
   if (!allowed) return null;
-  const data = billing.data;
   return (
     <SummaryCard
       title="Balance"
       to={`/accounts/${account.id}/billing`}
       linkLabel="View billing"
       testId="dashboard-balance"
+      query={billing}
+      what="balance"
     >
-      {!data ? (
-        <Text c={billing.isError ? 'red' : 'dimmed'}>
-          {billing.isError ? 'The balance could not be loaded' : 'Loading…'}
-        </Text>
-      ) : (
+      {(data) => (
         <>
           <Group gap="xs">
             <SummaryFigure testId="dashboard-balance-amount">

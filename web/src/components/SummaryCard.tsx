@@ -3,14 +3,17 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 
 /**
- * One card of the dashboard: a title, the figures, and a link to the page they come from.
- * Modules build theirs on it (Pods, Billing, Team, Audit logs).
+ * One card of the dashboard: a title, the figures (or that they are loading, or could not be
+ * loaded), and a link to the page they come from. Modules build theirs on it (Pods, Billing,
+ * Team, Audit logs).
  */
-export function SummaryCard({
+export function SummaryCard<T>({
   title,
   to,
   linkLabel,
   testId,
+  query,
+  what,
   children,
 }: {
   title: string;
@@ -18,7 +21,12 @@ export function SummaryCard({
   to: string;
   linkLabel: string;
   testId: string;
-  children: ReactNode;
+  /** Where the figures come from (a TanStack query). */
+  query: { data: T | undefined; isError: boolean };
+  /** What the figures are, for the error: "The {what} could not be loaded". */
+  what: string;
+  /** The figures, once there is data (the last data stays shown if a refresh fails). */
+  children: (data: T) => ReactNode;
 }) {
   return (
     <Card withBorder data-testid={testId}>
@@ -27,7 +35,13 @@ export function SummaryCard({
           {title}
         </Text>
         <Stack gap={2} style={{ flex: 1 }}>
-          {children}
+          {query.data !== undefined ? (
+            children(query.data)
+          ) : query.isError ? (
+            <Text c="red">The {what} could not be loaded</Text>
+          ) : (
+            <Text c="dimmed">Loading…</Text>
+          )}
         </Stack>
         <Group justify="flex-end" mt="xs">
           <Anchor component={Link} to={to} size="sm">

@@ -10,38 +10,37 @@ export function PodsSummaryCard({ account }: { account: Account }) {
   const allowed = can('pods.view');
   const pods = usePods(account.id, false, allowed);
   if (!allowed) return null;
-  const items = pods.data?.items ?? [];
-  const summary = podsSummary(items);
-  const more = pods.data?.nextCursor ? '+' : '';
+  const empty = pods.data?.items.length === 0;
   return (
     <SummaryCard
       title="Pods"
       to={`/accounts/${account.id}/pods`}
-      linkLabel={items.length === 0 && can('pods.create') ? 'Deploy a Pod' : 'View Pods'}
+      linkLabel={empty && can('pods.create') ? 'Deploy a Pod' : 'View Pods'}
       testId="dashboard-pods"
+      query={pods}
+      what="Pods"
     >
-      {pods.isPending ? (
-        <Text c="dimmed">Loading…</Text>
-      ) : pods.isError ? (
-        <Text c="red">The Pods could not be loaded</Text>
-      ) : (
-        <>
-          <SummaryFigure testId="dashboard-pods-running">
-            {summary.running}
-            {more} running
-          </SummaryFigure>
-          <Text size="sm">
-            {items.length === 0
-              ? 'No Pods yet'
-              : `${summary.gpus} GPU${summary.gpus === 1 ? '' : 's'} in use`}
-          </Text>
-          {summary.others && (
-            <Text size="xs" c="dimmed">
-              {summary.others}
+      {({ items, nextCursor }) => {
+        const summary = podsSummary(items);
+        return (
+          <>
+            <SummaryFigure testId="dashboard-pods-running">
+              {summary.running}
+              {nextCursor ? '+' : ''} running
+            </SummaryFigure>
+            <Text size="sm">
+              {items.length === 0
+                ? 'No Pods yet'
+                : `${summary.gpus} GPU${summary.gpus === 1 ? '' : 's'} in use`}
             </Text>
-          )}
-        </>
-      )}
+            {summary.others && (
+              <Text size="xs" c="dimmed">
+                {summary.others}
+              </Text>
+            )}
+          </>
+        );
+      }}
     </SummaryCard>
   );
 }

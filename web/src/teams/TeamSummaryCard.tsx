@@ -11,7 +11,6 @@ export function TeamSummaryCard({ account }: { account: Account }) {
   const members = useMembers(account.id, allowed);
   const invites = useInvites(account.id, allowed);
   if (!allowed) return null;
-  const memberCount = members.data?.items.length;
   const pending = invites.data?.items.length;
   return (
     <SummaryCard
@@ -19,15 +18,13 @@ export function TeamSummaryCard({ account }: { account: Account }) {
       to={`/accounts/${account.id}/team`}
       linkLabel="Manage team"
       testId="dashboard-team"
+      query={members}
+      what="members"
     >
-      {memberCount === undefined ? (
-        <Text c={members.isError ? 'red' : 'dimmed'}>
-          {members.isError ? 'The members could not be loaded' : 'Loading…'}
-        </Text>
-      ) : (
+      {({ items }) => (
         <>
           <SummaryFigure testId="dashboard-team-members">
-            {memberCount} member{memberCount === 1 ? '' : 's'}
+            {items.length} member{items.length === 1 ? '' : 's'}
           </SummaryFigure>
           {pending !== undefined && (
             <Text size="sm" data-testid="dashboard-team-invites">
