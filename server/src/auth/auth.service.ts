@@ -23,9 +23,8 @@ import type {
   UserSchema,
 } from './auth.schemas.js';
 import {
-  deleteAllSessions,
-  deleteOtherSessions,
   deleteSession,
+  deleteSessionsOf,
   deleteUserEventsBefore,
   findSessionByTokenHash,
   findUserByEmail,
@@ -35,7 +34,6 @@ import {
   insertUserEvent,
   listUserEvents as listUserEventRows,
   listUserSessions,
-  setUserPassword,
   touchSession,
   updateUserName,
   updateUserPassword,
@@ -362,11 +360,7 @@ export async function revokeSession(
  */
 export function revokeOtherSessions(deps: Deps, caller: SessionCaller): Promise<number> {
   return deps.db.transaction().execute(async (trx) => {
-    const count = await deleteOtherSessions(
-      trx,
-      caller.principal.userId,
-      caller.principal.sessionId,
-    );
+    const count = await deleteSessionsOf(trx, caller.principal.userId, caller.principal.sessionId);
     // Nothing signed out, nothing changed: no event.
     if (count > 0) {
       await writeUserEvent(trx, contextOf(caller), deps.clock.now(), 'session.revoke_others', {
@@ -446,11 +440,11 @@ export async function changePassword(
     const now = deps.clock.now();
     // Only over the hash the current password was checked against: a change in between wins.
     if (
-      !(await updateUserPassword(trx, userId, user.password_hash, passwordHash, now.toISOString()))
+      !(await updateUserPassword(trx, userId, passwordHash, now.toISOString(), user.password_hash))
     ) {
       throw new AppError('conflict', 'Your password was changed meanwhile; try again');
     }
-    const revoked = await deleteOtherSessions(trx, userId, caller.principal.sessionId);
+    const revoked = await deleteSessionsOf(trx, userId, caller.principal.sessionId);
     await writeUserEvent(trx, contextOf(caller), now, 'user.password_change', {
       sessionsRevoked: revoked,
     });
@@ -481,8 +475,8 @@ export async function resetPasswordByOperator(deps: Deps, email: string): Promis
   const passwordHash = await hashPassword(temporaryPassword);
   const sessionsRevoked = await deps.db.transaction().execute(async (trx) => {
     const now = deps.clock.now();
-    await setUserPassword(trx, user.id, passwordHash, now.toISOString());
-    const revoked = await deleteAllSessions(trx, user.id);
+    await updateUserPassword(trx, user.id, passwordHash, now.toISOString());
+    const revoked = await deleteSessionsOf(trx, user.id);
     await clearFailures(trx, [
       `email:${emailNormalized}`,
       `device:${emailNormalized}`,

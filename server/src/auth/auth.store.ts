@@ -21,53 +21,35 @@ export async function insertUser(db: Executor, user: NewUser): Promise<void> {
   await db.insertInto('users').values(user).execute();
 }
 
-/** Sets a user's name; returns whether the user exists. */
+/** Sets a user's name. */
 export async function updateUserName(
   db: Executor,
   id: string,
   name: string,
   at: string,
-): Promise<boolean> {
-  const result = await db
-    .updateTable('users')
-    .set({ name, updated_at: at })
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+): Promise<void> {
+  await db.updateTable('users').set({ name, updated_at: at }).where('id', '=', id).execute();
 }
 
 /**
- * Replaces a user's password hash, only while it is still `expectedHash` (the one the current
- * password was verified against): returns false when another change came first.
+ * Replaces a user's password hash. With `expectedHash` (the one the current password was
+ * verified against), only while it is still that one: returns false when another change came
+ * first. Without it (an operator's reset), whatever it was.
  */
 export async function updateUserPassword(
   db: Executor,
   id: string,
-  expectedHash: string,
   passwordHash: string,
   at: string,
+  expectedHash?: string,
 ): Promise<boolean> {
-  const result = await db
+  let query = db
     .updateTable('users')
     .set({ password_hash: passwordHash, updated_at: at })
-    .where('id', '=', id)
-    .where('password_hash', '=', expectedHash)
-    .executeTakeFirst();
+    .where('id', '=', id);
+  if (expectedHash !== undefined) query = query.where('password_hash', '=', expectedHash);
+  const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
-}
-
-/** Sets a user's password hash, whatever it was (an operator's reset). */
-export async function setUserPassword(
-  db: Executor,
-  id: string,
-  passwordHash: string,
-  at: string,
-): Promise<void> {
-  await db
-    .updateTable('users')
-    .set({ password_hash: passwordHash, updated_at: at })
-    .where('id', '=', id)
-    .execute();
 }
 
 export async function insertSession(db: Executor, session: SessionRow): Promise<void> {
@@ -130,17 +112,18 @@ export async function deleteSession(db: Executor, userId: string, id: string): P
   return Number(result.numDeletedRows) > 0;
 }
 
-/** Deletes every session of `userId` except `keepId`; returns how many were deleted. */
-export async function deleteOtherSessions(
+/**
+ * Deletes the sessions of `userId` — all of them, or all but `keepId` (the caller's own);
+ * returns how many were deleted.
+ */
+export async function deleteSessionsOf(
   db: Executor,
   userId: string,
-  keepId: string,
+  keepId?: string,
 ): Promise<number> {
-  const result = await db
-    .deleteFrom('sessions')
-    .where('user_id', '=', userId)
-    .where('id', '!=', keepId)
-    .executeTakeFirst();
+  let query = db.deleteFrom('sessions').where('user_id', '=', userId);
+  if (keepId !== undefined) query = query.where('id', '!=', keepId);
+  const result = await query.executeTakeFirst();
   return Number(result.numDeletedRows);
 }
 
@@ -165,11 +148,5 @@ export async function deleteUserEventsBefore(db: Executor, cutoff: string): Prom
     .deleteFrom('user_events')
     .where('created_at', '<', cutoff)
     .executeTakeFirst();
-  return Number(result.numDeletedRows);
-}
-
-/** Deletes every session of `userId`; returns how many were deleted. */
-export async function deleteAllSessions(db: Executor, userId: string): Promise<number> {
-  const result = await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
