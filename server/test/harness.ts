@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
+import type { OperatorIo } from '../src/cli/operator.js';
 import { loadConfig } from '../src/config.js';
 import { type DatabaseHandle, type DialectName, openDatabase } from '../src/db/database.js';
 import { newToken } from '../src/lib/secrets.js';
@@ -139,4 +140,23 @@ export async function auditEvents(gantry: Gantry, accountId: string) {
 /** The parsed `details` of a stored audit event. */
 export function detailsOf(event: { details: string }): Record<string, unknown> {
   return JSON.parse(event.details);
+}
+
+/** An operator command's output captured: `io` holds what was written, `sink` receives it. */
+export function captureOperatorIo(): {
+  io: { out: string; err: string };
+  sink: OperatorIo;
+} {
+  const io = { out: '', err: '' };
+  return {
+    io,
+    sink: {
+      out: (text) => {
+        io.out += text;
+      },
+      err: (text) => {
+        io.err += text;
+      },
+    },
+  };
 }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asApiKey, buildApiKey } from '../../test/factories.js';
 import {
   auditEvents,
+  captureOperatorIo,
   cookieFrom,
   DIALECTS,
   PASSWORD,
@@ -601,19 +602,6 @@ describe.each(DIALECTS)('profile, password and security activity on %s', (dialec
   });
 
   describe('gantry users reset-password (the operator)', () => {
-    const capture = () => {
-      const io = { out: '', err: '' };
-      const sink = {
-        out: (t: string) => {
-          io.out += t;
-        },
-        err: (t: string) => {
-          io.err += t;
-        },
-      };
-      return { io, sink };
-    };
-
     it('gives a temporary password, signs out every session and lifts the sign-in throttle', async () => {
       const user = await signUp(gantry.app, { name: 'Forgetful' });
       const address = '10.40.0.9';
@@ -623,7 +611,7 @@ describe.each(DIALECTS)('profile, password and security activity on %s', (dialec
       expect((await signIn(user, PASSWORD, {}, address)).statusCode).toBe(429);
       expect(await sessionIds(user.user.id)).toHaveLength(2);
 
-      const { io, sink } = capture();
+      const { io, sink } = captureOperatorIo();
       const email = user.user.email.toUpperCase();
       expect(await runResetPasswordCommand(gantry.deps, email, sink)).toBe(0);
       const temporary = /Temporary password for .+: (\S+)\n/.exec(io.out)?.[1] ?? '';
@@ -653,7 +641,7 @@ describe.each(DIALECTS)('profile, password and security activity on %s', (dialec
     it('names an unknown email and changes nothing', async () => {
       const user = await signUp(gantry.app);
       const before = await userRow(user.user.id);
-      const { io, sink } = capture();
+      const { io, sink } = captureOperatorIo();
       expect(await runResetPasswordCommand(gantry.deps, 'nobody@example.com', sink)).toBe(1);
       expect(io.err).toBe('gantry: No user with the email "nobody@example.com"\n');
       expect(io.out).toBe('');
@@ -663,7 +651,7 @@ describe.each(DIALECTS)('profile, password and security activity on %s', (dialec
 
     it('is wired into the command line program', async () => {
       const user = await signUp(gantry.app);
-      const { io, sink } = capture();
+      const { io, sink } = captureOperatorIo();
       const exits: number[] = [];
       const program = new Command('gantry').exitOverride();
       registerUserCommands(program, {

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   auditEvents,
+  captureOperatorIo,
   DIALECTS,
   signUp,
   startTestGantry,
@@ -45,21 +46,6 @@ async function expectBalanceIsLedgerSum(gantry: TestGantry, accountId: string) {
   const row = await findBillingAccount(gantry.deps.db, accountId);
   expect(Number(row?.balance)).toBe(await sumLedger(gantry.deps.db, accountId));
   return Number(row?.balance);
-}
-
-function captureIo() {
-  const io = { out: '', err: '' };
-  return {
-    io,
-    sink: {
-      out: (t: string) => {
-        io.out += t;
-      },
-      err: (t: string) => {
-        io.err += t;
-      },
-    },
-  };
 }
 
 describe.each(DIALECTS)('billing on %s', (dialect) => {
@@ -370,7 +356,7 @@ describe.each(DIALECTS)('billing on %s', (dialect) => {
 
   it('credits through `gantry billing credit`, audited as the operator', async () => {
     const user = await signUp(gantry.app);
-    const { io, sink } = captureIo();
+    const { io, sink } = captureOperatorIo();
     const code = await runCreditCommand(
       gantry.deps,
       { accountId: user.account.id, amount: '12.345678', note: 'Invoice 42 paid' },
@@ -409,13 +395,13 @@ describe.each(DIALECTS)('billing on %s', (dialect) => {
       ['nonsense', '10', /No account with id/, 1],
     ];
     for (const [id, amount, message, exitCode] of cases) {
-      const { io, sink } = captureIo();
+      const { io, sink } = captureOperatorIo();
       const code = await runCreditCommand(gantry.deps, { accountId: id, amount }, sink);
       expect(code, amount).toBe(exitCode);
       expect(io.err, amount).toMatch(message);
       expect(io.out).toBe('');
     }
-    const { sink } = captureIo();
+    const { sink } = captureOperatorIo();
     expect(
       await runCreditCommand(gantry.deps, { accountId, amount: '1', note: 'bad\u0000note' }, sink),
     ).toBe(2);
@@ -425,7 +411,7 @@ describe.each(DIALECTS)('billing on %s', (dialect) => {
 
   it('wires `billing credit` into the command line program', async () => {
     const user = await signUp(gantry.app);
-    const { io, sink } = captureIo();
+    const { io, sink } = captureOperatorIo();
     const exits: number[] = [];
     const program = new Command('gantry').exitOverride();
     registerBillingCommands(program, {
