@@ -13,7 +13,13 @@ import {
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconKey } from '@tabler/icons-react';
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  type QueryClient,
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { ApiError, api, call, type User } from '../api/client';
@@ -28,6 +34,26 @@ import { describeUserEvent } from './user-events';
 /** The security log's query key: every change it records refreshes it. */
 const USER_EVENTS_KEY = ['user-events'];
 
+/** After sessions were signed out: the sessions list and the security log are read again. */
+async function refreshSessions(queryClient: QueryClient): Promise<void> {
+  await queryClient.invalidateQueries({ queryKey: ['sessions'] });
+  await queryClient.invalidateQueries({ queryKey: USER_EVENTS_KEY });
+}
+
+/** Marks the session this page is open in; never cut to "THIS SES…" by a narrow column. */
+function ThisSessionBadge({ size }: { size?: 'sm' }) {
+  return (
+    <Badge
+      variant="light"
+      size={size}
+      miw="fit-content"
+      styles={{ label: { overflow: 'visible' } }}
+    >
+      This session
+    </Badge>
+  );
+}
+
 /** Where I am signed in, with a way to sign other sessions out, one or all at once. */
 function SessionsCard() {
   const queryClient = useQueryClient();
@@ -39,15 +65,11 @@ function SessionsCard() {
   const revoke = useMutation({
     mutationFn: (sessionId: string) =>
       call(api.DELETE('/api/v1/auth/sessions/{sessionId}', { params: { path: { sessionId } } })),
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: ['sessions'] });
-      await queryClient.invalidateQueries({ queryKey: USER_EVENTS_KEY });
-    },
+    onSuccess: () => refreshSessions(queryClient),
   });
   const revokeOthers = async () => {
     const { revoked } = await call(api.DELETE('/api/v1/auth/sessions'));
-    await queryClient.invalidateQueries({ queryKey: ['sessions'] });
-    await queryClient.invalidateQueries({ queryKey: USER_EVENTS_KEY });
+    await refreshSessions(queryClient);
     notifications.show({
       color: 'green',
       message:
@@ -94,13 +116,7 @@ function SessionsCard() {
               <Table.Td>{formatDateTime(s.lastSeenAt)}</Table.Td>
               <Table.Td>
                 {s.current ? (
-                  <Badge
-                    variant="light"
-                    miw="fit-content"
-                    styles={{ label: { overflow: 'visible' } }}
-                  >
-                    This session
-                  </Badge>
+                  <ThisSessionBadge />
                 ) : (
                   <Button
                     size="xs"
@@ -242,8 +258,7 @@ function PasswordCard() {
       setNewPassword('');
       setConfirm('');
       setDone(revoked);
-      await queryClient.invalidateQueries({ queryKey: ['sessions'] });
-      await queryClient.invalidateQueries({ queryKey: USER_EVENTS_KEY });
+      await refreshSessions(queryClient);
     },
   });
   const submit = (event: FormEvent) => {
@@ -366,16 +381,7 @@ function SecurityActivityCard() {
                       <Text size="sm" fw={500} data-testid="user-event-action">
                         {label}
                       </Text>
-                      {event.current && (
-                        <Badge
-                          variant="light"
-                          size="sm"
-                          miw="fit-content"
-                          styles={{ label: { overflow: 'visible' } }}
-                        >
-                          This session
-                        </Badge>
-                      )}
+                      {event.current && <ThisSessionBadge size="sm" />}
                     </Group>
                     {detail && (
                       <Text size="xs" c="dimmed">
