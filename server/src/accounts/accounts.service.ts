@@ -199,19 +199,19 @@ export function renameAccount(
 /**
  * After a user renames themselves: their personal accounts still named after them follow, as
  * a personal account is named after its owner (at sign-up, and by Delete Team). Runs in the
- * rename's transaction, through the same check as a rename by hand (`settings.manage`, which
- * the owner of a personal account holds), and each account records `account.update` in its own
- * audit log. A personal account given another name (PATCH /accounts/:id) keeps it.
+ * rename's transaction, at its time, through the same check as a rename by hand
+ * (`settings.manage`, which the owner of a personal account holds), and each account records
+ * `account.update` in its own audit log. A personal account given another name
+ * (PATCH /accounts/:id) keeps it.
  */
 export async function renamePersonalAccountsAfterOwner(
-  deps: Deps,
   trx: Executor,
   caller: Caller,
+  now: Date,
   before: string,
   after: string,
 ): Promise<void> {
   const accounts = await findPersonalAccountsNamed(trx, caller.principal.userId, before);
-  const now = deps.clock.now();
   for (const account of accounts) {
     const actor = await loadActor(trx, caller, account.id);
     authorize(actor, 'settings.manage');

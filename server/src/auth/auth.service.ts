@@ -392,7 +392,7 @@ export async function updateProfile(
       before: { name: user.name },
       after: { name },
     });
-    await renamePersonalAccountsAfterOwner(deps, trx, caller, user.name, name);
+    await renamePersonalAccountsAfterOwner(trx, caller, now, user.name, name);
     return toUserDto({ ...user, name });
   });
 }
