@@ -39,7 +39,13 @@ import {
   updateUserPassword,
 } from './auth.store.js';
 import { hashPassword, verifyPassword } from './passwords.js';
-import { blockedFor, clearFailures, RULES, recordFailure, type ThrottleKey } from './throttle.js';
+import {
+  clearFailures,
+  RULES,
+  recordFailure,
+  refuseWhileBlocked,
+  type ThrottleKey,
+} from './throttle.js';
 
 export type UserDto = Static<typeof UserSchema>;
 
@@ -224,12 +230,7 @@ export async function login(
   const email = normalizeEmail(input.email);
   const keys = throttleKeys(deps, email, meta.ip, device);
   const now = deps.clock.now();
-  const wait = await blockedFor(deps.db, keys, now);
-  if (wait > 0) {
-    throw new AppError('rate_limited', 'Too many failed sign-ins; try again later', {
-      retryAfterSeconds: wait,
-    });
-  }
+  await refuseWhileBlocked(deps.db, keys, now, 'Too many failed sign-ins; try again later');
   const user = await findUserByEmail(deps.db, email);
   const ok = await verifyPassword(user?.password_hash, input.password);
   if (!user || !ok) {
@@ -418,12 +419,12 @@ export async function changePassword(
     throw invalidInput('body/newPassword must differ from the current password');
   }
   const keys: ThrottleKey[] = [{ key: `password:${userId}`, rule: RULES.password }];
-  const wait = await blockedFor(deps.db, keys, deps.clock.now());
-  if (wait > 0) {
-    throw new AppError('rate_limited', 'Too many wrong passwords; try again later', {
-      retryAfterSeconds: wait,
-    });
-  }
+  await refuseWhileBlocked(
+    deps.db,
+    keys,
+    deps.clock.now(),
+    'Too many wrong passwords; try again later',
+  );
   const user = await findUserById(deps.db, userId);
   if (!user) throw notFound('User');
   if (!(await verifyPassword(user.password_hash, input.currentPassword))) {

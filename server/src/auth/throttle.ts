@@ -1,9 +1,10 @@
 import type { Executor } from '../db/database.js';
+import { AppError } from '../errors.js';
 
 /**
  * Sign-in throttling with growing delays. Failures are counted per key in a
  * sliding window; past `free` failures each further failure doubles the wait.
- * Keys: `ip:<ip>`, `email:<email>` and `device:<email>:<device>`. Requests that
+ * Keys: `ip:<ip>`, `email:<email>` and `device:<email>`. Requests that
  * carry a device cookie earned by a past successful sign-in skip the per-email
  * key and are counted on their device key instead, so flooding a victim's email
  * from elsewhere cannot lock the victim out. A signed-in user's wrong current passwords (when
@@ -23,6 +24,17 @@ export const RULES = {
 } as const satisfies Record<string, ThrottleRule>;
 
 export type ThrottleKey = { key: string; rule: ThrottleRule };
+
+/** Refuses with 429 `rate_limited` (and the wait, for `Retry-After`) while any of `keys` blocks. */
+export async function refuseWhileBlocked(
+  db: Executor,
+  keys: ThrottleKey[],
+  now: Date,
+  message: string,
+): Promise<void> {
+  const wait = await blockedFor(db, keys, now);
+  if (wait > 0) throw new AppError('rate_limited', message, { retryAfterSeconds: wait });
+}
 
 /** Seconds until the first of `keys` stops blocking, or 0 when none blocks. */
 export async function blockedFor(db: Executor, keys: ThrottleKey[], now: Date): Promise<number> {
