@@ -11,7 +11,7 @@ import {
   type Locator,
   type Page,
 } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '../..');
 export const SCREENSHOTS = join(ROOT, 'e2e/screenshots');
@@ -122,6 +122,18 @@ export function useGantryAndBrowser(env: Record<string, string> = {}): E2eSessio
   afterAll(async () => {
     await browser?.close();
     await gantry?.stop();
+  });
+  // A failed test leaves a picture of every page still open: what the browser showed when it gave up.
+  beforeEach(({ task, onTestFailed }) => {
+    onTestFailed(async () => {
+      const pages = browser?.contexts().flatMap((context) => context.pages()) ?? [];
+      const name = task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+      await Promise.all(
+        pages.map((page, index) =>
+          screenshot(page, `failed-${name}-${index + 1}`).catch(() => undefined),
+        ),
+      );
+    });
   });
   return {
     get gantry() {
