@@ -10,8 +10,13 @@ export const ERROR_STATUS = {
   invalid_env: 400,
   // A wrong current password when changing it: 400, not 401 (the caller is signed in).
   wrong_password: 400,
+  // A wrong authenticator code when turning two-factor sign-in on or off (signed in).
+  wrong_code: 400,
   unauthenticated: 401,
   invalid_credentials: 401,
+  // The password was right; the user has two-factor sign-in and gave no code.
+  two_factor_required: 401,
+  invalid_two_factor_code: 401,
   invalid_api_key: 401,
   forbidden: 403,
   cross_site_request: 403,

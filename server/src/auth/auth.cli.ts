@@ -37,6 +37,36 @@ export async function runResetPasswordCommand(
   }
 }
 
+/**
+ * `gantry users reset-two-factor <email>`: two-factor sign-in off for someone who lost both their
+ * authenticator and their recovery codes (their password is still needed). Returns the exit code.
+ */
+export async function runResetTwoFactorCommand(
+  deps: Deps,
+  email: string,
+  io: OperatorIo = processOperatorIo,
+): Promise<number> {
+  try {
+    const { resetTwoFactorByOperator } = await import('./two-factor.service.js');
+    await resetTwoFactorByOperator(deps, email);
+    io.out(
+      `Two-factor sign-in is off for ${email}. They sign in with their password and can turn ` +
+        'it on again under Settings → Two-factor sign-in.\n',
+    );
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'not_found') {
+      io.err(`gantry: No user with the email "${email}"\n`);
+      return EXIT.failure;
+    }
+    if (error instanceof AppError && error.code === 'conflict') {
+      io.err(`gantry: Two-factor sign-in is not on for ${email}\n`);
+      return EXIT.failure;
+    }
+    throw error;
+  }
+}
+
 /** Adds `gantry users …` to the command line program. */
 export function registerUserCommands(program: Command, options: OperatorOptions = {}): void {
   const users = program.command('users').description('People: help with sign-in');
@@ -49,6 +79,17 @@ export function registerUserCommands(program: Command, options: OperatorOptions 
     .action(
       operatorAction(options, (deps, io, email: string) =>
         runResetPasswordCommand(deps, email, io),
+      ),
+    );
+  users
+    .command('reset-two-factor')
+    .description(
+      'Turn two-factor sign-in off for a user who lost their authenticator and recovery codes',
+    )
+    .argument('<email>', "the user's email")
+    .action(
+      operatorAction(options, (deps, io, email: string) =>
+        runResetTwoFactorCommand(deps, email, io),
       ),
     );
 }

@@ -20,11 +20,18 @@ import {
   LoginBody,
   LoginResponse,
   MeResponse,
+  RecoveryCodesBody,
+  RecoveryCodesResponse,
   RevokedSessionsResponse,
   SessionParams,
   SessionSchema,
   SignupBody,
   SignupResponse,
+  TwoFactorDisableBody,
+  TwoFactorEnableBody,
+  TwoFactorSetupBody,
+  TwoFactorSetupResponse,
+  TwoFactorStatusResponse,
   UpdateMeBody,
   UpdateMeResponse,
   UserEventsPage,
@@ -44,6 +51,13 @@ import {
   updateProfile,
 } from './auth.service.js';
 import { findUserById } from './auth.store.js';
+import {
+  disableTwoFactor,
+  enableTwoFactor,
+  getTwoFactorStatus,
+  regenerateRecoveryCodes,
+  startTwoFactorSetup,
+} from './two-factor.service.js';
 
 const tags = ['auth'];
 
@@ -86,7 +100,11 @@ export const authRoutes =
       {
         schema: {
           tags,
-          summary: 'Sign in with email and password',
+          summary: 'Sign in with email and password (and a code, with two-factor sign-in)',
+          description:
+            'For a user with two-factor sign-in, the right password without `code` answers 401 ' +
+            '`two_factor_required`: ask for the code and send all three again. A wrong or used ' +
+            'code is 401 `invalid_two_factor_code`.',
           body: LoginBody,
           response: { 200: LoginResponse, ...errorResponses(400, 401, 403, 429) },
         },
@@ -219,6 +237,80 @@ export const authRoutes =
       async (request) => ({
         revoked: await changePassword(deps, sessionCallerOf(request), request.body),
       }),
+    );
+
+    app.get(
+      '/me/two-factor',
+      {
+        schema: {
+          tags,
+          summary: 'Whether two-factor sign-in is on for me, and how many recovery codes are left',
+          response: { 200: TwoFactorStatusResponse, ...errorResponses(401, 403) },
+        },
+      },
+      async (request) => getTwoFactorStatus(deps, sessionCallerOf(request)),
+    );
+
+    app.post(
+      '/me/two-factor/setup',
+      {
+        schema: {
+          tags,
+          summary:
+            'Start turning two-factor sign-in on: a new authenticator secret (password needed)',
+          description:
+            'The secret waits for its first code (`/me/two-factor/enable`); a new set-up replaces ' +
+            'one that was waiting. 409 when two-factor sign-in is on already.',
+          body: TwoFactorSetupBody,
+          response: { 200: TwoFactorSetupResponse, ...errorResponses(400, 401, 403, 409, 429) },
+        },
+      },
+      async (request) => startTwoFactorSetup(deps, sessionCallerOf(request), request.body),
+    );
+
+    app.post(
+      '/me/two-factor/enable',
+      {
+        schema: {
+          tags,
+          summary: "Turn two-factor sign-in on with the app's first code; returns recovery codes",
+          description:
+            'The ten recovery codes are shown this once. A wrong code is 400 `wrong_code`; ' +
+            'repeated ones are throttled (429).',
+          body: TwoFactorEnableBody,
+          response: { 200: RecoveryCodesResponse, ...errorResponses(400, 401, 403, 409, 429) },
+        },
+      },
+      async (request) => enableTwoFactor(deps, sessionCallerOf(request), request.body),
+    );
+
+    app.post(
+      '/me/two-factor/disable',
+      {
+        schema: {
+          tags,
+          summary: 'Turn two-factor sign-in off (password and a code or recovery code needed)',
+          body: TwoFactorDisableBody,
+          response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 409, 429) },
+        },
+      },
+      async (request, reply) => {
+        await disableTwoFactor(deps, sessionCallerOf(request), request.body);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.post(
+      '/me/two-factor/recovery-codes',
+      {
+        schema: {
+          tags,
+          summary: 'New recovery codes in place of all the old ones (password needed)',
+          body: RecoveryCodesBody,
+          response: { 200: RecoveryCodesResponse, ...errorResponses(400, 401, 403, 409, 429) },
+        },
+      },
+      async (request) => regenerateRecoveryCodes(deps, sessionCallerOf(request), request.body),
     );
 
     app.get(

@@ -19,9 +19,18 @@ export const UserSchema = Type.Object(
 );
 
 export const SignupBody = Body({ email: Email, password: Password, name: Name(100) });
+/** Spaces and dashes in a code are ignored. */
+const SecondFactorCode = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[A-Za-z0-9 -]+$',
+  description: "An authenticator app's 6 digits or a recovery code",
+});
+
 export const LoginBody = Body({
   email: Type.String({ minLength: 1, maxLength: 254 }),
   password: Type.String({ minLength: 1, maxLength: 256 }),
+  code: Type.Optional(SecondFactorCode),
 });
 
 export const SignupResponse = Type.Object({
@@ -76,10 +85,33 @@ export const USER_EVENT_ACTIONS = [
   'user.update',
   'user.password_change',
   'user.password_reset',
+  'user.two_factor_enable',
+  'user.two_factor_disable',
+  'user.two_factor_reset',
+  'user.recovery_codes_regenerate',
   'session.revoke',
   'session.revoke_others',
 ] as const;
 export type UserEventAction = (typeof USER_EVENT_ACTIONS)[number];
+
+const CurrentPassword = Type.String({ minLength: 1, maxLength: 256 });
+
+export const TwoFactorStatusResponse = Type.Object({
+  enabled: Type.Boolean(),
+  enabledAt: Nullable(IsoTime),
+  recoveryCodesLeft: Type.Integer({ minimum: 0 }),
+});
+export const TwoFactorSetupBody = Body({ password: CurrentPassword });
+export const TwoFactorSetupResponse = Type.Object({
+  secret: Type.String({ description: 'The authenticator secret, base32, for typing in' }),
+  uri: Type.String({ description: 'The otpauth:// URI, for a QR code' }),
+});
+export const TwoFactorEnableBody = Body({ code: SecondFactorCode });
+export const TwoFactorDisableBody = Body({ password: CurrentPassword, code: SecondFactorCode });
+export const RecoveryCodesBody = Body({ password: CurrentPassword });
+export const RecoveryCodesResponse = Type.Object({
+  recoveryCodes: Type.Array(Type.String(), { description: 'Shown this once; each works once' }),
+});
 
 export const UserEventSchema = Type.Object(
   {

@@ -31,14 +31,15 @@ import {
   findUserById,
   insertSession,
   insertUser,
-  insertUserEvent,
   listUserEvents as listUserEventRows,
   listUserSessions,
+  normalizeEmail,
   touchSession,
   updateUserName,
   updateUserPassword,
 } from './auth.store.js';
 import { hashPassword, verifyPassword } from './passwords.js';
+import { verifyCurrentPassword } from './reauthenticate.js';
 import {
   clearFailures,
   RULES,
@@ -46,16 +47,13 @@ import {
   refuseWhileBlocked,
   type ThrottleKey,
 } from './throttle.js';
+import { enabledTwoFactor, useSecondFactor } from './two-factor.service.js';
+import { contextOf, writeUserEvent } from './user-events.js';
 
 export type UserDto = Static<typeof UserSchema>;
 
 export function toUserDto(row: Pick<UserRow, 'id' | 'email' | 'name' | 'created_at'>): UserDto {
   return { id: row.id, email: row.email, name: row.name, createdAt: row.created_at };
-}
-
-/** Emails compare case-insensitively; surrounding spaces are not part of them. */
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
 }
 
 /** A new session: its token goes to the cookie once; only its hash is stored. */
@@ -66,48 +64,6 @@ export interface IssuedSession {
 
 /** Sessions' last-seen time is written at most this often, not on every request. */
 const TOUCH_INTERVAL_MS = 60_000;
-
-/** What a security event records about who acted and from where. */
-interface EventContext {
-  userId: string;
-  /** The session that acted, when one did. */
-  sessionId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-}
-
-/**
- * Writes one event of a user's security log; call it with the transaction of the change it
- * records, so there is no change without its event and no event without its change.
- */
-async function writeUserEvent(
-  trx: Executor,
-  context: EventContext,
-  now: Date,
-  action: UserEventAction,
-  details: Record<string, unknown> | null = null,
-): Promise<void> {
-  await insertUserEvent(trx, {
-    id: newId(),
-    user_id: context.userId,
-    action,
-    session_id: context.sessionId,
-    ip: context.ip,
-    user_agent: context.userAgent?.slice(0, 512) ?? null,
-    details: details === null ? null : JSON.stringify(details),
-    created_at: now.toISOString(),
-  });
-}
-
-/** The event context of a signed-in session caller. */
-function contextOf(caller: SessionCaller): EventContext {
-  return {
-    userId: caller.principal.userId,
-    sessionId: caller.principal.sessionId,
-    ip: caller.ip,
-    userAgent: caller.userAgent,
-  };
-}
 
 /** A session about to be stored: the row, and the token for the cookie. */
 function newSession(deps: Deps, userId: string, meta: RequestMeta, now: Date) {
@@ -137,12 +93,13 @@ async function issueSession(
   userId: string,
   meta: RequestMeta,
   action: UserEventAction,
+  details: Record<string, unknown> | null = null,
 ): Promise<IssuedSession> {
   const now = deps.clock.now();
   const { row, issued } = newSession(deps, userId, meta, now);
   await insertSession(trx, row);
   const context = { userId, sessionId: row.id, ip: meta.ip, userAgent: meta.userAgent };
-  await writeUserEvent(trx, context, now, action);
+  await writeUserEvent(trx, context, now, action, details);
   return issued;
 }
 
@@ -198,6 +155,8 @@ export async function signup(deps: Deps, meta: RequestMeta, input: SignupInput) 
 export interface LoginInput {
   email: string;
   password: string;
+  /** The second factor, for a user with two-factor sign-in: an app's code or a recovery code. */
+  code?: string | undefined;
 }
 
 function throttleKeys(deps: Deps, email: string, ip: string | null, device: string | undefined) {
@@ -220,6 +179,10 @@ export function deviceToken(deps: Deps, emailNormalized: string): string {
 /**
  * Signs in. Unknown email and wrong password answer the same error after the
  * same work; repeated failures are throttled per IP and per email (or device).
+ * A user with two-factor sign-in also gives a code: without one, the right password answers
+ * 401 `two_factor_required` (not a failure); a wrong or used code is 401
+ * `invalid_two_factor_code`, a failure on the same throttle keys, so codes cannot be guessed
+ * faster than passwords.
  */
 export async function login(
   deps: Deps,
@@ -239,13 +202,30 @@ export async function login(
     await recordFailure(deps.db, keys, now);
     throw new AppError('invalid_credentials', 'Email or password is incorrect');
   }
+  const twoFactor = await enabledTwoFactor(deps.db, user.id);
+  if (twoFactor && input.code === undefined) {
+    throw new AppError(
+      'two_factor_required',
+      'Enter the code from your authenticator app, or a recovery code',
+    );
+  }
+  const session = await deps.db.transaction().execute(async (trx) => {
+    // The code is used up in the transaction that signs in with it.
+    const factor =
+      twoFactor && input.code !== undefined
+        ? await useSecondFactor(deps, trx, twoFactor, input.code, now)
+        : null;
+    if (twoFactor && !factor) return null;
+    return issueSession(deps, trx, user.id, meta, 'user.signin', factor);
+  });
+  if (!session) {
+    await recordFailure(deps.db, keys, now);
+    throw new AppError('invalid_two_factor_code', 'The code is wrong or was used already');
+  }
   await clearFailures(
     deps.db,
     keys.filter((k) => !k.key.startsWith('ip:')).map((k) => k.key),
   );
-  const session = await deps.db
-    .transaction()
-    .execute((trx) => issueSession(deps, trx, user.id, meta, 'user.signin'));
   return { user: toUserDto(user), session, device: deviceToken(deps, email) };
 }
 
@@ -404,10 +384,9 @@ export interface ChangePasswordInput {
 }
 
 /**
- * Changes the caller's password after verifying the current one, and signs out every other
- * session of the user (the caller's stays); returns how many were signed out. A wrong current
- * password answers 400 `wrong_password` (never 401: the caller is signed in) and counts on
- * the throttle key `password:<userId>`, which blocks with growing delays (429).
+ * Changes the caller's password after verifying the current one (see verifyCurrentPassword: a
+ * wrong one is 400 `wrong_password`, repeated ones 429), and signs out every other session of
+ * the user (the caller's stays); returns how many were signed out.
  */
 export async function changePassword(
   deps: Deps,
@@ -418,23 +397,7 @@ export async function changePassword(
   if (input.newPassword === input.currentPassword) {
     throw invalidInput('body/newPassword must differ from the current password');
   }
-  const keys: ThrottleKey[] = [{ key: `password:${userId}`, rule: RULES.password }];
-  await refuseWhileBlocked(
-    deps.db,
-    keys,
-    deps.clock.now(),
-    'Too many wrong passwords; try again later',
-  );
-  const user = await findUserById(deps.db, userId);
-  if (!user) throw notFound('User');
-  if (!(await verifyPassword(user.password_hash, input.currentPassword))) {
-    await recordFailure(deps.db, keys, deps.clock.now());
-    throw new AppError('wrong_password', 'body/currentPassword is not your current password');
-  }
-  await clearFailures(
-    deps.db,
-    keys.map((k) => k.key),
-  );
+  const user = await verifyCurrentPassword(deps, userId, input.currentPassword, 'currentPassword');
   // Hashed before the transaction: argon2 takes tens of milliseconds.
   const passwordHash = await hashPassword(input.newPassword);
   return deps.db.transaction().execute(async (trx) => {

@@ -2,6 +2,11 @@ import type { Executor } from '../db/database.js';
 import { preparedLookup } from '../db/prepared.js';
 import type { NewUser, SessionRow, UserEventRow, UserRow } from '../db/schema.js';
 
+/** Emails compare case-insensitively; surrounding spaces are not part of them. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
 export function findUserByEmail(
   db: Executor,
   emailNormalized: string,

@@ -8,7 +8,9 @@ import { AppError } from '../errors.js';
  * carry a device cookie earned by a past successful sign-in skip the per-email
  * key and are counted on their device key instead, so flooding a victim's email
  * from elsewhere cannot lock the victim out. A signed-in user's wrong current passwords (when
- * changing it) count on `password:<userId>`, so a stolen session cannot guess the password.
+ * changing it) count on `password:<userId>`, so a stolen session cannot guess the password, and
+ * their wrong authenticator codes on `two_factor:<userId>`. At sign-in a wrong code counts on
+ * the sign-in keys, as a wrong password does.
  */
 export interface ThrottleRule {
   free: number;
@@ -21,6 +23,7 @@ export const RULES = {
   email: { free: 5, windowSeconds: 15 * 60, maxDelaySeconds: 15 * 60 },
   device: { free: 10, windowSeconds: 15 * 60, maxDelaySeconds: 5 * 60 },
   password: { free: 5, windowSeconds: 15 * 60, maxDelaySeconds: 15 * 60 },
+  twoFactor: { free: 5, windowSeconds: 15 * 60, maxDelaySeconds: 15 * 60 },
 } as const satisfies Record<string, ThrottleRule>;
 
 export type ThrottleKey = { key: string; rule: ThrottleRule };

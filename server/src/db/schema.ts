@@ -56,6 +56,25 @@ export interface UserEventsTable {
   created_at: string;
 }
 
+export interface UserTwoFactorTable {
+  user_id: string;
+  /** The TOTP secret (base32), sealed under the instance secret. */
+  secret_sealed: string;
+  /** Null while set-up waits for the first code. */
+  enabled_at: string | null;
+  /** The time step of the last code accepted. */
+  last_step: number | null;
+  created_at: string;
+}
+
+export interface UserRecoveryCodesTable {
+  id: string;
+  user_id: string;
+  code_hash: string;
+  used_at: string | null;
+  created_at: string;
+}
+
 export interface LoginThrottleTable {
   key: string;
   failures: number;
@@ -231,6 +250,8 @@ export interface Database {
   sessions: SessionsTable;
   login_throttle: LoginThrottleTable;
   user_events: UserEventsTable;
+  user_two_factor: UserTwoFactorTable;
+  user_recovery_codes: UserRecoveryCodesTable;
   audit_events: AuditEventsTable;
   audit_chain_heads: AuditChainHeadsTable;
   invites: InvitesTable;
@@ -251,6 +272,7 @@ export type AccountUpdate = Updateable<AccountsTable>;
 export type MembershipRow = Selectable<MembershipsTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type UserEventRow = Selectable<UserEventsTable>;
+export type UserTwoFactorRow = Selectable<UserTwoFactorTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
 export type InviteRow = Selectable<InvitesTable>;
 export type InviteAcceptanceRow = Selectable<InviteAcceptancesTable>;

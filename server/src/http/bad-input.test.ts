@@ -88,6 +88,8 @@ const TABLES = [
   'sessions',
   'login_throttle',
   'user_events',
+  'user_two_factor',
+  'user_recovery_codes',
   'audit_events',
   'invites',
   'invite_acceptances',
@@ -117,15 +119,19 @@ describe.each(DIALECTS)('bad input on every route, on %s', (dialect) => {
   /**
    * Every row of every table, in a stable order: what "writes nothing" compares. An export a
    * GET accepted is audited (`audit.export`, counted apart), so those events and the chain
-   * heads they move are left out.
+   * heads they move are left out; so are the owner's wrong passwords (a body of only a password,
+   * to turn two-factor sign-in on, is checked as one): counting them is what the throttle is for.
    */
   async function snapshot(): Promise<string> {
     const tables: Record<string, unknown[]> = {};
+    const counted: Record<string, ReturnType<typeof sql>> = {
+      audit_events: sql` where action != 'audit.export'`,
+      login_throttle: sql` where key not like 'password:%'`,
+    };
     for (const table of TABLES) {
-      const exports = table === 'audit_events' ? sql` where action != 'audit.export'` : sql``;
       const { rows } = await sql<
         Record<string, unknown>
-      >`select * from ${sql.table(table)}${exports}`.execute(gantry.deps.db);
+      >`select * from ${sql.table(table)}${counted[table] ?? sql``}`.execute(gantry.deps.db);
       tables[table] = rows.map((row) => JSON.stringify(row)).sort();
     }
     return JSON.stringify(tables);

@@ -3,7 +3,7 @@ import { type AccountDto, toAccountDto } from '../accounts/accounts.service.js';
 import { insertMembership, lockAccount } from '../accounts/accounts.store.js';
 import { auditContextOf } from '../audit/audit.context.js';
 import { writeAuditEvent } from '../audit/audit.writer.js';
-import { normalizeEmail } from '../auth/auth.service.js';
+import { normalizeEmail } from '../auth/auth.store.js';
 import type { Caller, Deps } from '../context.js';
 import type { InviteRow } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';

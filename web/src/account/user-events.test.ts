@@ -29,6 +29,15 @@ describe('describeUserEvent', () => {
         details: { by: 'operator', sessionsRevoked: 1 },
       }),
     ).toEqual({ label: 'Password reset by the operator', detail: '1 session signed out' });
+    expect(
+      describeUserEvent({ action: 'user.signin', details: { secondFactor: 'totp' } }).detail,
+    ).toBe('With an authenticator code');
+    expect(
+      describeUserEvent({
+        action: 'user.signin',
+        details: { secondFactor: 'recovery_code', recoveryCodesLeft: 1 },
+      }).detail,
+    ).toBe('With a recovery code (1 code left)');
     expect(describeUserEvent({ action: 'session.revoke_others', details: { count: 2 } })).toEqual({
       label: 'Signed out other sessions',
       detail: '2 sessions',

@@ -9,6 +9,10 @@ const LABELS: Record<UserEvent['action'], string> = {
   'user.update': 'Name changed',
   'user.password_change': 'Password changed',
   'user.password_reset': 'Password reset by the operator',
+  'user.two_factor_enable': 'Two-factor sign-in turned on',
+  'user.two_factor_disable': 'Two-factor sign-in turned off',
+  'user.two_factor_reset': 'Two-factor sign-in turned off by the operator',
+  'user.recovery_codes_regenerate': 'New recovery codes',
   'session.revoke': 'Signed out a session',
   'session.revoke_others': 'Signed out other sessions',
 };
@@ -52,6 +56,18 @@ export function describeUserEvent(event: Pick<UserEvent, 'action' | 'details'>):
           typeof revoked === 'number'
             ? `${plural(revoked, 'session', 'sessions')} signed out`
             : null,
+      };
+    }
+    case 'user.signin': {
+      if (details.secondFactor === 'totp') return { label, detail: 'With an authenticator code' };
+      if (details.secondFactor !== 'recovery_code') return { label, detail: null };
+      const left = details.recoveryCodesLeft;
+      return {
+        label,
+        detail:
+          typeof left === 'number'
+            ? `With a recovery code (${plural(left, 'code', 'codes')} left)`
+            : 'With a recovery code',
       };
     }
     case 'session.revoke_others': {

@@ -6,11 +6,12 @@ import * as m0004 from './0004_billing.js';
 import * as m0005 from './0005_audit.js';
 import * as m0006 from './0006_apikeys.js';
 import * as m0007 from './0007_user_events.js';
+import * as m0008 from './0008_two_factor.js';
 
 /**
  * Every migration, in order. One set serves SQLite and PostgreSQL.
  * Modules add theirs here: 0002 teams, 0003 pods, 0004 billing, 0005 audit, 0006 api keys,
- * 0007 users' security events.
+ * 0007 users' security events, 0008 two-factor sign-in.
  */
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0005_audit': m0005,
   '0006_apikeys': m0006,
   '0007_user_events': m0007,
+  '0008_two_factor': m0008,
 };
