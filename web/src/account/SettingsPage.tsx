@@ -29,10 +29,8 @@ import { errorFor, FormError } from '../components/errors';
 import { TableFrame } from '../components/TableFrame';
 import { formatDateTime } from '../format/dates';
 import { describeUserAgent } from '../format/user-agent';
-import { describeUserEvent } from './user-events';
-
-/** The security log's query key: every change it records refreshes it. */
-const USER_EVENTS_KEY = ['user-events'];
+import { TwoFactorCard } from './TwoFactorCard';
+import { describeUserEvent, USER_EVENTS_KEY } from './user-events';
 
 /** After sessions were signed out: the sessions list and the security log are read again. */
 async function refreshSessions(queryClient: QueryClient): Promise<void> {
@@ -358,7 +356,8 @@ function SecurityActivityCard() {
     <Card withBorder data-testid="security-activity">
       <Title order={4}>Security activity</Title>
       <Text size="sm" c="dimmed" mb="sm">
-        Sign-ins, sign-outs and changes to your sessions, name and password, kept for a year.
+        Sign-ins, sign-outs and changes to your sessions, name, password and two-factor sign-in,
+        kept for a year.
       </Text>
       <TableFrame minWidth={720}>
         <Table>
@@ -446,6 +445,7 @@ export function SettingsPage() {
       {/* You first (the same in every account), then this account's API keys. */}
       <ProfileCard />
       <PasswordCard />
+      <TwoFactorCard />
       <SessionsCard />
       <SecurityActivityCard />
       <ApiKeysCard />

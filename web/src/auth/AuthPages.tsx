@@ -12,7 +12,7 @@ import {
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
-import { api, call } from '../api/client';
+import { ApiError, api, call } from '../api/client';
 import { useMe } from '../api/hooks';
 import { errorFor, FormError } from '../components/errors';
 
@@ -79,12 +79,15 @@ function AuthForm({
   title,
   action,
   form,
+  error = form.mutation.error,
   footer,
   children,
 }: {
   title: string;
   action: string;
   form: ReturnType<typeof useAuthForm>;
+  /** The error for the form as a whole, when not every error of the request is one. */
+  error?: unknown;
   footer: React.ReactNode;
   children: React.ReactNode;
 }) {
@@ -93,7 +96,7 @@ function AuthForm({
       <form onSubmit={form.submit}>
         <Stack>
           {children}
-          <FormError error={form.mutation.error} />
+          <FormError error={error} />
           <Button type="submit" loading={form.mutation.isPending}>
             {action}
           </Button>
@@ -126,12 +129,70 @@ function EmailInput({
   );
 }
 
+const isCode = (error: unknown, code: string) => error instanceof ApiError && error.code === code;
+
+/**
+ * Email and password; then, for a user with two-factor sign-in (the API answers
+ * `two_factor_required`), the code from their app or a recovery code, sent with both again.
+ */
 export function SignInPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const form = useAuthForm(() =>
-    call(api.POST('/api/v1/auth/login', { body: { email, password } })),
-  );
+  const [askCode, setAskCode] = useState(false);
+  const [code, setCode] = useState('');
+  const form = useAuthForm(async () => {
+    try {
+      return await call(
+        api.POST('/api/v1/auth/login', {
+          body: { email, password, ...(askCode ? { code } : {}) },
+        }),
+      );
+    } catch (error) {
+      if (isCode(error, 'two_factor_required')) setAskCode(true);
+      throw error;
+    }
+  });
+  const error = form.mutation.error;
+  const wrongCode = isCode(error, 'invalid_two_factor_code');
+  if (askCode) {
+    return (
+      <AuthForm
+        title="Two-factor sign-in"
+        action="Sign in"
+        form={form}
+        error={isCode(error, 'two_factor_required') || wrongCode ? null : error}
+        footer={
+          <Anchor
+            component="button"
+            type="button"
+            onClick={() => {
+              setAskCode(false);
+              setCode('');
+              form.mutation.reset();
+            }}
+          >
+            Back
+          </Anchor>
+        }
+      >
+        <Text size="sm">
+          Enter the code your authenticator app shows for Gantry. Lost your phone? Enter one of your
+          recovery codes.
+        </Text>
+        <TextInput
+          label="Code"
+          placeholder="123 456"
+          autoComplete="one-time-code"
+          required
+          maxLength={64}
+          autoFocus
+          value={code}
+          onChange={(e) => setCode(e.currentTarget.value)}
+          error={wrongCode ? 'This code is wrong or was used already' : errorFor(error, 'code')}
+        />
+      </AuthForm>
+    );
+  }
   return (
     <AuthForm
       title="Sign in"
@@ -146,14 +207,14 @@ export function SignInPage() {
         </>
       }
     >
-      <EmailInput value={email} onChange={setEmail} error={form.mutation.error} />
+      <EmailInput value={email} onChange={setEmail} error={error} />
       <PasswordInput
         label="Password"
         autoComplete="current-password"
         required
         value={password}
         onChange={(e) => setPassword(e.currentTarget.value)}
-        error={errorFor(form.mutation.error, 'password')}
+        error={errorFor(error, 'password')}
         // Self-hosted, without email: the operator gives a temporary password
         // (`gantry users reset-password`).
         description="Forgot it? Whoever runs this Gantry can give you a temporary one."
