@@ -3,7 +3,7 @@ import type { UserRow } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { findUserById } from './auth.store.js';
 import { verifyPassword } from './passwords.js';
-import { clearFailures, RULES, recordFailure, refuseWhileBlocked } from './throttle.js';
+import { RULES, throttledAttempt } from './throttle.js';
 
 /**
  * Checks a signed-in user's password again before a sensitive change (a new password, two-factor
@@ -12,28 +12,24 @@ import { clearFailures, RULES, recordFailure, refuseWhileBlocked } from './throt
  * throttle key `password:<userId>`, which blocks with growing delays (429), so a stolen session
  * cannot guess the password.
  */
-export async function verifyCurrentPassword(
+export function verifyCurrentPassword(
   deps: Deps,
   userId: string,
   password: string,
   field: string,
 ): Promise<UserRow> {
-  const keys = [{ key: `password:${userId}`, rule: RULES.password }];
-  await refuseWhileBlocked(
+  return throttledAttempt(
     deps.db,
-    keys,
-    deps.clock.now(),
-    'Too many wrong passwords; try again later',
+    deps.clock,
+    { key: `password:${userId}`, rule: RULES.password },
+    {
+      blocked: 'Too many wrong passwords; try again later',
+      wrong: () => new AppError('wrong_password', `body/${field} is not your current password`),
+    },
+    async () => {
+      const user = await findUserById(deps.db, userId);
+      if (!user) throw notFound('User');
+      return (await verifyPassword(user.password_hash, password)) ? user : undefined;
+    },
   );
-  const user = await findUserById(deps.db, userId);
-  if (!user) throw notFound('User');
-  if (!(await verifyPassword(user.password_hash, password))) {
-    await recordFailure(deps.db, keys, deps.clock.now());
-    throw new AppError('wrong_password', `body/${field} is not your current password`);
-  }
-  await clearFailures(
-    deps.db,
-    keys.map((k) => k.key),
-  );
-  return user;
 }

@@ -1,5 +1,6 @@
 import type { Executor } from '../db/database.js';
 import { AppError } from '../errors.js';
+import type { Clock } from '../lib/clock.js';
 
 /**
  * Sign-in throttling with growing delays. Failures are counted per key in a
@@ -94,4 +95,26 @@ export async function recordFailure(db: Executor, keys: ThrottleKey[], now: Date
 export async function clearFailures(db: Executor, keys: string[]): Promise<void> {
   if (keys.length === 0) return;
   await db.deleteFrom('login_throttle').where('key', 'in', keys).execute();
+}
+
+/**
+ * One guess at a signed-in user's secret (their password, an authenticator code) under one
+ * throttle `key`: refused with 429 (`blocked`) while it blocks. `attempt` answers undefined for
+ * a wrong guess, which is counted and thrown as `wrong`; a right one clears the count.
+ */
+export async function throttledAttempt<T>(
+  db: Executor,
+  clock: Clock,
+  key: ThrottleKey,
+  messages: { blocked: string; wrong: () => AppError },
+  attempt: () => Promise<T | undefined>,
+): Promise<T> {
+  await refuseWhileBlocked(db, [key], clock.now(), messages.blocked);
+  const result = await attempt();
+  if (result === undefined) {
+    await recordFailure(db, [key], clock.now());
+    throw messages.wrong();
+  }
+  await clearFailures(db, [key.key]);
+  return result;
 }

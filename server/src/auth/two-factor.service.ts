@@ -7,7 +7,7 @@ import { AppError, notFound } from '../errors.js';
 import { hashToken, seal, unseal } from '../lib/secrets.js';
 import { findUserByEmail, normalizeEmail } from './auth.store.js';
 import { verifyCurrentPassword } from './reauthenticate.js';
-import { clearFailures, RULES, recordFailure, refuseWhileBlocked } from './throttle.js';
+import { RULES, throttledAttempt } from './throttle.js';
 import {
   countRecoveryCodesLeft,
   deleteTwoFactor,
@@ -179,14 +179,22 @@ export async function startTwoFactorSetup(
   return { secret: secret.base32, uri: authenticator(deps, secret, user.email).toString() };
 }
 
-/** Refuses while the user's wrong codes (when signed in) block; see RULES.twoFactor. */
-function codeThrottle(userId: string) {
-  return [{ key: `two_factor:${userId}`, rule: RULES.twoFactor }];
-}
-
-async function wrongCode(deps: Deps, userId: string): Promise<never> {
-  await recordFailure(deps.db, codeThrottle(userId), deps.clock.now());
-  throw new AppError('wrong_code', 'body/code is not a current code of your authenticator');
+/**
+ * A signed-in user's guess at a code, throttled on `two_factor:<userId>`: `attempt` answers
+ * undefined for a wrong code, which is 400 `wrong_code`; repeated ones are 429.
+ */
+function codeAttempt<T>(deps: Deps, userId: string, attempt: () => Promise<T | undefined>) {
+  return throttledAttempt(
+    deps.db,
+    deps.clock,
+    { key: `two_factor:${userId}`, rule: RULES.twoFactor },
+    {
+      blocked: 'Too many wrong codes; try again later',
+      wrong: () =>
+        new AppError('wrong_code', 'body/code is not a current code of your authenticator'),
+    },
+    attempt,
+  );
 }
 
 /**
@@ -200,32 +208,23 @@ export async function enableTwoFactor(
   input: { code: string },
 ): Promise<{ recoveryCodes: string[] }> {
   const userId = caller.principal.userId;
-  const keys = codeThrottle(userId);
-  await refuseWhileBlocked(
-    deps.db,
-    keys,
-    deps.clock.now(),
-    'Too many wrong codes; try again later',
-  );
-  const pending = await findTwoFactor(deps.db, userId);
-  if (pending?.enabled_at) throw alreadyOn();
-  if (!pending) throw new AppError('conflict', 'Start two-factor set-up first');
-  const now = deps.clock.now();
-  const step = stepOf(deps, pending.secret_sealed, normalizeCode(input.code), now);
-  if (step === null) return wrongCode(deps, userId);
-  const recoveryCodes = await deps.db.transaction().execute(async (trx) => {
-    const at = now.toISOString();
-    if (!(await markTwoFactorEnabled(trx, userId, pending.secret_sealed, step, at))) {
-      throw new AppError('conflict', 'Two-factor set-up changed meanwhile; start again');
-    }
-    const codes = await issueRecoveryCodes(trx, userId, at);
-    await writeUserEvent(trx, contextOf(caller), now, 'user.two_factor_enable');
-    return codes;
+  const recoveryCodes = await codeAttempt(deps, userId, async () => {
+    const pending = await findTwoFactor(deps.db, userId);
+    if (pending?.enabled_at) throw alreadyOn();
+    if (!pending) throw new AppError('conflict', 'Start two-factor set-up first');
+    const now = deps.clock.now();
+    const step = stepOf(deps, pending.secret_sealed, normalizeCode(input.code), now);
+    if (step === null) return undefined;
+    return deps.db.transaction().execute(async (trx) => {
+      const at = now.toISOString();
+      if (!(await markTwoFactorEnabled(trx, userId, pending.secret_sealed, step, at))) {
+        throw new AppError('conflict', 'Two-factor set-up changed meanwhile; start again');
+      }
+      const codes = await issueRecoveryCodes(trx, userId, at);
+      await writeUserEvent(trx, contextOf(caller), now, 'user.two_factor_enable');
+      return codes;
+    });
   });
-  await clearFailures(
-    deps.db,
-    keys.map((k) => k.key),
-  );
   return { recoveryCodes };
 }
 
@@ -239,31 +238,21 @@ export async function disableTwoFactor(
   input: { password: string; code: string },
 ): Promise<void> {
   const userId = caller.principal.userId;
-  const keys = codeThrottle(userId);
-  await refuseWhileBlocked(
-    deps.db,
-    keys,
-    deps.clock.now(),
-    'Too many wrong codes; try again later',
-  );
-  await verifyCurrentPassword(deps, userId, input.password, 'password');
-  const now = deps.clock.now();
-  const done = await deps.db.transaction().execute(async (trx) => {
-    const row = await enabledTwoFactor(trx, userId);
-    if (!row) throw notOn();
-    const factor = await useSecondFactor(deps, trx, row, input.code, now);
-    if (!factor) return false;
-    await deleteTwoFactor(trx, userId);
-    await writeUserEvent(trx, contextOf(caller), now, 'user.two_factor_disable', {
-      with: factor.secondFactor,
+  await codeAttempt(deps, userId, async () => {
+    await verifyCurrentPassword(deps, userId, input.password, 'password');
+    const now = deps.clock.now();
+    return deps.db.transaction().execute(async (trx) => {
+      const row = await enabledTwoFactor(trx, userId);
+      if (!row) throw notOn();
+      const factor = await useSecondFactor(deps, trx, row, input.code, now);
+      if (!factor) return undefined;
+      await deleteTwoFactor(trx, userId);
+      await writeUserEvent(trx, contextOf(caller), now, 'user.two_factor_disable', {
+        with: factor.secondFactor,
+      });
+      return true;
     });
-    return true;
   });
-  if (!done) return wrongCode(deps, userId);
-  await clearFailures(
-    deps.db,
-    keys.map((k) => k.key),
-  );
 }
 
 /** New recovery codes in place of all the old ones (the password asked again); off → 409. */

@@ -125,6 +125,41 @@ function DialogActions({
   );
 }
 
+/** A dialog's first step: the password again, before a change to two-factor sign-in. */
+function PasswordStep({
+  intro,
+  password,
+  onChange,
+  request,
+  action,
+  onCancel,
+}: {
+  intro: string;
+  password: string;
+  onChange: (value: string) => void;
+  request: { mutate: () => void; isPending: boolean; error: unknown };
+  action: string;
+  onCancel: () => void;
+}) {
+  return (
+    <form
+      onSubmit={(event: FormEvent) => {
+        event.preventDefault();
+        request.mutate();
+      }}
+    >
+      <Stack>
+        <Text size="sm">{intro}</Text>
+        <PasswordField value={password} onChange={onChange} error={request.error} />
+        <FormError error={request.error} />
+        <DialogActions onCancel={onCancel} pending={request.isPending}>
+          {action}
+        </DialogActions>
+      </Stack>
+    </form>
+  );
+}
+
 /** Recovery codes, shown once: to copy or download before the dialog closes. */
 function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void }) {
   const me = useMe();
@@ -264,21 +299,14 @@ function EnableDialog({ opened, onClose }: { opened: boolean; onClose: () => voi
           </Stack>
         </form>
       ) : (
-        <form
-          onSubmit={(event: FormEvent) => {
-            event.preventDefault();
-            setup.mutate();
-          }}
-        >
-          <Stack>
-            <Text size="sm">Enter your password to go on.</Text>
-            <PasswordField value={password} onChange={setPassword} error={setup.error} />
-            <FormError error={setup.error} />
-            <DialogActions onCancel={onClose} pending={setup.isPending}>
-              Next
-            </DialogActions>
-          </Stack>
-        </form>
+        <PasswordStep
+          intro="Enter your password to go on."
+          password={password}
+          onChange={setPassword}
+          request={setup}
+          action="Next"
+          onCancel={onClose}
+        />
       )}
     </Modal>
   );
@@ -312,23 +340,14 @@ function RecoveryCodesDialog({ opened, onClose }: { opened: boolean; onClose: ()
       {codes ? (
         <RecoveryCodes codes={codes} onDone={onClose} />
       ) : (
-        <form
-          onSubmit={(event: FormEvent) => {
-            event.preventDefault();
-            renew.mutate();
-          }}
-        >
-          <Stack>
-            <Text size="sm">
-              Ten new codes replace all your old ones, used or not: the old ones stop working.
-            </Text>
-            <PasswordField value={password} onChange={setPassword} error={renew.error} />
-            <FormError error={renew.error} />
-            <DialogActions onCancel={onClose} pending={renew.isPending}>
-              Make new codes
-            </DialogActions>
-          </Stack>
-        </form>
+        <PasswordStep
+          intro="Ten new codes replace all your old ones, used or not: the old ones stop working."
+          password={password}
+          onChange={setPassword}
+          request={renew}
+          action="Make new codes"
+          onCancel={onClose}
+        />
       )}
     </Modal>
   );
