@@ -51,6 +51,12 @@ describe('two-factor sign-in', () => {
       '',
     );
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    // On a phone, the same key opens the authenticator app from a link.
+    const link = await dialog
+      .getByRole('link', { name: 'Open it in your authenticator app' })
+      .getAttribute('href');
+    expect(link).toMatch(/^otpauth:\/\/totp\//);
+    expect(new URL(link ?? '').searchParams.get('secret')).toBe(secret);
     await screenshot(page, 'two-factor-setup');
 
     // A code the app does not show now is refused; the one it shows turns it on.

@@ -1,5 +1,6 @@
 import {
   Alert,
+  Anchor,
   Badge,
   Button,
   Card,
@@ -272,10 +273,20 @@ function EnableDialog({ opened, onClose }: { opened: boolean; onClose: () => voi
               />
             </Center>
             <Text size="sm" c="dimmed">
-              Cannot scan it? Type in this key:
+              On this phone?{' '}
+              <Anchor href={secret.uri} size="sm">
+                Open it in your authenticator app
+              </Anchor>
+              . Cannot scan it? Type in this key:
             </Text>
             <Group gap="xs" wrap="nowrap">
-              <Code block fz="sm" style={{ flex: 1 }} data-testid="two-factor-secret">
+              <Code
+                block
+                fz="sm"
+                // Wraps between groups on a phone rather than scrolling sideways.
+                style={{ flex: 1, whiteSpace: 'pre-wrap' }}
+                data-testid="two-factor-secret"
+              >
                 {groupedKey(secret.secret)}
               </Code>
               <CopyButton value={secret.secret} timeout={2000}>
