@@ -238,6 +238,46 @@ describe('signing up, out and in', () => {
     await context.close();
   });
 
+  it('changes the email after the password, and signs in with the new one', async () => {
+    const { gantry, browser } = e2e;
+    const email = uniqueEmail('edsger');
+    const taken = uniqueEmail('taken');
+    const newEmail = uniqueEmail('edsger.new');
+    const page = await (await newContext(browser)).newPage();
+    await signUpInBrowser(page, gantry.url, 'Someone Else', taken);
+    await page.context().clearCookies();
+    await signUpInBrowser(page, gantry.url, 'Edsger D', email);
+    await page.goto(`${page.url()}/settings`);
+    const profile = page.getByTestId('profile-card');
+    await expect.poll(() => profile.getByLabel('Email').inputValue()).toBe(email);
+
+    await profile.getByRole('button', { name: 'Change' }).click();
+    const dialog = page.getByRole('dialog');
+    const submit = async (to: string, password: string) => {
+      await dialog.getByLabel(/^New email/).fill(to);
+      await dialog.getByLabel(/^Your password/).fill(password);
+      await dialog.getByRole('button', { name: 'Change email' }).click();
+    };
+    await submit(newEmail, 'not my password at all');
+    await dialog.getByText('This is not your password').waitFor();
+    await submit(taken, PASSWORD);
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toContain('already exists');
+    await submit(newEmail, PASSWORD);
+    await expect.poll(() => profile.getByLabel('Email').inputValue()).toBe(newEmail);
+    await expect
+      .poll(() => page.getByTestId('security-activity').textContent())
+      .toContain(`From ${email} to ${newEmail}`);
+
+    await page.getByRole('button', { name: 'Edsger D' }).click();
+    await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/signin/);
+    await submitSignIn(page, email);
+    await page.getByText('Email or password is incorrect').waitFor();
+    await submitSignIn(page, newEmail);
+    await page.getByTestId('account-switcher').waitFor();
+    await page.context().close();
+  });
+
   it('pages the security activity with Load more', async () => {
     const { gantry, browser } = e2e;
     const email = uniqueEmail('paging');

@@ -15,6 +15,7 @@ import {
 } from '../http/request.js';
 import { errorResponses } from '../http/schemas.js';
 import {
+  ChangeEmailBody,
   ChangePasswordBody,
   ChangePasswordResponse,
   LoginBody,
@@ -38,6 +39,7 @@ import {
   UserEventsQuery,
 } from './auth.schemas.js';
 import {
+  changeEmail,
   changePassword,
   type IssuedSession,
   listSessions,
@@ -219,6 +221,24 @@ export const authRoutes =
       },
       async (request) => ({
         user: await updateProfile(deps, sessionCallerOf(request), request.body),
+      }),
+    );
+
+    app.post(
+      '/me/email',
+      {
+        schema: {
+          tags,
+          summary: 'Change the email I sign in with (my password needed)',
+          description:
+            'A wrong password is 400 `wrong_password` (throttled per user: 429); an email another ' +
+            'user has, in any case, is 409 `email_taken`.',
+          body: ChangeEmailBody,
+          response: { 200: UpdateMeResponse, ...errorResponses(400, 401, 403, 409, 429) },
+        },
+      },
+      async (request) => ({
+        user: await changeEmail(deps, sessionCallerOf(request), request.body),
       }),
     );
 

@@ -69,6 +69,11 @@ export const SessionParams = Type.Object({ sessionId: Id }, { additionalProperti
 export const UpdateMeBody = Body({ name: Name(100) });
 export const UpdateMeResponse = Type.Object({ user: ref(UserSchema) });
 
+export const ChangeEmailBody = Body({
+  email: Email,
+  password: Type.String({ minLength: 1, maxLength: 256 }),
+});
+
 export const ChangePasswordBody = Body({
   currentPassword: Type.String({ minLength: 1, maxLength: 256 }),
   newPassword: Password,
@@ -83,6 +88,7 @@ export const USER_EVENT_ACTIONS = [
   'user.signin',
   'user.signout',
   'user.update',
+  'user.email_change',
   'user.password_change',
   'user.password_reset',
   'user.two_factor_enable',

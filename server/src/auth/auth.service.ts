@@ -35,6 +35,7 @@ import {
   listUserSessions,
   normalizeEmail,
   touchSession,
+  updateUserEmail,
   updateUserName,
   updateUserPassword,
 } from './auth.store.js';
@@ -115,9 +116,7 @@ export async function signup(deps: Deps, meta: RequestMeta, input: SignupInput) 
   const emailNormalized = normalizeEmail(email);
   const name = input.name.trim();
   if (name.length === 0) throw new AppError('invalid_input', 'Name must not be blank');
-  if (await findUserByEmail(deps.db, emailNormalized)) {
-    throw new AppError('email_taken', 'An account with this email already exists');
-  }
+  if (await findUserByEmail(deps.db, emailNormalized)) throw emailTaken();
   const passwordHash = await hashPassword(input.password);
   const now = deps.clock.now().toISOString();
   const user: UserRow = {
@@ -144,9 +143,7 @@ export async function signup(deps: Deps, meta: RequestMeta, input: SignupInput) 
     });
   } catch (error) {
     // Two sign-ups with one email at once: the unique index decides.
-    if (await findUserByEmail(deps.db, emailNormalized)) {
-      throw new AppError('email_taken', 'An account with this email already exists');
-    }
+    if (await findUserByEmail(deps.db, emailNormalized)) throw emailTaken();
     throw error;
   }
   return { user: toUserDto(user), account: created.account, session: created.session };
@@ -376,6 +373,43 @@ export async function updateProfile(
     await renamePersonalAccountsAfterOwner(trx, caller, now, user.name, name);
     return toUserDto({ ...user, name });
   });
+}
+
+const emailTaken = () => new AppError('email_taken', 'An account with this email already exists');
+
+/**
+ * Changes the caller's email, the one they sign in with, after checking their password again
+ * (see verifyCurrentPassword). Another user's email, in any case, is 409 `email_taken`; the
+ * same email again changes nothing. A `user.email_change` event holds both. Without an email
+ * service nothing is sent: the new address is trusted as the password is.
+ */
+export async function changeEmail(
+  deps: Deps,
+  caller: SessionCaller,
+  input: { email: string; password: string },
+): Promise<UserDto> {
+  const userId = caller.principal.userId;
+  const email = input.email;
+  const user = await verifyCurrentPassword(deps, userId, input.password, 'password');
+  if (user.email === email) return toUserDto(user);
+  const taken = await findUserByEmail(deps.db, normalizeEmail(email));
+  if (taken && taken.id !== userId) throw emailTaken();
+  try {
+    await deps.db.transaction().execute(async (trx) => {
+      const now = deps.clock.now();
+      await updateUserEmail(trx, userId, email, now.toISOString());
+      await writeUserEvent(trx, contextOf(caller), now, 'user.email_change', {
+        before: { email: user.email },
+        after: { email },
+      });
+    });
+  } catch (error) {
+    // Someone took it meanwhile: the unique index decides.
+    const holder = await findUserByEmail(deps.db, normalizeEmail(email));
+    if (holder && holder.id !== userId) throw emailTaken();
+    throw error;
+  }
+  return toUserDto({ ...user, email });
 }
 
 export interface ChangePasswordInput {

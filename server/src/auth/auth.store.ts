@@ -36,6 +36,20 @@ export async function updateUserName(
   await db.updateTable('users').set({ name, updated_at: at }).where('id', '=', id).execute();
 }
 
+/** Sets a user's email (as typed) and its normalized form, the sign-in key. */
+export async function updateUserEmail(
+  db: Executor,
+  id: string,
+  email: string,
+  at: string,
+): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ email, email_normalized: normalizeEmail(email), updated_at: at })
+    .where('id', '=', id)
+    .execute();
+}
+
 /**
  * Replaces a user's password hash. With `expectedHash` (the one the current password was
  * verified against), only while it is still that one: returns false when another change came

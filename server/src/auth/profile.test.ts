@@ -391,6 +391,90 @@ describe.each(DIALECTS)('profile, password and security activity on %s', (dialec
     });
   });
 
+  describe('POST /me/email', () => {
+    const changeEmail = (user: TestUser, body: unknown) =>
+      user.request({ method: 'POST', url: '/api/v1/me/email', payload: body as object });
+
+    it('changes the email after the password; sign-in takes the new one only', async () => {
+      const user = await signUp(gantry.app, { name: 'Moving' });
+      const other = await signUp(gantry.app, { name: 'Taken' });
+      const newEmail = `Moved-${user.user.id.slice(-8)}@Example.com`;
+
+      const wrong = await changeEmail(user, { email: newEmail, password: 'not my password' });
+      expect(wrong.statusCode).toBe(400);
+      expect(wrong.json().error).toMatchObject({ code: 'wrong_password' });
+      // Someone else's email, in another case: taken (and only said after the password).
+      const taken = await changeEmail(user, {
+        email: other.user.email.toUpperCase(),
+        password: PASSWORD,
+      });
+      expect(taken.statusCode).toBe(409);
+      expect(taken.json().error.code).toBe('email_taken');
+      expect((await userRow(user.user.id)).email).toBe(user.user.email);
+
+      const changed = await changeEmail(user, { email: newEmail, password: PASSWORD });
+      expect(changed.statusCode).toBe(200);
+      expect(changed.json().user).toMatchObject({ id: user.user.id, email: newEmail });
+      expect(await userRow(user.user.id)).toMatchObject({
+        email: newEmail,
+        email_normalized: newEmail.toLowerCase(),
+      });
+      const event = (await eventsOf(user.user.id)).at(-1);
+      expect(event?.action).toBe('user.email_change');
+      expect(JSON.parse(event?.details ?? 'null')).toEqual({
+        before: { email: user.user.email },
+        after: { email: newEmail },
+      });
+      // The same again changes nothing and records nothing.
+      const events = (await eventsOf(user.user.id)).length;
+      expect((await changeEmail(user, { email: newEmail, password: PASSWORD })).statusCode).toBe(
+        200,
+      );
+      expect(await eventsOf(user.user.id)).toHaveLength(events);
+
+      const oldSignIn = await signIn(user);
+      expect(oldSignIn.statusCode).toBe(401);
+      const newSignIn = await gantry.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: newEmail.toLowerCase(), password: PASSWORD },
+      });
+      expect(newSignIn.statusCode).toBe(200);
+      // The old email is free for someone else.
+      const newcomer = await gantry.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/signup',
+        payload: { name: 'Newcomer', email: user.user.email, password: PASSWORD },
+      });
+      expect(newcomer.statusCode).toBe(201);
+    });
+
+    it('refuses a malformed email, and answers 401 without a session and 403 to an API key', async () => {
+      const user = await signUp(gantry.app);
+      const before = await userRow(user.user.id);
+      const malformed = await changeEmail(user, { email: 'not an email', password: PASSWORD });
+      expect(malformed.statusCode).toBe(400);
+      const body = { email: 'someone-else@example.com', password: PASSWORD };
+      const anonymous = await gantry.app.inject({
+        method: 'POST',
+        url: '/api/v1/me/email',
+        payload: body,
+      });
+      expect(anonymous.statusCode).toBe(401);
+      const key = await buildApiKey(user, user.account.id);
+      const asKey = await asApiKey(
+        gantry.app,
+        key.secret,
+      )({
+        method: 'POST',
+        url: '/api/v1/me/email',
+        payload: body,
+      });
+      expect(asKey.statusCode).toBe(403);
+      expect(await userRow(user.user.id)).toEqual(before);
+    });
+  });
+
   describe('the security log', () => {
     it('records sign-in, sign-out and session revocations with their change, not failures', async () => {
       const user = await signUp(gantry.app);

@@ -29,6 +29,7 @@ import { errorFor, FormError } from '../components/errors';
 import { TableFrame } from '../components/TableFrame';
 import { formatDateTime } from '../format/dates';
 import { describeUserAgent } from '../format/user-agent';
+import { ChangeEmailDialog } from './ChangeEmailDialog';
 import { TwoFactorCard } from './TwoFactorCard';
 import { describeUserEvent, USER_EVENTS_KEY } from './user-events';
 
@@ -185,6 +186,7 @@ function ProfileCard() {
 function ProfileForm({ user }: { user: User }) {
   const queryClient = useQueryClient();
   const [name, setName] = useState(user.name);
+  const [changingEmail, setChangingEmail] = useState(false);
   const save = useMutation({
     mutationFn: () => call(api.PATCH('/api/v1/me', { body: { name } })),
     onSuccess: async () => {
@@ -222,6 +224,12 @@ function ProfileForm({ user }: { user: User }) {
             readOnly
             variant="filled"
             description="The email you sign in with"
+            rightSectionWidth={80}
+            rightSection={
+              <Button variant="subtle" size="compact-sm" onClick={() => setChangingEmail(true)}>
+                Change
+              </Button>
+            }
           />
           <FormError error={save.error} />
           <Group>
@@ -236,6 +244,7 @@ function ProfileForm({ user }: { user: User }) {
           </Group>
         </Stack>
       </form>
+      <ChangeEmailDialog opened={changingEmail} onClose={() => setChangingEmail(false)} />
     </Card>
   );
 }

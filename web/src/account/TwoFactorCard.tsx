@@ -9,7 +9,6 @@ import {
   CopyButton,
   Group,
   Modal,
-  PasswordInput,
   SimpleGrid,
   Stack,
   Text,
@@ -20,11 +19,12 @@ import { notifications } from '@mantine/notifications';
 import { IconAlertTriangle, IconCheck, IconCopy, IconDownload } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { QRCodeSVG } from 'qrcode.react';
-import { type FormEvent, type ReactNode, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { ApiError, api, call } from '../api/client';
 import { useMe } from '../api/hooks';
 import { errorFor, FormError } from '../components/errors';
 import { formatDate } from '../format/dates';
+import { DialogActions, PasswordField } from './confirm-fields';
 import { USER_EVENTS_KEY } from './user-events';
 
 const TWO_FACTOR_KEY = ['two-factor'];
@@ -32,15 +32,12 @@ const TWO_FACTOR_KEY = ['two-factor'];
 /** Below this many recovery codes left, the card says to make new ones. */
 const FEW_RECOVERY_CODES = 3;
 
-/** The field's message, in the console's words for a wrong password or code. */
-function messageFor(error: unknown, field: 'password' | 'code'): string | undefined {
-  if (error instanceof ApiError && error.code === 'wrong_password' && field === 'password') {
-    return 'This is not your password';
-  }
-  if (error instanceof ApiError && error.code === 'wrong_code' && field === 'code') {
+/** The code field's message, in the console's words for a wrong code. */
+function codeMessage(error: unknown): string | undefined {
+  if (error instanceof ApiError && error.code === 'wrong_code') {
     return 'This code is wrong or was used already';
   }
-  return errorFor(error, field);
+  return errorFor(error, 'code');
 }
 
 function useRefreshTwoFactor() {
@@ -49,29 +46,6 @@ function useRefreshTwoFactor() {
     await queryClient.invalidateQueries({ queryKey: TWO_FACTOR_KEY });
     await queryClient.invalidateQueries({ queryKey: USER_EVENTS_KEY });
   };
-}
-
-function PasswordField({
-  value,
-  onChange,
-  error,
-}: {
-  value: string;
-  onChange: (value: string) => void;
-  error: unknown;
-}) {
-  return (
-    <PasswordInput
-      label="Your password"
-      required
-      maxLength={256}
-      autoComplete="current-password"
-      data-autofocus
-      value={value}
-      onChange={(e) => onChange(e.currentTarget.value)}
-      error={messageFor(error, 'password')}
-    />
-  );
 }
 
 function CodeField({
@@ -97,32 +71,8 @@ function CodeField({
       autoComplete="one-time-code"
       value={value}
       onChange={(e) => onChange(e.currentTarget.value)}
-      error={messageFor(error, 'code')}
+      error={codeMessage(error)}
     />
-  );
-}
-
-/** The buttons at a dialog's foot: cancel, and the form's submit. */
-function DialogActions({
-  onCancel,
-  pending,
-  color,
-  children,
-}: {
-  onCancel: () => void;
-  pending: boolean;
-  color?: string;
-  children: ReactNode;
-}) {
-  return (
-    <Group justify="flex-end">
-      <Button variant="default" onClick={onCancel}>
-        Cancel
-      </Button>
-      <Button type="submit" color={color} loading={pending}>
-        {children}
-      </Button>
-    </Group>
   );
 }
 

@@ -30,6 +30,12 @@ describe('describeUserEvent', () => {
       }),
     ).toEqual({ label: 'Password reset by the operator', detail: '1 session signed out' });
     expect(
+      describeUserEvent({
+        action: 'user.email_change',
+        details: { before: { email: 'a@old.example' }, after: { email: 'a@new.example' } },
+      }),
+    ).toEqual({ label: 'Email changed', detail: 'From a@old.example to a@new.example' });
+    expect(
       describeUserEvent({ action: 'user.signin', details: { secondFactor: 'totp' } }).detail,
     ).toBe('With an authenticator code');
     expect(

@@ -10,6 +10,7 @@ const LABELS: Record<UserEvent['action'], string> = {
   'user.signin': 'Signed in',
   'user.signout': 'Signed out',
   'user.update': 'Name changed',
+  'user.email_change': 'Email changed',
   'user.password_change': 'Password changed',
   'user.password_reset': 'Password reset by the operator',
   'user.two_factor_enable': 'Two-factor sign-in turned on',
@@ -38,6 +39,17 @@ export function describeUserEvent(event: Pick<UserEvent, 'action' | 'details'>):
         detail:
           typeof before === 'string' && typeof after === 'string'
             ? `From “${before}” to “${after}”`
+            : null,
+      };
+    }
+    case 'user.email_change': {
+      const before = (details.before as { email?: unknown } | undefined)?.email;
+      const after = (details.after as { email?: unknown } | undefined)?.email;
+      return {
+        label,
+        detail:
+          typeof before === 'string' && typeof after === 'string'
+            ? `From ${before} to ${after}`
             : null,
       };
     }
