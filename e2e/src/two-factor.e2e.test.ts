@@ -2,6 +2,8 @@ import { Secret, TOTP } from 'otpauth';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import {
+  accountIdOf,
+  apiCall,
   newContext,
   PASSWORD,
   screenshot,
@@ -78,6 +80,16 @@ describe('two-factor sign-in', () => {
     await expect
       .poll(() => page.getByTestId('security-activity').textContent())
       .toContain('Two-factor sign-in turned on');
+
+    // As a team's Admin, the Members list shows who signs in with two factors.
+    const accountId = accountIdOf(page);
+    const convert = await apiCall(page, 'POST', `/api/v1/accounts/${accountId}/convert`, {
+      teamName: 'Compilers',
+    });
+    expect(convert.status).toBe(200);
+    await page.goto(`${gantry.url}/accounts/${accountId}/team`);
+    await page.getByTestId('member-row').getByTestId('member-two-factor').waitFor();
+    await page.goto(settings);
 
     // Signing in now asks for the code after the password.
     await signOut(page, 'Grace Hopper');

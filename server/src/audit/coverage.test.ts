@@ -45,6 +45,16 @@ const EXEMPT: Record<string, string> = {
     'Renames the caller’s user; user-level, recorded in the user’s security log (auth/profile.test.ts)',
   'POST /api/v1/me/password':
     'Changes the caller’s password; user-level, recorded in the user’s security log (auth/profile.test.ts)',
+  'POST /api/v1/me/email':
+    'Changes the caller’s email; user-level, recorded in the user’s security log (auth/profile.test.ts)',
+  'POST /api/v1/me/two-factor/setup':
+    'Starts a two-factor set-up, which changes nothing until enabled; user-level (auth/two-factor.test.ts)',
+  'POST /api/v1/me/two-factor/enable':
+    'Turns on the caller’s two-factor sign-in; user-level, recorded in the user’s security log (auth/two-factor.test.ts)',
+  'POST /api/v1/me/two-factor/disable':
+    'Turns off the caller’s two-factor sign-in; user-level, recorded in the user’s security log (auth/two-factor.test.ts)',
+  'POST /api/v1/me/two-factor/recovery-codes':
+    'Renews the caller’s recovery codes; user-level, recorded in the user’s security log (auth/two-factor.test.ts)',
 };
 
 const accountUrl = (user: TestUser, path = '') => `/api/v1/accounts/${user.account.id}${path}`;

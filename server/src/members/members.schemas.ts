@@ -9,6 +9,7 @@ export const MemberSchema = Type.Object(
     role: RoleSchema,
     isOwner: Type.Boolean(),
     joinedAt: IsoTime,
+    twoFactor: Type.Boolean({ description: 'Whether the member signs in with two factors' }),
   },
   { $id: 'Member' },
 );

@@ -27,6 +27,8 @@ export function toMemberDto(row: MemberRow, account: Pick<AccountRow, 'owner_id'
     role: row.role,
     isOwner: row.user_id === account.owner_id,
     joinedAt: row.created_at,
+    // A set-up still waiting for its first code is not on.
+    twoFactor: row.enabled_at != null,
   };
 }
 

@@ -1,13 +1,19 @@
 import type { Executor } from '../db/database.js';
 import type { Role } from '../permissions/policy.js';
 
-/** Members of an account with their user, oldest membership first. */
-export function listMembers(db: Executor, accountId: string) {
+/** Memberships of an account with their user, and whether the user has two-factor sign-in. */
+function membersOf(db: Executor, accountId: string) {
   return db
     .selectFrom('memberships as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select(['m.user_id', 'm.role', 'm.created_at', 'u.email', 'u.name'])
-    .where('m.account_id', '=', accountId)
+    .leftJoin('user_two_factor as t', 't.user_id', 'm.user_id')
+    .select(['m.user_id', 'm.role', 'm.created_at', 'u.email', 'u.name', 't.enabled_at'])
+    .where('m.account_id', '=', accountId);
+}
+
+/** Members of an account with their user, oldest membership first. */
+export function listMembers(db: Executor, accountId: string) {
+  return membersOf(db, accountId)
     .orderBy('m.created_at', 'asc')
     .orderBy('m.user_id', 'asc')
     .execute();
@@ -21,13 +27,7 @@ export function findMember(
   accountId: string,
   userId: string,
 ): Promise<MemberRow | undefined> {
-  return db
-    .selectFrom('memberships as m')
-    .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select(['m.user_id', 'm.role', 'm.created_at', 'u.email', 'u.name'])
-    .where('m.account_id', '=', accountId)
-    .where('m.user_id', '=', userId)
-    .executeTakeFirst();
+  return membersOf(db, accountId).where('m.user_id', '=', userId).executeTakeFirst();
 }
 
 export async function setMemberRole(

@@ -1,9 +1,11 @@
+import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ABSENT_ID,
   auditEvents,
   DIALECTS,
   detailsOf,
+  PASSWORD,
   signUp,
   startTestGantry,
   type TestGantry,
@@ -43,6 +45,7 @@ describe.each(DIALECTS)('members on %s', (dialect) => {
           role: 'admin',
           isOwner: true,
           joinedAt: expect.any(String),
+          twoFactor: false,
         },
         {
           userId: team.members[0]!.user.id,
@@ -51,10 +54,28 @@ describe.each(DIALECTS)('members on %s', (dialect) => {
           role: 'dev',
           isOwner: false,
           joinedAt: expect.any(String),
+          twoFactor: false,
         },
       ],
       nextCursor: null,
     });
+
+    // The dev turns on two-factor sign-in: their Admin sees it (a set-up not finished does not count).
+    const dev = team.members[0]!;
+    const twoFactor = (path: string, payload: object) =>
+      dev.request({ method: 'POST', url: `/api/v1/me/two-factor/${path}`, payload });
+    const { secret } = (await twoFactor('setup', { password: PASSWORD })).json();
+    const members = async () =>
+      (
+        await team.owner.request({
+          method: 'GET',
+          url: `/api/v1/accounts/${team.accountId}/members`,
+        })
+      ).json().items as Array<{ userId: string; twoFactor: boolean }>;
+    expect((await members()).map((m) => m.twoFactor)).toEqual([false, false]);
+    const code = new TOTP({ secret: Secret.fromBase32(secret) }).generate();
+    expect((await twoFactor('enable', { code })).statusCode).toBe(200);
+    expect((await members()).map((m) => m.twoFactor)).toEqual([false, true]);
 
     const solo = await signUp(gantry.app);
     const personal = await solo.request({

@@ -4604,6 +4604,8 @@ export interface components {
             isOwner: boolean;
             /** Format: date-time */
             joinedAt: string;
+            /** @description Whether the member signs in with two factors */
+            twoFactor: boolean;
         };
         Invite: {
             /** @description UUIDv7 */

@@ -159,6 +159,13 @@ function MemberRow({
               You
             </Badge>
           )}
+          {member.twoFactor && (
+            <Tooltip label="Signs in with a code from an authenticator app too" withArrow>
+              <Badge size="sm" variant="light" color="green" data-testid="member-two-factor">
+                2FA
+              </Badge>
+            </Tooltip>
+          )}
         </Group>
       </Table.Td>
       <Table.Td>
