@@ -8,6 +8,7 @@ import {
   PASSWORD,
   screenshot,
   signUpInBrowser,
+  signUpInNewPage,
   submitSignIn,
   uniqueEmail,
   useGantryAndBrowser,
@@ -18,6 +19,13 @@ function appCode(secret: string, steps = 0): string {
   return new TOTP({ secret: Secret.fromBase32(secret) }).generate({
     timestamp: Date.now() + steps * 30_000,
   });
+}
+
+/** Turns on two-factor sign-in for the user signed in on `page`, through the API. */
+async function turnOnTwoFactorByApi(page: Page): Promise<void> {
+  const setup = await apiCall(page, 'POST', '/api/v1/me/two-factor/setup', { password: PASSWORD });
+  const code = appCode(String(setup.json.secret));
+  expect((await apiCall(page, 'POST', '/api/v1/me/two-factor/enable', { code })).status).toBe(200);
 }
 
 async function signOut(page: Page, name: string) {
@@ -131,5 +139,60 @@ describe('two-factor sign-in', () => {
     await submitSignIn(page, email);
     await page.getByTestId('account-switcher').waitFor();
     await page.context().close();
+  });
+
+  it('a team requires it: a member without it is shown how to turn it on, then gets in', async () => {
+    const { gantry } = e2e;
+    const owner = await signUpInNewPage(e2e, 'Ada Admin', uniqueEmail('ada.admin'));
+    const accountId = accountIdOf(owner);
+    const base = `/api/v1/accounts/${accountId}`;
+    expect(
+      (await apiCall(owner, 'POST', `${base}/convert`, { teamName: 'Secure Farm' })).status,
+    ).toBe(200);
+    const member = await signUpInNewPage(e2e, 'Max Member', uniqueEmail('max'));
+    const invite = await apiCall(owner, 'POST', `${base}/invites`, { role: 'dev' });
+    const token = String(invite.json.url).split('/').at(-1);
+    expect((await apiCall(member, 'POST', `/api/v1/invites/${token}/accept`)).status).toBe(200);
+
+    // The owner may require it only once they use it themselves.
+    await owner.goto(`${gantry.url}/accounts/${accountId}/team`);
+    const card = owner.getByTestId('team-two-factor');
+    const require = card.getByRole('switch', { name: /Require two-factor sign-in/ });
+    await card.getByText('Turn it on for yourself first').waitFor();
+    expect(await require.isDisabled()).toBe(true);
+    await turnOnTwoFactorByApi(owner);
+    await owner.reload();
+    await expect.poll(() => require.isDisabled()).toBe(false);
+    await expect
+      .poll(() => card.getByTestId('members-without-two-factor').textContent())
+      .toBe('1 member does not use it yet: requiring it shuts them out until they turn it on.');
+    await require.focus();
+    await owner.keyboard.press('Space');
+    await expect.poll(() => require.isChecked()).toBe(true);
+    await expect
+      .poll(() => card.getByTestId('members-without-two-factor').textContent())
+      .toBe('1 member does not use it yet and cannot open this team.');
+    await screenshot(owner, 'team-two-factor-required');
+
+    // The member opening the team is told what to do, and goes to their Settings from there.
+    await member.goto(`${gantry.url}/accounts/${accountId}/pods`);
+    await expect
+      .poll(() => member.getByTestId('two-factor-required').textContent())
+      .toContain('Secure Farm requires two-factor sign-in');
+    await screenshot(member, 'member-two-factor-required');
+    await member.getByRole('link', { name: 'Set it up in Settings' }).click();
+    await member.getByTestId('two-factor-card').getByRole('button', { name: 'Turn on' }).click();
+    const dialog = member.getByRole('dialog');
+    await dialog.getByLabel(/^Your password/).fill(PASSWORD);
+    await dialog.getByRole('button', { name: 'Next' }).click();
+    const secret = ((await dialog.getByTestId('two-factor-secret').textContent()) ?? '').replace(
+      /\s/g,
+      '',
+    );
+    await dialog.getByLabel(/^Code from the app/).fill(appCode(secret));
+    await dialog.getByRole('button', { name: 'Turn on' }).click();
+    await dialog.getByRole('button', { name: 'I have saved them' }).click();
+    await member.goto(`${gantry.url}/accounts/${accountId}/pods`);
+    await member.getByRole('heading', { name: 'Pods' }).waitFor();
   });
 });

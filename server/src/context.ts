@@ -43,6 +43,8 @@ export interface RequestMeta {
 /** An account with the role one member holds on it: what authorization reads. */
 export interface MemberOfAccount extends AccountRow {
   role: MembershipRow['role'];
+  /** Since when the member signs in with two factors; null: they do not. */
+  two_factor_at: string | null;
 }
 
 /**

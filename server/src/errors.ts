@@ -21,6 +21,8 @@ export const ERROR_STATUS = {
   forbidden: 403,
   cross_site_request: 403,
   invite_email_mismatch: 403,
+  // A team requires two-factor sign-in and the caller's user has not turned it on.
+  two_factor_required_by_team: 403,
   read_only_key: 403,
   not_found: 404,
   method_not_allowed: 405,
@@ -28,6 +30,7 @@ export const ERROR_STATUS = {
   email_taken: 409,
   already_team: 409,
   not_a_team: 409,
+  enable_two_factor_first: 409,
   already_member: 409,
   owner_protected: 409,
   not_an_admin: 409,

@@ -1,7 +1,8 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { Secret, TOTP } from 'otpauth';
 import type { Role } from '../src/permissions/policy.js';
 import type { Gantry } from '../src/server.js';
-import { signUp, type TestUser } from './harness.js';
+import { PASSWORD, signUp, type TestUser } from './harness.js';
 
 /**
  * A team account owned by a new user. Until the teams API is merged the kind is
@@ -64,4 +65,15 @@ export async function buildApiKey(
 export function asApiKey(app: FastifyInstance, secret: string) {
   return (options: InjectOptions): Promise<LightMyRequestResponse> =>
     app.inject({ ...options, headers: { ...options.headers, authorization: `Bearer ${secret}` } });
+}
+
+/** Turns on two-factor sign-in for `user` through the API, as their authenticator app would. */
+export async function turnOnTwoFactor(user: TestUser): Promise<void> {
+  const post = (path: string, payload: object) =>
+    user.request({ method: 'POST', url: `/api/v1/me/two-factor/${path}`, payload });
+  const setup = await post('setup', { password: PASSWORD });
+  if (setup.statusCode !== 200) throw new Error(`two-factor set-up failed: ${setup.body}`);
+  const code = new TOTP({ secret: Secret.fromBase32(setup.json().secret) }).generate();
+  const enabled = await post('enable', { code });
+  if (enabled.statusCode !== 200) throw new Error(`two-factor enable failed: ${enabled.body}`);
 }

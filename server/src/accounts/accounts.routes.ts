@@ -5,6 +5,7 @@ import { callerOf } from '../http/request.js';
 import { AccountParams, errorResponses, ref } from '../http/schemas.js';
 import {
   AccountDtoSchema,
+  AccountSecurityBody,
   ConvertAccountBody,
   RenameAccountBody,
   TransferOwnershipBody,
@@ -15,6 +16,7 @@ import {
   getAccount,
   listAccounts,
   renameAccount,
+  setTwoFactorRequirement,
   transferOwnership,
 } from './accounts.service.js';
 
@@ -48,7 +50,7 @@ export const accountRoutes =
           tags,
           summary: 'One account with my role and permissions',
           params: AccountParams,
-          response: { 200: ref(AccountDtoSchema), ...errorResponses(400, 401, 404) },
+          response: { 200: ref(AccountDtoSchema), ...errorResponses(400, 401, 403, 404) },
         },
       },
       async (request) => getAccount(deps, callerOf(request), request.params.accountId),
@@ -67,6 +69,26 @@ export const accountRoutes =
       },
       async (request) =>
         renameAccount(deps, callerOf(request), request.params.accountId, request.body),
+    );
+
+    app.patch(
+      '/accounts/:accountId/security',
+      {
+        schema: {
+          tags,
+          summary: 'Require two-factor sign-in of every member of a team, or not (settings.manage)',
+          description:
+            'While required, a member without two-factor sign-in gets 403 ' +
+            '`two_factor_required_by_team` on the team (session or API key). Turning it on needs ' +
+            'two-factor sign-in of the caller (409 `enable_two_factor_first`); a personal account ' +
+            'is 409 `not_a_team`.',
+          params: AccountParams,
+          body: AccountSecurityBody,
+          response: { 200: ref(AccountDtoSchema), ...errorResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request) =>
+        setTwoFactorRequirement(deps, callerOf(request), request.params.accountId, request.body),
     );
 
     app.post(

@@ -15,11 +15,15 @@ export const AccountDtoSchema = Type.Object(
     role: RoleSchema,
     isOwner: Type.Boolean(),
     permissions: Type.Array(PermissionSchema),
+    requireTwoFactor: Type.Boolean({
+      description: 'Whether the team requires two-factor sign-in of everyone acting on it',
+    }),
   },
   { $id: 'Account' },
 );
 
 export const RenameAccountBody = Body({ name: Name(100) });
+export const AccountSecurityBody = Body({ requireTwoFactor: Type.Boolean() });
 export const ConvertAccountBody = Body({
   teamName: Name(64),
 });

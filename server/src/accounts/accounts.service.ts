@@ -2,6 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import { auditContextOf } from '../audit/audit.context.js';
 import { writeAuditEvent } from '../audit/audit.writer.js';
 import { findUserById } from '../auth/auth.store.js';
+import { enabledTwoFactor } from '../auth/two-factor.service.js';
 import { grantWelcomeCredit } from '../billing/billing.service.js';
 import type { Caller, Deps, RequestMeta } from '../context.js';
 import type { Executor, Trx } from '../db/database.js';
@@ -43,6 +44,7 @@ export function toAccountDto(account: AccountRow, actor: AccountActor): AccountD
     role: actor.role,
     isOwner: actor.isOwner,
     permissions: permissionsOf(actor),
+    requireTwoFactor: account.require_two_factor_at !== null,
   };
 }
 
@@ -75,6 +77,7 @@ export async function createPersonalAccount(
     owner_id: user.id,
     created_at: now.toISOString(),
     updated_at: now.toISOString(),
+    require_two_factor_at: null,
   };
   await insertAccount(trx, account);
   await insertMembership(trx, {
@@ -192,6 +195,63 @@ export function renameAccount(
         details: { before: { name: account.name }, after: { name } },
       });
       return toAccountDto(updated, actor);
+    },
+  );
+}
+
+/**
+ * Turns a team's requirement of two-factor sign-in on or off (`settings.manage`). While it is
+ * on, a member who does not sign in with two factors is refused on the team (403
+ * `two_factor_required_by_team`), by session or API key. Only a team has it (409 `not_a_team`);
+ * who turns it on must use two factors already (409 `enable_two_factor_first`), so nobody shuts
+ * themselves out. Audited as `account.update`.
+ */
+export function setTwoFactorRequirement(
+  deps: Deps,
+  caller: Caller,
+  accountId: string,
+  input: { requireTwoFactor: boolean },
+): Promise<AccountDto> {
+  const resource = { type: 'account' as const, id: accountId };
+  return inAccount(
+    deps,
+    caller,
+    accountId,
+    { action: 'account.update', resource },
+    async (trx, actor) => {
+      authorize(actor, 'settings.manage');
+      const account = await lockedAccount(deps, trx, accountId);
+      if (account.kind !== 'team') {
+        throw new AppError('not_a_team', 'Only a team can require two-factor sign-in');
+      }
+      const before = account.require_two_factor_at !== null;
+      if (before === input.requireTwoFactor) return toAccountDto(account, actor);
+      if (input.requireTwoFactor && !(await enabledTwoFactor(trx, actor.userId))) {
+        throw new AppError(
+          'enable_two_factor_first',
+          'Turn on two-factor sign-in for yourself first (Settings → Two-factor sign-in)',
+        );
+      }
+      const now = deps.clock.now();
+      const at = now.toISOString();
+      const requireTwoFactorAt = input.requireTwoFactor ? at : null;
+      await updateAccount(trx, accountId, {
+        require_two_factor_at: requireTwoFactorAt,
+        updated_at: at,
+      });
+      await writeAuditEvent(trx, auditContextOf(caller), now, {
+        accountId,
+        action: 'account.update',
+        resource,
+        details: {
+          before: { requireTwoFactor: before },
+          after: { requireTwoFactor: input.requireTwoFactor },
+        },
+      });
+      return toAccountDto(
+        { ...account, require_two_factor_at: requireTwoFactorAt, updated_at: at },
+        actor,
+      );
     },
   );
 }

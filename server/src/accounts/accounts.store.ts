@@ -26,7 +26,16 @@ export function listMembershipsOfUser(db: Executor, userId: string, onlyAccountI
   let query = db
     .selectFrom('memberships as m')
     .innerJoin('accounts as a', 'a.id', 'm.account_id')
-    .select(['a.id', 'a.name', 'a.kind', 'a.owner_id', 'a.created_at', 'a.updated_at', 'm.role'])
+    .select([
+      'a.id',
+      'a.name',
+      'a.kind',
+      'a.owner_id',
+      'a.created_at',
+      'a.updated_at',
+      'a.require_two_factor_at',
+      'm.role',
+    ])
     .where('m.user_id', '=', userId);
   if (onlyAccountId) query = query.where('a.id', '=', onlyAccountId);
   return query

@@ -1,6 +1,6 @@
 import type { LightMyRequestResponse, RouteOptions } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildApiKey } from '../../test/factories.js';
+import { buildApiKey, turnOnTwoFactor } from '../../test/factories.js';
 import {
   DIALECTS,
   signUp,
@@ -93,6 +93,15 @@ const SCENARIOS: Record<string, Scenario> = {
   // accounts
   'PATCH /api/v1/accounts/:accountId': ({ user }) =>
     user.request({ method: 'PATCH', url: accountUrl(user), payload: { name: 'Renamed' } }),
+  'PATCH /api/v1/accounts/:accountId/security': async ({ user }) => {
+    await convertToTeam(user);
+    await turnOnTwoFactor(user);
+    return user.request({
+      method: 'PATCH',
+      url: accountUrl(user, '/security'),
+      payload: { requireTwoFactor: true },
+    });
+  },
   'POST /api/v1/accounts/:accountId/convert': ({ user }) =>
     user.request({
       method: 'POST',

@@ -280,7 +280,9 @@ export async function authenticateSession(
                     owner_id: row.account_owner_id as string,
                     created_at: row.account_created_at as string,
                     updated_at: row.account_updated_at as string,
+                    require_two_factor_at: row.account_require_two_factor_at,
                     role: row.role,
+                    two_factor_at: row.two_factor_at,
                   },
           },
   };

@@ -90,6 +90,7 @@ export const findSessionByTokenHash = preparedLookup(
         join.onRef('m.user_id', '=', 's.user_id').on('m.account_id', '=', accountId),
       )
       .leftJoin('accounts as a', 'a.id', 'm.account_id')
+      .leftJoin('user_two_factor as t', 't.user_id', 's.user_id')
       .select([
         's.id',
         's.user_id',
@@ -103,6 +104,8 @@ export const findSessionByTokenHash = preparedLookup(
         'a.owner_id as account_owner_id',
         'a.created_at as account_created_at',
         'a.updated_at as account_updated_at',
+        'a.require_two_factor_at as account_require_two_factor_at',
+        't.enabled_at as two_factor_at',
       ])
       .where('s.token_hash', '=', tokenHash),
 );

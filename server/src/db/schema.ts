@@ -22,6 +22,8 @@ export interface AccountsTable {
   owner_id: string;
   created_at: string;
   updated_at: string;
+  /** Since when the team requires two-factor sign-in of its members; null: not required. */
+  require_two_factor_at: string | null;
 }
 
 export interface MembershipsTable {

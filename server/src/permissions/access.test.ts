@@ -40,7 +40,9 @@ describe.each(DIALECTS)('the membership read with the session, on %s', (dialect)
     owner_id: team.owner.user.id,
     created_at: '2026-01-01T00:00:00.000Z',
     updated_at: '2026-01-01T00:00:00.000Z',
+    require_two_factor_at: null,
     role: 'billing',
+    two_factor_at: null,
   });
   const roleIn = (caller: Caller, run: typeof readAccount) =>
     run(gantry.deps, caller, team.accountId, attempt, async (_db, actor) => actor.role);

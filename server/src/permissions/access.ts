@@ -18,8 +18,9 @@ const membershipWithAccount = preparedLookup((db: Executor, accountId: string, u
   db
     .selectFrom('memberships as m')
     .innerJoin('accounts as a', 'a.id', 'm.account_id')
+    .leftJoin('user_two_factor as t', 't.user_id', 'm.user_id')
     .selectAll('a')
-    .select('m.role')
+    .select(['m.role', 't.enabled_at as two_factor_at'])
     .where('m.account_id', '=', accountId)
     .where('m.user_id', '=', userId),
 );
@@ -38,11 +39,21 @@ export async function loadActor(
   return actorOf(caller, accountId, await membershipWithAccount(db, accountId, principal.userId));
 }
 
-/** The actor of `caller` on `accountId`, from its membership row (undefined: not a member). */
+/**
+ * The actor of `caller` on `accountId`, from its membership row (undefined: not a member). A
+ * member without two-factor sign-in on a team that requires it is refused (403) whatever they
+ * attempt, by session or by API key, until they turn it on.
+ */
 function actorOf(caller: Caller, accountId: string, row: MemberOfAccount | undefined): LoadedActor {
   const { principal } = caller;
   if (!row || (principal.kind === 'apikey' && principal.accountId !== accountId)) {
     throw notFound('Account');
+  }
+  if (row.require_two_factor_at !== null && row.kind === 'team' && row.two_factor_at === null) {
+    throw new AppError(
+      'two_factor_required_by_team',
+      `${row.name} requires two-factor sign-in: turn it on under Settings → Two-factor sign-in`,
+    );
   }
   // Built as one literal, without rest or spread: V8 copies those property by property on its
   // slow path, which cost this (per-request) function several microseconds.
@@ -54,6 +65,7 @@ function actorOf(caller: Caller, accountId: string, row: MemberOfAccount | undef
       owner_id: row.owner_id,
       created_at: row.created_at,
       updated_at: row.updated_at,
+      require_two_factor_at: row.require_two_factor_at,
     },
     accountId,
     accountKind: row.kind,

@@ -365,12 +365,17 @@ function DisableDialog({ opened, onClose }: { opened: boolean; onClose: () => vo
   );
 }
 
-/** Settings → Two-factor sign-in: whether it is on, and turning it on or off. */
-export function TwoFactorCard() {
-  const status = useQuery({
+/** Whether the signed-in user has two-factor sign-in on, with their recovery codes left. */
+export function useTwoFactorStatus() {
+  return useQuery({
     queryKey: TWO_FACTOR_KEY,
     queryFn: () => call(api.GET('/api/v1/me/two-factor')),
   });
+}
+
+/** Settings → Two-factor sign-in: whether it is on, and turning it on or off. */
+export function TwoFactorCard() {
+  const status = useTwoFactorStatus();
   const [dialog, setDialog] = useState<'enable' | 'disable' | 'recovery' | null>(null);
   const close = () => setDialog(null);
   const data = status.data;

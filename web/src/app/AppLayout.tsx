@@ -10,8 +10,10 @@ import {
   Loader,
   Menu,
   NavLink,
+  Paper,
   Stack,
   Text,
+  Title,
   UnstyledButton,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
@@ -190,6 +192,35 @@ function UserMenu({ collapse = false }: { collapse?: boolean }) {
   );
 }
 
+/**
+ * A team that requires two-factor sign-in, opened by a member who does not use it: what to do,
+ * with the way to their own Settings (the team's pages answer them nothing until then).
+ */
+function TwoFactorRequiredPage({ message }: { message: string }) {
+  const me = useMe();
+  const personal = me.data?.memberships.find((m) => m.account.kind === 'personal' && m.isOwner);
+  return (
+    <Center mih="100vh" bg="var(--mantine-color-gray-0)" p="md">
+      <Paper withBorder shadow="sm" p="xl" radius="md" maw={460}>
+        <Stack>
+          <Title order={2}>Two-factor sign-in required</Title>
+          <Text data-testid="two-factor-required">{message}</Text>
+          <Group>
+            {personal && (
+              <Button component={Link} to={`/accounts/${personal.account.id}/settings`}>
+                Set it up in Settings
+              </Button>
+            )}
+            <Button variant="default" component={Link} to="/">
+              Go to your account
+            </Button>
+          </Group>
+        </Stack>
+      </Paper>
+    </Center>
+  );
+}
+
 /** The frame of every account page: header with switcher, navigation by permission. */
 export function AccountLayout() {
   const { accountId = '' } = useParams();
@@ -210,6 +241,9 @@ export function AccountLayout() {
     });
   }, [lost, accountId, queryClient]);
   if (account.isPending) return <FullPageLoader />;
+  if (account.error instanceof ApiError && account.error.code === 'two_factor_required_by_team') {
+    return <TwoFactorRequiredPage message={account.error.message} />;
+  }
   if (account.isError || !account.data) return <Navigate to="/" replace />;
   const base = `/accounts/${account.data.id}`;
   const here = location.pathname.replace(/\/+$/, '');

@@ -32,6 +32,7 @@ import { type FullLayoutFrom, TableFrame } from '../components/TableFrame';
 import { formatDate, formatDateTime, relativeTime } from '../format/dates';
 import { ConvertToTeamButton } from './ConvertToTeamButton';
 import { CopyLinkButton, InviteDialog } from './InviteDialog';
+import { TeamTwoFactorCard } from './TeamTwoFactorCard';
 import {
   type Invite,
   invitesKey,
@@ -637,6 +638,9 @@ export function TeamPage() {
         )}
       </Group>
       {policy.can('settings.manage') && <TeamNameCard key={account.name} account={account} />}
+      {policy.can('settings.manage') && (
+        <TeamTwoFactorCard account={account} canSeeMembers={canManage} />
+      )}
       {canManage ? (
         <>
           <MembersSection account={account} onLeave={() => setLeaving(true)} />
