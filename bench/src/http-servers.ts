@@ -79,17 +79,19 @@ if (kind === 'hello') {
   });
 } else {
   // The floor: the same read as Gantry's GET /accounts/:id — the session with its user by
-  // token hash, joined with the caller's membership on the account and the account row, in
-  // one query — as a raw prepared statement.
+  // token hash, joined with the caller's membership on the account, the account row and the
+  // user's two-factor state (a team may require it), in one query — as a raw prepared statement.
   const token = process.env.BENCH_TOKEN ?? '';
   const accountId = process.env.BENCH_ACCOUNT ?? '';
   const READ =
     'select s.id, s.user_id, s.last_seen_at, s.expires_at, u.email, u.name, m.role, ' +
     'a.name as account_name, a.kind as account_kind, a.owner_id as account_owner_id, ' +
-    'a.created_at as account_created_at, a.updated_at as account_updated_at ' +
+    'a.created_at as account_created_at, a.updated_at as account_updated_at, ' +
+    'a.require_two_factor_at as account_require_two_factor_at, t.enabled_at as two_factor_at ' +
     'from sessions s join users u on u.id = s.user_id ' +
     'left join memberships m on m.user_id = s.user_id and m.account_id = $1 ' +
-    'left join accounts a on a.id = m.account_id where s.token_hash = $2';
+    'left join accounts a on a.id = m.account_id ' +
+    'left join user_two_factor t on t.user_id = s.user_id where s.token_hash = $2';
   type Row = { role: string | null };
   // The calibration server (b+) is the floor with this much busy work added to each request.
   const extraMs = Number(process.env.BENCH_EXTRA_US ?? 0) / 1000;
