@@ -194,5 +194,12 @@ describe('two-factor sign-in', () => {
     await dialog.getByRole('button', { name: 'I have saved them' }).click();
     await member.goto(`${gantry.url}/accounts/${accountId}/pods`);
     await member.getByRole('heading', { name: 'Pods' }).waitFor();
+
+    // Turning it off again warns what that does to the team.
+    await member.goto(`${gantry.url}/accounts/${accountId}/settings`);
+    await member.getByTestId('two-factor-card').getByRole('button', { name: 'Turn off' }).click();
+    await expect
+      .poll(() => dialog.getByTestId('teams-requiring-two-factor').textContent())
+      .toContain('Secure Farm requires two-factor sign-in');
   });
 });

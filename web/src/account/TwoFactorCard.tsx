@@ -328,6 +328,10 @@ function DisableDialog({ opened, onClose }: { opened: boolean; onClose: () => vo
     },
   });
   const error = disable.error;
+  const me = useMe();
+  const requiring = (me.data?.memberships ?? [])
+    .filter((m) => m.account.requireTwoFactor)
+    .map((m) => m.account.name);
   return (
     <Modal
       opened={opened}
@@ -347,6 +351,12 @@ function DisableDialog({ opened, onClose }: { opened: boolean; onClose: () => vo
       >
         <Stack>
           <Text size="sm">Signing in will ask for your password only.</Text>
+          {requiring.length > 0 && (
+            <Alert color="orange" variant="light" data-testid="teams-requiring-two-factor">
+              {requiring.join(', ')} {requiring.length === 1 ? 'requires' : 'require'} two-factor
+              sign-in: turning it off shuts you out until you turn it on again.
+            </Alert>
+          )}
           <PasswordField value={password} onChange={setPassword} error={error} />
           <CodeField
             value={code}
