@@ -10,27 +10,25 @@ import type { Deps } from '../context.js';
 import { AppError } from '../errors.js';
 
 /**
- * `gantry users reset-password <email>`: a temporary password for someone who forgot theirs,
- * printed once (never logged); every session of theirs is signed out. Returns the exit code.
+ * Runs an operator's action on the user with `email` and prints what it answers; an unknown
+ * email (and, with `conflict`, an action that does not apply to the user) is exit code 1.
  */
-export async function runResetPasswordCommand(
-  deps: Deps,
+async function onUser(
   email: string,
-  io: OperatorIo = processOperatorIo,
+  io: OperatorIo,
+  action: () => Promise<string>,
+  conflict?: string,
 ): Promise<number> {
   try {
-    // Loaded on use: the user commands (HTTP only) start without the services.
-    const { resetPasswordByOperator } = await import('./auth.service.js');
-    const reset = await resetPasswordByOperator(deps, email);
-    io.out(
-      `Temporary password for ${email}: ${reset.temporaryPassword}\n` +
-        `Signed out ${reset.sessionsRevoked} session${reset.sessionsRevoked === 1 ? '' : 's'}. ` +
-        'Hand it over privately; they sign in with it and set their own under Settings → Password.\n',
-    );
+    io.out(await action());
     return EXIT.ok;
   } catch (error) {
     if (error instanceof AppError && error.code === 'not_found') {
       io.err(`gantry: No user with the email "${email}"\n`);
+      return EXIT.failure;
+    }
+    if (conflict !== undefined && error instanceof AppError && error.code === 'conflict') {
+      io.err(`gantry: ${conflict}\n`);
       return EXIT.failure;
     }
     throw error;
@@ -38,33 +36,48 @@ export async function runResetPasswordCommand(
 }
 
 /**
- * `gantry users reset-two-factor <email>`: two-factor sign-in off for someone who lost both their
- * authenticator and their recovery codes (their password is still needed). Returns the exit code.
+ * `gantry users reset-password <email>`: a temporary password for someone who forgot theirs,
+ * printed once (never logged); every session of theirs is signed out. Returns the exit code.
  */
-export async function runResetTwoFactorCommand(
+export function runResetPasswordCommand(
   deps: Deps,
   email: string,
   io: OperatorIo = processOperatorIo,
 ): Promise<number> {
-  try {
-    const { resetTwoFactorByOperator } = await import('./two-factor.service.js');
-    await resetTwoFactorByOperator(deps, email);
-    io.out(
-      `Two-factor sign-in is off for ${email}. They sign in with their password and can turn ` +
-        'it on again under Settings → Two-factor sign-in.\n',
+  return onUser(email, io, async () => {
+    // Loaded on use: the user commands (HTTP only) start without the services.
+    const { resetPasswordByOperator } = await import('./auth.service.js');
+    const reset = await resetPasswordByOperator(deps, email);
+    return (
+      `Temporary password for ${email}: ${reset.temporaryPassword}\n` +
+      `Signed out ${reset.sessionsRevoked} session${reset.sessionsRevoked === 1 ? '' : 's'}. ` +
+      'Hand it over privately; they sign in with it and set their own under Settings → Password.\n'
     );
-    return EXIT.ok;
-  } catch (error) {
-    if (error instanceof AppError && error.code === 'not_found') {
-      io.err(`gantry: No user with the email "${email}"\n`);
-      return EXIT.failure;
-    }
-    if (error instanceof AppError && error.code === 'conflict') {
-      io.err(`gantry: Two-factor sign-in is not on for ${email}\n`);
-      return EXIT.failure;
-    }
-    throw error;
-  }
+  });
+}
+
+/**
+ * `gantry users reset-two-factor <email>`: two-factor sign-in off for someone who lost both their
+ * authenticator and their recovery codes (their password is still needed). Returns the exit code.
+ */
+export function runResetTwoFactorCommand(
+  deps: Deps,
+  email: string,
+  io: OperatorIo = processOperatorIo,
+): Promise<number> {
+  return onUser(
+    email,
+    io,
+    async () => {
+      const { resetTwoFactorByOperator } = await import('./two-factor.service.js');
+      await resetTwoFactorByOperator(deps, email);
+      return (
+        `Two-factor sign-in is off for ${email}. They sign in with their password and can turn ` +
+        'it on again under Settings → Two-factor sign-in.\n'
+      );
+    },
+    `Two-factor sign-in is not on for ${email}`,
+  );
 }
 
 /** Adds `gantry users …` to the command line program. */

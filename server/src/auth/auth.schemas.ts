@@ -27,9 +27,12 @@ const SecondFactorCode = Type.String({
   description: "An authenticator app's 6 digits or a recovery code",
 });
 
+/** A password as typed to prove who one is (any length a password may have had). */
+const CurrentPassword = Type.String({ minLength: 1, maxLength: 256 });
+
 export const LoginBody = Body({
   email: Type.String({ minLength: 1, maxLength: 254 }),
-  password: Type.String({ minLength: 1, maxLength: 256 }),
+  password: CurrentPassword,
   code: Type.Optional(SecondFactorCode),
 });
 
@@ -69,13 +72,10 @@ export const SessionParams = Type.Object({ sessionId: Id }, { additionalProperti
 export const UpdateMeBody = Body({ name: Name(100) });
 export const UpdateMeResponse = Type.Object({ user: ref(UserSchema) });
 
-export const ChangeEmailBody = Body({
-  email: Email,
-  password: Type.String({ minLength: 1, maxLength: 256 }),
-});
+export const ChangeEmailBody = Body({ email: Email, password: CurrentPassword });
 
 export const ChangePasswordBody = Body({
-  currentPassword: Type.String({ minLength: 1, maxLength: 256 }),
+  currentPassword: CurrentPassword,
   newPassword: Password,
 });
 export const ChangePasswordResponse = Type.Object({
@@ -99,8 +99,6 @@ export const USER_EVENT_ACTIONS = [
   'session.revoke_others',
 ] as const;
 export type UserEventAction = (typeof USER_EVENT_ACTIONS)[number];
-
-const CurrentPassword = Type.String({ minLength: 1, maxLength: 256 });
 
 export const TwoFactorStatusResponse = Type.Object({
   enabled: Type.Boolean(),

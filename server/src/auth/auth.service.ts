@@ -49,7 +49,7 @@ import {
   type ThrottleKey,
 } from './throttle.js';
 import { enabledTwoFactor, useSecondFactor } from './two-factor.service.js';
-import { contextOf, writeUserEvent } from './user-events.js';
+import { contextOf, operatorEventContext, writeUserEvent } from './user-events.js';
 
 export type UserDto = Static<typeof UserSchema>;
 
@@ -482,8 +482,7 @@ export async function resetPasswordByOperator(deps: Deps, email: string): Promis
       `device:${emailNormalized}`,
       `password:${user.id}`,
     ]);
-    const context = { userId: user.id, sessionId: null, ip: null, userAgent: null };
-    await writeUserEvent(trx, context, now, 'user.password_reset', {
+    await writeUserEvent(trx, operatorEventContext(user.id), now, 'user.password_reset', {
       by: 'operator',
       sessionsRevoked: revoked,
     });

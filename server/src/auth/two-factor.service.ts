@@ -18,7 +18,7 @@ import {
   useRecoveryCode,
   useTimeStep,
 } from './two-factor.store.js';
-import { contextOf, writeUserEvent } from './user-events.js';
+import { contextOf, operatorEventContext, writeUserEvent } from './user-events.js';
 
 /*
  * Two-factor sign-in with an authenticator app (TOTP, RFC 6238: SHA-1, 6 digits, 30 s — what
@@ -38,6 +38,11 @@ const RECOVERY_CODE_BYTES = 16;
 const TOTP_CODE = /^\d{6}$/;
 /** 26 base32 letters (128 bits), any case, dashes and spaces ignored. */
 const RECOVERY_CODE = /^[a-z2-7]{26}$/;
+
+/** `bytes` random bytes (crypto.randomBytes) as an otpauth secret, for its base32 form. */
+function randomSecret(bytes: number): Secret {
+  return new Secret({ buffer: new Uint8Array(randomBytes(bytes)).buffer });
+}
 
 /** The codes' owner-side form: digits of an app, or a recovery code, without spaces or dashes. */
 function normalizeCode(code: string): string {
@@ -68,8 +73,7 @@ function stepOf(deps: Deps, sealed: string, code: string, now: Date): number | n
 /** Ten new recovery codes, grouped for reading (`xxxxx-xxxxx-xxxxx-xxxxx-xxxxxx`). */
 function newRecoveryCodes(): string[] {
   return Array.from({ length: RECOVERY_CODE_COUNT }, () => {
-    const bytes = randomBytes(RECOVERY_CODE_BYTES);
-    const letters = new Secret({ buffer: new Uint8Array(bytes).buffer }).base32.toLowerCase();
+    const letters = randomSecret(RECOVERY_CODE_BYTES).base32.toLowerCase();
     return letters.match(/.{5,6}$|.{5}/g)?.join('-') ?? letters;
   });
 }
@@ -170,7 +174,7 @@ export async function startTwoFactorSetup(
     input.password,
     'password',
   );
-  const secret = new Secret({ buffer: new Uint8Array(randomBytes(SECRET_BYTES)).buffer });
+  const secret = randomSecret(SECRET_BYTES);
   await deps.db.transaction().execute(async (trx) => {
     if (await enabledTwoFactor(trx, user.id)) throw alreadyOn();
     const sealed = seal(deps.config.secret, SEAL_PURPOSE, secret.base32);
@@ -284,7 +288,8 @@ export async function resetTwoFactorByOperator(deps: Deps, email: string): Promi
   await deps.db.transaction().execute(async (trx) => {
     if (!(await deleteTwoFactor(trx, user.id))) throw notOn();
     const now = deps.clock.now();
-    const context = { userId: user.id, sessionId: null, ip: null, userAgent: null };
-    await writeUserEvent(trx, context, now, 'user.two_factor_reset', { by: 'operator' });
+    await writeUserEvent(trx, operatorEventContext(user.id), now, 'user.two_factor_reset', {
+      by: 'operator',
+    });
   });
 }

@@ -13,6 +13,11 @@ export interface EventContext {
   userAgent: string | null;
 }
 
+/** The context of an event the operator caused (a command line reset): no session, no client. */
+export function operatorEventContext(userId: string): EventContext {
+  return { userId, sessionId: null, ip: null, userAgent: null };
+}
+
 /**
  * Writes one event of a user's security log; call it with the transaction of the change it
  * records, so there is no change without its event and no event without its change.
