@@ -22,7 +22,7 @@ import {
 } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
-import { ApiError, api, call, type User } from '../api/client';
+import { api, call, hasErrorCode, type User } from '../api/client';
 import { useMe } from '../api/hooks';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { errorFor, FormError } from '../components/errors';
@@ -278,7 +278,7 @@ function PasswordCard() {
     setMismatch(false);
     change.mutate();
   };
-  const wrongPassword = change.error instanceof ApiError && change.error.code === 'wrong_password';
+  const wrongPassword = hasErrorCode(change.error, 'wrong_password');
   return (
     <Card withBorder data-testid="password-card">
       <Title order={4}>Password</Title>

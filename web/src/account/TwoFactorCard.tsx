@@ -20,7 +20,7 @@ import { IconAlertTriangle, IconCheck, IconCopy, IconDownload } from '@tabler/ic
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { QRCodeSVG } from 'qrcode.react';
 import { type FormEvent, useState } from 'react';
-import { ApiError, api, call } from '../api/client';
+import { api, call, hasErrorCode } from '../api/client';
 import { useMe } from '../api/hooks';
 import { errorFor, FormError } from '../components/errors';
 import { formatDate } from '../format/dates';
@@ -34,10 +34,9 @@ const FEW_RECOVERY_CODES = 3;
 
 /** The code field's message, in the console's words for a wrong code. */
 function codeMessage(error: unknown): string | undefined {
-  if (error instanceof ApiError && error.code === 'wrong_code') {
-    return 'This code is wrong or was used already';
-  }
-  return errorFor(error, 'code');
+  return hasErrorCode(error, 'wrong_code')
+    ? 'This code is wrong or was used already'
+    : errorFor(error, 'code');
 }
 
 function useRefreshTwoFactor() {

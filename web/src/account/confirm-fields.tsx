@@ -1,6 +1,6 @@
 import { Button, Group, PasswordInput } from '@mantine/core';
 import type { ReactNode } from 'react';
-import { ApiError } from '../api/client';
+import { hasErrorCode } from '../api/client';
 import { errorFor } from '../components/errors';
 
 /** The password asked again before a sensitive change; a wrong one is said at the field. */
@@ -13,7 +13,7 @@ export function PasswordField({
   onChange: (value: string) => void;
   error: unknown;
 }) {
-  const wrong = error instanceof ApiError && error.code === 'wrong_password';
+  const wrong = hasErrorCode(error, 'wrong_password');
   return (
     <PasswordInput
       label="Your password"

@@ -19,6 +19,11 @@ export class ApiError extends Error {
   }
 }
 
+/** True when `error` is the API's answer with this error code. */
+export function hasErrorCode(error: unknown, code: string): error is ApiError {
+  return error instanceof ApiError && error.code === code;
+}
+
 /**
  * Unwraps an openapi-fetch result: the data, or an {@link ApiError} thrown with
  * the server's code and message.

@@ -22,7 +22,7 @@ import { IconChevronDown, IconLogout } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { Link, Navigate, Outlet, useLocation, useNavigate, useParams } from 'react-router-dom';
-import { type Account, ApiError, api, call } from '../api/client';
+import { type Account, ApiError, api, call, hasErrorCode } from '../api/client';
 import { meIsLoading, useAccount, useMe } from '../api/hooks';
 import { LowBalanceBanner } from '../billing/LowBalanceBanner';
 import { roleLabel } from '../teams/teams-api';
@@ -241,7 +241,7 @@ export function AccountLayout() {
     });
   }, [lost, accountId, queryClient]);
   if (account.isPending) return <FullPageLoader />;
-  if (account.error instanceof ApiError && account.error.code === 'two_factor_required_by_team') {
+  if (hasErrorCode(account.error, 'two_factor_required_by_team')) {
     return <TwoFactorRequiredPage message={account.error.message} />;
   }
   if (account.isError || !account.data) return <Navigate to="/" replace />;

@@ -12,7 +12,7 @@ import {
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
-import { ApiError, api, call } from '../api/client';
+import { api, call, hasErrorCode } from '../api/client';
 import { useMe } from '../api/hooks';
 import { errorFor, FormError } from '../components/errors';
 
@@ -129,8 +129,6 @@ function EmailInput({
   );
 }
 
-const isCode = (error: unknown, code: string) => error instanceof ApiError && error.code === code;
-
 /**
  * Email and password; then, for a user with two-factor sign-in (the API answers
  * `two_factor_required`), the code from their app or a recovery code, sent with both again.
@@ -148,19 +146,19 @@ export function SignInPage() {
         }),
       );
     } catch (error) {
-      if (isCode(error, 'two_factor_required')) setAskCode(true);
+      if (hasErrorCode(error, 'two_factor_required')) setAskCode(true);
       throw error;
     }
   });
   const error = form.mutation.error;
-  const wrongCode = isCode(error, 'invalid_two_factor_code');
+  const wrongCode = hasErrorCode(error, 'invalid_two_factor_code');
   if (askCode) {
     return (
       <AuthForm
         title="Two-factor sign-in"
         action="Sign in"
         form={form}
-        error={isCode(error, 'two_factor_required') || wrongCode ? null : error}
+        error={hasErrorCode(error, 'two_factor_required') || wrongCode ? null : error}
         footer={
           <Anchor
             component="button"

@@ -1,5 +1,5 @@
 import { type QueryClient, useQuery } from '@tanstack/react-query';
-import { type Account, ApiError, api, call } from '../api/client';
+import { type Account, api, call } from '../api/client';
 import type { components } from '../api/schema';
 
 export type Member = components['schemas']['Member'];
@@ -70,9 +70,4 @@ export function refreshTeam(queryClient: QueryClient, accountId: string) {
     queryClient.invalidateQueries({ queryKey: membersKey(accountId) }),
     queryClient.invalidateQueries({ queryKey: invitesKey(accountId) }),
   ]);
-}
-
-/** True when the error is the API's answer with this status (and code, when given). */
-export function isApiError(error: unknown, status: number, code?: string): error is ApiError {
-  return error instanceof ApiError && error.status === status && (!code || error.code === code);
 }
