@@ -103,6 +103,10 @@ describe.each(DIALECTS)('a team requiring two-factor sign-in on %s', (dialect) =
     const denied = await setRequirement(dev, team.accountId, true);
     expect(denied.statusCode).toBe(403);
     expect(denied.json().error.code).toBe('forbidden');
+    // Someone else's team is not found, whatever they may do on their own account.
+    const outsider = await setRequirement(solo, team.accountId, true);
+    expect(outsider.statusCode).toBe(404);
+    expect(outsider.json().error.code).toBe('not_found');
 
     await turnOnTwoFactor(team.owner);
     expect((await setRequirement(team.owner, team.accountId, true)).statusCode).toBe(200);
