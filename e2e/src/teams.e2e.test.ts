@@ -37,7 +37,15 @@ async function createInvite(
 ): Promise<string> {
   await page.getByRole('button', { name: 'Invite New Member' }).click();
   const dialog = page.getByRole('dialog', { name: 'Invite New Member' });
-  await dialog.getByRole('radio', { name: role, exact: true }).check();
+  // A click while the dialog is still opening can be lost (seen once in CI under load): click
+  // until the role is the one picked.
+  const radio = dialog.getByRole('radio', { name: role, exact: true });
+  await expect
+    .poll(async () => {
+      if (!(await radio.isChecked())) await radio.click();
+      return radio.isChecked();
+    })
+    .toBe(true);
   if (options.email) await dialog.getByLabel(/^Email/).fill(options.email);
   if (options.uses) await dialog.getByLabel(/^Number of uses/).fill(String(options.uses));
   if (shot) await screenshot(page, shot);
