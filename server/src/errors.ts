@@ -51,6 +51,8 @@ export const ERROR_STATUS = {
   internal: 500,
   pod_unreachable: 502,
   not_ready: 503,
+  // Contention the retries did not get past: try again (with Retry-After).
+  busy: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

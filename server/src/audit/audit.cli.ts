@@ -6,8 +6,10 @@ import { withOperatorDeps } from '../cli/operator.js';
 import { commandGroup } from '../cli/output.js';
 import { ConfigError } from '../config.js';
 import type { Deps } from '../context.js';
+import { transact } from '../db/transaction.js';
 import { AppError } from '../errors.js';
 import { checkQuery } from '../http/validation.js';
+import { auditorOf } from '../permissions/access.js';
 import { operatorContext } from './audit.events.js';
 import { AuditExportQuery } from './audit.schemas.js';
 import {
@@ -150,10 +152,22 @@ export function exportFromDatabase(options: ExportOptions): Promise<void> {
       if (!(await findAccount(deps.db, options.account))) {
         throw new UsageError(`No account ${options.account}`);
       }
+      const account = options.account;
       const result = await startAuditExport(
         deps,
-        operatorContext(),
-        options.account,
+        (details) =>
+          transact(deps.db, (trx) =>
+            auditorOf(
+              trx,
+              operatorContext(),
+              deps.clock.now(),
+              account,
+              'audit.export',
+              'audit',
+              account,
+            )(details),
+          ),
+        account,
         filters,
         options.format as ExportFormat,
       );

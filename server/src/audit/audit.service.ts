@@ -3,11 +3,17 @@ import type { Static } from '@sinclair/typebox';
 import type { Caller, Deps } from '../context.js';
 import { type Executor, sqliteHandleOf } from '../db/database.js';
 import type { AuditEventRow } from '../db/schema.js';
+import { transact } from '../db/transaction.js';
 import { AppError, invalidInput } from '../errors.js';
 import { hmac, safeEqual } from '../lib/secrets.js';
-import { inAccount, readAccount } from '../permissions/access.js';
-import { authorize, type Role } from '../permissions/policy.js';
-import { auditContextOf } from './audit.context.js';
+import {
+  auditorOf,
+  type BoundAudit,
+  inAccount,
+  type OperationContext,
+  readAccount,
+} from '../permissions/access.js';
+import type { Role } from '../permissions/policy.js';
 import {
   type AuditAction,
   type AuditContext,
@@ -34,7 +40,7 @@ import {
   selectOldest,
   upsertSettings,
 } from './audit.store.js';
-import { computeEventHash, GENESIS_HASH, writeAuditEvent } from './audit.writer.js';
+import { computeEventHash, GENESIS_HASH } from './audit.writer.js';
 
 export type { AuditFilters } from './audit.store.js';
 
@@ -150,22 +156,19 @@ export function decodeCursor(secret: string, accountId: string, cursor: string):
  * Reads the account's audit log for `caller`: `audit.view` is authorized first, and a refused
  * attempt is audited as a denied `action`.
  */
-function readAuditLog<T>(
+function readAuditLog<A extends 'audit.view' | 'audit.export' | 'audit.verify', T>(
   deps: Deps,
   caller: Caller,
   accountId: string,
-  action: 'audit.view' | 'audit.export' | 'audit.verify',
-  fn: (db: Executor) => Promise<T>,
+  action: A,
+  fn: (ctx: OperationContext<A, undefined, Executor>) => Promise<T>,
 ): Promise<T> {
   return readAccount(
     deps,
     caller,
     accountId,
-    { action, resource: { type: 'audit', id: accountId } },
-    async (db, actor) => {
-      authorize(actor, 'audit.view');
-      return fn(db);
-    },
+    { action, resource: 'audit', resourceId: accountId, needs: 'audit.view' },
+    fn,
   );
 }
 
@@ -186,7 +189,7 @@ export function listAuditEvents(
   accountId: string,
   input: AuditPageInput,
 ): Promise<AuditPage> {
-  return readAuditLog(deps, caller, accountId, 'audit.view', async (db) => {
+  return readAuditLog(deps, caller, accountId, 'audit.view', async ({ db }) => {
     const filters = parseFilters(input);
     const limit = input.limit ?? 50;
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
@@ -216,7 +219,7 @@ export function listAuditActors(
   caller: Caller,
   accountId: string,
 ): Promise<AuditActorDto[]> {
-  return readAuditLog(deps, caller, accountId, 'audit.view', async (db) => {
+  return readAuditLog(deps, caller, accountId, 'audit.view', async ({ db }) => {
     const rows = await selectActors(db, accountId);
     return rows.map((row) => ({
       userId: row.userId as string,
@@ -330,24 +333,17 @@ export interface AuditExport {
 }
 
 /**
- * Writes the `audit.export` event (in its own transaction, by `ctx`), then
- * returns the export as a stream that ends with the events up to that one.
+ * Writes the `audit.export` event with `record` (in its own transaction), then returns the
+ * export as a stream that ends with the events up to that one.
  */
 export async function startAuditExport(
   deps: Deps,
-  ctx: AuditContext,
+  record: BoundAudit<'audit.export'>,
   accountId: string,
   filters: AuditFilters,
   format: ExportFormat,
 ): Promise<AuditExport> {
-  const event = await deps.db.transaction().execute((trx) =>
-    writeAuditEvent(trx, ctx, deps.clock.now(), {
-      accountId,
-      action: 'audit.export',
-      resource: { type: 'audit', id: accountId },
-      details: { format, filters: definedOnly(filters) },
-    }),
-  );
+  const event = await record({ format, filters: definedOnly(filters) });
   const date = deps.clock.now().toISOString().slice(0, 10);
   const generator = renderAuditExport(deps.db, accountId, filters, format, Number(event.seq));
   return {
@@ -365,15 +361,9 @@ export function exportAuditEvents(
   accountId: string,
   input: AuditFilterInput & { format?: ExportFormat | undefined },
 ): Promise<AuditExport> {
-  return readAuditLog(deps, caller, accountId, 'audit.export', async () => {
+  return readAuditLog(deps, caller, accountId, 'audit.export', async ({ audit }) => {
     const filters = parseFilters(input);
-    return startAuditExport(
-      deps,
-      auditContextOf(caller),
-      accountId,
-      filters,
-      input.format ?? 'csv',
-    );
+    return startAuditExport(deps, audit, accountId, filters, input.format ?? 'csv');
   });
 }
 
@@ -455,17 +445,9 @@ export function verifyAuditLog(
   caller: Caller,
   accountId: string,
 ): Promise<VerifyResult> {
-  return readAuditLog(deps, caller, accountId, 'audit.verify', async (db) => {
+  return readAuditLog(deps, caller, accountId, 'audit.verify', async ({ db, audit }) => {
     const outcome = await verifyAuditChain(db, accountId);
-    await deps.db.transaction().execute((trx) =>
-      writeAuditEvent(trx, auditContextOf(caller), deps.clock.now(), {
-        accountId,
-        action: 'audit.verify',
-        resource: { type: 'audit', id: accountId },
-        outcome: outcome.ok ? 'success' : 'failure',
-        details: { ...outcome },
-      }),
-    );
+    await audit({ ...outcome }, { outcome: outcome.ok ? 'success' : 'failure' });
     return outcome;
   });
 }
@@ -496,7 +478,7 @@ export function getAuditSettings(
   caller: Caller,
   accountId: string,
 ): Promise<AuditSettingsDto> {
-  return readAuditLog(deps, caller, accountId, 'audit.view', async (db) => {
+  return readAuditLog(deps, caller, accountId, 'audit.view', async ({ db }) => {
     return settingsDto(deps, db, accountId);
   });
 }
@@ -512,24 +494,22 @@ export function updateAuditSettings(
     deps,
     caller,
     accountId,
-    { action: 'audit.settings_update', resource: { type: 'audit', id: accountId } },
-    async (trx, actor) => {
-      authorize(actor, 'settings.manage');
+    {
+      action: 'audit.settings_update',
+      resource: 'audit',
+      resourceId: accountId,
+      needs: 'settings.manage',
+    },
+    async ({ db: trx, actor, now, audit }) => {
       const max = deps.config.auditMaxRetentionDays;
       if (input.retentionDays !== null && max !== undefined && input.retentionDays > max) {
         throw invalidInput(`body/retentionDays must be at most ${max} (the operator's maximum)`);
       }
       const before = await findSettings(trx, accountId);
-      const now = deps.clock.now();
       await upsertSettings(trx, accountId, input.retentionDays, now.toISOString(), actor.userId);
-      await writeAuditEvent(trx, auditContextOf(caller), now, {
-        accountId,
-        action: 'audit.settings_update',
-        resource: { type: 'audit', id: accountId },
-        details: {
-          before: { retentionDays: before?.retention_days ?? null },
-          after: { retentionDays: input.retentionDays },
-        },
+      await audit({
+        before: { retentionDays: before?.retention_days ?? null },
+        after: { retentionDays: input.retentionDays },
       });
       return {
         retentionDays: input.retentionDays,
@@ -598,7 +578,7 @@ async function pruneAccount(
   if (through === null) return result;
   const batchSize = options.batchSize ?? AUDIT_BATCH_SIZE;
   for (;;) {
-    const deleted = await deps.db.transaction().execute(async (trx) => {
+    const deleted = await transact(deps.db, async (trx) => {
       const oldest = await selectOldest(trx, accountId, through, batchSize);
       const last = oldest.at(-1);
       if (!last) return 0;
@@ -617,17 +597,21 @@ async function pruneAccount(
     if (deleted === 0) break;
   }
   if (result.deleted > 0) {
-    await deps.db.transaction().execute((trx) =>
-      writeAuditEvent(trx, options.context ?? SYSTEM_CONTEXT, deps.clock.now(), {
+    const ctx = options.context ?? SYSTEM_CONTEXT;
+    await transact(deps.db, (trx) =>
+      auditorOf(
+        trx,
+        ctx,
+        deps.clock.now(),
         accountId,
-        action: 'audit.prune',
-        resource: { type: 'audit', id: accountId },
-        details: {
-          retentionDays,
-          cutoff,
-          deleted: result.deleted,
-          throughSeq: result.throughSeq,
-        },
+        'audit.prune',
+        'audit',
+        accountId,
+      )({
+        retentionDays,
+        cutoff,
+        deleted: result.deleted,
+        throughSeq: result.throughSeq,
       }),
     );
   }

@@ -2,20 +2,28 @@ import { hash } from 'node:crypto';
 import type { Executor } from '../db/database.js';
 import type { AuditEventRow } from '../db/schema.js';
 import { newId } from '../lib/ids.js';
-import type { AuditAction, AuditContext, Outcome, ResourceType } from './audit.events.js';
+import type {
+  AuditAction,
+  AuditContext,
+  AuditDetails,
+  DeniedDetails,
+  ResourceType,
+} from './audit.events.js';
 
 /** The hash before an account's first event. */
 export const GENESIS_HASH = '0'.repeat(64);
 /** Details larger than this (as JSON) are replaced by a truncation marker. */
 export const MAX_DETAILS_BYTES = 16 * 1024;
 
-export interface AuditEventInput {
+/** One event to append: its details typed by its action, or a refused attempt's. */
+export type AuditEventInput<A extends AuditAction = AuditAction> = {
   accountId: string;
-  action: AuditAction;
+  action: A;
   resource: { type: ResourceType; id: string | null };
-  outcome?: Outcome;
-  details?: Record<string, unknown>;
-}
+} & (
+  | { outcome?: 'success' | 'failure'; details: AuditDetails<A> }
+  | { outcome: 'denied'; details: DeniedDetails }
+);
 
 type HashedFields = Omit<AuditEventRow, 'hash'>;
 
@@ -43,7 +51,7 @@ export function computeEventHash(event: HashedFields): string {
   return hash('sha256', canonical, 'hex');
 }
 
-function boundedDetails(details: Record<string, unknown> | undefined): string {
+function boundedDetails(details: object | undefined): string {
   const json = JSON.stringify(details ?? {});
   if (Buffer.byteLength(json) <= MAX_DETAILS_BYTES) return json;
   return JSON.stringify({ truncated: true, originalBytes: Buffer.byteLength(json) });
@@ -57,11 +65,11 @@ function boundedDetails(details: Record<string, unknown> | undefined): string {
  * the clock before a concurrent one got the lock records the later time), so
  * `time` is non-decreasing in `seq` and date ranges become seq ranges.
  */
-export async function writeAuditEvent(
+export async function writeAuditEvent<A extends AuditAction>(
   trx: Executor,
   ctx: AuditContext,
   time: Date,
-  input: AuditEventInput,
+  input: AuditEventInput<A>,
 ): Promise<AuditEventRow> {
   let head = await trx
     .updateTable('audit_chain_heads')

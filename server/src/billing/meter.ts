@@ -1,10 +1,11 @@
 import { SYSTEM_CONTEXT } from '../audit/audit.events.js';
-import { writeAuditEvent } from '../audit/audit.writer.js';
 import type { Deps } from '../context.js';
 import type { Executor, Trx } from '../db/database.js';
 import type { PodMeterRow, PodRow } from '../db/schema.js';
+import { transact } from '../db/transaction.js';
 import { type JobHandle, startPeriodicJob } from '../lib/jobs.js';
 import { formatMoney, usageCost } from '../lib/money.js';
+import { auditorOf } from '../permissions/access.js';
 import { LIVE_STATUSES } from '../pods/state.js';
 import { lockBillingAccount } from './billing.store.js';
 import { postTransaction } from './ledger.js';
@@ -144,16 +145,20 @@ async function auditCharges(
   extra: Record<string, unknown>,
 ) {
   const total = charges.reduce((sum, c) => sum + c.amount, 0);
-  await writeAuditEvent(trx, SYSTEM_CONTEXT, deps.clock.now(), {
+  const audit = auditorOf(
+    trx,
+    SYSTEM_CONTEXT,
+    deps.clock.now(),
     accountId,
-    action: 'billing.charge',
-    resource: { type: 'billing', id: accountId },
-    details: {
-      ...extra,
-      total: formatMoney(total),
-      balanceAfter: formatMoney(balanceAfter),
-      charges: charges.map((c) => ({ ...c, amount: formatMoney(c.amount) })),
-    },
+    'billing.charge',
+    'billing',
+    accountId,
+  );
+  await audit({
+    ...extra,
+    total: formatMoney(total),
+    balanceAfter: formatMoney(balanceAfter),
+    charges: charges.map((c) => ({ ...c, amount: formatMoney(c.amount) })),
   });
 }
 
@@ -241,7 +246,7 @@ export async function runMeterOnce(
   for (const [accountId, podIds] of byAccount) {
     let balance: number;
     try {
-      balance = await deps.db.transaction().execute(async (trx) => {
+      balance = await transact(deps.db, async (trx) => {
         const now = deps.clock.now();
         // Lock order everywhere: Pod rows, then the billing row (as the stop path does).
         let query = trx

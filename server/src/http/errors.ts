@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { busyError, isContention } from '../db/transaction.js';
 import { AppError, type ErrorCode } from '../errors.js';
 import { sendError } from './request.js';
 import { describeValidationError } from './validation.js';
@@ -36,6 +37,8 @@ function unsupportedMediaType(contentType: string | undefined): string {
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) return sendError(reply, error);
+    // A transaction outside `transact` that lost to contention: busy, never a 500.
+    if (isContention(error)) return sendError(reply, busyError());
     if (error.validation)
       return sendError(reply, new AppError('invalid_input', validationMessage(error)));
     const status = error.statusCode ?? 500;
