@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Static } from '@sinclair/typebox';
 import type { Caller, Deps } from '../context.js';
-import { type Executor, sqliteHandleOf } from '../db/database.js';
+import type { Executor } from '../db/database.js';
 import type { AuditEventRow } from '../db/schema.js';
 import { transact } from '../db/transaction.js';
 import { AppError, invalidInput } from '../errors.js';
@@ -26,6 +26,7 @@ import {
   type AuditFilters,
   deleteThrough,
   type ExportRow,
+  type ExportSource,
   findChainHead,
   findLastSeqBefore,
   findLatestCheckpoint,
@@ -303,18 +304,18 @@ export const EXPORT_BATCH_SIZE = { sqlite: 500, postgres: 2000 } as const;
  * pages by keyset, so memory stays flat however many rows there are.
  */
 export async function* renderAuditExport(
-  db: Executor,
+  source: ExportSource,
   accountId: string,
   filters: AuditFilters,
   format: ExportFormat,
   upTo: number,
-  batchSize = sqliteHandleOf(db) ? EXPORT_BATCH_SIZE.sqlite : EXPORT_BATCH_SIZE.postgres,
+  batchSize = EXPORT_BATCH_SIZE[source.raw.dialect],
 ): AsyncGenerator<string> {
   if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\r\n`;
   const line = format === 'csv' ? csvLine : jsonLine;
   let before: number | undefined;
   for (;;) {
-    const rows = await selectExportBatch(db, accountId, filters, { before, upTo }, batchSize);
+    const rows = await selectExportBatch(source, accountId, filters, { before, upTo }, batchSize);
     if (rows.length > 0) {
       let chunk = '';
       for (const row of rows) chunk += line(row, accountId);
@@ -345,7 +346,7 @@ export async function startAuditExport(
 ): Promise<AuditExport> {
   const event = await record({ format, filters: definedOnly(filters) });
   const date = deps.clock.now().toISOString().slice(0, 10);
-  const generator = renderAuditExport(deps.db, accountId, filters, format, Number(event.seq));
+  const generator = renderAuditExport(deps, accountId, filters, format, Number(event.seq));
   return {
     filename: `audit-${accountId}-${date}.${format}`,
     contentType:

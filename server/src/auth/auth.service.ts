@@ -243,7 +243,7 @@ export async function authenticateSession(
   accountId?: string,
 ): Promise<SessionAuthentication | null> {
   if (token.length < 20 || token.length > 128) return null;
-  const row = await findSessionByTokenHash(deps.db, hashToken(token), accountId ?? '');
+  const row = await findSessionByTokenHash(deps, hashToken(token), accountId ?? '');
   if (!row) return null;
   const now = deps.clock.now();
   const lastSeen = Date.parse(row.last_seen_at);

@@ -7,7 +7,6 @@ import { AppError, invalidInput, notFound } from '../errors.js';
 import { UUID_PATTERN } from '../lib/ids.js';
 import { formatMoney, MICRO, moneyProblem, parseMoney } from '../lib/money.js';
 import { auditorOf, inAccount, readAccount } from '../permissions/access.js';
-import { podNamesOf, spendPerHourOfLivePods } from '../pods/pods.store.js';
 import type {
   BillingProfileSchema,
   BillingSchema,
@@ -163,7 +162,7 @@ function readBilling<T>(
 export function getBilling(deps: Deps, caller: Caller, accountId: string): Promise<BillingDto> {
   return readBilling(deps, caller, accountId, async (db) => {
     const row = await billingRow(deps, db, accountId);
-    return toBillingDto(deps, row, await spendPerHourOfLivePods(db, accountId));
+    return toBillingDto(deps, row, await deps.podUsage.spendPerHourOfLivePods(db, accountId));
   });
 }
 
@@ -269,7 +268,7 @@ export function updateBilling(
       }
       const after = await updateBillingAccount(trx, accountId, changes, now.toISOString());
       await audit({ before: auditView(beforeView), after: auditView(changes) });
-      return toBillingDto(deps, after, await spendPerHourOfLivePods(trx, accountId));
+      return toBillingDto(deps, after, await deps.podUsage.spendPerHourOfLivePods(trx, accountId));
     },
   );
 }
@@ -352,7 +351,7 @@ export function getUsage(
     const to = new Date(toMs).toISOString();
     const pods = await usageByPod(db, accountId, from, to);
     const days = new Map((await usageByDay(db, accountId, from, to)).map((d) => [d.day, d]));
-    const names = await podNamesOf(
+    const names = await deps.podUsage.podNamesOf(
       db,
       accountId,
       pods.flatMap((p) => (p.podId ? [p.podId] : [])),

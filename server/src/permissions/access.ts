@@ -9,7 +9,7 @@ import type {
 import { writeAuditEvent } from '../audit/audit.writer.js';
 import type { Caller, Deps, MemberOfAccount, Principal } from '../context.js';
 import type { Executor, Trx } from '../db/database.js';
-import { preparedLookup } from '../db/prepared.js';
+import { type LookupSource, preparedLookup } from '../db/prepared.js';
 import type { AccountRow, AuditEventRow } from '../db/schema.js';
 import { transact } from '../db/transaction.js';
 import { AppError, notFound } from '../errors.js';
@@ -72,13 +72,17 @@ const membershipWithAccount = preparedLookup((db: Executor, accountId: string, u
  * another account — is "not found", so an account's existence never leaks.
  */
 export async function loadActor(
-  db: Executor,
+  source: LookupSource,
   caller: Caller,
   accountId: string,
 ): Promise<LoadedActor> {
   const { principal } = caller;
   if (principal.kind === 'apikey' && principal.accountId !== accountId) throw notFound('Account');
-  return actorOf(caller, accountId, await membershipWithAccount(db, accountId, principal.userId));
+  return actorOf(
+    caller,
+    accountId,
+    await membershipWithAccount(source, accountId, principal.userId),
+  );
 }
 
 /**
@@ -251,7 +255,7 @@ export async function readAccount<A extends AuditAction, S = undefined, T = void
     const actor =
       prefetched !== undefined && prefetched.accountId === accountId
         ? actorOf(caller, accountId, prefetched.row)
-        : await loadActor(deps.db, caller, accountId);
+        : await loadActor(deps, caller, accountId);
     const subject = await authorized(deps.db, actor, op);
     const now = deps.clock.now();
     const ctx = auditContextOf(caller);

@@ -2,8 +2,6 @@ import type { Static } from '@sinclair/typebox';
 import { lockAccount } from '../accounts/accounts.store.js';
 import { auditContextOf } from '../audit/audit.context.js';
 import { type AuditContext, SYSTEM_CONTEXT } from '../audit/audit.events.js';
-import { assertCanRunPod } from '../billing/guards.js';
-import { chargePodUntil } from '../billing/meter.js';
 import type { Caller, Deps } from '../context.js';
 import type { Executor, Trx } from '../db/database.js';
 import type { PodRow, PodUpdate } from '../db/schema.js';
@@ -192,7 +190,7 @@ async function transition(
   const entersLive = !LIVE_STATUSES.includes(current.status) && LIVE_STATUSES.includes(input.to);
   if (entersLive) await assertMayRunPod(deps, trx, current.account_id, current.price_per_hour);
   if (current.status === 'running' && input.to === 'starting') {
-    await assertCanRunPod(trx, current.account_id, current.price_per_hour, {
+    await deps.podBilling.assertCanRunPod(trx, current.account_id, current.price_per_hour, {
       exceptPodId: current.id,
     });
   }
@@ -204,7 +202,7 @@ async function transition(
   if (!changed) return false;
   // Billed is the time in `running` (from `started_at`): charged up to this moment, here.
   if (current.status === 'running' && input.to !== 'running' && input.chargeToNow !== false) {
-    await chargePodUntil(trx, deps, current.id, now);
+    await deps.podBilling.chargePodUntil(trx, deps, current.id, now);
   }
   if (!input.action) return true;
   await auditorOf(
@@ -243,7 +241,7 @@ async function assertMayRunPod(
     );
   }
   // Billing: one hour of the price in the balance, and the spend limit across live Pods.
-  await assertCanRunPod(trx, accountId, pricePerHourMicro);
+  await deps.podBilling.assertCanRunPod(trx, accountId, pricePerHourMicro);
 }
 
 // ---------------------------------------------------------------------------
