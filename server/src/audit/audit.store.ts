@@ -1,4 +1,4 @@
-import type SQLite from 'better-sqlite3';
+
 import type { Db, Executor, RawHandle } from '../db/database.js';
 import type { AuditEventRow } from '../db/schema.js';
 import type { Outcome, ResourceType } from './audit.events.js';

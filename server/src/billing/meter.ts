@@ -1,6 +1,6 @@
 import { SYSTEM_CONTEXT } from '../audit/audit.events.js';
 import type { Deps } from '../context.js';
-import type { Executor, Trx } from '../db/database.js';
+import type { Trx } from '../db/database.js';
 import { transact } from '../db/transaction.js';
 import { type JobHandle, startPeriodicJob } from '../lib/jobs.js';
 import { formatMoney, usageCost } from '../lib/money.js';
