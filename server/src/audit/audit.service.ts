@@ -252,23 +252,22 @@ const CSV_COLUMNS = [
   'details',
 ];
 
-const CSV_SPECIAL = /[",\r\n]/;
+/** A cell holding one of these is quoted: a quote, a separator (`,` or `;`), a tab or a line break. */
+const CSV_SPECIAL = /[",;\t\r\n]/;
+/** A cell a spreadsheet would run as a formula: `= + - @`, tab or CR first, after any spaces. */
+const CSV_FORMULA = /^ *[=+\-@\t\r]/;
 
 /**
- * One CSV cell: quoted when it holds a quote, comma or line break; a leading
- * `= + - @` (or tab / carriage return) is prefixed with `'` so a spreadsheet
- * never evaluates it as a formula.
+ * One CSV cell. Quoted when it holds a quote, a comma or semicolon (the separator in many
+ * locales), a tab or a line break. A cell that starts with `= + - @`, tab or carriage return,
+ * after any leading spaces, is prefixed with `'` and quoted, so a spreadsheet never evaluates
+ * it as a formula, whatever separator it splits on.
  */
 export function csvCell(value: string | number | null): string {
   if (value === null) return '';
   if (typeof value === 'number') return String(value);
-  const first = value.charCodeAt(0);
-  // = + - @ tab CR
-  const text =
-    first === 61 || first === 43 || first === 45 || first === 64 || first === 9 || first === 13
-      ? `'${value}`
-      : value;
-  return CSV_SPECIAL.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  if (CSV_FORMULA.test(value)) return `"'${value.replaceAll('"', '""')}"`;
+  return CSV_SPECIAL.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 /**

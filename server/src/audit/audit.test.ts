@@ -277,9 +277,26 @@ describe.each(DIALECTS)('audit logs on %s', (dialect) => {
     expect(csvCell('say "hi"')).toBe('"say ""hi"""');
     expect(csvCell('two\nlines')).toBe('"two\nlines"');
     expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
-    expect(csvCell('+1')).toBe("'+1");
-    expect(csvCell('-1')).toBe("'-1");
-    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvCell('+1')).toBe(`"'+1"`);
+    expect(csvCell('-1')).toBe(`"'-1"`);
+    expect(csvCell('@SUM(A1)')).toBe(`"'@SUM(A1)"`);
+  });
+
+  it('quotes CSV cells with a semicolon or tab, and formulas after leading spaces', () => {
+    // A semicolon is the separator in many locales: `a;=2+2` would be two cells, one a formula.
+    expect(csvCell('a;=2+2')).toBe('"a;=2+2"');
+    expect(csvCell('a\tb')).toBe('"a\tb"');
+    expect(csvCell('\t=1')).toBe(`"'\t=1"`);
+    expect(csvCell('\r=1')).toBe(`"'\r=1"`);
+    // Spreadsheets skip leading spaces before they look for a formula.
+    expect(csvCell('  =cmd|x')).toBe(`"'  =cmd|x"`);
+    expect(csvCell(' +1')).toBe(`"' +1"`);
+    expect(csvCell(' -1')).toBe(`"' -1"`);
+    expect(csvCell(' @x')).toBe(`"' @x"`);
+    // Every formula cell is quoted, so a locale that splits on `;` still sees one cell.
+    expect(csvCell('=1;2')).toBe(`"'=1;2"`);
+    expect(csvCell(' a = b')).toBe(' a = b');
+    expect(csvCell('a-b')).toBe('a-b');
   });
 
   it('refuses bad input with a code and writes nothing', async () => {
