@@ -119,6 +119,13 @@ describe.each(DIALECTS)('request logs and common headers on %s', (dialect) => {
     const [previewLine] = linesOf(preview.headers['x-request-id']);
     // The token is redacted, and what JSON must escape is escaped (the line parsed).
     expect(previewLine.req.url).toBe('/api/v1/invites/[redacted]?x=%22\\');
+
+    // A percent-encoded invite path and a secret-looking query parameter: neither in clear.
+    const encoded = await gantry.app.inject({ url: `/invite%2F${token}?access_token=jupyter1` });
+    const [encodedLine] = linesOf(encoded.headers['x-request-id']);
+    expect(encodedLine.req.url).toBe('/invite/[redacted]?access_token=[redacted]');
+    expect(JSON.stringify(encodedLine)).not.toContain('jupyter1');
+    expect(JSON.stringify(encodedLine)).not.toContain(token);
   });
 
   it('sends the request id, nosniff and, on the API, no-store — on errors too', async () => {
