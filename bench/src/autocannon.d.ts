@@ -3,8 +3,19 @@ declare module 'autocannon' {
   interface Client {
     setBody(body: string): void;
   }
-  interface Options {
+  /** One request as `setupRequest` sees and returns it. */
+  export interface RequestParams {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+  }
+  export interface Options {
     url: string;
+    /** Stop after this many requests (instead of `duration`). */
+    amount?: number;
+    /** Requests sent in turn; `setupRequest` may change each before it goes out. */
+    requests?: Array<RequestParams & { setupRequest?: (request: RequestParams) => RequestParams }>;
     method?: string;
     connections?: number;
     workers?: number;
@@ -17,6 +28,7 @@ declare module 'autocannon' {
     '2xx': number;
     non2xx: number;
     errors: number;
+    timeouts: number;
     latency: { p50: number; p99: number; average: number };
     requests: { average: number; total: number };
   }

@@ -55,6 +55,13 @@ describe('the Audit logs page', () => {
     await owner.goto(`${gantry.url}/accounts/${accountId}`);
     await owner.getByRole('link', { name: 'Audit logs', exact: true }).click();
     await owner.getByTestId('audit-row').first().waitFor();
+    // Bob's retention (shorter than forever) is pending for 7 days, and the page says so.
+    const pending = owner.getByTestId('audit-retention-pending');
+    await pending.waitFor();
+    expect(await pending.textContent()).toMatch(/A shorter retention of 400 days .* applies from/);
+    expect(await owner.getByTestId('audit-retention').textContent()).toBe(
+      'Events are kept forever.',
+    );
     // Times read like everywhere else in the console (with seconds here): "Nov 28, 2026, 6:58:26 AM".
     for (const time of await rowTexts(owner, 'audit-row-time')) {
       expect(time).toMatch(/^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}:\d{2}\s[AP]M$/);

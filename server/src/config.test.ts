@@ -15,7 +15,34 @@ describe('configuration', () => {
       logLevel: 'info',
       sessionIdleSeconds: 7 * 24 * 3600,
       sessionAbsoluteSeconds: 30 * 24 * 3600,
+      auditMinRetentionDays: 90,
+      metricsToken: undefined,
     });
+  });
+
+  it('reads the audit retention floor and the metrics token, and refuses bad ones', () => {
+    const token = 't'.repeat(32);
+    expect(
+      loadConfig({ GANTRY_AUDIT_MIN_RETENTION_DAYS: '30', GANTRY_METRICS_TOKEN: token }),
+    ).toMatchObject({ auditMinRetentionDays: 30, metricsToken: token });
+    const problemsOf = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return '';
+      } catch (error) {
+        return (error as ConfigError).problems.join('\n');
+      }
+    };
+    expect(problemsOf({ GANTRY_AUDIT_MIN_RETENTION_DAYS: '0' })).toContain(
+      'GANTRY_AUDIT_MIN_RETENTION_DAYS',
+    );
+    expect(problemsOf({ GANTRY_AUDIT_MAX_RETENTION_DAYS: '30' })).toContain(
+      'GANTRY_AUDIT_MAX_RETENTION_DAYS (30) must not be below GANTRY_AUDIT_MIN_RETENTION_DAYS (90',
+    );
+    expect(problemsOf({ GANTRY_METRICS_TOKEN: 'short' })).toContain('GANTRY_METRICS_TOKEN');
+    expect(problemsOf({ GANTRY_METRICS_TOKEN: `${'t'.repeat(32)} x` })).toContain(
+      'GANTRY_METRICS_TOKEN',
+    );
   });
 
   it('names every bad value in one error', () => {

@@ -30,6 +30,10 @@ export interface Config {
   maxSpendLimitMicro: number;
   /** Operator's maximum audit retention in days (GANTRY_AUDIT_MAX_RETENTION_DAYS); undefined: none. */
   auditMaxRetentionDays: number | undefined;
+  /** Operator's minimum audit retention in days (GANTRY_AUDIT_MIN_RETENTION_DAYS, default 90). */
+  auditMinRetentionDays: number;
+  /** Bearer token `/metrics` asks for (GANTRY_METRICS_TOKEN); undefined: `/metrics` is open. */
+  metricsToken: string | undefined;
 }
 
 /** Raised with every invalid setting named, so an operator fixes them in one go. */
@@ -106,6 +110,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('GANTRY_SECRET must be at least 32 characters (or unset to generate one)');
   }
 
+  const metricsToken = env.GANTRY_METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{32,}$/.test(metricsToken)) {
+    problems.push(
+      'GANTRY_METRICS_TOKEN must be at least 32 printable characters without spaces (or unset to leave /metrics open)',
+    );
+  }
+
   const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.LOG_LEVEL}")`);
@@ -144,7 +155,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auditMaxRetentionDays: env.GANTRY_AUDIT_MAX_RETENTION_DAYS
       ? int('GANTRY_AUDIT_MAX_RETENTION_DAYS', 0, 1, 365_000)
       : undefined,
+    auditMinRetentionDays: int('GANTRY_AUDIT_MIN_RETENTION_DAYS', 90, 1, 365_000),
+    metricsToken,
   };
+  if (
+    config.auditMaxRetentionDays !== undefined &&
+    config.auditMaxRetentionDays < config.auditMinRetentionDays
+  ) {
+    problems.push(
+      `GANTRY_AUDIT_MAX_RETENTION_DAYS (${config.auditMaxRetentionDays}) must not be below GANTRY_AUDIT_MIN_RETENTION_DAYS (${config.auditMinRetentionDays}, default 90)`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
@@ -157,7 +178,7 @@ export function resolveSecret(config: Config): string {
   if (config.secret) return config.secret;
   const file = join(config.dataDir, 'secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(config.dataDir, { recursive: true });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const secret = newToken(32);
   writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
   return secret;

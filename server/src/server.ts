@@ -116,6 +116,9 @@ export async function createGantry(config: Config, options: StartOptions = {}): 
     options.database ?? openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrateToLatest(database);
   const deps = createDeps(config, database, options);
+  for (const loose of database.looseModes ?? []) {
+    deps.logger.warn(loose, `data file ${loose.path} is mode ${loose.mode}, not ${loose.wanted}`);
+  }
   await attachRuntime(deps);
   const app = await buildApp(deps, options);
   const jobs: JobHandle[] = options.startJobs

@@ -197,7 +197,16 @@ export interface AuditDetailsMap {
     deleted: number;
     throughSeq: number | null;
   };
-  'audit.settings_update': Change<{ retentionDays: number | null }>;
+  'audit.settings_update': {
+    before: {
+      retentionDays: number | null;
+      pendingRetentionDays?: number | null;
+      pendingEffectiveAt?: string | null;
+    };
+    after: { retentionDays: number | null };
+    /** When the new retention applies: now, or after the delay of a shortening. */
+    effectiveAt: string;
+  };
   'apikey.view': never;
   'apikey.create': {
     after: { name: string; prefix: string; readOnly: boolean; expiresAt: string | null };

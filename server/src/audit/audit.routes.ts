@@ -120,7 +120,8 @@ export const auditRoutes =
       {
         schema: {
           tags,
-          summary: 'Set audit log retention in days (null keeps events forever)',
+          summary:
+            'Set audit log retention in days (null keeps events forever); a shorter one applies after 7 days',
           params: AccountParams,
           body: AuditSettingsBody,
           response: { 200: AuditSettingsSchema, ...errorResponses(400, 401, 403, 404) },

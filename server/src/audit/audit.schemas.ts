@@ -123,8 +123,13 @@ export const VerifyResponse = Type.Object({
 export const RetentionDays = Type.Integer({ minimum: 1, maximum: 365_000 });
 export const AuditSettingsSchema = Type.Object({
   retentionDays: Nullable(RetentionDays),
+  minRetentionDays: Type.Integer({ description: "The operator's minimum: no account keeps less" }),
   maxRetentionDays: Nullable(Type.Integer({ description: "The operator's maximum" })),
   effectiveRetentionDays: Nullable(Type.Integer({ description: 'null: events are kept forever' })),
+  pendingRetentionDays: Nullable(
+    Type.Integer({ description: 'A shorter retention that applies from pendingEffectiveAt' }),
+  ),
+  pendingEffectiveAt: Nullable(IsoTime),
   updatedAt: Nullable(IsoTime),
 });
 export const AuditSettingsBody = Body({ retentionDays: Nullable(RetentionDays) });

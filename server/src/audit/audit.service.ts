@@ -34,6 +34,7 @@ import {
   insertCheckpoint,
   listChainAccounts,
   listRetentionSettings,
+  type RetentionSetting,
   selectActors,
   selectChainBatch,
   selectEventPage,
@@ -256,23 +257,22 @@ const CSV_COLUMNS = [
   'details',
 ];
 
-const CSV_SPECIAL = /[",\r\n]/;
+/** A cell holding one of these is quoted: a quote, a separator (`,` or `;`), a tab or a line break. */
+const CSV_SPECIAL = /[",;\t\r\n]/;
+/** A cell a spreadsheet would run as a formula: `= + - @`, tab or CR first, after any spaces. */
+const CSV_FORMULA = /^ *[=+\-@\t\r]/;
 
 /**
- * One CSV cell: quoted when it holds a quote, comma or line break; a leading
- * `= + - @` (or tab / carriage return) is prefixed with `'` so a spreadsheet
- * never evaluates it as a formula.
+ * One CSV cell. Quoted when it holds a quote, a comma or semicolon (the separator in many
+ * locales), a tab or a line break. A cell that starts with `= + - @`, tab or carriage return,
+ * after any leading spaces, is prefixed with `'` and quoted, so a spreadsheet never evaluates
+ * it as a formula, whatever separator it splits on.
  */
 export function csvCell(value: string | number | null): string {
   if (value === null) return '';
   if (typeof value === 'number') return String(value);
-  const first = value.charCodeAt(0);
-  // = + - @ tab CR
-  const text =
-    first === 61 || first === 43 || first === 45 || first === 64 || first === 9 || first === 13
-      ? `'${value}`
-      : value;
-  return CSV_SPECIAL.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  if (CSV_FORMULA.test(value)) return `"'${value.replaceAll('"', '""')}"`;
+  return CSV_SPECIAL.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 /**
@@ -457,23 +457,69 @@ export function verifyAuditLog(
 
 export type AuditSettingsDto = Static<typeof AuditSettingsSchema>;
 
-function effectiveRetention(own: number | null, max: number | undefined): number | null {
+/** How long a shorter retention waits before it applies: 7 days to notice and undo it. */
+export const RETENTION_SHORTENING_DELAY_MS = 7 * DAY_MS;
+
+interface StoredRetention {
+  retention_days: number | null;
+  pending_retention_days: number | null;
+  pending_effective_at: string | null;
+}
+
+/**
+ * The account's own retention at `now`, and what is still pending: a pending shorter value
+ * whose time has come is the current one.
+ */
+function retentionAt(row: StoredRetention | undefined, now: Date): RetentionSetting {
+  const own = row?.retention_days === undefined ? null : numberOrNull(row.retention_days);
+  const pending = numberOrNull(row?.pending_retention_days ?? null);
+  const at = row?.pending_effective_at ?? null;
+  if (pending === null || at === null) {
+    return { retentionDays: own, pendingRetentionDays: null, pendingEffectiveAt: null };
+  }
+  if (at <= now.toISOString()) {
+    return { retentionDays: pending, pendingRetentionDays: null, pendingEffectiveAt: null };
+  }
+  return { retentionDays: own, pendingRetentionDays: pending, pendingEffectiveAt: at };
+}
+
+function numberOrNull(value: number | null): number | null {
+  return value === null ? null : Number(value);
+}
+
+/**
+ * The retention pruning applies: the account's own (null: forever), raised to the operator's
+ * minimum and capped by the operator's maximum (config keeps the maximum ≥ the minimum).
+ */
+function effectiveRetention(own: number | null, deps: Deps): number | null {
+  const max = deps.config.auditMaxRetentionDays;
   if (own === null) return max ?? null;
-  return max === undefined ? own : Math.min(own, max);
+  const floored = Math.max(own, deps.config.auditMinRetentionDays);
+  return max === undefined ? floored : Math.min(floored, max);
+}
+
+function toSettingsDto(
+  deps: Deps,
+  setting: RetentionSetting,
+  updatedAt: string | null,
+): AuditSettingsDto {
+  return {
+    retentionDays: setting.retentionDays,
+    minRetentionDays: deps.config.auditMinRetentionDays,
+    maxRetentionDays: deps.config.auditMaxRetentionDays ?? null,
+    effectiveRetentionDays: effectiveRetention(setting.retentionDays, deps),
+    pendingRetentionDays: setting.pendingRetentionDays,
+    pendingEffectiveAt: setting.pendingEffectiveAt,
+    updatedAt,
+  };
 }
 
 async function settingsDto(deps: Deps, db: Executor, accountId: string): Promise<AuditSettingsDto> {
   const row = await findSettings(db, accountId);
-  const own = row?.retention_days ?? null;
-  return {
-    retentionDays: own,
-    maxRetentionDays: deps.config.auditMaxRetentionDays ?? null,
-    effectiveRetentionDays: effectiveRetention(own, deps.config.auditMaxRetentionDays),
-    updatedAt: row?.updated_at ?? null,
-  };
+  return toSettingsDto(deps, retentionAt(row, deps.clock.now()), row?.updated_at ?? null);
 }
 
-/** The account's audit retention (`audit.view`). */
+/** The account's audit retention, with a pending shorter one (`audit.view`). */
 export function getAuditSettings(
   deps: Deps,
   caller: Caller,
@@ -484,7 +530,14 @@ export function getAuditSettings(
   });
 }
 
-/** Sets the account's audit retention in days, or null to keep events forever (`settings.manage`). */
+/**
+ * Sets the account's audit retention in days, or null to keep events forever
+ * (`settings.manage`), within the operator's minimum and maximum. A longer retention applies at
+ * once (and cancels a pending shorter one); a shorter one is pending for
+ * {@link RETENTION_SHORTENING_DELAY_MS} (asking again for the same pending value keeps its date),
+ * so an Admin cannot have evidence pruned at once. Either way the change is audited, a pending
+ * one with the time it applies from.
+ */
 export function updateAuditSettings(
   deps: Deps,
   caller: Caller,
@@ -502,22 +555,42 @@ export function updateAuditSettings(
       needs: 'settings.manage',
     },
     async ({ db: trx, actor, now, audit }) => {
-      const max = deps.config.auditMaxRetentionDays;
-      if (input.retentionDays !== null && max !== undefined && input.retentionDays > max) {
+      const { auditMinRetentionDays: min, auditMaxRetentionDays: max } = deps.config;
+      const wanted = input.retentionDays;
+      if (wanted !== null && wanted < min) {
+        throw invalidInput(`body/retentionDays must be at least ${min} (the operator's minimum)`);
+      }
+      if (wanted !== null && max !== undefined && wanted > max) {
         throw invalidInput(`body/retentionDays must be at most ${max} (the operator's maximum)`);
       }
-      const before = await findSettings(trx, accountId);
-      await upsertSettings(trx, accountId, input.retentionDays, now.toISOString(), actor.userId);
+      const current = retentionAt(await findSettings(trx, accountId), now);
+      const shortens =
+        wanted !== null && (current.retentionDays === null || wanted < current.retentionDays);
+      const next: RetentionSetting = shortens
+        ? {
+            retentionDays: current.retentionDays,
+            pendingRetentionDays: wanted,
+            pendingEffectiveAt:
+              current.pendingRetentionDays === wanted && current.pendingEffectiveAt !== null
+                ? current.pendingEffectiveAt
+                : new Date(now.getTime() + RETENTION_SHORTENING_DELAY_MS).toISOString(),
+          }
+        : { retentionDays: wanted, pendingRetentionDays: null, pendingEffectiveAt: null };
+      await upsertSettings(trx, accountId, next, now.toISOString(), actor.userId);
       await audit({
-        before: { retentionDays: before?.retention_days ?? null },
-        after: { retentionDays: input.retentionDays },
+        before: {
+          retentionDays: current.retentionDays,
+          ...(current.pendingRetentionDays === null
+            ? {}
+            : {
+                pendingRetentionDays: current.pendingRetentionDays,
+                pendingEffectiveAt: current.pendingEffectiveAt,
+              }),
+        },
+        after: { retentionDays: wanted },
+        effectiveAt: next.pendingEffectiveAt ?? now.toISOString(),
       });
-      return {
-        retentionDays: input.retentionDays,
-        maxRetentionDays: max ?? null,
-        effectiveRetentionDays: effectiveRetention(input.retentionDays, max),
-        updatedAt: now.toISOString(),
-      };
+      return toSettingsDto(deps, next, now.toISOString());
     },
   );
 }
@@ -553,13 +626,16 @@ export async function pruneAuditEvents(
 ): Promise<PruneResult[]> {
   const max = deps.config.auditMaxRetentionDays;
   const own = new Map(
-    (await listRetentionSettings(deps.db)).map((s) => [s.account_id, Number(s.retention_days)]),
+    (await listRetentionSettings(deps.db)).map((s) => [
+      s.account_id,
+      retentionAt(s, now).retentionDays,
+    ]),
   );
   const accounts = max === undefined ? [...own.keys()] : await listChainAccounts(deps.db);
   const results: PruneResult[] = [];
   for (const accountId of accounts) {
     if (options.accountId !== undefined && accountId !== options.accountId) continue;
-    const days = effectiveRetention(own.get(accountId) ?? null, max);
+    const days = effectiveRetention(own.get(accountId) ?? null, deps);
     if (days === null) continue;
     results.push(await pruneAccount(deps, accountId, days, now, options));
   }

@@ -1,4 +1,3 @@
-
 import type { Db, Executor, RawHandle } from '../db/database.js';
 import type { AuditEventRow } from '../db/schema.js';
 import type { Outcome, ResourceType } from './audit.events.js';
@@ -250,10 +249,17 @@ export async function selectActors(db: Executor, accountId: string) {
     .execute();
 }
 
+/** An account's retention setting as stored: the current value and a pending shorter one. */
+export interface RetentionSetting {
+  retentionDays: number | null;
+  pendingRetentionDays: number | null;
+  pendingEffectiveAt: string | null;
+}
+
 export function findSettings(db: Executor, accountId: string) {
   return db
     .selectFrom('audit_settings')
-    .select(['retention_days', 'updated_at'])
+    .select(['retention_days', 'pending_retention_days', 'pending_effective_at', 'updated_at'])
     .where('account_id', '=', accountId)
     .executeTakeFirst();
 }
@@ -261,34 +267,32 @@ export function findSettings(db: Executor, accountId: string) {
 export async function upsertSettings(
   db: Executor,
   accountId: string,
-  retentionDays: number | null,
+  setting: RetentionSetting,
   updatedAt: string,
   updatedBy: string | null,
 ): Promise<void> {
+  const values = {
+    retention_days: setting.retentionDays,
+    pending_retention_days: setting.pendingRetentionDays,
+    pending_effective_at: setting.pendingEffectiveAt,
+    updated_at: updatedAt,
+    updated_by: updatedBy,
+  };
   await db
     .insertInto('audit_settings')
-    .values({
-      account_id: accountId,
-      retention_days: retentionDays,
-      updated_at: updatedAt,
-      updated_by: updatedBy,
-    })
-    .onConflict((oc) =>
-      oc.column('account_id').doUpdateSet({
-        retention_days: retentionDays,
-        updated_at: updatedAt,
-        updated_by: updatedBy,
-      }),
-    )
+    .values({ account_id: accountId, ...values })
+    .onConflict((oc) => oc.column('account_id').doUpdateSet(values))
     .execute();
 }
 
-/** Accounts with a retention setting of their own. */
+/** Accounts with a retention setting of their own, current or pending. */
 export function listRetentionSettings(db: Executor) {
   return db
     .selectFrom('audit_settings')
-    .select(['account_id', 'retention_days'])
-    .where('retention_days', 'is not', null)
+    .select(['account_id', 'retention_days', 'pending_retention_days', 'pending_effective_at'])
+    .where((eb) =>
+      eb.or([eb('retention_days', 'is not', null), eb('pending_retention_days', 'is not', null)]),
+    )
     .execute();
 }
 

@@ -121,7 +121,8 @@ describe.each(DIALECTS)('audit logs on %s', (dialect) => {
   const clock = new ManualClock(START);
 
   beforeAll(async () => {
-    gantry = await startTestGantry(dialect, {}, { clock });
+    // A low retention floor, so retention can be exercised on a short seeded history.
+    gantry = await startTestGantry(dialect, { GANTRY_AUDIT_MIN_RETENTION_DAYS: '30' }, { clock });
     admin = await signUp(gantry.app, { name: 'Ada' });
     accountId = admin.account.id;
     await seed(gantry, accountId, specs(60));
@@ -278,9 +279,26 @@ describe.each(DIALECTS)('audit logs on %s', (dialect) => {
     expect(csvCell('say "hi"')).toBe('"say ""hi"""');
     expect(csvCell('two\nlines')).toBe('"two\nlines"');
     expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
-    expect(csvCell('+1')).toBe("'+1");
-    expect(csvCell('-1')).toBe("'-1");
-    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvCell('+1')).toBe(`"'+1"`);
+    expect(csvCell('-1')).toBe(`"'-1"`);
+    expect(csvCell('@SUM(A1)')).toBe(`"'@SUM(A1)"`);
+  });
+
+  it('quotes CSV cells with a semicolon or tab, and formulas after leading spaces', () => {
+    // A semicolon is the separator in many locales: `a;=2+2` would be two cells, one a formula.
+    expect(csvCell('a;=2+2')).toBe('"a;=2+2"');
+    expect(csvCell('a\tb')).toBe('"a\tb"');
+    expect(csvCell('\t=1')).toBe(`"'\t=1"`);
+    expect(csvCell('\r=1')).toBe(`"'\r=1"`);
+    // Spreadsheets skip leading spaces before they look for a formula.
+    expect(csvCell('  =cmd|x')).toBe(`"'  =cmd|x"`);
+    expect(csvCell(' +1')).toBe(`"' +1"`);
+    expect(csvCell(' -1')).toBe(`"' -1"`);
+    expect(csvCell(' @x')).toBe(`"' @x"`);
+    // Every formula cell is quoted, so a locale that splits on `;` still sees one cell.
+    expect(csvCell('=1;2')).toBe(`"'=1;2"`);
+    expect(csvCell(' a = b')).toBe(' a = b');
+    expect(csvCell('a-b')).toBe('a-b');
   });
 
   it('refuses bad input with a code and writes nothing', async () => {
@@ -528,13 +546,22 @@ describe.each(DIALECTS)('audit logs on %s', (dialect) => {
     const initial = await user.request({ method: 'GET', url: url(id, '/settings') });
     expect(initial.json()).toEqual({
       retentionDays: null,
+      minRetentionDays: 30,
       maxRetentionDays: null,
       effectiveRetentionDays: null,
+      pendingRetentionDays: null,
+      pendingEffectiveAt: null,
       updatedAt: null,
     });
     expect(await pruneAuditEvents(gantry.deps)).toEqual([]);
 
-    const bad = [{ retentionDays: 0 }, { retentionDays: 'x' }, { retentionDays: 30, extra: 1 }, {}];
+    const bad = [
+      { retentionDays: 0 },
+      { retentionDays: 29 },
+      { retentionDays: 'x' },
+      { retentionDays: 30, extra: 1 },
+      {},
+    ];
     for (const payload of bad) {
       const response = await user.request({ method: 'PATCH', url: url(id, '/settings'), payload });
       expect(response.statusCode).toBe(400);
@@ -545,13 +572,32 @@ describe.each(DIALECTS)('audit logs on %s', (dialect) => {
       payload: { retentionDays: 30 },
     });
     expect(set.statusCode).toBe(200);
-    expect(set.json()).toMatchObject({ retentionDays: 30, effectiveRetentionDays: 30 });
+    // Shorter than forever: pending for 7 days, nothing pruned meanwhile.
+    expect(set.json()).toMatchObject({
+      retentionDays: null,
+      effectiveRetentionDays: null,
+      pendingRetentionDays: 30,
+      pendingEffectiveAt: '2026-04-08T00:00:00.000Z',
+    });
     const update = (await auditEvents(gantry, id)).at(-1);
     expect(update).toMatchObject({ action: 'audit.settings_update', actor_user_id: user.user.id });
     expect(JSON.parse(update!.details)).toEqual({
       before: { retentionDays: null },
       after: { retentionDays: 30 },
+      effectiveAt: '2026-04-08T00:00:00.000Z',
     });
+    expect(await pruneAuditEvents(gantry.deps, clock.now(), { accountId: id })).toEqual([]);
+    clock.set('2026-04-08T00:00:00.000Z');
+    // A week idle: the session has expired; sign in again.
+    const again = await gantry.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: user.user.email, password: PASSWORD },
+    });
+    user.request = asCookie(gantry.app, cookieFrom(again));
+    expect((await user.request({ method: 'GET', url: url(id, '/settings') })).json()).toMatchObject(
+      { retentionDays: 30, effectiveRetentionDays: 30, pendingRetentionDays: null },
+    );
 
     const rows = await auditEvents(gantry, id);
     const old = rows.filter((r) => r.time < '2026-03-02T00:00:00.000Z');

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
+import { type LooseMode, secureSqliteFiles } from './file-modes.js';
 import { preparedStatementName } from './prepared.js';
 import type { Database } from './schema.js';
 import { GroupCommitDialect, type GroupCommitHooks } from './sqlite-group-commit.js';
@@ -29,6 +30,11 @@ export interface DatabaseHandle {
   raw: RawHandle;
   /** The PostgreSQL schema Gantry's tables live in (search_path), when not the default. */
   pgSchema?: string;
+  /**
+   * SQLite only: data files or the data folder found with a looser mode than `0600` / `0700`
+   * that could not be tightened at open, for the caller to name in its log.
+   */
+  looseModes?: LooseMode[];
   close(): Promise<void>;
 }
 
@@ -88,10 +94,17 @@ export function openDatabase(options: OpenOptions): DatabaseHandle {
     };
   }
 
-  const path = options.sqlitePath ?? join(options.dataDir ?? './data', 'gantry.db');
-  if (path !== ':memory:') mkdirSync(join(path, '..'), { recursive: true });
+  const dataDir = options.sqlitePath === undefined ? (options.dataDir ?? './data') : undefined;
+  const path = options.sqlitePath ?? join(dataDir ?? './data', 'gantry.db');
+  const onDisk = path !== ':memory:';
+  // The data folder (`0700`) only when the database lives in it: a path given directly may be
+  // in a folder Gantry does not own.
+  if (onDisk && dataDir === undefined) mkdirSync(join(path, '..'), { recursive: true });
+  if (onDisk) secureSqliteFiles(path, dataDir);
   const sqlite = new SQLite(path);
   sqlite.pragma('journal_mode = WAL');
+  // The WAL and SHM files exist now: check them (and report what stayed loose) once.
+  const looseModes = onDisk ? secureSqliteFiles(path, dataDir) : [];
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   // FULL: a committed change (and its audit event) survives power loss, not only a crash.
@@ -112,6 +125,7 @@ export function openDatabase(options: OpenOptions): DatabaseHandle {
     db,
     dialect: 'sqlite',
     raw: { dialect: 'sqlite', sqlite, statements },
+    ...(looseModes.length > 0 ? { looseModes } : {}),
     close: () => db.destroy(),
   };
 }

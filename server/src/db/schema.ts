@@ -117,6 +117,10 @@ export interface AuditSettingsTable {
   account_id: string;
   /** Days to keep events; null keeps them forever (within the operator's maximum). */
   retention_days: number | null;
+  /** A shorter retention waiting for its delay to pass (null: none pending). */
+  pending_retention_days: number | null;
+  /** When the pending retention applies (ISO time; null: none pending). */
+  pending_effective_at: string | null;
   updated_at: string;
   updated_by: string | null;
 }

@@ -31,6 +31,7 @@ import { inviteRoutes } from '../invites/invites.routes.js';
 import { InvitePreviewSchema, InviteSchema } from '../invites/invites.schemas.js';
 import { newRequestId } from '../lib/ids.js';
 import { redactUrl } from '../lib/logger.js';
+import { hashToken, safeEqual } from '../lib/secrets.js';
 import { memberRoutes } from '../members/members.routes.js';
 import { MemberSchema } from '../members/members.schemas.js';
 import { registerConnect } from '../pods/connect.js';
@@ -133,7 +134,12 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     if (await isDatabaseReady(deps.db)) return { status: 'ready' };
     return sendError(reply, new AppError('not_ready', 'Database is not reachable'));
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  const allowMetrics = metricsGuard(deps.config.metricsToken);
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    if (!allowMetrics(request.headers.authorization)) {
+      reply.header('www-authenticate', 'Bearer realm="metrics"');
+      return sendError(reply, new AppError('unauthenticated', 'GANTRY_METRICS_TOKEN is required'));
+    }
     reply.header('content-type', metrics.contentType);
     return metrics.metrics();
   });
@@ -187,6 +193,19 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     );
   });
   return app;
+}
+
+/**
+ * Whether an `Authorization` header may read `/metrics`: always when no token is set, else only
+ * `Bearer <token>`, compared in constant time (both sides hashed, so equal lengths).
+ */
+export function metricsGuard(token: string | undefined): (authorization?: string) => boolean {
+  if (token === undefined) return () => true;
+  const wanted = hashToken(token);
+  return (authorization) => {
+    const match = /^Bearer +(\S+) *$/i.exec(authorization ?? '');
+    return match !== null && safeEqual(hashToken(match[1] as string), wanted);
+  };
 }
 
 /**

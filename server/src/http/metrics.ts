@@ -100,6 +100,22 @@ function latencyMetric(stats: HttpStats) {
   };
 }
 
+/** Gantry's own routes outside the API that keep their own label. */
+const SYSTEM_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * The `route` label of an answer to `url`: the route pattern of an API route (never the raw URL,
+ * so ids and tokens do not become labels) or of a system route (`/healthz`, `/readyz`,
+ * `/metrics`); `unmatched` for an API path no route matched; and one label, `other`, for every
+ * other path — the console's files (a route each, renamed with every build), its pages, the
+ * Connect proxy and unknown paths — so the label set stays small and fixed.
+ */
+export function metricRouteOf(pattern: string | undefined, url: string): string {
+  if (pattern === undefined) return url.startsWith('/api/') ? 'unmatched' : 'other';
+  if (pattern.startsWith('/api/') || SYSTEM_ROUTES.has(pattern)) return pattern;
+  return 'other';
+}
+
 /** Prometheus metrics: requests by route and status, latency, and process metrics. */
 export function registerMetrics(app: FastifyInstance): Registry {
   const registry = new Registry();
@@ -122,9 +138,12 @@ export function registerMetrics(app: FastifyInstance): Registry {
   // The registry only calls `get` and `reset`, which this object has.
   registry.registerMetric(latencyMetric(stats) as unknown as Histogram);
   app.addHook('onResponse', (request, reply, done) => {
-    // The route pattern, never the raw URL, so ids and tokens do not become labels.
-    const route = request.routeOptions.url ?? 'unmatched';
-    stats.record(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    stats.record(
+      request.method,
+      metricRouteOf(request.routeOptions.url, request.url),
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
     done();
   });
   return registry;

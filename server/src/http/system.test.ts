@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, signUp, startTestGantry, type TestGantry } from '../../test/harness.js';
@@ -29,6 +32,52 @@ describe.each(DIALECTS)('system endpoints on %s', (dialect) => {
     );
     expect(metrics.body).toContain('gantry_http_request_duration_seconds_bucket');
     expect(metrics.body).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('asks for GANTRY_METRICS_TOKEN on /metrics when it is set, and labels console files as one', async () => {
+    const webDir = mkdtempSync(join(tmpdir(), 'gantry-web-'));
+    mkdirSync(join(webDir, 'assets'));
+    writeFileSync(join(webDir, 'index.html'), '<!doctype html><title>Gantry</title>');
+    writeFileSync(join(webDir, 'assets', 'index-3f9a1c.js'), 'console.log(1)');
+    writeFileSync(join(webDir, 'assets', 'index-77b2e0.css'), 'body{}');
+    const token = 'm'.repeat(40);
+    const guarded = await startTestGantry(dialect, { GANTRY_METRICS_TOKEN: token }, { webDir });
+    try {
+      for (const url of ['/assets/index-3f9a1c.js', '/assets/index-77b2e0.css', '/teams']) {
+        expect((await guarded.app.inject({ url })).statusCode, url).toBe(200);
+      }
+      const refused = [
+        undefined,
+        'Bearer',
+        `Bearer ${'m'.repeat(39)}`,
+        `Bearer ${token}x`,
+        `Basic ${Buffer.from(`x:${token}`).toString('base64')}`,
+        token,
+      ];
+      for (const authorization of refused) {
+        const response = await guarded.app.inject({
+          url: '/metrics',
+          headers: authorization === undefined ? {} : { authorization },
+        });
+        expect(response.statusCode, authorization).toBe(401);
+        expect(response.headers['www-authenticate']).toMatch(/^Bearer/);
+        expect(response.body).not.toContain('gantry_http_requests_total');
+      }
+      const allowed = await guarded.app.inject({
+        url: '/metrics',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(allowed.statusCode).toBe(200);
+      // The two files and the page share one label; no file name becomes a label value.
+      expect(allowed.body).toContain(
+        'gantry_http_requests_total{method="GET",route="other",status="200"} 3',
+      );
+      expect(allowed.body).not.toContain('index-3f9a1c');
+      expect(allowed.body).not.toContain('/assets/');
+    } finally {
+      await guarded.close();
+      rmSync(webDir, { recursive: true, force: true });
+    }
   });
 
   it('serves an OpenAPI 3.1 document describing every API route', async () => {
@@ -119,6 +168,13 @@ describe.each(DIALECTS)('request logs and common headers on %s', (dialect) => {
     const [previewLine] = linesOf(preview.headers['x-request-id']);
     // The token is redacted, and what JSON must escape is escaped (the line parsed).
     expect(previewLine.req.url).toBe('/api/v1/invites/[redacted]?x=%22\\');
+
+    // A percent-encoded invite path and a secret-looking query parameter: neither in clear.
+    const encoded = await gantry.app.inject({ url: `/invite%2F${token}?access_token=jupyter1` });
+    const [encodedLine] = linesOf(encoded.headers['x-request-id']);
+    expect(encodedLine.req.url).toBe('/invite/[redacted]?access_token=[redacted]');
+    expect(JSON.stringify(encodedLine)).not.toContain('jupyter1');
+    expect(JSON.stringify(encodedLine)).not.toContain(token);
   });
 
   it('sends the request id, nosniff and, on the API, no-store — on errors too', async () => {

@@ -54,10 +54,40 @@ describe('redactUrl', () => {
     expect(redactUrl('/api/v1/invites/abcdefghijklmnopqrstuvwxyz012345/accept')).toBe(
       '/api/v1/invites/[redacted]/accept',
     );
-    expect(redactUrl('/x?key=gnt_secretvalue')).toBe('/x?key=gnt_[redacted]');
+    expect(redactUrl('/x?key=gnt_secretvalue')).toBe('/x?key=[redacted]');
+    expect(redactUrl('/x?q=gnt_secretvalue&n=1')).toBe('/x?q=[redacted]&n=1');
+    expect(redactUrl('/x/gnt_secretvalue')).toBe('/x/gnt_[redacted]');
     expect(redactUrl('/join/invite/abcdefghijklmnopqrstuvwxyz0123')).toBe(
       '/join/invite/[redacted]',
     );
+  });
+
+  it('hides every query parameter whose name looks secret', () => {
+    expect(redactUrl('/lab?token=abc123')).toBe('/lab?token=[redacted]');
+    expect(redactUrl('/cb?code=xyz&state=ok')).toBe('/cb?code=[redacted]&state=ok');
+    expect(redactUrl('/a?x=1&access_token=t&API_KEY=k&Secret=s&password=p&sig=z')).toBe(
+      '/a?x=1&access_token=[redacted]&API_KEY=[redacted]&Secret=[redacted]&password=[redacted]&sig=[redacted]',
+    );
+    expect(redactUrl('/a?X-Amz-Signature=abc&client_secret=d&refreshToken=e')).toBe(
+      '/a?X-Amz-Signature=[redacted]&client_secret=[redacted]&refreshToken=[redacted]',
+    );
+    // A name percent-encoded to slip past the check.
+    expect(redactUrl('/a?%74oken=abc')).toBe('/a?%74oken=[redacted]');
+    expect(redactUrl('/a?token')).toBe('/a?token');
+  });
+
+  it('hides percent-encoded invite paths', () => {
+    const token = 'abcdefghijklmnopqrstuvwxyz012345';
+    expect(redactUrl(`/invite%2F${token}`)).toBe('/invite/[redacted]');
+    expect(redactUrl(`/join%2Finvite%2F${token}`)).toBe('/join/invite/[redacted]');
+    expect(redactUrl(`/api/v1/invites%2f${token}/accept`)).toBe(
+      '/api/v1/invites/[redacted]/accept',
+    );
+    expect(redactUrl(`/%69nvite/${token}`)).toBe('/invite/[redacted]');
+    expect(redactUrl(`/invite%252F${token}`)).toBe('/invite/[redacted]');
+    // Malformed percent-encoding elsewhere in the path: still found encoded.
+    expect(redactUrl(`/x%zz%2Finvite%2F${token}`)).toBe('/x%zz%2Finvite%2F[redacted]');
+    expect(redactUrl(`/INVITE/${token}`)).toBe('/INVITE/[redacted]');
   });
 
   it('leaves other URLs as they are', () => {

@@ -15,13 +15,66 @@ export const REDACT_PATHS = [
   '*.secret',
 ];
 
-/** Replaces invite tokens, API keys and other secrets that can appear in URLs. */
+/** What makes a URL worth a closer look: a query, a percent-encoding, an invite or a key. */
+const URL_SUSPECT = /[?%]|invite|gnt_/i;
+/** An invite token in a path: `/invite/…` or `/invites/…`, at least 16 characters. */
+const INVITE_PATH = /\/(invites?)\/[^/?#]{16,}/gi;
+/** The same with the slashes percent-encoded, in a path that could not be decoded. */
+const INVITE_PATH_ENCODED = /(\/|%(?:25)*2f)(invites?)(\/|%(?:25)*2f)[A-Za-z0-9_%-]{16,}/gi;
+const API_KEY = /gnt_[A-Za-z0-9_-]+/g;
+/** A query parameter whose name looks secret, also within a longer name (`access_token`). */
+const SECRET_PARAM = /token|code|key|secret|password|sig/i;
+
+/** `text` percent-decoded (nested encodings too, up to three times); undefined if malformed. */
+function decodeFully(text: string): string | undefined {
+  let decoded = text;
+  try {
+    for (let i = 0; i < 3 && decoded.includes('%'); i++) decoded = decodeURIComponent(decoded);
+  } catch {
+    return undefined;
+  }
+  return decoded;
+}
+
+/** The path with invite tokens and API keys hidden, in the decoded form the router sees. */
+function redactPath(path: string): string {
+  if (!path.includes('%'))
+    return path.replace(INVITE_PATH, '/$1/[redacted]').replace(API_KEY, 'gnt_[redacted]');
+  const decoded = decodeFully(path);
+  if (decoded === undefined) {
+    return path.replace(INVITE_PATH_ENCODED, '$1$2$3[redacted]').replace(API_KEY, 'gnt_[redacted]');
+  }
+  return decoded.replace(INVITE_PATH, '/$1/[redacted]').replace(API_KEY, 'gnt_[redacted]');
+}
+
+/** One `name=value` of a query: the value hidden when the name looks secret or it holds a key. */
+function redactParam(param: string): string {
+  const eq = param.indexOf('=');
+  if (eq < 0) return param;
+  const name = param.slice(0, eq);
+  if (SECRET_PARAM.test(decodeFully(name) ?? name)) return `${name}=[redacted]`;
+  const value = param.slice(eq + 1);
+  if (/gnt_/i.test(decodeFully(value) ?? value)) return `${name}=[redacted]`;
+  return param;
+}
+
+/**
+ * Replaces what can be secret in a URL: invite tokens in the path (`/invite/…`, also
+ * percent-encoded: `/invite%2F…`, `%2Finvite%2F…`), API keys (`gnt_…`) and the value of every
+ * query parameter whose name looks secret (`token`, `code`, `key`, `secret`, `password`, `sig`,
+ * in any case and within a longer name such as `access_token`).
+ */
 export function redactUrl(url: string): string {
-  // Most URLs hold neither; the replacements below cost more than these two scans.
-  if (!url.includes('/invite') && !url.includes('gnt_')) return url;
-  return url
-    .replace(/\/(invites?)\/[A-Za-z0-9_-]{16,}/g, '/$1/[redacted]')
-    .replace(/gnt_[A-Za-z0-9_-]+/g, 'gnt_[redacted]');
+  // Most URLs hold none of these; the work below costs more than this one scan.
+  if (!URL_SUSPECT.test(url)) return url;
+  const q = url.indexOf('?');
+  if (q < 0) return redactPath(url);
+  const query = url
+    .slice(q + 1)
+    .split('&')
+    .map(redactParam)
+    .join('&');
+  return `${redactPath(url.slice(0, q))}?${query}`;
 }
 
 /** The process logger; `destination` (default stdout) lets tests read what is logged. */

@@ -3161,10 +3161,16 @@ export interface paths {
                     content: {
                         "application/json": {
                             retentionDays: number | null;
+                            /** @description The operator's minimum: no account keeps less */
+                            minRetentionDays: number;
                             /** @description The operator's maximum */
                             maxRetentionDays: number | null;
                             /** @description null: events are kept forever */
                             effectiveRetentionDays: number | null;
+                            /** @description A shorter retention that applies from pendingEffectiveAt */
+                            pendingRetentionDays: number | null;
+                            /** Format: date-time */
+                            pendingEffectiveAt: string | null;
                             /** Format: date-time */
                             updatedAt: string | null;
                         };
@@ -3213,7 +3219,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Set audit log retention in days (null keeps events forever) */
+        /** Set audit log retention in days (null keeps events forever); a shorter one applies after 7 days */
         patch: {
             parameters: {
                 query?: never;
@@ -3240,10 +3246,16 @@ export interface paths {
                     content: {
                         "application/json": {
                             retentionDays: number | null;
+                            /** @description The operator's minimum: no account keeps less */
+                            minRetentionDays: number;
                             /** @description The operator's maximum */
                             maxRetentionDays: number | null;
                             /** @description null: events are kept forever */
                             effectiveRetentionDays: number | null;
+                            /** @description A shorter retention that applies from pendingEffectiveAt */
+                            pendingRetentionDays: number | null;
+                            /** Format: date-time */
+                            pendingEffectiveAt: string | null;
                             /** Format: date-time */
                             updatedAt: string | null;
                         };

@@ -38,6 +38,7 @@ import { FormError } from '../components/errors';
 import { type FullLayoutFrom, TableFrame } from '../components/TableFrame';
 import { formatDateTime } from '../format/dates';
 import { ActorCell } from './ActorCell';
+import { RetentionNotice } from './RetentionNotice';
 import {
   ACTION_PATTERN,
   ACTION_PREFIXES,
@@ -548,6 +549,7 @@ function AuditLogs({ accountId }: { accountId: string }) {
           </Button>
         </Group>
       </Group>
+      <RetentionNotice accountId={accountId} />
       <VerifyResult result={verify} />
       <Filters accountId={accountId} view={view} />
       <FormError error={events.error} />
