@@ -61,9 +61,21 @@ export const AccountParams = Type.Object({ accountId: Id }, { additionalProperti
 
 export const ErrorResponse = Type.Object(
   {
-    error: Type.Object({ code: Type.String(), message: Type.String() }),
+    error: Type.Object({
+      code: Type.String({
+        description: 'Machine-readable error code, one of a closed set (e.g. invalid_input)',
+      }),
+      message: Type.String({ description: 'What went wrong, in a sentence for people' }),
+      field: Type.Optional(
+        Type.String({
+          description:
+            'The input field the error is about, as a dotted path inside the body, query or ' +
+            'path (`email`, `members.0.role`); only on validation errors about one field',
+        }),
+      ),
+    }),
   },
-  { $id: 'ErrorResponse' },
+  { $id: 'ErrorResponse', description: 'The answer of every failed request' },
 );
 
 /** The standard error responses every route can give, for the OpenAPI document. */

@@ -45,7 +45,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -54,7 +54,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -63,7 +63,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -72,7 +72,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -131,7 +131,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -140,7 +140,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -149,7 +149,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -158,7 +158,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -201,7 +201,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -259,7 +259,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -268,7 +268,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -303,7 +303,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -312,7 +312,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -358,7 +358,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -367,7 +367,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -376,7 +376,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -385,7 +385,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -434,7 +434,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -478,7 +478,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -487,7 +487,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -496,7 +496,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -550,7 +550,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -559,7 +559,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -568,7 +568,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -577,7 +577,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -586,7 +586,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -644,7 +644,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -653,7 +653,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -662,7 +662,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -671,7 +671,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -680,7 +680,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -728,7 +728,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -737,7 +737,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -798,7 +798,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -807,7 +807,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -816,7 +816,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -825,7 +825,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -834,7 +834,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -892,7 +892,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -901,7 +901,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -910,7 +910,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -919,7 +919,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -928,7 +928,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -979,7 +979,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -988,7 +988,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -997,7 +997,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1006,7 +1006,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1015,7 +1015,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1069,7 +1069,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1078,7 +1078,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1087,7 +1087,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1096,7 +1096,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1105,7 +1105,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1155,7 +1155,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1164,7 +1164,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1173,7 +1173,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1221,7 +1221,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1269,7 +1269,7 @@ export interface paths {
                         "application/json": components["schemas"]["Account"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1278,7 +1278,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1287,7 +1287,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1296,7 +1296,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1341,7 +1341,7 @@ export interface paths {
                         "application/json": components["schemas"]["Account"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1350,7 +1350,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1359,7 +1359,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1368,7 +1368,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1425,7 +1425,7 @@ export interface paths {
                         "application/json": components["schemas"]["Account"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1434,7 +1434,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1443,7 +1443,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1452,7 +1452,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1461,7 +1461,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1512,7 +1512,7 @@ export interface paths {
                         "application/json": components["schemas"]["Account"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1521,7 +1521,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1530,7 +1530,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1539,7 +1539,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1548,7 +1548,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1597,7 +1597,7 @@ export interface paths {
                         "application/json": components["schemas"]["Account"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1606,7 +1606,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1615,7 +1615,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1624,7 +1624,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1633,7 +1633,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1687,7 +1687,7 @@ export interface paths {
                         "application/json": components["schemas"]["Account"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1696,7 +1696,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1705,7 +1705,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1714,7 +1714,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1723,7 +1723,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1772,7 +1772,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1781,7 +1781,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1790,7 +1790,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1799,7 +1799,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1850,7 +1850,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1859,7 +1859,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1868,7 +1868,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1877,7 +1877,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1886,7 +1886,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1933,7 +1933,7 @@ export interface paths {
                         "application/json": components["schemas"]["Member"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1942,7 +1942,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1951,7 +1951,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1960,7 +1960,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1969,7 +1969,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2014,7 +2014,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2023,7 +2023,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2032,7 +2032,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2041,7 +2041,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2091,7 +2091,7 @@ export interface paths {
                         "application/json": components["schemas"]["Invite"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2100,7 +2100,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2109,7 +2109,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2118,7 +2118,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2127,7 +2127,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2176,7 +2176,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2185,7 +2185,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2194,7 +2194,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2203,7 +2203,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2212,7 +2212,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 410: {
                     headers: {
                         [name: string]: unknown;
@@ -2257,7 +2257,7 @@ export interface paths {
                         "application/json": components["schemas"]["InvitePreview"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2266,7 +2266,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2275,7 +2275,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 410: {
                     headers: {
                         [name: string]: unknown;
@@ -2332,7 +2332,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2341,7 +2341,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2350,7 +2350,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2359,7 +2359,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2368,7 +2368,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2377,7 +2377,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 410: {
                     headers: {
                         [name: string]: unknown;
@@ -2426,7 +2426,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2435,7 +2435,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2444,7 +2444,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2491,7 +2491,7 @@ export interface paths {
                         "application/json": components["schemas"]["CreatedApiKey"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2500,7 +2500,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2509,7 +2509,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2518,7 +2518,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2527,7 +2527,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2577,7 +2577,7 @@ export interface paths {
                         "application/json": components["schemas"]["ApiKey"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2586,7 +2586,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2595,7 +2595,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2604,7 +2604,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2654,7 +2654,7 @@ export interface paths {
                         "application/json": components["schemas"]["ApiKey"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2663,7 +2663,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2672,7 +2672,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2681,7 +2681,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2730,7 +2730,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2739,7 +2739,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2748,7 +2748,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2757,7 +2757,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2819,7 +2819,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2828,7 +2828,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2837,7 +2837,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2846,7 +2846,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2908,7 +2908,7 @@ export interface paths {
                         "application/x-ndjson": string;
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2918,7 +2918,7 @@ export interface paths {
                         "application/x-ndjson": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2928,7 +2928,7 @@ export interface paths {
                         "application/x-ndjson": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2938,7 +2938,7 @@ export interface paths {
                         "application/x-ndjson": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2995,7 +2995,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3004,7 +3004,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3013,7 +3013,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3022,7 +3022,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3087,7 +3087,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3096,7 +3096,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3105,7 +3105,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3114,7 +3114,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3170,7 +3170,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3179,7 +3179,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3188,7 +3188,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3197,7 +3197,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3249,7 +3249,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3258,7 +3258,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3267,7 +3267,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3276,7 +3276,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3330,7 +3330,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3386,7 +3386,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3395,7 +3395,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3404,7 +3404,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3413,7 +3413,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3461,7 +3461,7 @@ export interface paths {
                         "application/json": components["schemas"]["Pod"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3470,7 +3470,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3479,7 +3479,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 402: {
                     headers: {
                         [name: string]: unknown;
@@ -3488,7 +3488,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3497,7 +3497,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3506,7 +3506,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3554,7 +3554,7 @@ export interface paths {
                         "application/json": components["schemas"]["Pod"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3563,7 +3563,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3572,7 +3572,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3581,7 +3581,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3618,7 +3618,7 @@ export interface paths {
                         "application/json": components["schemas"]["Pod"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3627,7 +3627,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3636,7 +3636,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3645,7 +3645,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3654,7 +3654,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3703,7 +3703,7 @@ export interface paths {
                         "application/json": components["schemas"]["Pod"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3712,7 +3712,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3721,7 +3721,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 402: {
                     headers: {
                         [name: string]: unknown;
@@ -3730,7 +3730,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3739,7 +3739,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3748,7 +3748,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3798,7 +3798,7 @@ export interface paths {
                         "application/json": components["schemas"]["Pod"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3807,7 +3807,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3816,7 +3816,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3825,7 +3825,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3834,7 +3834,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3884,7 +3884,7 @@ export interface paths {
                         "application/json": components["schemas"]["Pod"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3893,7 +3893,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3902,7 +3902,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 402: {
                     headers: {
                         [name: string]: unknown;
@@ -3911,7 +3911,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3920,7 +3920,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3929,7 +3929,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3979,7 +3979,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3988,7 +3988,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3997,7 +3997,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4006,7 +4006,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4015,7 +4015,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4071,7 +4071,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4080,7 +4080,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4089,7 +4089,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4098,7 +4098,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4146,7 +4146,7 @@ export interface paths {
                         "application/json": components["schemas"]["Billing"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4155,7 +4155,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4164,7 +4164,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4173,7 +4173,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4230,7 +4230,7 @@ export interface paths {
                         "application/json": components["schemas"]["Billing"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4239,7 +4239,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4248,7 +4248,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4257,7 +4257,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4308,7 +4308,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4317,7 +4317,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4326,7 +4326,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4335,7 +4335,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4408,7 +4408,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4417,7 +4417,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4426,7 +4426,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4435,7 +4435,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4486,7 +4486,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4495,7 +4495,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4504,7 +4504,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4513,7 +4513,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4592,7 +4592,7 @@ export interface paths {
                         "text/csv": string;
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4601,7 +4601,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4610,7 +4610,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4619,7 +4619,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The answer of every failed request */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4642,10 +4642,15 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description The answer of every failed request */
         ErrorResponse: {
             error: {
+                /** @description Machine-readable error code, one of a closed set (e.g. invalid_input) */
                 code: string;
+                /** @description What went wrong, in a sentence for people */
                 message: string;
+                /** @description The input field the error is about, as a dotted path inside the body, query or path (`email`, `members.0.role`); only on validation errors about one field */
+                field?: string;
             };
         };
         User: {
