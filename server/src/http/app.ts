@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -37,6 +34,13 @@ import { registerConnect } from '../pods/connect.js';
 import { podRoutes } from '../pods/pods.routes.js';
 import { podSharedSchemas } from '../pods/pods.schemas.js';
 import { registerAuthentication } from './authenticate.js';
+import {
+  isConsolePage,
+  registerConsole,
+  type SecurityHeaders,
+  securityHeaders,
+  securityHeadersFor,
+} from './console.js';
 import { registerErrorHandling } from './errors.js';
 import { lazyRequestLogger, RequestLogController } from './logging.js';
 import { registerMetrics } from './metrics.js';
@@ -56,6 +60,7 @@ export const BODY_LIMIT = 1024 * 1024;
 
 /** Builds the HTTP application: API, OpenAPI document, metrics, health and console. */
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
+  const security = securityHeaders(deps.config);
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     logController: new RequestLogController(deps.logger),
@@ -66,7 +71,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     trustProxy: false,
     // A URL the router cannot read answers like any other bad input (no route's hooks ran).
     frameworkErrors: (error, request, reply) => {
-      setCommonHeaders(request, reply);
+      setCommonHeaders(request, reply, security);
       return sendError(reply, new AppError('invalid_input', frameworkErrorMessage(error)));
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -77,7 +82,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   // Headers every answer carries, errors included (Fastify keeps them when a handler throws).
   // A callback hook: no promise per request.
   app.addHook('onRequest', (request, reply, done) => {
-    setCommonHeaders(request, reply);
+    setCommonHeaders(request, reply, security);
     done();
   });
   registerErrorHandling(app);
@@ -155,19 +160,10 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     { prefix: API_PREFIX },
   );
 
-  const webDir = options.webDir;
-  const indexHtml = webDir && existsSync(join(webDir, 'index.html'));
-  if (webDir && indexHtml) {
-    await app.register(fastifyStatic, { root: webDir, wildcard: false, index: ['index.html'] });
-  }
+  const hasConsole = await registerConsole(app, options.webDir);
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    if (
-      indexHtml &&
-      request.method === 'GET' &&
-      !path.startsWith('/api/') &&
-      !path.startsWith('/pods/')
-    ) {
+    if (hasConsole && isConsolePage(request.method, path)) {
       return reply.type('text/html').sendFile('index.html');
     }
     const allow = allowedMethods(app, path);
@@ -212,11 +208,20 @@ function refuseUndeclaredQueries(api: FastifyInstance): void {
 
 const NO_QUERY = Type.Object({}, { additionalProperties: false });
 
-/** Headers every answer carries: its request id, no MIME sniffing, and no caching of the API. */
-function setCommonHeaders(request: FastifyRequest, reply: FastifyReply): void {
+/**
+ * Headers every answer carries: its request id, no MIME sniffing, no caching of the API, and
+ * the security headers of the console or the API (not on the Connect proxy's answers).
+ */
+function setCommonHeaders(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  security: SecurityHeaders,
+): void {
   reply.header('x-request-id', request.id);
   reply.header('x-content-type-options', 'nosniff');
   if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+  const headers = securityHeadersFor(security, request.url);
+  if (headers) reply.headers(headers);
 }
 
 /** What is wrong with a URL the router refused, without echoing it (it may hold a token). */
