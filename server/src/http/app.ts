@@ -45,7 +45,7 @@ import { registerErrorHandling } from './errors.js';
 import { lazyRequestLogger, RequestLogController } from './logging.js';
 import { registerMetrics } from './metrics.js';
 import { sendError } from './request.js';
-import { ErrorResponse } from './schemas.js';
+import { answer, ErrorResponse, errorResponses, StringEnum } from './schemas.js';
 import { validatorCompiler } from './validation.js';
 
 export interface AppOptions {
@@ -113,6 +113,20 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
         description:
           'Accounts, teams, Pods, billing, audit logs and API keys for a GPU cloud console.',
       },
+      servers: [
+        {
+          url: '{origin}',
+          description: 'This Gantry instance',
+          variables: {
+            origin: {
+              default: 'http://localhost:3000',
+              description:
+                "The instance's public URL (GANTRY_PUBLIC_URL), without a trailing slash",
+            },
+          },
+        },
+      ],
+      tags: API_TAGS,
       components: {
         securitySchemes: {
           session: { type: 'apiKey', in: 'cookie', name: 'gantry_session' },
@@ -133,11 +147,43 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   });
   registerConnect(app, deps, authenticateApiKey);
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
-    if (await isDatabaseReady(deps.db)) return { status: 'ready' };
-    return sendError(reply, new AppError('not_ready', 'Database is not reachable'));
-  });
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        operationId: 'getHealth',
+        summary: 'Liveness: the process answers',
+        description: 'Public. Answers 200 while the process runs, without touching the database.',
+        tags: ['system'],
+        security: [],
+        querystring: NO_QUERY,
+        response: { 200: answer('The process is alive', HealthResponse), ...errorResponses(400) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        operationId: 'getReadiness',
+        summary: 'Readiness: the database answers',
+        description:
+          'Public. Answers 200 when the database answers a query, 503 `not_ready` when it does not (a load balancer then sends traffic elsewhere).',
+        tags: ['system'],
+        security: [],
+        querystring: NO_QUERY,
+        response: {
+          200: answer('Ready to serve', ReadyResponse),
+          ...errorResponses(400, 503),
+        },
+      },
+    },
+    async (_request, reply) => {
+      if (await isDatabaseReady(deps.db)) return { status: 'ready' as const };
+      return sendError(reply, new AppError('not_ready', 'Database is not reachable'));
+    },
+  );
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.header('content-type', metrics.contentType);
     return metrics.metrics();
@@ -184,6 +230,44 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   });
   return app;
 }
+
+/** The tags of the OpenAPI document's operations, in the order the docs list them. */
+const API_TAGS = [
+  {
+    name: 'auth',
+    description:
+      'Sign-up, sign-in and sessions; the signed-in user, their password, email and two-factor sign-in',
+  },
+  {
+    name: 'accounts',
+    description: 'Personal and team accounts: settings, security, conversion to a team, ownership',
+  },
+  { name: 'members', description: 'Members of a team and their roles' },
+  {
+    name: 'invites',
+    description: 'Invite links to join a team, and their preview without signing in',
+  },
+  { name: 'api-keys', description: 'API keys that act as their user on one account' },
+  {
+    name: 'pods',
+    description: 'GPU Pods: the catalog, deploying, starting, stopping, connecting, logs',
+  },
+  {
+    name: 'billing',
+    description: 'Balance, spend limits, the ledger, usage and monthly statements',
+  },
+  {
+    name: 'audit',
+    description: "The account's tamper-evident audit log: search, export, verification, retention",
+  },
+  {
+    name: 'system',
+    description: 'Health and readiness of the instance, for load balancers and orchestrators',
+  },
+];
+
+const HealthResponse = Type.Object({ status: StringEnum(['ok']) });
+const ReadyResponse = Type.Object({ status: StringEnum(['ready']) });
 
 /**
  * The methods that have a route for `path` (HEAD included where Fastify serves it for a GET);

@@ -78,12 +78,50 @@ export const ErrorResponse = Type.Object(
   { $id: 'ErrorResponse', description: 'The answer of every failed request' },
 );
 
-/** The standard error responses every route can give, for the OpenAPI document. */
+/** What each error status of the API means, as the OpenAPI document describes it. */
+export const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
+  400: 'The input is invalid: `message` says what is wrong and `field` names the field',
+  401: 'Not signed in, or the credentials, API key or code are wrong',
+  402: "The account's balance cannot pay for this",
+  403: 'Not allowed: a permission the role lacks, an API key where a person must sign in, or a cross-site request',
+  404: 'Not found: it does not exist, or it is not in an account of the caller',
+  405: 'The path does not answer this method (the `Allow` header lists those it does)',
+  409: 'Refused in the current state of the resource (the code says why)',
+  410: 'The invite link has expired, was revoked or is used up',
+  413: 'The request body is larger than 1 MiB',
+  415: 'The request body is not JSON',
+  429: "Too many attempts: try again after the `Retry-After` header's seconds",
+  502: 'The Pod did not answer',
+  503: 'Not ready: the database is not reachable; try again after `Retry-After` seconds',
+};
+
+/**
+ * The standard error responses a route can give, for the OpenAPI document: JSON
+ * (`ErrorResponse`) whatever the route's success answer is, each with what its status means.
+ */
 export const errorResponses = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, ref(ErrorResponse)])) as Record<
-    number,
-    typeof ErrorResponse
-  >;
+  Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      {
+        description: ERROR_DESCRIPTIONS[status] ?? 'The request failed',
+        content: { 'application/json': { schema: ref(ErrorResponse) } },
+      },
+    ]),
+  ) as unknown as Record<number, typeof ErrorResponse>;
+
+/** The keyword @fastify/swagger reads as a response's description (and leaves out of its schema). */
+const RESPONSE_DESCRIPTION = 'x-response-description';
+
+/**
+ * A success response `schema` with the `description` the OpenAPI document gives it. A `$ref`
+ * takes it as its `description` (the document keeps only the reference of it), any other schema
+ * as the keyword @fastify/swagger removes (so the schema keeps its own description).
+ */
+export const answer = <T extends TSchema>(description: string, schema: T): T =>
+  ('$ref' in schema
+    ? { ...schema, description }
+    : { ...schema, [RESPONSE_DESCRIPTION]: description }) as T;
 
 /** `{ items, nextCursor }`, the shape of every list endpoint. */
 export const Page = <T extends TSchema>(item: T) =>
