@@ -20,6 +20,8 @@ export const Name = (maxLength = 100) =>
 export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
 export const Password = Type.String({ minLength: 10, maxLength: 256 });
 export const Id = Type.String({
+  minLength: 36,
+  maxLength: 36,
   pattern: UUID_PATTERN,
   description: 'UUIDv7',
   [EXPECTED]: 'an id such as 01900000-0000-7000-8000-000000000000',
