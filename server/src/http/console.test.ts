@@ -170,6 +170,18 @@ describe.each(DIALECTS)('the console and its headers on %s', (dialect) => {
       expect(unauthenticated.statusCode).toBe(401);
     });
 
+    it("gives the API docs page the console's policy (Swagger UI has no inline script)", async () => {
+      const response = await gantry.app.inject({ url: '/api/docs/' });
+      expect(response.statusCode).toBe(200);
+      const policy = policyOf(response.headers['content-security-policy']);
+      expect(policy.get('script-src')).toEqual(["'self'"]);
+      expect(policy.get('frame-ancestors')).toEqual(["'none'"]);
+      expect(response.headers['x-frame-options']).toBe('DENY');
+      for (const [, attributes] of response.body.matchAll(/<script\b([^>]*)>/g)) {
+        expect(attributes).toMatch(/\bsrc=/);
+      }
+    });
+
     it("leaves the Connect proxy's answers without the console's policy", async () => {
       const user = await signUp(gantry.app);
       const response = await user.request({

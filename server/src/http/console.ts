@@ -69,7 +69,7 @@ export interface SecurityHeaders {
   console: Readonly<Record<string, string>>;
   /** API answers, health, readiness and metrics: nothing in them is ever run or framed. */
   api: Readonly<Record<string, string>>;
-  /** The API docs page (Swagger UI), whose own page sets its script policy. */
+  /** The API docs page (Swagger UI): the console's policy, which its files (none inline) pass. */
   docs: Readonly<Record<string, string>>;
 }
 
@@ -97,13 +97,14 @@ export function securityHeaders(config: Config): SecurityHeaders {
     "form-action 'self'",
     "frame-ancestors 'none'",
   ].join('; ');
+  const consoleHeaders = { ...COMMON_SECURITY_HEADERS, 'content-security-policy': consolePolicy };
   return {
-    console: { ...COMMON_SECURITY_HEADERS, 'content-security-policy': consolePolicy },
+    console: consoleHeaders,
     api: {
       ...COMMON_SECURITY_HEADERS,
       'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
     },
-    docs: COMMON_SECURITY_HEADERS,
+    docs: consoleHeaders,
   };
 }
 
