@@ -92,9 +92,17 @@ export const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
   410: 'The invite link has expired, was revoked or is used up',
   413: 'The request body is larger than 1 MiB',
   415: 'The request body is not JSON',
-  429: "Too many attempts: try again after the `Retry-After` header's seconds",
+  429: 'Too many attempts: try again after the seconds the `Retry-After` header gives',
   502: 'The Pod did not answer',
-  503: 'Not ready: the database is not reachable; try again after `Retry-After` seconds',
+  503: 'Unavailable for now (the database is not reachable or too busy): try again later',
+};
+
+/** The `Retry-After` header of a throttled answer (429). */
+const RETRY_AFTER = {
+  type: 'integer',
+  minimum: 1,
+  maximum: 86_400,
+  description: 'Seconds to wait before trying again',
 };
 
 /**
@@ -107,6 +115,7 @@ export const errorResponses = (...statuses: number[]) =>
       status,
       {
         description: ERROR_DESCRIPTIONS[status] ?? 'The request failed',
+        ...(status === 429 ? { headers: { 'retry-after': RETRY_AFTER } } : {}),
         content: { 'application/json': { schema: ref(ErrorResponse) } },
       },
     ]),

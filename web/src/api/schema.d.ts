@@ -1420,7 +1420,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not ready: the database is not reachable; try again after `Retry-After` seconds */
+            /** @description Unavailable for now (the database is not reachable or too busy): try again later */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1489,9 +1489,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many attempts: try again after the `Retry-After` header's seconds */
+            /** @description Too many attempts: try again after the seconds the `Retry-After` header gives */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1556,9 +1558,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many attempts: try again after the `Retry-After` header's seconds */
+            /** @description Too many attempts: try again after the seconds the `Retry-After` header gives */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1901,9 +1905,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many attempts: try again after the `Retry-After` header's seconds */
+            /** @description Too many attempts: try again after the seconds the `Retry-After` header gives */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1976,9 +1982,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many attempts: try again after the `Retry-After` header's seconds */
+            /** @description Too many attempts: try again after the seconds the `Retry-After` header gives */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2095,9 +2103,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many attempts: try again after the `Retry-After` header's seconds */
+            /** @description Too many attempts: try again after the seconds the `Retry-After` header gives */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2170,9 +2180,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many attempts: try again after the `Retry-After` header's seconds */
+            /** @description Too many attempts: try again after the seconds the `Retry-After` header gives */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2241,9 +2253,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many attempts: try again after the `Retry-After` header's seconds */
+            /** @description Too many attempts: try again after the seconds the `Retry-After` header gives */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2315,9 +2329,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many attempts: try again after the `Retry-After` header's seconds */
+            /** @description Too many attempts: try again after the seconds the `Retry-After` header gives */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
