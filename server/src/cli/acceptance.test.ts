@@ -1,4 +1,4 @@
-// Issue 7's "done when", end to end: the real `gantry` binary in a child process
+// The command line end to end: the real `gantry` binary in a child process
 // against a Gantry served by this test (SQLite, and PostgreSQL when
 // TEST_DATABASE_URL is set), with Pods on the real local runtime.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,7 +17,7 @@ import {
 import { accept, buildTeam, type TestTeam } from '../../test/teams.js';
 import { createPodAs, waitForStatus } from '../pods/pods.fixtures.js';
 import { processExists, waitFor } from '../pods/runtime/test-helpers.js';
-import { EXIT } from './client.js';
+import { EXIT } from './exit-codes.js';
 
 interface ExportedEvent {
   id: string;
