@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { operatorContext } from '../audit/audit.events.js';
 import {
-  OPERATOR_EXIT as EXIT,
   type OperatorIo,
   type OperatorOptions,
   operatorAction,
   processOperatorIo,
 } from '../cli/operator.js';
+import { EXIT } from '../cli/exit-codes.js';
 import type { Deps } from '../context.js';
 import { AppError } from '../errors.js';
 import { operatorProvider, parseCreditAmount } from './payments.js';
@@ -36,7 +36,8 @@ export async function runCreditCommand(
       io.err(
         `gantry: ${error.code === 'not_found' ? `No account with id "${args.accountId}"` : error.message}\n`,
       );
-      return error.code === 'invalid_input' ? EXIT.usage : EXIT.failure;
+      if (error.code === 'invalid_input') return EXIT.usage;
+      return error.code === 'not_found' ? EXIT.notFound : EXIT.failure;
     }
     throw error;
   }
