@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runGantry, spawnGantry } from '../../test/cli.js';
-import { buildApiKey, buildMember, buildTeam } from '../../test/factories.js';
+import { buildApiKey, buildMember } from '../../test/factories.js';
 import { DIALECTS, signUp, startTestGantry, type TestGantry } from '../../test/harness.js';
+import { buildTeam } from '../../test/teams.js';
 import { exitCodeOfStatus } from './client.js';
 import { EXIT } from './exit-codes.js';
 import { formatTable } from './output.js';
@@ -121,7 +122,7 @@ describe.each(DIALECTS)('gantry command line on %s', (dialect) => {
   });
 
   it('lists, disables and revokes keys with tables, --json and exit codes 4 and 5', async () => {
-    const owner = await buildTeam(gantry);
+    const { owner } = await buildTeam(gantry);
     const team = owner.account.id;
     const dev = await buildMember(gantry, team, 'dev');
     const devKey = await buildApiKey(dev, team, { name: 'dev laptop' });
