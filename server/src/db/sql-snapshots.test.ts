@@ -665,12 +665,18 @@ function readSnapshot(file: string): string | undefined {
 describe('SQL snapshots', () => {
   it('every store module has samples', () => {
     const sampled = Object.values(MODULES).map((m) => m.path);
-    expect(storeFiles().filter((file) => !sampled.includes(file))).toEqual([]);
+    expect(
+      storeFiles().filter((file) => !sampled.includes(file)),
+      'store files without an entry in MODULES',
+    ).toEqual([]);
   });
 
   for (const [name, module] of Object.entries(MODULES)) {
     it(`${name}: every exported function has a sample`, async () => {
-      expect(Object.keys(module.samples).sort()).toEqual(await requiredNames(module));
+      expect(
+        Object.keys(module.samples).sort(),
+        'each exported function needs a sample call in MODULES (or, sending no SQL, noSql)',
+      ).toEqual(await requiredNames(module));
     });
 
     for (const dialect of ['sqlite', 'postgres'] as const) {
