@@ -163,11 +163,16 @@ describe.each(DIALECTS)('gantry command line on %s', (dialect) => {
 describe('the gantry binary', () => {
   let gantry: TestGantry;
   let url: string;
+  let home: string;
   beforeAll(async () => {
     gantry = await startTestGantry('sqlite');
     url = await gantry.app.listen({ port: 0, host: '127.0.0.1' });
+    home = mkdtempSync(join(tmpdir(), 'gantry-cli-'));
   });
-  afterAll(() => gantry.close());
+  afterAll(async () => {
+    await gantry.close();
+    rmSync(home, { recursive: true, force: true });
+  });
 
   // The one spawned run here: bin/gantry.mjs starts (tsx) and main.ts wires the program. Every
   // other case runs the same program in process (acceptance.test.ts spawns the journey).
@@ -175,7 +180,7 @@ describe('the gantry binary', () => {
     const user = await signUp(gantry.app, { name: 'Spawned' });
     const key = await buildApiKey(user, user.account.id, { readOnly: true });
     const whoami = await spawnGantry(['whoami', '--json'], {
-      HOME: tmpdir(),
+      HOME: home,
       GANTRY_URL: url,
       GANTRY_API_KEY: key.secret,
     });
