@@ -52,7 +52,7 @@ const DAY_MS = 86_400_000;
 
 export type AuditEventDto = Static<typeof AuditEventSchema>;
 
-/** Maps a stored event to the API object (SPEC §8), details parsed. */
+/** Maps a stored event to the API object (`AuditEventSchema`), details parsed. */
 export function toAuditEventDto(row: AuditEventRow): AuditEventDto {
   return {
     id: row.id,

@@ -131,7 +131,7 @@ describe.each(DIALECTS)('audit logs on %s', (dialect) => {
 
   const url = (id: string, rest = '') => `/api/v1/accounts/${id}/audit-logs${rest}`;
 
-  it('answers the SPEC event object, newest first', async () => {
+  it('answers the documented event object, newest first', async () => {
     const response = await admin.request({ method: 'GET', url: url(accountId, '?limit=2') });
     expect(response.statusCode).toBe(200);
     const [first, second] = response.json().items;

@@ -24,7 +24,7 @@ export type Permission = (typeof PERMISSIONS)[number];
 type Grant = true | 'own';
 
 /**
- * The policy table of SPEC §4 — the one place that decides what a role may do.
+ * The policy table — the one place that decides what a role may do.
  * Typed so a role or permission missing here fails to compile.
  */
 export const POLICY = {
