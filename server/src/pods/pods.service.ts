@@ -709,7 +709,7 @@ export async function resolveConnectTarget(
     if (!ports.includes(port)) throw new AppError('not_found', `The Pod exposes no port ${port}`);
     const endpoint = (await deps.runtime.endpoints(podId)).find((e) => e.port === port);
     if (!endpoint) throw new AppError('pod_not_running', 'The Pod is not reachable yet');
-    return { host: endpoint.host, port: endpoint.hostPort };
+    return { openStream: () => deps.runtime.openStream(podId, port) };
   });
   await auditConnect(deps, caller, accountId, podId, port);
   return target;
