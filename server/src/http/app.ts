@@ -130,7 +130,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
-    if (await isDatabaseReady(deps.db)) return { status: 'ready' };
+    if (await isDatabaseReady(deps.db)) return { status: 'ready', details: readyDetails(deps) };
     return sendError(reply, new AppError('not_ready', 'Database is not reachable'));
   });
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
@@ -193,6 +193,23 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
  * The methods that have a route for `path` (HEAD included where Fastify serves it for a GET);
  * empty when no route matches the path at all. Only asked when a request found no route.
  */
+/**
+ * What `/readyz` says besides ready: how Pods are isolated, and whether this instance must be
+ * the only one on its database (the local driver).
+ */
+function readyDetails(deps: Deps): { runtime: Record<string, unknown> } {
+  const isolation = deps.runtime.isolation;
+  return {
+    runtime: {
+      driver: deps.runtime.name,
+      sandboxed: isolation?.sandboxed ?? true,
+      singleInstance: isolation?.singleInstance ?? false,
+      userEnv: isolation?.userEnv ?? true,
+      ...(isolation?.reason ? { reason: isolation.reason } : {}),
+    },
+  };
+}
+
 function allowedMethods(app: FastifyInstance, path: string): string[] {
   return app.supportedMethods.filter((method) => app.findRoute({ method, url: path }) !== null);
 }

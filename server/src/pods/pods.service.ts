@@ -26,9 +26,9 @@ import {
   type PodWithCreator,
   updatePodIfStatus,
 } from './pods.store.js';
-import type { PodSpec, RuntimeDriver } from './runtime/driver.js';
+import type { PodSpec, RuntimeDriver, TemplateRuntime } from './runtime/driver.js';
 import { RuntimeError } from './runtime/driver.js';
-import { validatePodEnv } from './runtime/pod-env.js';
+import { undeclaredEnvNames, validatePodEnv } from './runtime/pod-env.js';
 import type { ProxyTarget } from './runtime/proxy.js';
 import {
   assertMove,
@@ -513,6 +513,7 @@ export async function createPod(
       const env = input.env ?? {};
       const problems = validatePodEnv(env);
       if (problems.length > 0) throw new AppError('invalid_env', `body/env ${problems.join('; ')}`);
+      assertEnvAllowed(deps, template.runtime, env);
 
       const total = await countPods(trx, accountId, [...LIVE_STATUSES, 'exited', 'error']);
       if (total >= deps.config.maxPodsPerAccount) {
@@ -564,6 +565,33 @@ export async function createPod(
   );
   void scheduleRuntime(deps, dto.id, 'create');
   return dto;
+}
+
+/**
+ * A user's env may only name what the template declares (400 `env_not_allowed` naming the
+ * variable), and none at all on a driver that cannot keep it inside a sandbox.
+ */
+function assertEnvAllowed(
+  deps: Deps,
+  template: TemplateRuntime,
+  env: Record<string, string>,
+): void {
+  const names = Object.keys(env);
+  if (names.length === 0) return;
+  const isolation = deps.runtime.isolation;
+  if (isolation && !isolation.userEnv) {
+    throw new AppError(
+      'env_not_allowed',
+      `body/env/${names[0]}: Pods on this server take no env variables: they run without a sandbox (${isolation.reason ?? 'not available'})`,
+    );
+  }
+  const [undeclared] = undeclaredEnvNames(env, template.env);
+  if (undeclared === undefined) return;
+  const declared = template.env ?? [];
+  throw new AppError(
+    'env_not_allowed',
+    `body/env/${undeclared}: the template "${template.id}" does not let you set ${undeclared} (${declared.length > 0 ? `it takes ${declared.join(', ')}` : 'it takes no env variables'})`,
+  );
 }
 
 const MOVE_AUDIT: Record<PodMove, AuditAction> = {

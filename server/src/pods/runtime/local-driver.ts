@@ -12,7 +12,7 @@ import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Writable } from 'node:stream';
 import {
   type ExitInfo,
   isValidPodId,
@@ -66,6 +66,8 @@ const POLL_MS = 50;
 const OPEN_TIMEOUT_MS = 5000;
 /** The forwarder's socket, in the Pod's run dir and (moved there by Gantry) in its private dir. */
 const SOCKET_NAME = 'fwd.sock';
+/** The environment bwrap itself runs with (the Pod's own goes to the sandbox's init). */
+const SANDBOX_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 /** How long to wait for stdout/stderr to drain after the process exits. */
 const DRAIN_MS = 250;
 
@@ -369,14 +371,24 @@ export class LocalDriver implements RuntimeDriver {
     );
     let child: ChildProcess;
     try {
-      child = spawn(command, args, {
+      // In a sandbox, bwrap reads its options from fd 3 (so Gantry's paths do not show in the Pod's
+      // /proc/1/cmdline) and the init reads the Pod's env from its stdin (so it runs clean).
+      const split = args.indexOf('--');
+      const options = sandbox.available ? args.slice(0, split) : [];
+      child = spawn(command, sandbox.available ? ['--args', '3', ...args.slice(split)] : args, {
         cwd: sandbox.available ? '/' : this.workDir(spec.podId),
-        env,
-        stdio: ['pipe', 'pipe', 'pipe'],
+        env: sandbox.available ? { PATH: SANDBOX_PATH } : env,
+        stdio: sandbox.available ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
         detached: false,
         shell: false,
         windowsHide: true,
       });
+      if (sandbox.available) {
+        const argv = child.stdio[3] as Writable | null;
+        argv?.on('error', () => {});
+        argv?.end(`${options.join('\0')}\0`);
+        child.stdin?.write(`${JSON.stringify(env)}\n`);
+      }
     } catch (err) {
       await file.close();
       throw new RuntimeError(

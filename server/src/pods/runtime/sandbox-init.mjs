@@ -4,8 +4,9 @@
 //   - forwards streams from a unix socket (`/run/gantry/fwd.sock`, which Gantry moves out of the
 //     Pod's reach once it exists) to TCP ports on the Pod's own loopback: a client sends the port
 //     as two bytes (big-endian) and gets one byte 0x01 once the port accepted, then raw bytes;
-//   - reads commands from stdin (Gantry's pipe): `term` sends SIGTERM to every process of the Pod;
-//     end of stdin (Gantry is gone) ends the Pod;
+//   - reads the Pod's environment as the first line of stdin (JSON; this process itself runs with
+//     an empty one, so nothing the user set changes how it runs), then commands: `term` sends
+//     SIGTERM to every process of the Pod; end of stdin (Gantry is gone) ends the Pod;
 //   - when the command exits, kills whatever it left behind and exits with its status
 //     (a signal becomes 128 + its number).
 import { spawn } from 'node:child_process';
@@ -63,19 +64,18 @@ const server = net.createServer({ pauseOnConnect: false }, (client) => {
 server.on('error', (err) => console.error(`gantry-pod-init: forwarder: ${err.message}`));
 server.listen(SOCKET);
 
-const child = spawn(command, args, {
-  stdio: ['pipe', 'inherit', 'inherit'],
-  env: process.env,
-  detached: true,
-});
-child.stdin.on('error', () => {});
-child.on('error', (err) => {
-  console.error(`gantry-pod-init: could not start ${command}: ${err.message}`);
-  finish(127);
-});
-child.on('exit', (code, signal) => {
-  finish(signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1));
-});
+let child;
+function startCommand(env) {
+  child = spawn(command, args, { stdio: ['pipe', 'inherit', 'inherit'], env, detached: true });
+  child.stdin.on('error', () => {});
+  child.on('error', (err) => {
+    console.error(`gantry-pod-init: could not start ${command}: ${err.message}`);
+    finish(127);
+  });
+  child.on('exit', (code, signal) => {
+    finish(signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1));
+  });
+}
 
 let finished = false;
 function finish(status) {
@@ -95,12 +95,22 @@ process.stdin.on('data', (text) => {
   while (newline >= 0) {
     const line = control.slice(0, newline).trim();
     control = control.slice(newline + 1);
-    if (line === 'term') signalAll('SIGTERM');
+    if (!child && !finished) {
+      let env;
+      try {
+        env = JSON.parse(line);
+      } catch {
+        console.error('gantry-pod-init: no environment');
+        finish(2);
+        return;
+      }
+      startCommand(env);
+    } else if (line === 'term') signalAll('SIGTERM');
     newline = control.indexOf('\n');
   }
 });
 process.stdin.on('end', () => {
-  child.stdin.end();
+  child?.stdin.end();
   signalAll('SIGKILL');
   finish(137);
 });
