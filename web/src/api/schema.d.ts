@@ -3326,6 +3326,7 @@ export interface paths {
                                 name: string;
                                 description: string;
                                 ports: number[];
+                                env: string[];
                             }[];
                         };
                     };
@@ -4869,6 +4870,7 @@ export interface components {
             name: string;
             description: string;
             ports: number[];
+            env: string[];
         };
         Billing: {
             /** @description UUIDv7 */

@@ -1,0 +1,90 @@
+/**
+ * How the local driver's isolation shows through Gantry: `/readyz` details, user env refused
+ * where no sandbox can be made, and one local-driver instance per database.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DIALECTS, openTestDatabase, startTestGantry } from '../../test/harness.js';
+import { openDatabase } from '../db/database.js';
+import { buildTeam, podBody } from './pods.fixtures.js';
+import { LocalDriver } from './runtime/local-driver.js';
+
+describe.each(DIALECTS)('local driver isolation on %s', (dialect) => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('/readyz says Pods are sandboxed and this instance is the only one', async () => {
+    const gantry = await startTestGantry(dialect);
+    try {
+      const ready = await gantry.app.inject({ url: '/readyz' });
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json()).toEqual({
+        status: 'ready',
+        details: {
+          runtime: { driver: 'local', sandboxed: true, singleInstance: true, userEnv: true },
+        },
+      });
+    } finally {
+      await gantry.close();
+    }
+  });
+
+  it('without a sandbox: /readyz says why, and any user env is 400 env_not_allowed', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gantry-nosandbox-'));
+    dirs.push(dataDir);
+    const runtime = new LocalDriver({ dataDir, bwrap: join(dataDir, 'bwrap-is-not-here') });
+    const gantry = await startTestGantry(dialect, {}, { runtime });
+    try {
+      const ready = (await gantry.app.inject({ url: '/readyz' })).json();
+      expect(ready.details.runtime).toMatchObject({
+        driver: 'local',
+        sandboxed: false,
+        singleInstance: true,
+        userEnv: false,
+        reason: expect.stringMatching(/bubblewrap is not installed/),
+      });
+      const team = await buildTeam(gantry);
+      const base = `/api/v1/accounts/${team.accountId}/pods`;
+      const refused = await team.dev.request({
+        method: 'POST',
+        url: base,
+        payload: podBody({ env: { MESSAGE: 'declared, but no sandbox' } }),
+      });
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().error).toMatchObject({
+        code: 'env_not_allowed',
+        message: expect.stringMatching(/body\/env\/MESSAGE: .*without a sandbox/),
+      });
+      const listed = await team.dev.request({ method: 'GET', url: base });
+      expect(listed.json().items).toEqual([]);
+      // Without env it still runs (on the host's loopback, as before).
+      const created = await team.dev.request({ method: 'POST', url: base, payload: podBody() });
+      expect(created.statusCode).toBe(201);
+    } finally {
+      await gantry.close();
+    }
+  });
+
+  it('refuses a second local-driver instance on the same database, until the first stops', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gantry-lease-'));
+    dirs.push(dataDir);
+    const database =
+      dialect === 'sqlite' ? openDatabase({ dataDir }) : await openTestDatabase(dialect);
+    const shared = { ...database, close: async () => {} };
+    const first = await startTestGantry(dialect, {}, { database: shared });
+    try {
+      await expect(startTestGantry(dialect, {}, { database: shared })).rejects.toThrow(
+        /another Gantry instance already runs the local runtime driver/,
+      );
+    } finally {
+      await first.close();
+    }
+    const second = await startTestGantry(dialect, {}, { database: shared });
+    await second.close();
+    await database.close();
+  });
+});
