@@ -228,7 +228,7 @@ describe('the local sandbox (bubblewrap)', () => {
   });
 
   it('refuses interpreter hooks in env that the template does not declare', async () => {
-    for (const env of [
+    const hooks: Array<Record<string, string>> = [
       { PYTHONWARNINGS: 'all:0:antigravity.x:0:0', BROWSER: `/bin/sh -c 'touch ${hostDir}/x'` },
       { OPENSSL_CONF: '/etc/passwd' },
       { LD_PRELOAD: `${hostDir}/evil.so` },
@@ -236,7 +236,8 @@ describe('the local sandbox (bubblewrap)', () => {
       { PERL5OPT: '-Mwarnings;system("id")' },
       { GCONV_PATH: hostDir },
       { JAVA_TOOL_OPTIONS: `-javaagent:${hostDir}/x.jar` },
-    ]) {
+    ];
+    for (const env of hooks) {
       await expect(driver.start(podSpec(probeTemplate(), { env }))).rejects.toMatchObject({
         code: 'invalid_spec',
         message: expect.stringContaining(Object.keys(env)[0] ?? ''),
