@@ -57,7 +57,7 @@ describe.each(DIALECTS)('local driver isolation on %s', (dialect) => {
       expect(refused.statusCode).toBe(400);
       expect(refused.json().error).toMatchObject({
         code: 'env_not_allowed',
-        message: expect.stringMatching(/body\/env\/MESSAGE: .*without a sandbox/),
+        message: expect.stringMatching(/^body\/env MESSAGE cannot be set: .*without a sandbox/),
       });
       const listed = await team.dev.request({ method: 'GET', url: base });
       expect(listed.json().items).toEqual([]);

@@ -582,7 +582,7 @@ function assertEnvAllowed(
   if (isolation && !isolation.userEnv) {
     throw new AppError(
       'env_not_allowed',
-      `body/env/${names[0]}: Pods on this server take no env variables: they run without a sandbox (${isolation.reason ?? 'not available'})`,
+      `body/env ${names[0]} cannot be set: Pods on this server take no env variables, as they run without a sandbox (${isolation.reason ?? 'not available'})`,
     );
   }
   const [undeclared] = undeclaredEnvNames(env, template.env);
@@ -590,7 +590,7 @@ function assertEnvAllowed(
   const declared = template.env ?? [];
   throw new AppError(
     'env_not_allowed',
-    `body/env/${undeclared}: the template "${template.id}" does not let you set ${undeclared} (${declared.length > 0 ? `it takes ${declared.join(', ')}` : 'it takes no env variables'})`,
+    `body/env ${undeclared} is not a variable the template "${template.id}" lets you set (${declared.length > 0 ? `it takes ${declared.join(', ')}` : 'it takes none'})`,
   );
 }
 

@@ -211,7 +211,7 @@ describe.each(DIALECTS)('Pods API on %s', (dialect) => {
           podBody({ env }),
           'env_not_allowed',
           new RegExp(
-            `body/env/${name}: the template "hello-web" does not let you set ${name} \\(it takes MESSAGE\\)`,
+            `^body/env ${name} is not a variable the template "hello-web" lets you set \\(it takes MESSAGE\\)$`,
           ),
         ];
       }),

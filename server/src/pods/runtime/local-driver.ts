@@ -345,8 +345,9 @@ export class LocalDriver implements RuntimeDriver {
     let command: string;
     let args: string[];
     if (sandbox.available) {
-      await fs.rm(path.join(dir, 'run', SOCKET_NAME), { force: true });
-      await fs.rm(path.join(dir, SOCKET_NAME), { force: true });
+      // Whatever the last run left there (the Pod may have put anything in its run dir).
+      await fs.rm(path.join(dir, 'run', SOCKET_NAME), { recursive: true, force: true });
+      await fs.rm(path.join(dir, SOCKET_NAME), { recursive: true, force: true });
       command = sandbox.bwrap;
       args = sandboxArgs(
         sandbox.mode,
@@ -514,7 +515,7 @@ export class LocalDriver implements RuntimeDriver {
     }
     const stat = await fs.lstat(claimed).catch(() => null);
     if (!stat?.isSocket()) {
-      await fs.rm(claimed, { force: true });
+      await fs.rm(claimed, { recursive: true, force: true }).catch(() => {});
       proc.message = "the pod's forwarder socket was replaced by something else";
       this.logger?.warn({ podId: proc.podId }, proc.message);
       return;

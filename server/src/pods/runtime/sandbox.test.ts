@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TemplateRuntime } from './driver.js';
 import { LocalDriver } from './local-driver.js';
-import { podRequest, podSpec, waitFor } from './test-helpers.js';
+import { fixtureTemplate, podRequest, podSpec, waitFor } from './test-helpers.js';
 
 const FIXTURES = fileURLToPath(new URL('./__fixtures__/', import.meta.url));
 const SECRET = `gantry-secret-${process.pid}-${Date.now()}-do-not-leak`;
@@ -177,6 +177,38 @@ describe('the local sandbox (bubblewrap)', () => {
     await driver.stop(pod);
     expect(await hostProcessesWith(marker)).toEqual([]);
     expect((await driver.status(pod)).state).toBe('exited');
+  });
+
+  it("cannot make Gantry connect to a host socket by replacing its forwarder's socket", async () => {
+    const target = path.join(hostDir, 'host-service.sock');
+    let accepted = 0;
+    const host = net.createServer((socket) => {
+      accepted += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => host.listen(target, resolve));
+    const quick = new LocalDriver({ dataDir, graceMs: 1000, startTimeoutMs: 4000 });
+    const spec = podSpec(
+      { ...fixtureTemplate('hijack'), env: ['HIJACK_TARGET'] },
+      { env: { HIJACK_TARGET: target } },
+    );
+    try {
+      // Either Gantry claimed the real socket first (the Pod runs) or it found the symlink and
+      // refused it (the start times out): never does it follow the link.
+      const outcome = await quick.start(spec).then(
+        () => 'running',
+        (err: { code?: string }) => err.code,
+      );
+      expect(['running', 'start_timeout']).toContain(outcome);
+      if (outcome === 'running') {
+        expect((await podRequest(quick, spec.podId, 8080, '/')).body).toBe('hijack');
+      }
+      expect(accepted).toBe(0);
+    } finally {
+      host.close();
+      await quick.terminate(spec.podId);
+      await quick.shutdown();
+    }
   });
 
   it('NODE_OPTIONS, even when the template declares it, runs code only inside the Pod', async () => {
