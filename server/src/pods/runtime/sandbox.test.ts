@@ -3,6 +3,7 @@
  * kernel: a probe Pod tries to read Gantry's data and secret, reach the host's loopback, see
  * other Pods, outlive its stop, and run code outside through interpreter hooks in its env.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
@@ -277,4 +278,51 @@ describe('the local sandbox (bubblewrap)', () => {
     }
     await expect(fs.stat(path.join(hostDir, 'x'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
+
+  it.runIf(process.getuid?.() === 0)(
+    'run by a user other than root, Pods get a user namespace: same isolation, no host files',
+    async () => {
+      const host = net.createServer((socket) => socket.destroy());
+      await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+      const { port } = host.address() as net.AddressInfo;
+      const userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gantry-user-mode-'));
+      await fs.chown(userDir, 65534, 65534);
+      try {
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', path.join(FIXTURES, 'as-user.ts'), userDir, String(port)],
+          {
+            cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+            uid: 65534,
+            gid: 65534,
+            env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: userDir },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+        });
+        child.stderr.on('data', (c: Buffer) => {
+          err += c.toString();
+        });
+        const code = await new Promise((resolve) => child.once('exit', resolve));
+        expect(code, err).toBe(0);
+        const result = JSON.parse(out.trim().split('\n').at(-1) ?? '{}');
+        expect(result).toMatchObject({
+          uid: 65534,
+          isolation: { sandboxed: true, userEnv: true },
+          // The Pod keeps the user's uid (a user namespace maps it), in its own namespaces.
+          whoami: { uid: 65534, hostname: 'pod', cwd: '/workspace' },
+          secret: { ok: false },
+          host: { ok: false },
+          procs: 3,
+        });
+      } finally {
+        host.close();
+        await fs.rm(userDir, { recursive: true, force: true });
+      }
+    },
+  );
 });
