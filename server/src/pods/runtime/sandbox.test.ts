@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TemplateRuntime } from './driver.js';
 import { LocalDriver } from './local-driver.js';
+import { POD_MAX_PROCESSES } from './sandbox.js';
 import { fixtureTemplate, podRequest, podSpec, waitFor } from './test-helpers.js';
 
 const FIXTURES = fileURLToPath(new URL('./__fixtures__/', import.meta.url));
@@ -112,9 +113,16 @@ describe('the local sandbox (bubblewrap)', () => {
       ok: false,
     });
     await expect(fs.stat(path.join(hostDir, 'planted'))).rejects.toMatchObject({ code: 'ENOENT' });
-    const me = (await ask(pod, '/whoami')) as { uid: number; groups: number[]; cwd: string };
+    const me = (await ask(pod, '/whoami')) as {
+      uid: number;
+      groups: number[];
+      cwd: string;
+      maxProcesses: string;
+    };
     expect(me.cwd).toBe('/workspace');
     if (process.getuid?.() === 0) {
+      // Its own uid, so the per-uid process cap is its own.
+      expect(me.maxProcesses).toBe(String(POD_MAX_PROCESSES));
       // Gantry is root; the Pod is not, and holds no group of Gantry's.
       expect(me.uid).not.toBe(0);
       expect(me.groups).not.toContain(0);

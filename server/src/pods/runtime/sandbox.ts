@@ -20,6 +20,12 @@ export type SandboxSupport =
 /** The Debian location of bubblewrap. */
 export const DEFAULT_BWRAP = '/usr/bin/bwrap';
 const SETPRIV = '/usr/bin/setpriv';
+const PRLIMIT = '/usr/bin/prlimit';
+/**
+ * Processes and threads a Pod may have at once (root mode: its uid is its own, so the kernel's
+ * per-uid count is the Pod's): a fork bomb stops there instead of taking the host down.
+ */
+export const POD_MAX_PROCESSES = 4096;
 /** First uid of the range Pods run as when Gantry is root (one uid per Pod, from its id). */
 const POD_UID_BASE = 0x5000_0000;
 const POD_UID_SPAN = 0x0100_0000;
@@ -131,10 +137,16 @@ function namespaceArgs(mode: 'root' | 'user'): string[] {
   return args;
 }
 
-/** argv prefix that drops from root to the Pod's uid with no capabilities left (root mode). */
+/**
+ * argv prefix that caps the Pod's processes and drops from root to the Pod's uid with no
+ * capabilities left (root mode).
+ */
 function dropArgs(mode: 'root' | 'user', uid: number): string[] {
   if (mode === 'user') return [];
   return [
+    PRLIMIT,
+    `--nproc=${POD_MAX_PROCESSES}`,
+    '--',
     SETPRIV,
     `--reuid=${uid}`,
     `--regid=${uid}`,
@@ -189,8 +201,8 @@ export function detectSandbox(bwrap = DEFAULT_BWRAP): SandboxSupport {
     };
   }
   const mode = isRoot() ? 'root' : 'user';
-  if (mode === 'root' && !existsSync(SETPRIV)) {
-    return { available: false, reason: `${SETPRIV} (util-linux) is missing` };
+  if (mode === 'root' && (!existsSync(SETPRIV) || !existsSync(PRLIMIT))) {
+    return { available: false, reason: `${SETPRIV} or ${PRLIMIT} (util-linux) is missing` };
   }
   const uid = mode === 'root' ? POD_UID_BASE : (process.getuid?.() ?? 0);
   const args = [

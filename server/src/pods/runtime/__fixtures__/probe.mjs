@@ -67,6 +67,7 @@ const server = http.createServer(async (req, res) => {
       groups: process.getgroups(),
       hostname: os.hostname(),
       cwd: process.cwd(),
+      maxProcesses: /Max processes\s+(\S+)/.exec(fs.readFileSync('/proc/self/limits', 'utf8'))?.[1],
     };
   else if (url.pathname === '/fork') {
     const child = spawn(
