@@ -50,6 +50,8 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   internal: 500,
   pod_unreachable: 502,
+  // On the console's origin a Pod may only redirect within its own /pods/:podId/:port/ prefix.
+  pod_redirect_refused: 502,
   not_ready: 503,
 } as const;
 

@@ -542,6 +542,10 @@ export async function createPod(
         stopped_at: null,
         terminated_at: null,
         last_error: null,
+        stop_at: null,
+        terminate_at: null,
+        idle_timeout_minutes: null,
+        last_traffic_at: null,
       };
       await insertPod(trx, pod);
       await writeAuditEvent(trx, auditContextOf(caller), deps.clock.now(), {
@@ -701,7 +705,7 @@ export async function resolveConnectTarget(
   caller: Caller,
   podId: string,
   port: number,
-): Promise<ProxyTarget> {
+): Promise<ProxyTarget & { accountId: string }> {
   const owner = await findPodForSystem(deps.db, podId);
   if (!owner) throw notFound('Pod');
   const accountId = owner.account_id;
@@ -712,7 +716,21 @@ export async function resolveConnectTarget(
     return { host: endpoint.host, port: endpoint.hostPort };
   });
   await auditConnect(deps, caller, accountId, podId, port);
-  return target;
+  return { ...target, accountId };
+}
+
+/**
+ * Checks again that `caller` may still connect to Pod `podId` of account `accountId` (an open
+ * Connect WebSocket or terminal): throws the AppError of {@link resolveConnectTarget} when the
+ * caller lost `pods.connect` or left the account, or the Pod is no longer running.
+ */
+export function checkConnectAccess(
+  deps: Deps,
+  caller: Caller,
+  accountId: string,
+  podId: string,
+): Promise<void> {
+  return readRunningPod(deps, caller, accountId, podId, async () => undefined);
 }
 
 async function auditConnect(
