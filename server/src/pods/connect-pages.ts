@@ -38,7 +38,7 @@ export function connectErrorPage(
   switch (error.code) {
     case 'unauthenticated':
       title = 'Sign in to open this Pod';
-      body = `<p>You need to be signed in to Gantry to open this Pod.</p>
+      body = `<p>${escapeHtml(error.message)}.</p>
 <p><a id="sign-in" href="${escapeHtml(`${consoleUrl}/signin`)}">Sign in</a>, then
 <a id="retry" href="${escapeHtml(retryUrl)}">come back to this Pod</a>.</p>`;
       break;
