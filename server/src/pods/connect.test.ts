@@ -91,11 +91,12 @@ describe.each(DIALECTS)('Connect on %s', (dialect) => {
 
       const { podCookie } = await enter(team.basic.cookie);
       // Another origin (another Pod's page) cannot use the visitor's cookie.
-      for (const headers of [
-        { origin: `http://other-8080.connect.test` },
+      const refusedHeaders: Array<Record<string, string>> = [
+        { origin: 'http://other-8080.connect.test' },
         { 'sec-fetch-site': 'same-site', 'sec-fetch-mode': 'cors' },
         { 'sec-fetch-site': 'same-site', 'sec-fetch-mode': 'navigate', origin: 'null' },
-      ]) {
+      ];
+      for (const headers of refusedHeaders) {
         const res = await get('/', { host: podHost, cookie: podCookie, ...headers });
         expect(res.status, JSON.stringify(headers)).toBe(403);
       }
