@@ -10,7 +10,12 @@ import { type Clock, systemClock } from './lib/clock.js';
 import { type JobHandle, startPeriodicJob } from './lib/jobs.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { loadCatalog } from './pods/catalog.js';
-import { attachRuntime, shutdownPods, stopPodBySystem } from './pods/pods.service.js';
+import {
+  attachRuntime,
+  enforcePodSchedule,
+  shutdownPods,
+  stopPodBySystem,
+} from './pods/pods.service.js';
 import type { RuntimeDriver } from './pods/runtime/driver.js';
 import { LocalDriver } from './pods/runtime/local-driver.js';
 
@@ -89,7 +94,10 @@ export async function createGantry(config: Config, options: StartOptions = {}): 
   const app = await buildApp(deps, options);
   const jobs: JobHandle[] = options.startJobs
     ? [
-        startMeter(deps, { stopPod: options.stopPod ?? stopPodBySystem }),
+        startMeter(deps, {
+          stopPod: options.stopPod ?? stopPodBySystem,
+          enforceSchedule: enforcePodSchedule,
+        }),
         // Retention: prune what accounts (or the operator's maximum) no longer keep, and users'
         // security events past a year.
         startPeriodicJob(

@@ -22,6 +22,8 @@ export const AUDIT_ACTIONS = [
   'pod.terminate',
   'pod.connect',
   'pod.error',
+  'pod.update',
+  'pod.terminal',
   'billing.view',
   'billing.update',
   'billing.credit',

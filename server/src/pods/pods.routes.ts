@@ -12,6 +12,7 @@ import {
   LogsResponse,
   PodDtoSchema,
   PodParams,
+  UpdatePodBody,
 } from './pods.schemas.js';
 import {
   createPod,
@@ -20,6 +21,7 @@ import {
   getPodLogs,
   listPods,
   movePod,
+  updatePodSchedule,
 } from './pods.service.js';
 import type { PodMove } from './state.js';
 
@@ -105,6 +107,28 @@ export const podRoutes =
       },
       async (request) =>
         getPod(deps, callerOf(request), request.params.accountId, request.params.podId),
+    );
+
+    app.patch(
+      '/accounts/:accountId/pods/:podId',
+      {
+        schema: {
+          tags,
+          summary:
+            'Change when the Pod stops or terminates on its own (null clears): stopAfter and idleTimeoutMinutes need pods.stop, terminateAfter pods.terminate',
+          params: PodParams,
+          body: UpdatePodBody,
+          response: { 200: ref(PodDtoSchema), ...errorResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request) =>
+        updatePodSchedule(
+          deps,
+          callerOf(request),
+          request.params.accountId,
+          request.params.podId,
+          request.body,
+        ),
     );
 
     const moves: Array<[PodMove, string]> = [

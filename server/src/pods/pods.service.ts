@@ -29,6 +29,7 @@ import {
 import type { PodSpec, RuntimeDriver } from './runtime/driver.js';
 import { RuntimeError } from './runtime/driver.js';
 import { validatePodEnv } from './runtime/pod-env.js';
+import { dueScheduledEnd, parseDeadline } from './schedule.js';
 import type { ProxyTarget } from './runtime/proxy.js';
 import {
   assertMove,
@@ -71,6 +72,10 @@ export function toPodDto(pod: PodWithCreator, actor: AccountActor): PodDto {
     stoppedAt: pod.stopped_at,
     actions: actionsOf(actor, pod),
     lastError: pod.last_error,
+    stopAt: pod.stop_at,
+    terminateAt: pod.terminate_at,
+    idleTimeoutMinutes: pod.idle_timeout_minutes,
+    lastTrafficAt: pod.last_traffic_at,
   };
 }
 
@@ -474,12 +479,54 @@ export function getPod(
   );
 }
 
-export interface CreatePodInput {
+/** When a Pod stops or terminates on its own; null clears a setting. */
+export interface PodScheduleInput {
+  /** An ISO time or an ISO-8601 duration from now (`PT2H`); needs `pods.stop`. */
+  stopAfter?: string | null;
+  /** The same, for terminating; needs `pods.terminate` (a Dev: their own Pod). */
+  terminateAfter?: string | null;
+  /** Stop after this many minutes without Connect or terminal traffic; needs `pods.stop`. */
+  idleTimeoutMinutes?: number | null;
+}
+
+export interface CreatePodInput extends PodScheduleInput {
   name: string;
   gpuType: string;
   gpuCount: number;
   templateId: string;
   env?: Record<string, string>;
+}
+
+/**
+ * The columns `input` sets, after checking the permission each needs (`pods.stop` for
+ * stopping and idling, `pods.terminate` for terminating; `createdBy` is the Pod's creator).
+ */
+function scheduleChanges(
+  actor: AccountActor,
+  input: PodScheduleInput,
+  createdBy: string,
+  now: Date,
+): Pick<PodUpdate, 'stop_at' | 'terminate_at' | 'idle_timeout_minutes'> {
+  const changes: Pick<PodUpdate, 'stop_at' | 'terminate_at' | 'idle_timeout_minutes'> = {};
+  if (input.stopAfter !== undefined || input.idleTimeoutMinutes !== undefined) {
+    authorize(actor, 'pods.stop');
+  }
+  if (input.terminateAfter !== undefined) authorize(actor, 'pods.terminate', { createdBy });
+  if (input.stopAfter !== undefined) {
+    changes.stop_at =
+      input.stopAfter === null
+        ? null
+        : parseDeadline(input.stopAfter, now, 'stopAfter').toISOString();
+  }
+  if (input.terminateAfter !== undefined) {
+    changes.terminate_at =
+      input.terminateAfter === null
+        ? null
+        : parseDeadline(input.terminateAfter, now, 'terminateAfter').toISOString();
+  }
+  if (input.idleTimeoutMinutes !== undefined)
+    changes.idle_timeout_minutes = input.idleTimeoutMinutes;
+  return changes;
 }
 
 /** Creates a Pod (`pods.create`) and starts it: `provisioning` now, `running` when its workload is up. */
@@ -522,6 +569,7 @@ export async function createPod(
         );
       }
       const price = gpu.pricePerHourMicro * input.gpuCount;
+      const schedule = scheduleChanges(actor, input, actor.userId, deps.clock.now());
       await assertMayRunPod(deps, trx, accountId, price);
 
       const now = deps.clock.now().toISOString();
@@ -542,9 +590,9 @@ export async function createPod(
         stopped_at: null,
         terminated_at: null,
         last_error: null,
-        stop_at: null,
-        terminate_at: null,
-        idle_timeout_minutes: null,
+        stop_at: schedule.stop_at ?? null,
+        terminate_at: schedule.terminate_at ?? null,
+        idle_timeout_minutes: schedule.idle_timeout_minutes ?? null,
         last_traffic_at: null,
       };
       await insertPod(trx, pod);
@@ -560,6 +608,9 @@ export async function createPod(
             templateId: pod.template_id,
             pricePerHour: formatMoney(price),
             envNames: Object.keys(env),
+            stopAt: pod.stop_at,
+            terminateAt: pod.terminate_at,
+            idleTimeoutMinutes: pod.idle_timeout_minutes,
           },
         },
       });
@@ -568,6 +619,97 @@ export async function createPod(
   );
   void scheduleRuntime(deps, dto.id, 'create');
   return dto;
+}
+
+/**
+ * Changes when a Pod stops or terminates on its own (`pods.stop` for `stopAfter` and
+ * `idleTimeoutMinutes`, `pods.terminate` for `terminateAfter`), audited as `pod.update` with
+ * before and after. A terminated Pod answers 409.
+ */
+export function updatePodSchedule(
+  deps: Deps,
+  caller: Caller,
+  accountId: string,
+  podId: string,
+  input: PodScheduleInput,
+): Promise<PodDto> {
+  return inAccount(
+    deps,
+    caller,
+    accountId,
+    { action: 'pod.update', resource: { type: 'pod', id: podId } },
+    async (trx, actor) => {
+      authorize(actor, 'pods.view');
+      const pod = await loadPod(trx, accountId, podId);
+      const changes = scheduleChanges(actor, input, pod.created_by, deps.clock.now());
+      if (pod.status === 'terminated') {
+        throw new AppError('invalid_pod_transition', 'The Pod is terminated');
+      }
+      const now = deps.clock.now().toISOString();
+      const changed = await updatePodIfStatus(trx, accountId, podId, [pod.status], {
+        ...changes,
+        updated_at: now,
+      });
+      if (!changed)
+        throw new AppError('invalid_pod_transition', 'The Pod changed meanwhile; try again');
+      const before = {
+        stopAt: pod.stop_at,
+        terminateAt: pod.terminate_at,
+        idleTimeoutMinutes: pod.idle_timeout_minutes,
+      };
+      const after = { ...pod, ...changes };
+      await writeAuditEvent(trx, auditContextOf(caller), deps.clock.now(), {
+        accountId,
+        action: 'pod.update',
+        resource: { type: 'pod', id: podId },
+        details: {
+          name: pod.name,
+          before,
+          after: {
+            stopAt: after.stop_at,
+            terminateAt: after.terminate_at,
+            idleTimeoutMinutes: after.idle_timeout_minutes,
+          },
+        },
+      });
+      return toPodDto({ ...after, updated_at: now }, actor);
+    },
+  );
+}
+
+/**
+ * Ends Pod `podId` in `trx` if its schedule says so now (terminate past `terminateAfter`,
+ * stop past `stopAfter` or after its idle timeout): the status change and its `pod.stop` /
+ * `pod.terminate` event by `system`, with the reason in the details. The meter calls it in the
+ * transaction of its charge. Returns the runtime work to start once `trx` has committed, or
+ * null when nothing was due.
+ */
+export async function enforcePodSchedule(
+  trx: Trx,
+  deps: Deps,
+  podId: string,
+): Promise<(() => void) | null> {
+  const pod = await lockPodForSystem(trx, podId, deps.dialect);
+  if (!pod) return null;
+  const now = deps.clock.now();
+  const due = dueScheduledEnd(pod, now);
+  if (!due) return null;
+  const at = now.toISOString();
+  const live = LIVE_STATUSES.includes(pod.status);
+  const changes: PodUpdate =
+    due.move === 'terminate'
+      ? { terminated_at: at, ...(live ? { stopped_at: at } : {}) }
+      : // Once it has fired, the deadline is spent: starting the Pod again does not stop it at once.
+        { stopped_at: at, ...(due.reason === 'stop_after' ? { stop_at: null } : {}) };
+  const moved = await transition(deps, trx, SYSTEM_CONTEXT, pod, {
+    from: [pod.status],
+    to: due.move === 'terminate' ? 'terminated' : 'exited',
+    action: due.move === 'terminate' ? 'pod.terminate' : 'pod.stop',
+    changes,
+    details: { reason: due.reason, ...due.details },
+  });
+  if (!moved) return null;
+  return () => void scheduleRuntime(deps, podId, due.move);
 }
 
 const MOVE_AUDIT: Record<PodMove, AuditAction> = {

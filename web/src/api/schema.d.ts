@@ -3439,6 +3439,12 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description When the Pod stops on its own: an ISO time (2026-12-24T18:00:00Z) or a duration from now (PT2H, P1DT12H) */
+                        stopAfter?: string;
+                        /** @description When the Pod is terminated on its own: an ISO time (2026-12-24T18:00:00Z) or a duration from now (PT2H, P1DT12H) */
+                        terminateAfter?: string;
+                        /** @description Stop the Pod after this many minutes without Connect or terminal traffic */
+                        idleTimeoutMinutes?: number;
                         /** @description Plain text */
                         name: string;
                         gpuType: string;
@@ -3667,7 +3673,88 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change when the Pod stops or terminates on its own (null clears): stopAfter and idleTimeoutMinutes need pods.stop, terminateAfter pods.terminate */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    accountId: string;
+                    /** @description UUIDv7 */
+                    podId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description When the Pod stops on its own: an ISO time (2026-12-24T18:00:00Z) or a duration from now (PT2H, P1DT12H) */
+                        stopAfter?: string | null;
+                        /** @description When the Pod is terminated on its own: an ISO time (2026-12-24T18:00:00Z) or a duration from now (PT2H, P1DT12H) */
+                        terminateAfter?: string | null;
+                        /** @description Stop the Pod after this many minutes without Connect or terminal traffic */
+                        idleTimeoutMinutes?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Pod"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/accounts/{accountId}/pods/{podId}/start": {
@@ -4814,7 +4901,7 @@ export interface components {
                 email: string | null;
             };
             /** @enum {string} */
-            action: "account.create" | "account.view" | "account.update" | "account.convert" | "account.delete_team" | "ownership.transfer" | "member.view" | "member.role_change" | "member.remove" | "member.leave" | "invite.view" | "invite.create" | "invite.revoke" | "invite.accept" | "pod.view" | "pod.create" | "pod.start" | "pod.stop" | "pod.restart" | "pod.terminate" | "pod.connect" | "pod.error" | "billing.view" | "billing.update" | "billing.credit" | "billing.charge" | "audit.view" | "audit.export" | "audit.verify" | "audit.prune" | "audit.settings_update" | "apikey.view" | "apikey.create" | "apikey.disable" | "apikey.enable" | "apikey.revoke";
+            action: "account.create" | "account.view" | "account.update" | "account.convert" | "account.delete_team" | "ownership.transfer" | "member.view" | "member.role_change" | "member.remove" | "member.leave" | "invite.view" | "invite.create" | "invite.revoke" | "invite.accept" | "pod.view" | "pod.create" | "pod.start" | "pod.stop" | "pod.restart" | "pod.terminate" | "pod.connect" | "pod.error" | "pod.update" | "pod.terminal" | "billing.view" | "billing.update" | "billing.credit" | "billing.charge" | "audit.view" | "audit.export" | "audit.verify" | "audit.prune" | "audit.settings_update" | "apikey.view" | "apikey.create" | "apikey.disable" | "apikey.enable" | "apikey.revoke";
             resource: {
                 type: string;
                 id: string | null;
@@ -4856,6 +4943,23 @@ export interface components {
             /** @description What the caller may do with the Pod now */
             actions: ("start" | "stop" | "restart" | "terminate" | "connect")[];
             lastError: string | null;
+            /**
+             * Format: date-time
+             * @description When the Pod stops on its own
+             */
+            stopAt: string | null;
+            /**
+             * Format: date-time
+             * @description When the Pod is terminated on its own
+             */
+            terminateAt: string | null;
+            /** @description The Pod stops after this many minutes without Connect or terminal traffic */
+            idleTimeoutMinutes: number | null;
+            /**
+             * Format: date-time
+             * @description The last Connect or terminal traffic (recorded every few seconds)
+             */
+            lastTrafficAt: string | null;
         };
         GpuType: {
             id: string;
