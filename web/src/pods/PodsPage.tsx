@@ -52,6 +52,7 @@ import {
   useCatalogNames,
   usePods,
 } from './pods-api';
+import { ExtendStopItem, PodScheduleNote } from './PodSchedule';
 
 /** All the columns from `lg` up: they need ~820 px, more than a 1024 px laptop's page has. */
 const FULL_FROM: FullLayoutFrom = 'lg';
@@ -360,7 +361,8 @@ function PodRow({
       : null;
   const menuMoves = MOVES.filter((action) => can(action) && action !== primary);
   const showLogs = pod.status !== 'terminated';
-  const hasMenu = menuMoves.length > 0 || showLogs || can('terminate');
+  const canExtend = pod.stopAt !== null && can('stop');
+  const hasMenu = menuMoves.length > 0 || showLogs || canExtend || can('terminate');
   const gpus = `${pod.gpuCount} × ${gpuName(pod.gpuType)}`;
   return (
     <Table.Tr data-testid="pod-row" data-pod-name={pod.name}>
@@ -382,9 +384,13 @@ function PodRow({
             {gpus} · {formatRate(pod.pricePerHour, currency)}/h
           </Text>
         </Group>
+        <Group hiddenFrom={FULL_FROM}>
+          <PodScheduleNote pod={pod} />
+        </Group>
       </Table.Td>
       <Table.Td miw={120} visibleFrom={FULL_FROM}>
         <StatusBadge status={pod.status} testId="pod-status" />
+        <PodScheduleNote pod={pod} />
       </Table.Td>
       <Table.Td data-testid="pod-gpus" visibleFrom={FULL_FROM}>
         <Text size="sm" lineClamp={1} maw={200} title={gpus}>
@@ -452,6 +458,7 @@ function PodRow({
                     {MOVE_LABEL[action]}
                   </Menu.Item>
                 ))}
+                {canExtend && <ExtendStopItem accountId={accountId} pod={pod} />}
                 {showLogs && (
                   <Menu.Item leftSection={<IconTerminal2 size={14} />} onClick={onLogs}>
                     Logs
