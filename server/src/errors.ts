@@ -38,6 +38,8 @@ export const ERROR_STATUS = {
   invite_already_accepted: 409,
   invalid_pod_transition: 409,
   pod_not_running: 409,
+  // The Pod's runtime driver offers no web terminal.
+  terminal_not_supported: 409,
   pod_limit_reached: 409,
   api_key_limit_reached: 409,
   insufficient_balance: 402,

@@ -37,6 +37,7 @@ import { connectErrorPage, PAGE_HEADERS, wantsHtml } from './connect-pages.js';
 import { ConnectRegistry } from './connect-registry.js';
 import { findPodForSystem } from './pods.store.js';
 import { resolveConnectTarget } from './pods.service.js';
+import { TerminalEndpoint } from './terminal.js';
 import { type ProxyRoute, parseProxyPath, proxyHttp, proxyUpgrade } from './runtime/proxy.js';
 
 export const CONNECT_PREFIX = '/pods/';
@@ -93,6 +94,8 @@ export function registerConnect(
     for (const socket of active) socket.destroy();
   });
   const connect = new Connect(deps, authenticateApiKey, origins, registry, hold);
+  const terminals = new TerminalEndpoint(deps, authenticateApiKey, registry);
+  app.addHook('preClose', async () => terminals.close());
 
   // A callback hook: every other request passes straight through, without a promise. A
   // Connect request is answered here in every case (error, redirect or proxied exchange), so
@@ -135,11 +138,13 @@ export function registerConnect(
     const podHost = origins?.parseHost(req.headers.host) ?? null;
     const work = podHost
       ? connect.onPodOrigin(exchange, podHost)
-      : (req.url ?? '').startsWith(CONNECT_PREFIX)
-        ? connect.onConsole(exchange)
-        : Promise.resolve(
-            sendAppError(exchange, new AppError('not_found', 'No WebSocket endpoint here')),
-          );
+      : terminals.handles(req)
+        ? terminals.upgrade(req, socket, head, (error) => sendAppError(exchange, error))
+        : (req.url ?? '').startsWith(CONNECT_PREFIX)
+          ? connect.onConsole(exchange)
+          : Promise.resolve(
+              sendAppError(exchange, new AppError('not_found', 'No WebSocket endpoint here')),
+            );
     work.catch((error: unknown) => {
       deps.logger.error({ err: error }, 'connect upgrade failed');
       sendAppError(exchange, internal());

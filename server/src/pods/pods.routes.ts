@@ -43,6 +43,7 @@ export const podRoutes =
         callerOf(request);
         return {
           currency: deps.config.currency,
+          terminal: typeof deps.runtime.openTerminal === 'function',
           gpuTypes: deps.catalog.gpuTypes.map((g) => ({
             id: g.id,
             name: g.name,

@@ -64,6 +64,8 @@ export const CatalogResponse = Type.Object({
   currency: Type.String(),
   gpuTypes: Type.Array(GpuTypeSchema),
   templates: Type.Array(TemplateSchema),
+  /** Whether the runtime offers a web terminal into running Pods. */
+  terminal: Type.Boolean(),
 });
 
 export const PodParams = Type.Object({ accountId: Id, podId: Id }, { additionalProperties: false });

@@ -26,7 +26,7 @@ import {
   type PodWithCreator,
   updatePodIfStatus,
 } from './pods.store.js';
-import type { PodSpec, RuntimeDriver } from './runtime/driver.js';
+import type { PodSpec, PodTerminal, RuntimeDriver } from './runtime/driver.js';
 import { RuntimeError } from './runtime/driver.js';
 import { validatePodEnv } from './runtime/pod-env.js';
 import { dueScheduledEnd, parseDeadline } from './schedule.js';
@@ -859,6 +859,77 @@ export async function resolveConnectTarget(
   });
   await auditConnect(deps, caller, accountId, podId, port);
   return { ...target, accountId };
+}
+
+/** One web terminal session, as its `pod.terminal` events record it. */
+export interface TerminalSessionRecord {
+  terminalId: string;
+  accountId: string;
+  podId: string;
+}
+
+/**
+ * Opens a web terminal into Pod `podId` (`pods.connect`, running, a driver with terminals:
+ * 409 `terminal_not_supported` otherwise) and records its `pod.terminal` start event.
+ */
+export async function startPodTerminal(
+  deps: Deps,
+  caller: Caller,
+  accountId: string,
+  podId: string,
+  size: { cols: number; rows: number },
+): Promise<{ record: TerminalSessionRecord; terminal: PodTerminal }> {
+  const openTerminal = deps.runtime.openTerminal?.bind(deps.runtime);
+  await readRunningPod(deps, caller, accountId, podId, async () => {
+    if (!openTerminal) {
+      throw new AppError(
+        'terminal_not_supported',
+        `The ${deps.runtime.name} runtime has no terminal`,
+      );
+    }
+  });
+  if (!openTerminal) throw new AppError('terminal_not_supported', 'No terminal');
+  const terminal = await openTerminal(podId, size).catch((error: unknown) => {
+    deps.logger.warn({ err: error, podId }, 'could not open a terminal');
+    throw new AppError('pod_unreachable', 'The Pod cannot open a terminal now');
+  });
+  const record = { terminalId: newId(), accountId, podId };
+  try {
+    await deps.db.transaction().execute((trx) =>
+      writeAuditEvent(trx, auditContextOf(caller), deps.clock.now(), {
+        accountId,
+        action: 'pod.terminal',
+        resource: { type: 'pod', id: podId },
+        details: {
+          phase: 'start',
+          terminalId: record.terminalId,
+          cols: size.cols,
+          rows: size.rows,
+        },
+      }),
+    );
+  } catch (error) {
+    terminal.close();
+    throw error;
+  }
+  return { record, terminal };
+}
+
+/** Records the end of a web terminal session: bytes each way and how long, never what was typed. */
+export async function endPodTerminal(
+  deps: Deps,
+  caller: Caller,
+  record: TerminalSessionRecord,
+  summary: { bytesIn: number; bytesOut: number; durationMs: number; reason: string },
+): Promise<void> {
+  await deps.db.transaction().execute((trx) =>
+    writeAuditEvent(trx, auditContextOf(caller), deps.clock.now(), {
+      accountId: record.accountId,
+      action: 'pod.terminal',
+      resource: { type: 'pod', id: record.podId },
+      details: { phase: 'end', terminalId: record.terminalId, ...summary },
+    }),
+  );
 }
 
 /**

@@ -3327,6 +3327,7 @@ export interface paths {
                                 description: string;
                                 ports: number[];
                             }[];
+                            terminal: boolean;
                         };
                     };
                 };
