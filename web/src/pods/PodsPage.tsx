@@ -29,6 +29,7 @@ import {
   IconPlayerPlay,
   IconPlayerStop,
   IconPlus,
+  IconPrompt,
   IconRefresh,
   IconTerminal2,
   IconTrash,
@@ -53,6 +54,7 @@ import {
   usePods,
 } from './pods-api';
 import { ExtendStopItem, PodScheduleNote } from './PodSchedule';
+import { TerminalModal } from './TerminalModal';
 
 /** All the columns from `lg` up: they need ~820 px, more than a 1024 px laptop's page has. */
 const FULL_FROM: FullLayoutFrom = 'lg';
@@ -310,15 +312,18 @@ function PodRow({
   accountId,
   pod,
   onLogs,
+  onTerminal,
   onTerminate,
 }: {
   accountId: string;
   pod: Pod;
   onLogs: () => void;
+  onTerminal: () => void;
   onTerminate: () => void;
 }) {
   const queryClient = useQueryClient();
   const { gpuName, templateName, currency } = useCatalogNames();
+  const catalog = useCatalog();
   const move = useMutation({
     mutationFn: (action: Move) =>
       call(
@@ -362,7 +367,8 @@ function PodRow({
   const menuMoves = MOVES.filter((action) => can(action) && action !== primary);
   const showLogs = pod.status !== 'terminated';
   const canExtend = pod.stopAt !== null && can('stop');
-  const hasMenu = menuMoves.length > 0 || showLogs || canExtend || can('terminate');
+  const showTerminal = catalog.data?.terminal === true && can('connect');
+  const hasMenu = menuMoves.length > 0 || showLogs || showTerminal || canExtend || can('terminate');
   const gpus = `${pod.gpuCount} × ${gpuName(pod.gpuType)}`;
   return (
     <Table.Tr data-testid="pod-row" data-pod-name={pod.name}>
@@ -459,6 +465,11 @@ function PodRow({
                   </Menu.Item>
                 ))}
                 {canExtend && <ExtendStopItem accountId={accountId} pod={pod} />}
+                {showTerminal && (
+                  <Menu.Item leftSection={<IconPrompt size={14} />} onClick={onTerminal}>
+                    Terminal
+                  </Menu.Item>
+                )}
                 {showLogs && (
                   <Menu.Item leftSection={<IconTerminal2 size={14} />} onClick={onLogs}>
                     Logs
@@ -527,6 +538,7 @@ export function PodsPage() {
   const pods = usePods(account.id, showTerminated, policy.can('pods.view'));
   const [deployOpen, deploy] = useDisclosure(false);
   const [logsOf, setLogsOf] = useState<Pod | null>(null);
+  const [terminalOf, setTerminalOf] = useState<Pod | null>(null);
   const [terminating, setTerminating] = useState<Pod | null>(null);
   if (!policy.can('pods.view')) {
     return (
@@ -578,6 +590,7 @@ export function PodsPage() {
                   accountId={account.id}
                   pod={pod}
                   onLogs={() => setLogsOf(pod)}
+                  onTerminal={() => setTerminalOf(pod)}
                   onTerminate={() => setTerminating(pod)}
                 />
               ))}
@@ -602,6 +615,7 @@ export function PodsPage() {
       </Card>
       <DeployDialog accountId={account.id} opened={deployOpen} onClose={deploy.close} />
       <LogsModal accountId={account.id} pod={logsOf} onClose={() => setLogsOf(null)} />
+      <TerminalModal accountId={account.id} pod={terminalOf} onClose={() => setTerminalOf(null)} />
       <TerminateDialog
         accountId={account.id}
         pod={terminating}
