@@ -6,9 +6,14 @@
 import type { Executor } from '../db/database.js';
 import type { ConnectHandoffsTable, ConnectSessionsTable } from '../db/schema.js';
 
-/** Stores a handoff code (its hash), dropping codes that have expired meanwhile. */
+/** Stores a handoff code (its hash), dropping the user's codes and sessions that have expired meanwhile. */
 export async function insertHandoff(db: Executor, row: ConnectHandoffsTable): Promise<void> {
   await db.deleteFrom('connect_handoffs').where('expires_at', '<', row.created_at).execute();
+  await db
+    .deleteFrom('connect_sessions')
+    .where('user_id', '=', row.user_id)
+    .where('expires_at', '<', row.created_at)
+    .execute();
   await db.insertInto('connect_handoffs').values(row).execute();
 }
 

@@ -36,6 +36,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .column('session_id')
     .execute();
   await db.schema
+    .createIndex('connect_sessions_user_idx')
+    .on('connect_sessions')
+    .columns(['user_id', 'expires_at'])
+    .execute();
+  await db.schema
     .createIndex('connect_handoffs_expires_idx')
     .on('connect_handoffs')
     .column('expires_at')
