@@ -881,6 +881,10 @@ export async function startPodTerminal(
 ): Promise<{ record: TerminalSessionRecord; terminal: PodTerminal }> {
   const openTerminal = deps.runtime.openTerminal?.bind(deps.runtime);
   await readRunningPod(deps, caller, accountId, podId, async () => {
+    // A shell changes the Pod: not for a read-only key.
+    if (caller.principal.kind === 'apikey' && caller.principal.readOnly) {
+      throw new AppError('read_only_key', 'A read-only API key cannot open a terminal');
+    }
     if (!openTerminal) {
       throw new AppError(
         'terminal_not_supported',
