@@ -12,7 +12,7 @@ import {
 describe('Pods that stop on their own', () => {
   const e2e = useGantryAndBrowser();
 
-  it('shows "stops in 1 h 20 min" and a Dev extends it by an hour', async () => {
+  it('shows "stops in 1 h 20 min", a Dev extends it by an hour, and the Pod page says it all', async () => {
     const page = await signUpInNewPage(e2e, 'Dana Dev', uniqueEmail('dev'));
     const accountId = accountIdOf(page);
     const created = await apiCall(page, 'POST', `/api/v1/accounts/${accountId}/pods`, {
@@ -37,5 +37,17 @@ describe('Pods that stop on their own', () => {
     expect(Date.parse(String(pod.json.stopAt)) - Date.parse(String(created.json.stopAt))).toBe(
       3600_000,
     );
+
+    // The Pod's own page: its facts, when it stops, its history and its logs.
+    await row.getByRole('link', { name: 'timed' }).click();
+    await page.waitForURL(new RegExp(`/pods/${created.json.id}$`));
+    expect(await page.getByTestId('pod-detail-name').textContent()).toBe('timed');
+    await expect.poll(() => page.getByTestId('pod-detail-status').textContent()).toBe('running');
+    expect(await page.getByTestId('pod-detail-stop').textContent()).toMatch(/^in 2 h 20 min/);
+    await page.getByTestId('pod-history').getByText('pod.create').waitFor();
+    await page.getByTestId('pod-history').getByText('pod.update').first().waitFor();
+    await page.getByTestId('pod-detail-logs').waitFor();
+    await page.getByRole('button', { name: 'Connect' }).waitFor();
+    await screenshot(page, 'pod-detail');
   });
 });

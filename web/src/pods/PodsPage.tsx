@@ -1,6 +1,7 @@
 import {
   ActionIcon,
   Alert,
+  Anchor,
   Badge,
   Button,
   Card,
@@ -36,8 +37,8 @@ import {
 } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useState } from 'react';
-import { useOutletContext } from 'react-router-dom';
-import { type Account, ApiError, api, call } from '../api/client';
+import { Link, useOutletContext } from 'react-router-dom';
+import { type Account, api, call } from '../api/client';
 import { usePolicy } from '../api/hooks';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { errorFor, FormError } from '../components/errors';
@@ -54,6 +55,7 @@ import {
   usePods,
 } from './pods-api';
 import { ExtendStopItem, PodScheduleNote } from './PodSchedule';
+import { openConnectTab } from './connect-tab';
 import { TerminalModal } from './TerminalModal';
 
 /** All the columns from `lg` up: they need ~820 px, more than a 1024 px laptop's page has. */
@@ -335,27 +337,8 @@ function PodRow({
     onError: (error) => notifications.show({ color: 'red', message: error.message }),
   });
   const connect = async () => {
-    // Open the tab now (a user gesture), point it at the Pod once the URL is known.
-    const tab = window.open('about:blank', '_blank');
-    try {
-      const { urls } = await call(
-        api.GET('/api/v1/accounts/{accountId}/pods/{podId}/connect', {
-          params: { path: { accountId, podId: pod.id } },
-        }),
-      );
-      const url = urls[0];
-      if (!url) throw new Error('This Pod exposes no port');
-      if (tab) {
-        tab.opener = null;
-        tab.location.href = url;
-      } else window.location.href = url;
-    } catch (error) {
-      tab?.close();
-      notifications.show({
-        color: 'red',
-        message: error instanceof ApiError || error instanceof Error ? error.message : 'Failed',
-      });
-    }
+    const problem = await openConnectTab(accountId, pod.id);
+    if (problem) notifications.show({ color: 'red', message: problem });
   };
   const can = (action: PodAction) => pod.actions.includes(action);
   // One button in view (Connect, or Start for a stopped Pod); the rest in the row's menu.
@@ -373,9 +356,18 @@ function PodRow({
   return (
     <Table.Tr data-testid="pod-row" data-pod-name={pod.name}>
       <Table.Td>
-        <Text fw={600} lineClamp={1} maw={220} title={pod.name} style={{ wordBreak: 'break-all' }}>
+        <Anchor
+          component={Link}
+          to={`/accounts/${accountId}/pods/${pod.id}`}
+          fw={600}
+          lineClamp={1}
+          maw={220}
+          title={pod.name}
+          c="inherit"
+          style={{ wordBreak: 'break-all' }}
+        >
           {pod.name}
-        </Text>
+        </Anchor>
         {pod.lastError && (
           <Tooltip label={pod.lastError} multiline w={320}>
             <Text size="xs" c="red" lineClamp={1} maw={220}>
