@@ -34,9 +34,13 @@ export interface RunningGantry {
   stop(): Promise<void>;
 }
 
+/** Extra environment of a Gantry under test, or a function of the port it will listen on. */
+export type GantryEnv = Record<string, string> | ((port: number) => Record<string, string>);
+
 /** Starts a real Gantry (`gantry serve`) on a free port with its own data folder. */
-export async function startGantry(env: Record<string, string> = {}): Promise<RunningGantry> {
+export async function startGantry(envOf: GantryEnv = {}): Promise<RunningGantry> {
   const port = await freePort();
+  const env = typeof envOf === 'function' ? envOf(port) : envOf;
   const url = `http://127.0.0.1:${port}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'gantry-e2e-'));
   const child = spawn(process.execPath, [join(ROOT, 'server/bin/gantry.mjs'), 'serve'], {
@@ -112,7 +116,7 @@ export interface E2eSession {
  * Starts a Gantry and a browser before the tests of the enclosing `describe` and stops both
  * after them. Read `gantry` and `browser` inside the tests (they exist once `beforeAll` ran).
  */
-export function useGantryAndBrowser(env: Record<string, string> = {}): E2eSession {
+export function useGantryAndBrowser(env: GantryEnv = {}): E2eSession {
   let gantry: RunningGantry | undefined;
   let browser: Browser | undefined;
   beforeAll(async () => {

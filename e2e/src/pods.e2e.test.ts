@@ -110,11 +110,12 @@ describe('Pods in the console', () => {
     );
     await screenshot(dev, 'pods-page-dev');
 
-    // Connect opens the Pod's own app through Gantry: it shows the Pod's name, and WebSockets work.
+    // Connect opens the Pod's own app through Gantry: it shows the Pod's name. On the console's
+    // origin the page is sandboxed (an opaque origin), so its WebSocket, which would need the
+    // viewer's cookie, is refused; on a Pod origin of its own it works (connect.e2e.test.ts).
     const app = await connect(dev, 'e2e-notebook');
     expect(await app.locator('#pod-name').textContent()).toBe('e2e-notebook');
-    await app.getByRole('button', { name: 'Echo over WebSocket' }).click();
-    await expect.poll(() => app.locator('#out').textContent()).toContain('echo: ping');
+    await expect.poll(() => app.locator('#out').textContent()).toContain('(closed)');
     await screenshot(app, 'pods-connected-app');
     await app.close();
 

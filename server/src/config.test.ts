@@ -88,3 +88,54 @@ describe('configuration', () => {
     );
   });
 });
+
+describe('GANTRY_CONNECT_URL', () => {
+  it('takes a pattern of Pod origins and compiles it', async () => {
+    const config = loadConfig({
+      GANTRY_CONNECT_URL: 'http://{pod}-{port}.connect.localhost:3000/',
+    });
+    expect(config.connectUrl).toBe('http://{pod}-{port}.connect.localhost:3000');
+    expect(loadConfig({}).connectUrl).toBeUndefined();
+    const { compileConnectOrigins } = await import('./pods/connect-origin.js');
+    const origins = compileConnectOrigins(config.connectUrl ?? '');
+    const podId = '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
+    expect(origins.originOf(podId, 8080)).toBe(`http://${podId}-8080.connect.localhost:3000`);
+    expect(origins.parseHost(`${podId}-8080.connect.localhost:3000`)).toEqual({
+      podId,
+      port: 8080,
+    });
+    expect(origins.parseHost(`${podId.toUpperCase()}-8080.CONNECT.localhost:3000`)).toEqual({
+      podId,
+      port: 8080,
+    });
+    for (const host of [
+      undefined,
+      'localhost:3000',
+      `${podId}-8080.connect.localhost:3001`,
+      `${podId}-8080.connect.localhost`,
+      `${podId}-0.connect.localhost:3000`,
+      `${podId}-99999.connect.localhost:3000`,
+      `a.${podId}-8080.connect.localhost:3000`,
+    ]) {
+      expect(origins.parseHost(host), String(host)).toBeNull();
+    }
+    const https = compileConnectOrigins('https://{pod}-{port}.pods.example.net');
+    expect(https.parseHost(`${podId}-443.pods.example.net:443`)).toEqual({ podId, port: 443 });
+  });
+
+  it.each([
+    ['https://connect.example.com', /must contain \{pod\} and \{port\}/],
+    ['https://{pod}.connect.example.com', /must contain \{pod\} and \{port\}/],
+    ['ftp://{pod}-{port}.example.com', /http\(s\)/],
+    ['https://{pod}-{port}.example.com/path', /origin only/],
+    ['https://example.com/{pod}/{port}', /origin only|host name/],
+  ])('refuses %s', (value, message) => {
+    expect(() => loadConfig({ GANTRY_CONNECT_URL: value })).toThrow(message);
+    try {
+      loadConfig({ GANTRY_CONNECT_URL: value });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(String(error)).toContain('GANTRY_CONNECT_URL');
+    }
+  });
+});

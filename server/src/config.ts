@@ -28,6 +28,11 @@ export interface Config {
   maxPodsPerAccount: number;
   meterIntervalSeconds: number;
   maxSpendLimitMicro: number;
+  /**
+   * GANTRY_CONNECT_URL: the pattern of Pod origins, e.g. `https://{pod}-{port}.connect.example.com`
+   * (no trailing slash); undefined: Pods are served sandboxed under `/pods/` on the console.
+   */
+  connectUrl: string | undefined;
   /** Operator's maximum audit retention in days (GANTRY_AUDIT_MAX_RETENTION_DAYS); undefined: none. */
   auditMaxRetentionDays: number | undefined;
   /** Operator's minimum audit retention in days (GANTRY_AUDIT_MIN_RETENTION_DAYS, default 90). */
@@ -134,6 +139,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push(`GANTRY_CATALOG names a file that does not exist: ${catalogPath}`);
   }
 
+  const connectUrl = env.GANTRY_CONNECT_URL || undefined;
+  const connectProblem = connectUrl ? connectUrlProblem(connectUrl, publicUrl) : null;
+  if (connectProblem) problems.push(`GANTRY_CONNECT_URL ${connectProblem} (got "${connectUrl}")`);
+
   const config: Config = {
     port,
     host,
@@ -152,6 +161,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxPodsPerAccount: int('GANTRY_MAX_PODS', 50, 1, 100_000),
     meterIntervalSeconds: int('GANTRY_METER_INTERVAL_SECONDS', 60, 1, 3600),
     maxSpendLimitMicro: money('GANTRY_MAX_SPEND_LIMIT', '10000'),
+    connectUrl: connectProblem ? undefined : connectUrl?.replace(/\/+$/, ''),
     auditMaxRetentionDays: env.GANTRY_AUDIT_MAX_RETENTION_DAYS
       ? int('GANTRY_AUDIT_MAX_RETENTION_DAYS', 0, 1, 365_000)
       : undefined,
@@ -168,6 +178,34 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * What is wrong with a Connect URL pattern, or null: an http(s) origin whose host holds
+ * `{pod}` and `{port}` once each, with no path, query or credentials, on another host than
+ * the console's.
+ */
+export function connectUrlProblem(pattern: string, publicUrl: string): string | null {
+  const count = (placeholder: string) => pattern.split(placeholder).length - 1;
+  if (count('{pod}') !== 1 || count('{port}') !== 1) {
+    return 'must contain {pod} and {port} once each';
+  }
+  let url: URL;
+  try {
+    url = new URL(pattern.replace('{pod}', 'pod').replace('{port}', '1'));
+  } catch {
+    return 'must be an http(s) URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an http(s) URL';
+  if (url.username || url.password || url.search || url.hash || url.pathname !== '/') {
+    return 'must be an origin only (no path, query or credentials)';
+  }
+  const host = pattern.slice(pattern.indexOf('//') + 2).split('/')[0] ?? '';
+  if (!host.includes('{pod}') || !host.includes('{port}')) {
+    return 'must have {pod} and {port} in its host name';
+  }
+  if (url.host === new URL(publicUrl).host) return "must not be the console's own host";
+  return null;
 }
 
 /**

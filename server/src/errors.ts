@@ -40,6 +40,8 @@ export const ERROR_STATUS = {
   invite_already_accepted: 409,
   invalid_pod_transition: 409,
   pod_not_running: 409,
+  // The Pod's runtime driver offers no web terminal.
+  terminal_not_supported: 409,
   pod_limit_reached: 409,
   api_key_limit_reached: 409,
   insufficient_balance: 402,
@@ -52,6 +54,8 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   internal: 500,
   pod_unreachable: 502,
+  // On the console's origin a Pod may only redirect within its own /pods/:podId/:port/ prefix.
+  pod_redirect_refused: 502,
   not_ready: 503,
   // Contention the retries did not get past: try again (with Retry-After).
   busy: 503,

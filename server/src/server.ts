@@ -13,7 +13,12 @@ import { type JobHandle, startPeriodicJob } from './lib/jobs.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { loadCatalog } from './pods/catalog.js';
 import type { PodBilling } from './pods/pod-billing.js';
-import { attachRuntime, shutdownPods, stopPodBySystem } from './pods/pods.service.js';
+import {
+  attachRuntime,
+  enforcePodSchedule,
+  shutdownPods,
+  stopPodBySystem,
+} from './pods/pods.service.js';
 import {
   findMeteredPod,
   listLivePodIds,
@@ -152,7 +157,10 @@ export async function createGantry(config: Config, options: StartOptions = {}): 
   }
   const jobs: JobHandle[] = options.startJobs
     ? [
-        startMeter(deps, { stopPod: options.stopPod ?? stopPodBySystem }),
+        startMeter(deps, {
+          stopPod: options.stopPod ?? stopPodBySystem,
+          enforceSchedule: enforcePodSchedule,
+        }),
         // Retention: prune what accounts (or the operator's maximum) no longer keep, and users'
         // security events past a year.
         startPeriodicJob(

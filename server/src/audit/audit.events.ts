@@ -22,6 +22,8 @@ export const AUDIT_ACTIONS = [
   'pod.terminate',
   'pod.connect',
   'pod.error',
+  'pod.update',
+  'pod.terminal',
   'billing.view',
   'billing.update',
   'billing.credit',
@@ -101,6 +103,13 @@ export interface PodMoveDetails extends Change<{ status: string }> {
   [extra: string]: unknown;
 }
 
+/** When a Pod stops or terminates on its own. */
+interface PodSchedule {
+  stopAt: string | null;
+  terminateAt: string | null;
+  idleTimeoutMinutes: number | null;
+}
+
 /** What a credit records, whoever grants it (welcome credit, the operator, a payment provider). */
 export interface CreditDetails {
   transactionId: string;
@@ -174,6 +183,21 @@ export interface AuditDetailsMap {
   'pod.terminate': PodMoveDetails;
   'pod.error': PodMoveDetails;
   'pod.connect': { port: number };
+  'pod.update': {
+    name: string;
+    before: PodSchedule;
+    after: PodSchedule;
+  };
+  'pod.terminal':
+    | { phase: 'start'; terminalId: string; cols: number; rows: number }
+    | {
+        phase: 'end';
+        terminalId: string;
+        bytesIn: number;
+        bytesOut: number;
+        durationMs: number;
+        reason: string;
+      };
   'billing.view': never;
   'billing.update': Change<Record<string, unknown>>;
   'billing.credit': CreditDetails;

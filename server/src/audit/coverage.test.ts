@@ -185,6 +185,10 @@ const SCENARIOS: Record<string, Scenario> = {
     const pod = await runningPod(ctx);
     return ctx.user.request({ method: 'POST', url: `${pod.url}/restart` });
   },
+  'PATCH /api/v1/accounts/:accountId/pods/:podId': async (ctx) => {
+    const pod = await runningPod(ctx);
+    return ctx.user.request({ method: 'PATCH', url: pod.url, payload: { stopAfter: 'PT2H' } });
+  },
   'DELETE /api/v1/accounts/:accountId/pods/:podId': async (ctx) => {
     const pod = await runningPod(ctx);
     return ctx.user.request({ method: 'DELETE', url: pod.url });

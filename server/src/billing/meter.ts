@@ -20,6 +20,17 @@ export type PodStopper = (
   details?: Record<string, unknown>,
 ) => Promise<unknown>;
 
+/**
+ * Ends a Pod whose schedule says so (stop or terminate after a deadline, or idle), in the
+ * meter's transaction (the Pods module's `enforcePodSchedule`); returns the work to start once
+ * that transaction has committed, or null when nothing was due.
+ */
+export type PodScheduleEnforcer = (
+  trx: Trx,
+  deps: Deps,
+  podId: string,
+) => Promise<(() => void) | null>;
+
 /*
  * What is billed: a Pod's time in `running`. The Pods service writes `started_at` when a Pod
  * becomes `running` (the first time and after every start or restart), and in the transaction
@@ -178,6 +189,7 @@ export interface MeterRunResult {
 
 export interface MeterOptions {
   stopPod?: PodStopper | undefined;
+  enforceSchedule?: PodScheduleEnforcer | undefined;
 }
 
 /**
@@ -199,6 +211,7 @@ export async function runMeterOnce(
 
   for (const [accountId, podIds] of byAccount) {
     let balance: number;
+    const afterCommit: Array<() => void> = [];
     try {
       balance = await transact(deps.db, async (trx) => {
         const now = deps.clock.now();
@@ -219,6 +232,14 @@ export async function runMeterOnce(
             charges.reduce((sum, c) => sum + c.amount, 0),
           );
         }
+        // Deadlines and idle timeouts, with the charge up to now in the same transaction.
+        if (options.enforceSchedule) {
+          for (const pod of pods) {
+            if (pod.status !== 'running') continue;
+            const then = await options.enforceSchedule(trx, deps, pod.id);
+            if (then) afterCommit.push(then);
+          }
+        }
         return after;
       });
     } catch (error) {
@@ -229,11 +250,42 @@ export async function runMeterOnce(
       result.failed.push(accountId);
       continue;
     }
+    for (const then of afterCommit) then();
     if (balance <= 0 && options.stopPod) {
       result.stopped.push(...(await stopActivePods(deps, accountId, balance, options.stopPod)));
     }
   }
+  if (options.enforceSchedule) await enforceOtherSchedules(deps, options.enforceSchedule);
   return result;
+}
+
+/**
+ * Pods that are not running but whose schedule is due (a terminate deadline of a stopped Pod,
+ * a stop deadline of one still starting): each ended in a transaction of its own.
+ */
+async function enforceOtherSchedules(deps: Deps, enforce: PodScheduleEnforcer): Promise<void> {
+  const now = deps.clock.now().toISOString();
+  const due = await deps.db
+    .selectFrom('pods')
+    .select('id')
+    .where('status', 'in', ['provisioning', 'starting', 'exited', 'error'])
+    .where((eb) =>
+      eb.or([
+        eb('terminate_at', '<=', now),
+        eb.and([eb('stop_at', '<=', now), eb('status', 'in', ['provisioning', 'starting'])]),
+      ]),
+    )
+    .orderBy('id')
+    .limit(500)
+    .execute();
+  for (const { id } of due) {
+    try {
+      const then = await deps.db.transaction().execute((trx) => enforce(trx, deps, id));
+      then?.();
+    } catch (error) {
+      deps.logger.warn({ err: error, podId: id }, 'could not end a Pod on its schedule');
+    }
+  }
 }
 
 async function stopActivePods(

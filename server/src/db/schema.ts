@@ -196,6 +196,38 @@ export interface PodsTable {
   stopped_at: string | null;
   terminated_at: string | null;
   last_error: string | null;
+  /** When the meter stops the Pod (`stopAfter`); null: no deadline. */
+  stop_at: string | null;
+  /** When the meter terminates the Pod (`terminateAfter`); null: no deadline. */
+  terminate_at: string | null;
+  /** Stop after this many minutes without Connect or terminal traffic; null: never. */
+  idle_timeout_minutes: number | null;
+  /** The last Connect or terminal traffic seen by any instance (recorded at most every few seconds). */
+  last_traffic_at: string | null;
+}
+
+/** A single-use code that hands a console session over to one Pod origin (about a minute). */
+export interface ConnectHandoffsTable {
+  code_hash: string;
+  user_id: string;
+  session_id: string;
+  pod_id: string;
+  port: number;
+  /** The path on the Pod origin to land on. */
+  next_path: string;
+  created_at: string;
+  expires_at: string;
+}
+
+/** A session on one Pod origin (its cookie is host-only there), bound to user, console session and Pod. */
+export interface ConnectSessionsTable {
+  token_hash: string;
+  user_id: string;
+  session_id: string;
+  pod_id: string;
+  port: number;
+  created_at: string;
+  expires_at: string;
 }
 
 export type BillingKind = 'credit' | 'usage' | 'refund' | 'adjustment';
@@ -266,6 +298,8 @@ export interface Database {
   audit_settings: AuditSettingsTable;
   audit_checkpoints: AuditCheckpointsTable;
   pods: PodsTable;
+  connect_handoffs: ConnectHandoffsTable;
+  connect_sessions: ConnectSessionsTable;
   billing_accounts: BillingAccountsTable;
   billing_transactions: BillingTransactionsTable;
   pod_meters: PodMetersTable;

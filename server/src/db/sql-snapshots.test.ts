@@ -118,6 +118,13 @@ import {
   setMemberRole,
 } from '../members/members.store.js';
 import {
+  findConnectSession,
+  insertConnectSession,
+  insertHandoff,
+  recordPodTraffic,
+  takeHandoff,
+} from '../pods/connect.store.js';
+import {
   countPods,
   findMeteredPod,
   findPod,
@@ -325,6 +332,10 @@ const POD: PodRow = {
   stopped_at: null,
   terminated_at: null,
   last_error: null,
+  stop_at: null,
+  terminate_at: null,
+  idle_timeout_minutes: null,
+  last_traffic_at: null,
 };
 const TRANSACTION: BillingTransactionRow = {
   id: ID,
@@ -626,6 +637,37 @@ const MODULES: Record<string, ModuleSamples> = {
       setMemberRole: call((db) => setMemberRole(db, ID, OTHER_ID, 'admin')),
       deleteMember: call((db) => deleteMember(db, ID, OTHER_ID)),
       deleteMembersExcept: call((db) => deleteMembersExcept(db, ID, OTHER_ID)),
+    },
+  },
+  'connect.store': {
+    path: 'pods/connect.store.ts',
+    samples: {
+      insertHandoff: call((db) =>
+        insertHandoff(db, {
+          code_hash: HASH,
+          user_id: ID,
+          session_id: OTHER_ID,
+          pod_id: ID,
+          port: 8080,
+          next_path: '/',
+          created_at: NOW,
+          expires_at: LATER,
+        }),
+      ),
+      takeHandoff: call((db) => takeHandoff(db, HASH, ID, 8080, NOW)),
+      insertConnectSession: call((db) =>
+        insertConnectSession(db, {
+          token_hash: HASH,
+          user_id: ID,
+          session_id: OTHER_ID,
+          pod_id: ID,
+          port: 8080,
+          created_at: NOW,
+          expires_at: LATER,
+        }),
+      ),
+      findConnectSession: call((db) => findConnectSession(db, HASH, ID, 8080)),
+      recordPodTraffic: call((db) => recordPodTraffic(db, ID, NOW)),
     },
   },
   'pods.store': {

@@ -217,3 +217,6 @@ export const KEY_CHANGE_NEEDS: NeedsByCreator = {
   own: ['account.use', 'writer'],
   others: 'apikeys.manage',
 };
+
+/** Opening a web terminal into a Pod: `pods.connect`, and not a read-only key (a shell changes the Pod). */
+export const TERMINAL_NEEDS: readonly Need[] = ['pods.connect', 'writer'];

@@ -12,6 +12,7 @@ import {
   LogsResponse,
   PodDtoSchema,
   PodParams,
+  UpdatePodBody,
 } from './pods.schemas.js';
 import {
   createPod,
@@ -20,6 +21,7 @@ import {
   getPodLogs,
   listPods,
   movePod,
+  updatePodSchedule,
 } from './pods.service.js';
 import type { PodMove } from './state.js';
 
@@ -47,6 +49,7 @@ export const podRoutes =
         callerOf(request);
         return {
           currency: deps.config.currency,
+          terminal: typeof deps.runtime.openTerminal === 'function',
           gpuTypes: deps.catalog.gpuTypes.map((g) => ({
             id: g.id,
             name: g.name,
@@ -130,6 +133,33 @@ export const podRoutes =
       },
       async (request) =>
         getPod(deps, callerOf(request), request.params.accountId, request.params.podId),
+    );
+
+    app.patch(
+      '/accounts/:accountId/pods/:podId',
+      {
+        schema: {
+          operationId: 'updatePodSchedule',
+          description:
+            'Changes when the Pod stops or terminates on its own: `stopAfter` / `terminateAfter` as an ISO time or an ISO 8601 duration from now, `idleTimeoutMinutes` after the last Connect or terminal traffic; `null` clears one. `stopAfter` and `idleTimeoutMinutes` need `pods.stop`, `terminateAfter` needs `pods.terminate` (a Dev: only their own Pods).',
+          tags,
+          summary: 'Change when the Pod stops or terminates on its own',
+          params: PodParams,
+          body: UpdatePodBody,
+          response: {
+            200: answer('The Pod with its new schedule', ref(PodDtoSchema)),
+            ...errorResponses(400, 401, 403, 404, 409),
+          },
+        },
+      },
+      async (request) =>
+        updatePodSchedule(
+          deps,
+          callerOf(request),
+          request.params.accountId,
+          request.params.podId,
+          request.body,
+        ),
     );
 
     const moves: Array<{

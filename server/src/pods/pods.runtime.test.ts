@@ -68,9 +68,12 @@ describe.each(DIALECTS)('Pods at runtime on %s', (dialect) => {
     // Refused: anonymous (401, or sign-in for a browser), Billing (403), outsider (404).
     const anonymous = await get(`${prefix}/`);
     expect(anonymous.status).toBe(401);
+    // A browser gets a page: sign in, then come back (sign-in itself never lands on a Pod).
     const browser = await get(`${prefix}/x?y=1`, { accept: 'text/html' });
-    expect(browser.status).toBe(303);
-    expect(browser.headers.location).toBe(`/signin?next=${encodeURIComponent(`${prefix}/x?y=1`)}`);
+    expect(browser.status).toBe(401);
+    expect(browser.headers['content-type']).toMatch(/^text\/html/);
+    expect(browser.body).toContain('href="http://gantry.test/signin"');
+    expect(browser.body).toContain(`href="http://gantry.test${prefix}/x?y=1"`);
     expect((await get(`${prefix}/`, { cookie: team.billing.cookie })).status).toBe(403);
     expect((await get(`${prefix}/`, { cookie: team.outsider.cookie })).status).toBe(404);
     expect((await get(`${prefix}/`, { authorization: 'Bearer gnt_nope' })).status).toBe(401);
@@ -115,6 +118,16 @@ describe.each(DIALECTS)('Pods at runtime on %s', (dialect) => {
     const stopped = await get(`${prefix}/`, asDev);
     expect(stopped.status).toBe(409);
     expect(JSON.parse(stopped.body).error.code).toBe('pod_not_running');
+    const stoppedPage = await get(`${prefix}/`, { ...asDev, accept: 'text/html' });
+    expect(stoppedPage.status).toBe(409);
+    expect(stoppedPage.body).toContain('<strong id="pod-status">exited</strong>');
+    expect(stoppedPage.body).toContain(`href="http://gantry.test/accounts/${team.accountId}/pods"`);
+    const forbiddenPage = await get(`${prefix}/`, {
+      cookie: team.billing.cookie,
+      accept: 'text/html',
+    });
+    expect(forbiddenPage.status).toBe(403);
+    expect(forbiddenPage.body).toContain('You cannot open this Pod');
 
     // Started again, then terminated: files removed, nothing left running.
     await team.dev.request({ method: 'POST', url: `${base}/${pod.id}/start` });

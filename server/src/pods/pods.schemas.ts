@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { Body, Id, IsoTime, Money, Name, Nullable, ref, StringEnum } from '../http/schemas.js';
 import { POD_ENV_LIMITS } from './runtime/pod-env.js';
+import { IDLE_TIMEOUT_LIMITS } from './schedule.js';
 import { POD_STATUSES } from './state.js';
 
 export const PodStatusSchema = StringEnum(POD_STATUSES, { description: 'Pod status' });
@@ -26,6 +27,14 @@ export const PodDtoSchema = Type.Object(
       description: 'What the caller may do with the Pod now',
     }),
     lastError: Nullable(Type.String()),
+    stopAt: Nullable(IsoTime, { description: 'When the Pod stops on its own' }),
+    terminateAt: Nullable(IsoTime, { description: 'When the Pod is terminated on its own' }),
+    idleTimeoutMinutes: Nullable(Type.Integer(), {
+      description: 'The Pod stops after this many minutes without Connect or terminal traffic',
+    }),
+    lastTrafficAt: Nullable(IsoTime, {
+      description: 'The last Connect or terminal traffic (recorded every few seconds)',
+    }),
   },
   { $id: 'Pod' },
 );
@@ -57,6 +66,8 @@ export const CatalogResponse = Type.Object({
   currency: Type.String(),
   gpuTypes: Type.Array(ref(GpuTypeSchema)),
   templates: Type.Array(ref(TemplateSchema)),
+  /** Whether the runtime offers a web terminal into running Pods. */
+  terminal: Type.Boolean(),
 });
 
 export const PodParams = Type.Object({ accountId: Id, podId: Id }, { additionalProperties: false });
@@ -70,7 +81,28 @@ export const ListPodsQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const Deadline = (what: string) =>
+  Type.String({
+    minLength: 2,
+    maxLength: 40,
+    description: `When the Pod ${what} on its own: an ISO time (2026-12-24T18:00:00Z) or a duration from now (PT2H, P1DT12H)`,
+  });
+const IdleTimeout = Type.Integer({
+  minimum: IDLE_TIMEOUT_LIMITS.minimum,
+  maximum: IDLE_TIMEOUT_LIMITS.maximum,
+  description: 'Stop the Pod after this many minutes without Connect or terminal traffic',
+});
+
+export const UpdatePodBody = Body({
+  stopAfter: Type.Optional(Nullable(Deadline('stops'))),
+  terminateAfter: Type.Optional(Nullable(Deadline('is terminated'))),
+  idleTimeoutMinutes: Type.Optional(Nullable(IdleTimeout)),
+});
+
 export const CreatePodBody = Body({
+  stopAfter: Type.Optional(Deadline('stops')),
+  terminateAfter: Type.Optional(Deadline('is terminated')),
+  idleTimeoutMinutes: Type.Optional(IdleTimeout),
   name: Name(64),
   gpuType: Type.String({ minLength: 1, maxLength: 64 }),
   gpuCount: Type.Integer({ minimum: 1, maximum: 8 }),

@@ -9,8 +9,14 @@ import { transact } from '../db/transaction.js';
 import { AppError, notFound } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import { formatMoney } from '../lib/money.js';
-import { auditorOf, inAccount, readAccount } from '../permissions/access.js';
-import { type AccountActor, can } from '../permissions/policy.js';
+import { type AccountOperation, auditorOf, inAccount, readAccount } from '../permissions/access.js';
+import {
+  type AccountActor,
+  can,
+  type Needs,
+  type Permission,
+  TERMINAL_NEEDS,
+} from '../permissions/policy.js';
 import { findGpuType, findTemplate } from './catalog.js';
 import type { PodDtoSchema } from './pods.schemas.js';
 import {
@@ -25,10 +31,11 @@ import {
   type PodWithCreator,
   updatePodIfStatus,
 } from './pods.store.js';
-import type { PodSpec, RuntimeDriver, TemplateRuntime } from './runtime/driver.js';
+import type { PodSpec, PodTerminal, RuntimeDriver, TemplateRuntime } from './runtime/driver.js';
 import { RuntimeError } from './runtime/driver.js';
 import { undeclaredEnvNames, validatePodEnv } from './runtime/pod-env.js';
 import type { ProxyTarget } from './runtime/proxy.js';
+import { dueScheduledEnd, parseDeadline } from './schedule.js';
 import {
   assertMove,
   LIVE_STATUSES,
@@ -70,6 +77,10 @@ export function toPodDto(pod: PodWithCreator, actor: AccountActor): PodDto {
     stoppedAt: pod.stopped_at,
     actions: actionsOf(actor, pod),
     lastError: pod.last_error,
+    stopAt: pod.stop_at,
+    terminateAt: pod.terminate_at,
+    idleTimeoutMinutes: pod.idle_timeout_minutes,
+    lastTrafficAt: pod.last_traffic_at,
   };
 }
 
@@ -473,12 +484,61 @@ export function getPod(
   );
 }
 
-export interface CreatePodInput {
+/** When a Pod stops or terminates on its own; null clears a setting. */
+export interface PodScheduleInput {
+  /** An ISO time or an ISO-8601 duration from now (`PT2H`); needs `pods.stop`. */
+  stopAfter?: string | null;
+  /** The same, for terminating; needs `pods.terminate` (a Dev: their own Pod). */
+  terminateAfter?: string | null;
+  /** Stop after this many minutes without Connect or terminal traffic; needs `pods.stop`. */
+  idleTimeoutMinutes?: number | null;
+}
+
+export interface CreatePodInput extends PodScheduleInput {
   name: string;
   gpuType: string;
   gpuCount: number;
   templateId: string;
   env?: Record<string, string>;
+}
+
+/**
+ * The columns `input` sets, after checking the permission each needs (`pods.stop` for
+ * stopping and idling, `pods.terminate` for terminating; `createdBy` is the Pod's creator).
+ */
+/**
+ * What setting a schedule needs follows from what it sets: a stop (`stopAfter`, the idle
+ * timeout) `pods.stop`, a termination `pods.terminate` (a Dev: on their own Pods).
+ */
+function scheduleNeeds(input: PodScheduleInput): Permission[] {
+  const needs: Permission[] = [];
+  if (input.stopAfter !== undefined || input.idleTimeoutMinutes !== undefined) {
+    needs.push('pods.stop');
+  }
+  if (input.terminateAfter !== undefined) needs.push('pods.terminate');
+  return needs;
+}
+
+function scheduleChanges(
+  input: PodScheduleInput,
+  now: Date,
+): Pick<PodUpdate, 'stop_at' | 'terminate_at' | 'idle_timeout_minutes'> {
+  const changes: Pick<PodUpdate, 'stop_at' | 'terminate_at' | 'idle_timeout_minutes'> = {};
+  if (input.stopAfter !== undefined) {
+    changes.stop_at =
+      input.stopAfter === null
+        ? null
+        : parseDeadline(input.stopAfter, now, 'stopAfter').toISOString();
+  }
+  if (input.terminateAfter !== undefined) {
+    changes.terminate_at =
+      input.terminateAfter === null
+        ? null
+        : parseDeadline(input.terminateAfter, now, 'terminateAfter').toISOString();
+  }
+  if (input.idleTimeoutMinutes !== undefined)
+    changes.idle_timeout_minutes = input.idleTimeoutMinutes;
+  return changes;
 }
 
 /** Creates a Pod (`pods.create`) and starts it: `provisioning` now, `running` when its workload is up. */
@@ -492,7 +552,13 @@ export async function createPod(
     deps,
     caller,
     accountId,
-    { action: 'pod.create', resource: 'pod', resourceId: null, needs: 'pods.create' },
+    {
+      action: 'pod.create',
+      resource: 'pod',
+      resourceId: null,
+      // Its creator owns it, so a Dev may give it a termination time too.
+      needs: ['pods.create', ...scheduleNeeds(input)],
+    },
     async ({ db: trx, actor, now: createdAt, audit }) => {
       const gpu = findGpuType(deps.catalog, input.gpuType);
       if (!gpu) {
@@ -523,6 +589,7 @@ export async function createPod(
         );
       }
       const price = gpu.pricePerHourMicro * input.gpuCount;
+      const schedule = scheduleChanges(input, createdAt);
       await assertMayRunPod(deps, trx, accountId, price);
 
       const now = createdAt.toISOString();
@@ -543,6 +610,10 @@ export async function createPod(
         stopped_at: null,
         terminated_at: null,
         last_error: null,
+        stop_at: schedule.stop_at ?? null,
+        terminate_at: schedule.terminate_at ?? null,
+        idle_timeout_minutes: schedule.idle_timeout_minutes ?? null,
+        last_traffic_at: null,
       };
       await insertPod(trx, pod);
       await audit(
@@ -554,6 +625,9 @@ export async function createPod(
             templateId: pod.template_id,
             pricePerHour: formatMoney(price),
             envNames: Object.keys(env),
+            stopAt: pod.stop_at,
+            terminateAt: pod.terminate_at,
+            idleTimeoutMinutes: pod.idle_timeout_minutes,
           },
         },
         { resourceId: pod.id },
@@ -590,6 +664,100 @@ function assertEnvAllowed(
     'env_not_allowed',
     `body/env ${undeclared} is not a variable the template "${template.id}" lets you set (${declared.length > 0 ? `it takes ${declared.join(', ')}` : 'it takes none'})`,
   );
+}
+
+/**
+ * Changes when a Pod stops or terminates on its own (`pods.stop` for `stopAfter` and
+ * `idleTimeoutMinutes`, `pods.terminate` for `terminateAfter`), audited as `pod.update` with
+ * before and after. A terminated Pod answers 409.
+ */
+export function updatePodSchedule(
+  deps: Deps,
+  caller: Caller,
+  accountId: string,
+  podId: string,
+  input: PodScheduleInput,
+): Promise<PodDto> {
+  const needs: Permission[] = ['pods.view', ...scheduleNeeds(input)];
+  return inAccount(
+    deps,
+    caller,
+    accountId,
+    {
+      action: 'pod.update',
+      resource: 'pod',
+      resourceId: podId,
+      needs,
+      subject: {
+        load: (db) => loadPod(db, accountId, podId),
+        facts: (pod) => ({ createdBy: pod.created_by }),
+      },
+    },
+    async ({ db: trx, actor, now: at, subject: pod, audit }) => {
+      const changes = scheduleChanges(input, at);
+      if (pod.status === 'terminated') {
+        throw new AppError('invalid_pod_transition', 'The Pod is terminated');
+      }
+      const now = at.toISOString();
+      const changed = await updatePodIfStatus(trx, accountId, podId, [pod.status], {
+        ...changes,
+        updated_at: now,
+      });
+      if (!changed)
+        throw new AppError('invalid_pod_transition', 'The Pod changed meanwhile; try again');
+      const before = {
+        stopAt: pod.stop_at,
+        terminateAt: pod.terminate_at,
+        idleTimeoutMinutes: pod.idle_timeout_minutes,
+      };
+      const after = { ...pod, ...changes };
+      await audit({
+        name: pod.name,
+        before,
+        after: {
+          stopAt: after.stop_at,
+          terminateAt: after.terminate_at,
+          idleTimeoutMinutes: after.idle_timeout_minutes,
+        },
+      });
+      return toPodDto({ ...after, updated_at: now }, actor);
+    },
+  );
+}
+
+/**
+ * Ends Pod `podId` in `trx` if its schedule says so now (terminate past `terminateAfter`,
+ * stop past `stopAfter` or after its idle timeout): the status change and its `pod.stop` /
+ * `pod.terminate` event by `system`, with the reason in the details. The meter calls it in the
+ * transaction of its charge. Returns the runtime work to start once `trx` has committed, or
+ * null when nothing was due.
+ */
+export async function enforcePodSchedule(
+  trx: Trx,
+  deps: Deps,
+  podId: string,
+): Promise<(() => void) | null> {
+  const pod = await lockPodForSystem(trx, podId, deps.dialect);
+  if (!pod) return null;
+  const now = deps.clock.now();
+  const due = dueScheduledEnd(pod, now);
+  if (!due) return null;
+  const at = now.toISOString();
+  const live = LIVE_STATUSES.includes(pod.status);
+  const changes: PodUpdate =
+    due.move === 'terminate'
+      ? { terminated_at: at, ...(live ? { stopped_at: at } : {}) }
+      : // Once it has fired, the deadline is spent: starting the Pod again does not stop it at once.
+        { stopped_at: at, ...(due.reason === 'stop_after' ? { stop_at: null } : {}) };
+  const moved = await transition(deps, trx, SYSTEM_CONTEXT, pod, {
+    from: [pod.status],
+    to: due.move === 'terminate' ? 'terminated' : 'exited',
+    action: due.move === 'terminate' ? 'pod.terminate' : 'pod.stop',
+    changes,
+    details: { reason: due.reason, ...due.details },
+  });
+  if (!moved) return null;
+  return () => void scheduleRuntime(deps, podId, due.move);
 }
 
 type PodMoveAction = 'pod.start' | 'pod.stop' | 'pod.restart' | 'pod.terminate' | 'pod.error';
@@ -671,23 +839,37 @@ function readRunningPod<T>(
     deps,
     caller,
     accountId,
-    {
-      action: 'pod.connect',
-      resource: 'pod',
-      resourceId: podId,
-      needs: 'pods.connect',
-      subject: {
-        load: (db) => loadPod(db, accountId, podId),
-        facts: (pod) => ({ createdBy: pod.created_by }),
-      },
-    },
+    runningPodOperation('pod.connect', 'pods.connect', accountId, podId),
     async ({ subject: pod }) => {
-      if (pod.status !== 'running') {
-        throw new AppError('pod_not_running', `The Pod is ${pod.status}; start it to connect`);
-      }
+      assertRunning(pod);
       return fn(pod, findTemplate(deps.catalog, pod.template_id)?.ports ?? []);
     },
   );
+}
+
+/** An operation on a Pod as loaded (404 when not the account's), for Connect and terminals. */
+function runningPodOperation<A extends 'pod.connect' | 'pod.terminal'>(
+  action: A,
+  needs: Needs,
+  accountId: string,
+  podId: string,
+): AccountOperation<A, PodWithCreator> {
+  return {
+    action,
+    resource: 'pod',
+    resourceId: podId,
+    needs,
+    subject: {
+      load: (db) => loadPod(db, accountId, podId),
+      facts: (pod) => ({ createdBy: pod.created_by }),
+    },
+  };
+}
+
+function assertRunning(pod: PodRow): void {
+  if (pod.status !== 'running') {
+    throw new AppError('pod_not_running', `The Pod is ${pod.status}; start it to connect`);
+  }
 }
 
 /** The URLs of a running Pod's exposed ports, through Gantry's Connect proxy (`pods.connect`). */
@@ -749,7 +931,7 @@ export async function resolveConnectTarget(
   caller: Caller,
   podId: string,
   port: number,
-): Promise<ProxyTarget> {
+): Promise<ProxyTarget & { accountId: string }> {
   const owner = await findPodForSystem(deps.db, podId);
   if (!owner) throw notFound('Pod');
   const accountId = owner.account_id;
@@ -760,7 +942,96 @@ export async function resolveConnectTarget(
     return { openStream: () => deps.runtime.openStream(podId, port) };
   });
   await auditConnect(deps, caller, accountId, podId, port);
-  return target;
+  return { ...target, accountId };
+}
+
+/** One web terminal session, as its `pod.terminal` events record it. */
+export interface TerminalSessionRecord {
+  terminalId: string;
+  accountId: string;
+  podId: string;
+}
+
+/**
+ * Opens a web terminal into Pod `podId` (`pods.connect`, running, a driver with terminals:
+ * 409 `terminal_not_supported` otherwise) and records its `pod.terminal` start event.
+ */
+export async function startPodTerminal(
+  deps: Deps,
+  caller: Caller,
+  accountId: string,
+  podId: string,
+  size: { cols: number; rows: number },
+): Promise<{ record: TerminalSessionRecord; terminal: PodTerminal }> {
+  // A shell changes the Pod: `pods.connect`, and not a read-only key (TERMINAL_NEEDS).
+  return readAccount(
+    deps,
+    caller,
+    accountId,
+    runningPodOperation('pod.terminal', TERMINAL_NEEDS, accountId, podId),
+    async ({ subject: pod, audit }) => {
+      assertRunning(pod);
+      const openTerminal = deps.runtime.openTerminal?.bind(deps.runtime);
+      if (!openTerminal) {
+        throw new AppError(
+          'terminal_not_supported',
+          `The ${deps.runtime.name} runtime has no terminal`,
+        );
+      }
+      const terminal = await openTerminal(podId, size).catch((error: unknown) => {
+        deps.logger.warn({ err: error, podId }, 'could not open a terminal');
+        throw new AppError('pod_unreachable', 'The Pod cannot open a terminal now');
+      });
+      const record = { terminalId: newId(), accountId, podId };
+      try {
+        await audit({
+          phase: 'start',
+          terminalId: record.terminalId,
+          cols: size.cols,
+          rows: size.rows,
+        });
+      } catch (error) {
+        terminal.close();
+        throw error;
+      }
+      return { record, terminal };
+    },
+  );
+}
+
+/** Records the end of a web terminal session: bytes each way and how long, never what was typed. */
+export async function endPodTerminal(
+  deps: Deps,
+  caller: Caller,
+  record: TerminalSessionRecord,
+  summary: { bytesIn: number; bytesOut: number; durationMs: number; reason: string },
+): Promise<void> {
+  // Recorded whatever the caller may do now: the session it ends was allowed.
+  await transact(deps.db, (trx) =>
+    auditorOf(
+      trx,
+      auditContextOf(caller),
+      deps.clock.now(),
+      record.accountId,
+      'pod.terminal',
+      'pod',
+      record.podId,
+    )({ phase: 'end', terminalId: record.terminalId, ...summary }),
+  );
+}
+
+/**
+ * Checks again that `caller` may still connect to Pod `podId` of account `accountId` (an open
+ * Connect WebSocket or terminal): throws the AppError of {@link resolveConnectTarget} when the
+ * caller lost `pods.connect` or left the account, or the Pod is no longer running.
+ */
+export function checkConnectAccess(
+  deps: Deps,
+  caller: Caller,
+  accountId: string,
+  podId: string,
+): Promise<void> {
+  return readRunningPod(deps, caller, accountId, podId, async () => undefined);
 }
 
 async function auditConnect(

@@ -837,7 +837,11 @@ export interface paths {
         delete: operations["terminatePod"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change when the Pod stops or terminates on its own
+         * @description Changes when the Pod stops or terminates on its own: `stopAfter` / `terminateAfter` as an ISO time or an ISO 8601 duration from now, `idleTimeoutMinutes` after the last Connect or terminal traffic; `null` clears one. `stopAfter` and `idleTimeoutMinutes` need `pods.stop`, `terminateAfter` needs `pods.terminate` (a Dev: only their own Pods).
+         */
+        patch: operations["updatePodSchedule"];
         trace?: never;
     };
     "/api/v1/accounts/{accountId}/pods/{podId}/start": {
@@ -1225,7 +1229,7 @@ export interface components {
                 email: string | null;
             };
             /** @enum {string} */
-            action: "account.create" | "account.view" | "account.update" | "account.convert" | "account.delete_team" | "ownership.transfer" | "member.view" | "member.role_change" | "member.remove" | "member.leave" | "invite.view" | "invite.create" | "invite.revoke" | "invite.accept" | "pod.view" | "pod.create" | "pod.start" | "pod.stop" | "pod.restart" | "pod.terminate" | "pod.connect" | "pod.error" | "billing.view" | "billing.update" | "billing.credit" | "billing.charge" | "audit.view" | "audit.export" | "audit.verify" | "audit.prune" | "audit.settings_update" | "apikey.view" | "apikey.create" | "apikey.disable" | "apikey.enable" | "apikey.revoke";
+            action: "account.create" | "account.view" | "account.update" | "account.convert" | "account.delete_team" | "ownership.transfer" | "member.view" | "member.role_change" | "member.remove" | "member.leave" | "invite.view" | "invite.create" | "invite.revoke" | "invite.accept" | "pod.view" | "pod.create" | "pod.start" | "pod.stop" | "pod.restart" | "pod.terminate" | "pod.connect" | "pod.error" | "pod.update" | "pod.terminal" | "billing.view" | "billing.update" | "billing.credit" | "billing.charge" | "audit.view" | "audit.export" | "audit.verify" | "audit.prune" | "audit.settings_update" | "apikey.view" | "apikey.create" | "apikey.disable" | "apikey.enable" | "apikey.revoke";
             resource: {
                 type: string;
                 id: string | null;
@@ -1267,6 +1271,23 @@ export interface components {
             /** @description What the caller may do with the Pod now */
             actions: ("start" | "stop" | "restart" | "terminate" | "connect")[];
             lastError: string | null;
+            /**
+             * Format: date-time
+             * @description When the Pod stops on its own
+             */
+            stopAt: string | null;
+            /**
+             * Format: date-time
+             * @description When the Pod is terminated on its own
+             */
+            terminateAt: string | null;
+            /** @description The Pod stops after this many minutes without Connect or terminal traffic */
+            idleTimeoutMinutes: number | null;
+            /**
+             * Format: date-time
+             * @description The last Connect or terminal traffic (recorded every few seconds)
+             */
+            lastTrafficAt: string | null;
         };
         GpuType: {
             id: string;
@@ -4196,6 +4217,7 @@ export interface operations {
                         currency: string;
                         gpuTypes: components["schemas"]["GpuType"][];
                         templates: components["schemas"]["Template"][];
+                        terminal: boolean;
                     };
                 };
             };
@@ -4290,6 +4312,12 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description When the Pod stops on its own: an ISO time (2026-12-24T18:00:00Z) or a duration from now (PT2H, P1DT12H) */
+                    stopAfter?: string;
+                    /** @description When the Pod is terminated on its own: an ISO time (2026-12-24T18:00:00Z) or a duration from now (PT2H, P1DT12H) */
+                    terminateAfter?: string;
+                    /** @description Stop the Pod after this many minutes without Connect or terminal traffic */
+                    idleTimeoutMinutes?: number;
                     /** @description Plain text */
                     name: string;
                     gpuType: string;
@@ -4444,6 +4472,87 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The terminated Pod */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pod"];
+                };
+            };
+            /** @description The input is invalid: `message` says what is wrong and `field` names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials, API key or code are wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed: a permission the role lacks, an API key where a person must sign in, or a cross-site request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found: it does not exist, or it is not in an account of the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused in the current state of the resource (the code says why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    updatePodSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUIDv7 */
+                accountId: string;
+                /** @description UUIDv7 */
+                podId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description When the Pod stops on its own: an ISO time (2026-12-24T18:00:00Z) or a duration from now (PT2H, P1DT12H) */
+                    stopAfter?: string | null;
+                    /** @description When the Pod is terminated on its own: an ISO time (2026-12-24T18:00:00Z) or a duration from now (PT2H, P1DT12H) */
+                    terminateAfter?: string | null;
+                    /** @description Stop the Pod after this many minutes without Connect or terminal traffic */
+                    idleTimeoutMinutes?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The Pod with its new schedule */
             200: {
                 headers: {
                     [name: string]: unknown;

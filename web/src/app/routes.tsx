@@ -5,6 +5,7 @@ import { ApiKeysPage } from '../apikeys/ApiKeysPage';
 import { AuditLogsPage } from '../audit/AuditLogsPage';
 import { SignInPage, SignUpPage } from '../auth/AuthPages';
 import { BillingPage } from '../billing/BillingPage';
+import { PodDetailPage } from '../pods/PodDetailPage';
 import { PodsPage } from '../pods/PodsPage';
 import { InvitePage } from '../teams/InvitePage';
 import { TeamPage } from '../teams/TeamPage';
@@ -17,6 +18,7 @@ export const ACCOUNT_PAGES: RouteObject[] = [
   { path: 'settings', element: <SettingsPage /> },
   { path: 'settings/api-keys', element: <ApiKeysPage /> },
   { path: 'pods', element: <PodsPage /> },
+  { path: 'pods/:podId', element: <PodDetailPage /> },
   { path: 'billing', element: <BillingPage /> },
   { path: 'team', element: <TeamPage /> },
   { path: 'audit-logs', element: <AuditLogsPage /> },

@@ -15,18 +15,16 @@ import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { api, call, hasErrorCode } from '../api/client';
 import { useMe } from '../api/hooks';
 import { errorFor, FormError } from '../components/errors';
+import { safeNextPath } from '../format/next';
 
-/** Where to go after signing in: a same-site path from `?next=`, else home. */
+/** Where to go after signing in: a console path from `?next=` (never a Pod's), else home. */
 function useNext(): string {
   const [params] = useSearchParams();
-  const next = params.get('next');
-  return next?.startsWith('/') && !next.startsWith('//') ? next : '/';
+  return safeNextPath(params.get('next'));
 }
 
-/** Console paths route inside the app; Connect paths (/pods/…) are served by the server. */
 function goNext(navigate: (to: string) => void, next: string) {
-  if (next.startsWith('/pods/')) window.location.assign(next);
-  else navigate(next);
+  navigate(next);
 }
 
 function AuthCard({ title, children }: { title: string; children: React.ReactNode }) {

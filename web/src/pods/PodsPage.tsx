@@ -1,6 +1,7 @@
 import {
   ActionIcon,
   Alert,
+  Anchor,
   Badge,
   Button,
   Card,
@@ -29,20 +30,23 @@ import {
   IconPlayerPlay,
   IconPlayerStop,
   IconPlus,
+  IconPrompt,
   IconRefresh,
   IconTerminal2,
   IconTrash,
 } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useState } from 'react';
-import { useOutletContext } from 'react-router-dom';
-import { type Account, ApiError, api, call } from '../api/client';
+import { Link, useOutletContext } from 'react-router-dom';
+import { type Account, api, call } from '../api/client';
 import { usePolicy } from '../api/hooks';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { errorFor, FormError } from '../components/errors';
 import { type FullLayoutFrom, TableFrame } from '../components/TableFrame';
 import { formatDateTime } from '../format/dates';
 import { formatRate, multiplyMoney } from '../format/money';
+import { openConnectTab } from './connect-tab';
+import { ExtendStopItem, PodScheduleNote } from './PodSchedule';
 import {
   type Pod,
   type PodAction,
@@ -52,6 +56,7 @@ import {
   useCatalogNames,
   usePods,
 } from './pods-api';
+import { TerminalModal } from './TerminalModal';
 
 /** All the columns from `lg` up: they need ~820 px, more than a 1024 px laptop's page has. */
 const FULL_FROM: FullLayoutFrom = 'lg';
@@ -309,15 +314,18 @@ function PodRow({
   accountId,
   pod,
   onLogs,
+  onTerminal,
   onTerminate,
 }: {
   accountId: string;
   pod: Pod;
   onLogs: () => void;
+  onTerminal: () => void;
   onTerminate: () => void;
 }) {
   const queryClient = useQueryClient();
   const { gpuName, templateName, currency } = useCatalogNames();
+  const catalog = useCatalog();
   const move = useMutation({
     mutationFn: (action: Move) =>
       call(
@@ -329,27 +337,8 @@ function PodRow({
     onError: (error) => notifications.show({ color: 'red', message: error.message }),
   });
   const connect = async () => {
-    // Open the tab now (a user gesture), point it at the Pod once the URL is known.
-    const tab = window.open('about:blank', '_blank');
-    try {
-      const { urls } = await call(
-        api.GET('/api/v1/accounts/{accountId}/pods/{podId}/connect', {
-          params: { path: { accountId, podId: pod.id } },
-        }),
-      );
-      const url = urls[0];
-      if (!url) throw new Error('This Pod exposes no port');
-      if (tab) {
-        tab.opener = null;
-        tab.location.href = url;
-      } else window.location.href = url;
-    } catch (error) {
-      tab?.close();
-      notifications.show({
-        color: 'red',
-        message: error instanceof ApiError || error instanceof Error ? error.message : 'Failed',
-      });
-    }
+    const problem = await openConnectTab(accountId, pod.id);
+    if (problem) notifications.show({ color: 'red', message: problem });
   };
   const can = (action: PodAction) => pod.actions.includes(action);
   // One button in view (Connect, or Start for a stopped Pod); the rest in the row's menu.
@@ -360,14 +349,25 @@ function PodRow({
       : null;
   const menuMoves = MOVES.filter((action) => can(action) && action !== primary);
   const showLogs = pod.status !== 'terminated';
-  const hasMenu = menuMoves.length > 0 || showLogs || can('terminate');
+  const canExtend = pod.stopAt !== null && can('stop');
+  const showTerminal = catalog.data?.terminal === true && can('connect');
+  const hasMenu = menuMoves.length > 0 || showLogs || showTerminal || canExtend || can('terminate');
   const gpus = `${pod.gpuCount} × ${gpuName(pod.gpuType)}`;
   return (
     <Table.Tr data-testid="pod-row" data-pod-name={pod.name}>
       <Table.Td>
-        <Text fw={600} lineClamp={1} maw={220} title={pod.name} style={{ wordBreak: 'break-all' }}>
+        <Anchor
+          component={Link}
+          to={`/accounts/${accountId}/pods/${pod.id}`}
+          fw={600}
+          lineClamp={1}
+          maw={220}
+          title={pod.name}
+          c="inherit"
+          style={{ wordBreak: 'break-all' }}
+        >
           {pod.name}
-        </Text>
+        </Anchor>
         {pod.lastError && (
           <Tooltip label={pod.lastError} multiline w={320}>
             <Text size="xs" c="red" lineClamp={1} maw={220}>
@@ -382,9 +382,13 @@ function PodRow({
             {gpus} · {formatRate(pod.pricePerHour, currency)}/h
           </Text>
         </Group>
+        <Group hiddenFrom={FULL_FROM}>
+          <PodScheduleNote pod={pod} />
+        </Group>
       </Table.Td>
       <Table.Td miw={120} visibleFrom={FULL_FROM}>
         <StatusBadge status={pod.status} testId="pod-status" />
+        <PodScheduleNote pod={pod} />
       </Table.Td>
       <Table.Td data-testid="pod-gpus" visibleFrom={FULL_FROM}>
         <Text size="sm" lineClamp={1} maw={200} title={gpus}>
@@ -452,6 +456,12 @@ function PodRow({
                     {MOVE_LABEL[action]}
                   </Menu.Item>
                 ))}
+                {canExtend && <ExtendStopItem accountId={accountId} pod={pod} />}
+                {showTerminal && (
+                  <Menu.Item leftSection={<IconPrompt size={14} />} onClick={onTerminal}>
+                    Terminal
+                  </Menu.Item>
+                )}
                 {showLogs && (
                   <Menu.Item leftSection={<IconTerminal2 size={14} />} onClick={onLogs}>
                     Logs
@@ -520,6 +530,7 @@ export function PodsPage() {
   const pods = usePods(account.id, showTerminated, policy.can('pods.view'));
   const [deployOpen, deploy] = useDisclosure(false);
   const [logsOf, setLogsOf] = useState<Pod | null>(null);
+  const [terminalOf, setTerminalOf] = useState<Pod | null>(null);
   const [terminating, setTerminating] = useState<Pod | null>(null);
   if (!policy.can('pods.view')) {
     return (
@@ -571,6 +582,7 @@ export function PodsPage() {
                   accountId={account.id}
                   pod={pod}
                   onLogs={() => setLogsOf(pod)}
+                  onTerminal={() => setTerminalOf(pod)}
                   onTerminate={() => setTerminating(pod)}
                 />
               ))}
@@ -595,6 +607,7 @@ export function PodsPage() {
       </Card>
       <DeployDialog accountId={account.id} opened={deployOpen} onClose={deploy.close} />
       <LogsModal accountId={account.id} pod={logsOf} onClose={() => setLogsOf(null)} />
+      <TerminalModal accountId={account.id} pod={terminalOf} onClose={() => setTerminalOf(null)} />
       <TerminateDialog
         accountId={account.id}
         pod={terminating}

@@ -18,6 +18,10 @@ function pod(status: PodStatus, gpuCount = 1): Pod {
     stoppedAt: null,
     actions: [],
     lastError: null,
+    stopAt: null,
+    terminateAt: null,
+    idleTimeoutMinutes: null,
+    lastTrafficAt: null,
   };
 }
 

@@ -13,7 +13,7 @@ select "p".*, "u"."name" as "created_by_name" from "pods" as "p" left join "user
 select * from "pods" where "id" = ?;
 
 -- insertPod
-insert into "pods" ("id", "account_id", "name", "status", "gpu_type", "gpu_count", "template_id", "price_per_hour", "env", "created_by", "created_at", "updated_at", "started_at", "stopped_at", "terminated_at", "last_error") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+insert into "pods" ("id", "account_id", "name", "status", "gpu_type", "gpu_count", "template_id", "price_per_hour", "env", "created_by", "created_at", "updated_at", "started_at", "stopped_at", "terminated_at", "last_error", "stop_at", "terminate_at", "idle_timeout_minutes", "last_traffic_at") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- lastConnectAudit
 select "time" from "audit_events" where "account_id" = ? and "resource_type" = ? and "resource_id" = ? and "action" = ? and "actor_user_id" = ? and "time" > ? order by "seq" desc limit ?;

@@ -1,5 +1,3 @@
-import type { Duplex } from 'node:stream';
-
 /**
  * Runtime driver contract: how the Pod service asks "something" to run a Pod.
  *
@@ -7,6 +5,7 @@ import type { Duplex } from 'node:stream';
  * driver only runs processes/containers and reports what happened to them.
  * Drivers never touch the database. See docs/runtime-drivers.md.
  */
+import type { Duplex } from 'node:stream';
 
 /** What a template contributes to running a Pod. Comes from the operator catalog, never from users. */
 export interface TemplateRuntime {
@@ -126,6 +125,15 @@ export class RuntimeError extends Error {
   }
 }
 
+/** A shell in a running Pod with a terminal (TTY): its byte stream, resizing, and closing. */
+export interface PodTerminal {
+  /** Keystrokes in, terminal output out (raw bytes, the TTY's own). */
+  stream: Duplex;
+  resize(cols: number, rows: number): Promise<void>;
+  /** Ends the shell's stream (idempotent). */
+  close(): void;
+}
+
 /** Interface every runtime driver (local, kubernetes, ...) implements. All methods are safe to call concurrently for different Pods. */
 export interface RuntimeDriver {
   /** Driver name as configured, e.g. `local`. */
@@ -160,6 +168,11 @@ export interface RuntimeDriver {
   setEvents(events: RuntimeEvents): void;
   /** Stop every workload (Gantry is exiting). Further `start()` calls reject. */
   shutdown(): Promise<void>;
+  /**
+   * Opens a shell with a terminal in the running Pod (the web terminal). Optional: a driver
+   * without it has no terminal (the console offers none).
+   */
+  openTerminal?(podId: string, size: { cols: number; rows: number }): Promise<PodTerminal>;
 }
 
 /** Pod ids accepted by drivers (uuid/uuidv7 and similar). */

@@ -250,15 +250,21 @@ describe('proxyHttp against a scripted upstream', () => {
           headers: req.headers,
           body: Buffer.concat(chunks).toString(),
         };
-        if (req.url === '/redirect') {
-          res.writeHead(302, { location: '/login?next=1' });
+        const to = /\/redirect\?to=(.*)$/.exec(req.url ?? '')?.[1];
+        if (to !== undefined) {
+          res.writeHead(302, { location: decodeURIComponent(to) });
           res.end();
           return;
         }
         res.writeHead(201, {
-          'set-cookie': ['gantry_session=planted; Path=/', 'app=1; Path=/'],
+          'set-cookie': [
+            'gantry_session=planted; Path=/',
+            'app=1; Path=/',
+            'wide=1; Domain=localhost; Path=/',
+          ],
           'service-worker-allowed': '/',
           'clear-site-data': '"cookies"',
+          'strict-transport-security': 'max-age=31536000; includeSubDomains',
           'x-app': 'yes',
         });
         res.end('created');
@@ -298,26 +304,59 @@ describe('proxyHttp against a scripted upstream', () => {
     expect(res.status).toBe(201);
     expect(res.body).toBe('created');
     expect(res.headers['x-app']).toBe('yes');
-    expect(res.headers['set-cookie']).toEqual(['app=1; Path=/']);
+    // On the console's origin no Pod cookie at all, and nothing that acts on the origin.
+    expect(res.headers['set-cookie']).toBeUndefined();
     expect(res.headers['service-worker-allowed']).toBeUndefined();
     expect(res.headers['clear-site-data']).toBeUndefined();
-    expect(res.headers['content-security-policy']).toBeUndefined();
+    expect(res.headers['strict-transport-security']).toBeUndefined();
+    expect(res.headers['content-security-policy']).toMatch(/^sandbox /);
+    expect(res.headers['content-security-policy']).not.toContain('allow-same-origin');
   });
 
-  it('rewrites absolute-path redirects under the prefix', async () => {
-    const res = await rawGet(frontPort(), '/pods/p1/3000/redirect');
-    expect(res.status).toBe(302);
-    expect(res.headers.location).toBe('/pods/p1/3000/login?next=1');
+  const redirect = (to: string) =>
+    rawGet(frontPort(), `/pods/p1/3000/a/b/redirect?to=${encodeURIComponent(to)}`);
+
+  it('keeps redirects inside the Pod prefix and refuses every other one', async () => {
+    // The upstream sees /a/b/redirect, so relative targets resolve under /pods/p1/3000/a/b/.
+    for (const [to, expected] of [
+      ['/login?next=1', '/pods/p1/3000/login?next=1'],
+      ['c', '/pods/p1/3000/a/b/c'],
+      ['../x', '/pods/p1/3000/a/x'],
+      ['/pods/p1/3000/elsewhere', '/pods/p1/3000/pods/p1/3000/elsewhere'],
+    ] as const) {
+      const res = await redirect(to);
+      expect(res.status, to).toBe(302);
+      expect(res.headers.location, to).toBe(expected);
+    }
+    for (const to of [
+      '//evil.test/x',
+      '/\\evil.test/x',
+      'https://evil.test/x',
+      'http://127.0.0.1:1/x',
+      '../../../../api/v1/me',
+      '/../../../api/v1/me',
+      'javascript:alert(1)',
+      'data:text/html,hi',
+    ]) {
+      const res = await redirect(to);
+      expect(res.status, to).toBe(502);
+      expect(res.headers.location, to).toBeUndefined();
+      expect(JSON.parse(res.body).error.code, to).toBe('pod_redirect_refused');
+    }
   });
 
-  it('adds a sandbox CSP when asked', async () => {
-    opts.sandbox = true;
+  it('on a Pod origin of its own keeps host-only cookies and any redirect', async () => {
+    opts.isolation = 'origin';
     try {
       const res = await rawGet(frontPort(), '/pods/p1/3000/');
-      expect(res.headers['content-security-policy']).toMatch(/^sandbox /);
-      expect(res.headers['content-security-policy']).not.toContain('allow-same-origin');
+      expect(res.headers['set-cookie']).toEqual(['app=1; Path=/']);
+      expect(res.headers['content-security-policy']).toBeUndefined();
+      expect(res.headers['strict-transport-security']).toBeUndefined();
+      expect((await redirect('https://elsewhere.test/')).headers.location).toBe(
+        'https://elsewhere.test/',
+      );
     } finally {
-      opts.sandbox = false;
+      delete opts.isolation;
     }
   });
 });

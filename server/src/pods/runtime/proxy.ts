@@ -7,9 +7,10 @@
  * own credentials (session cookie, Authorization) never reach the Pod, and that
  * a Pod's responses cannot plant Gantry cookies or widen service-worker scope.
  *
- * Security note: Pods are served on Gantry's own origin, so a Pod's HTML/JS
- * runs same-origin with the console. Prefer a dedicated Connect origin in
- * production, or set `sandbox: true` (see {@link ProxyOptions.sandbox}).
+ * Isolation ({@link ProxyOptions.isolation}): on the console's own origin (`path`, the
+ * default) a Pod's pages run in a sandbox without `allow-same-origin`, may set no cookie and
+ * may not redirect out of their prefix; on a Pod origin of their own (`origin`, with
+ * `GANTRY_CONNECT_URL`) they may set host-only cookies and redirect where they like.
  */
 import http, {
   type IncomingHttpHeaders,
@@ -78,11 +79,16 @@ export interface ProxyOptions {
   /** Cookies removed from requests and from upstream `Set-Cookie` (default `['gantry_session']`). */
   stripCookies?: readonly string[];
   /**
-   * Add `Content-Security-Policy: sandbox ...` (without allow-same-origin) to
-   * proxied responses, so Pod pages run in an opaque origin and cannot use the
-   * console's session. Breaks Pod apps that rely on cookies/storage. Default false.
+   * Where the Pod is served. `path` (default): under `/pods/:podId/:port/` on the console's
+   * origin — responses get `Content-Security-Policy: sandbox …` without `allow-same-origin`
+   * (the page runs in an opaque origin and cannot use the console's session), every
+   * `Set-Cookie` is dropped, and a redirect out of the Pod's prefix is refused (502
+   * `pod_redirect_refused`). `origin`: on the Pod port's own origin — only cookies with a
+   * `Domain` attribute (they would reach other hosts) and the stripped names are dropped.
    */
-  sandbox?: boolean;
+  isolation?: 'path' | 'origin';
+  /** Called for every chunk relayed either way (bytes), e.g. to record the Pod's last traffic. */
+  onTraffic?: (bytes: number) => void;
 }
 
 /** Default cookie names that never reach a Pod. */
@@ -113,7 +119,11 @@ const DROPPED_REQUEST = new Set([
   'x-forwarded-port',
 ]);
 /** Response headers a Pod may not send to the console's origin. */
-const DROPPED_RESPONSE = new Set(['service-worker-allowed', 'clear-site-data']);
+const DROPPED_RESPONSE = new Set([
+  'service-worker-allowed',
+  'clear-site-data',
+  'strict-transport-security',
+]);
 const SANDBOX_CSP = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads';
 
 /**
@@ -206,8 +216,19 @@ export function proxyHttp(
       headers: upstreamRequestHeaders(req, route, opts, false),
     });
     upstream.on('response', (upRes) => {
-      const headers = downstreamHeaders(upRes.headers, route, opts);
+      const headers = downstreamHeaders(req, upRes.headers, route, opts);
+      if (headers === REFUSED) {
+        upRes.resume();
+        const body = JSON.stringify(redirectRefused());
+        res.writeHead(502, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': Buffer.byteLength(body),
+        });
+        res.end(body);
+        return;
+      }
       res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, headers);
+      if (opts.onTraffic) countTraffic(upRes, opts.onTraffic);
       upRes.pipe(res);
       upRes.on('error', () => res.destroy());
     });
@@ -227,6 +248,7 @@ export function proxyHttp(
       if (!res.writableFinished) upstream.destroy();
     });
     req.on('error', () => upstream.destroy());
+    if (opts.onTraffic) countTraffic(req, opts.onTraffic);
     req.pipe(upstream);
   });
 }
@@ -256,17 +278,31 @@ export function proxyUpgrade(
     upSocket.on('error', () => socket.destroy());
     socket.on('close', () => upSocket.destroy());
     upSocket.on('close', () => socket.destroy());
-    const headers = downstreamHeaders(upRes.headers, route, opts, true);
+    const headers = downstreamHeaders(req, upRes.headers, route, opts, true);
+    if (headers === REFUSED) {
+      upSocket.destroy();
+      socket.end(rawHead(502, 'Bad Gateway', { 'content-length': 0, connection: 'close' }));
+      return;
+    }
     socket.write(
       rawHead(upRes.statusCode ?? 101, upRes.statusMessage ?? 'Switching Protocols', headers),
     );
     if (upHead.length > 0) socket.write(upHead);
     upSocket.setNoDelay(true);
+    if (opts.onTraffic) {
+      countTraffic(upSocket, opts.onTraffic);
+      countTraffic(socket, opts.onTraffic);
+    }
     upSocket.pipe(socket).pipe(upSocket);
   });
   upstream.on('response', (upRes) => {
     // The Pod declined the upgrade: relay its answer and close.
-    const headers = downstreamHeaders(upRes.headers, route, opts);
+    const headers = downstreamHeaders(req, upRes.headers, route, opts);
+    if (headers === REFUSED) {
+      upRes.resume();
+      socket.end(rawHead(502, 'Bad Gateway', { 'content-length': 0, connection: 'close' }));
+      return;
+    }
     headers.connection = 'close';
     socket.write(rawHead(upRes.statusCode ?? 502, upRes.statusMessage ?? '', headers));
     upRes.pipe(socket);
@@ -283,6 +319,20 @@ export function proxyUpgrade(
   });
   socket.on('close', () => upstream.destroy());
   upstream.end();
+}
+
+/** Counts the bytes a stream emits, without consuming them. */
+function countTraffic(stream: NodeJS.ReadableStream, onTraffic: (bytes: number) => void): void {
+  stream.on('data', (chunk: Buffer | string) => onTraffic(chunk.length));
+}
+
+function redirectRefused(): { error: { code: string; message: string } } {
+  return {
+    error: {
+      code: 'pod_redirect_refused',
+      message: 'The Pod redirected outside its own address; Gantry refused to follow it.',
+    },
+  };
 }
 
 function unreachable(err: unknown): { error: { code: string; message: string } } {
@@ -342,17 +392,26 @@ function upstreamRequestHeaders(
   out['x-forwarded-proto'] = opts.proto ?? (encrypted ? 'https' : 'http');
   const host = opts.host ?? req.headers.host;
   if (host) out['x-forwarded-host'] = host;
-  out['x-forwarded-prefix'] = route.prefix;
+  if (route.prefix !== '') out['x-forwarded-prefix'] = route.prefix;
   return out;
 }
 
-/** Headers sent back to the client: upstream headers minus hop-by-hop and anything that could affect the console's origin. */
+/** What {@link downstreamHeaders} answers for a response that must not reach the client. */
+const REFUSED = Symbol('refused');
+
+/**
+ * Headers sent back to the client: upstream headers minus hop-by-hop and anything that could
+ * affect the console's origin (see {@link ProxyOptions.isolation}); {@link REFUSED} for a
+ * redirect out of the Pod's prefix on the console's origin.
+ */
 function downstreamHeaders(
+  req: IncomingMessage,
   headers: IncomingHttpHeaders,
   route: ProxyRoute,
   opts: ProxyOptions,
   upgrade = false,
-): OutgoingHttpHeaders {
+): OutgoingHttpHeaders | typeof REFUSED {
+  const onOwnOrigin = opts.isolation === 'origin';
   const listed = connectionTokens(headers);
   const names = opts.stripCookies ?? GANTRY_COOKIES;
   const out: OutgoingHttpHeaders = {};
@@ -361,21 +420,27 @@ function downstreamHeaders(
       value === undefined ||
       HOP_BY_HOP.has(name) ||
       listed.has(name) ||
-      DROPPED_RESPONSE.has(name)
+      DROPPED_RESPONSE.has(name) ||
+      name === 'set-cookie' ||
+      name === 'location'
     )
       continue;
     out[name] = value;
   }
-  const setCookie = headers['set-cookie']?.filter(
-    (c) => !names.includes(cookieName(c.split(';', 1)[0] ?? '')),
-  );
-  if (setCookie && setCookie.length > 0) out['set-cookie'] = setCookie;
-  else delete out['set-cookie'];
-  const location = headers.location;
-  if (typeof location === 'string' && location.startsWith('/') && !location.startsWith('//')) {
-    out.location = route.prefix + location;
+  if (onOwnOrigin) {
+    const setCookie = headers['set-cookie']?.filter((c) => hostOnlyCookie(c, names));
+    if (setCookie && setCookie.length > 0) out['set-cookie'] = setCookie;
   }
-  if (opts.sandbox) {
+  const location = headers.location;
+  if (typeof location === 'string') {
+    if (onOwnOrigin) out.location = location;
+    else {
+      const confined = confineLocation(location, req, route);
+      if (confined === null) return REFUSED;
+      out.location = confined;
+    }
+  }
+  if (!onOwnOrigin) {
     const csp = headers['content-security-policy'];
     out['content-security-policy'] = csp ? `${csp}, ${SANDBOX_CSP}` : SANDBOX_CSP;
   }
@@ -384,6 +449,48 @@ function downstreamHeaders(
     if (headers.upgrade !== undefined) out.upgrade = headers.upgrade;
   }
   return out;
+}
+
+/** A `Set-Cookie` a Pod on its own origin may send: host-only, and not a name Gantry uses. */
+function hostOnlyCookie(setCookie: string, stripped: readonly string[]): boolean {
+  const [pair = '', ...attributes] = setCookie.split(';');
+  if (stripped.includes(cookieName(pair))) return false;
+  return !attributes.some((a) => a.trim().toLowerCase().startsWith('domain'));
+}
+
+/** A stand-in origin to resolve redirect targets against (never contacted). */
+const PROBE_ORIGIN = 'http://pod.invalid';
+
+/**
+ * A redirect target mapped into the Pod's prefix on the console's origin, or null when it
+ * would leave it: another origin (`//evil.test/x`, `https://…`, `/\evil.test`), or a path
+ * outside `/pods/:podId/:port/` (`../../api/…`). A path from the Pod's root (`/login`) is
+ * the Pod's own, so it is put under the prefix.
+ */
+function confineLocation(location: string, req: IncomingMessage, route: ProxyRoute): string | null {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are refused
+  if (/[\u0000-\u001f\u007f]/.test(location)) return null;
+  const fromRoot = /^\/(?![/\\])/.test(location);
+  const requestPath = (req.url ?? '/').split('?')[0] ?? '/';
+  let resolved: URL;
+  try {
+    resolved = new URL(fromRoot ? route.prefix + location : location, PROBE_ORIGIN + requestPath);
+  } catch {
+    return null;
+  }
+  const sameOrigin =
+    resolved.origin === PROBE_ORIGIN ||
+    (!fromRoot && req.headers.host !== undefined && sameHostAs(resolved, req.headers.host));
+  if (!sameOrigin) return null;
+  if (resolved.pathname !== route.prefix && !resolved.pathname.startsWith(`${route.prefix}/`)) {
+    return null;
+  }
+  return resolved.pathname + resolved.search + resolved.hash;
+}
+
+/** true when an absolute redirect names the very host the request came to. */
+function sameHostAs(url: URL, host: string): boolean {
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.host === host.toLowerCase();
 }
 
 /** Serialize a status line and headers for writing to a raw socket. */
