@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +80,9 @@ class TestDriver implements RuntimeDriver {
   }
   async endpoints(): Promise<PodEndpoint[]> {
     return [];
+  }
+  async openStream(): Promise<Duplex> {
+    throw new Error('bookkeeping workloads serve nothing');
   }
   async logs(): Promise<string> {
     return '';

@@ -707,9 +707,11 @@ export async function resolveConnectTarget(
   const accountId = owner.account_id;
   const target = await readRunningPod(deps, caller, accountId, podId, async (_pod, ports) => {
     if (!ports.includes(port)) throw new AppError('not_found', `The Pod exposes no port ${port}`);
-    const endpoint = (await deps.runtime.endpoints(podId)).find((e) => e.port === port);
-    if (!endpoint) throw new AppError('pod_not_running', 'The Pod is not reachable yet');
-    return { host: endpoint.host, port: endpoint.hostPort };
+    // Through the driver, inside the Pod's own network namespace (never host networking).
+    return {
+      key: `${podId}:${port}`,
+      openStream: () => deps.runtime.openStream(podId, port),
+    };
   });
   await auditConnect(deps, caller, accountId, podId, port);
   return target;

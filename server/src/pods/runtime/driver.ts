@@ -5,6 +5,7 @@
  * driver only runs processes/containers and reports what happened to them.
  * Drivers never touch the database. See docs/runtime-drivers.md.
  */
+import type { Duplex } from 'node:stream';
 
 /** What a template contributes to running a Pod. Comes from the operator catalog, never from users. */
 export interface TemplateRuntime {
@@ -14,6 +15,27 @@ export interface TemplateRuntime {
   command: string[];
   /** Container ports the template exposes; the local driver maps each to a free loopback port. */
   ports: number[];
+  /** Docker: the image to run (an operator template's). Built-in templates give {@link build} instead. */
+  image?: string;
+  /** Docker: argv inside the container (default: the image's own command). */
+  containerCommand?: string[];
+  /** Docker: the image is built locally from files of this machine (built-in templates, no registry). */
+  build?: LocalImageBuild;
+}
+
+/** A root filesystem assembled from this machine's files and imported as an image (`docker import`). */
+export interface LocalImageBuild {
+  /** Put this machine's Node binary (and the shared libraries it loads) at `/usr/local/bin/node`. */
+  node: boolean;
+  /** Files to copy in: path in the image → path on this machine. */
+  files: Record<string, string>;
+}
+
+/** Where the scheduler put a Pod (docker driver): its host and the GPUs it holds there. */
+export interface PodPlacement {
+  hostId: string;
+  /** GPU indices on that host, as the engine's device requests name them. */
+  gpuIndices: number[];
 }
 
 /** Everything a driver needs to provision and start one Pod. */
@@ -27,6 +49,12 @@ export interface PodSpec {
   env: Record<string, string>;
   gpuType: string;
   gpuCount: number;
+  /** The account the Pod belongs to (a container label). */
+  accountId?: string;
+  /** Docker: the host and GPUs the scheduler chose; other drivers ignore it. */
+  placement?: PodPlacement;
+  /** Docker: CPU and memory limits for the whole Pod (from the GPU type's catalog entry × count). */
+  limits?: { vcpus: number; memoryMb: number };
 }
 
 /**
@@ -91,7 +119,9 @@ export type RuntimeErrorCode =
   | 'start_timeout'
   | 'exited_during_start'
   | 'aborted'
-  | 'shutting_down';
+  | 'shutting_down'
+  | 'engine_unavailable'
+  | 'image_missing';
 
 /** Error thrown/rejected by drivers; `code` is stable, `message` is for humans and logs. */
 export class RuntimeError extends Error {
@@ -107,6 +137,12 @@ export class RuntimeError extends Error {
 export interface RuntimeDriver {
   /** Driver name as configured, e.g. `local`. */
   readonly name: string;
+  /**
+   * true when workloads outlive this Gantry process and any instance may act on them
+   * (docker: the engine holds the truth). Shutdown then leaves Pods running, and Pods are
+   * placed on registered hosts with GPUs assigned by the scheduler.
+   */
+  readonly shared?: boolean;
   /** Prepare storage for the Pod (local: create its work dir). Idempotent. */
   provision(spec: PodSpec): Promise<void>;
   /**
@@ -123,6 +159,21 @@ export interface RuntimeDriver {
   status(podId: string): Promise<RuntimeStatus>;
   /** Reachable endpoints; empty unless the Pod is `running`. */
   endpoints(podId: string): Promise<PodEndpoint[]>;
+  /**
+   * Opens one TCP stream to `port` of the Pod, inside the Pod's own network namespace (never
+   * through host networking). Connect proxies over it. Rejects when the Pod does not listen.
+   */
+  openStream(podId: string, port: number): Promise<Duplex>;
+  /**
+   * Optional: checks a user's env for this driver (problems, empty when fine). Without it the
+   * Pod service applies the local driver's rules.
+   */
+  checkEnv?(env: Record<string, string>, template: TemplateRuntime): string[];
+  /**
+   * Optional: makes sure the template can run (its image exists or is built) before a Pod of it
+   * is accepted; rejects with a {@link RuntimeError} (`image_missing`, `engine_unavailable`).
+   */
+  prepareTemplate?(template: TemplateRuntime, hostId: string): Promise<void>;
   /** Recent combined stdout+stderr, at most `tailBytes` bytes (bounded by the driver's own limit). */
   logs(podId: string, opts?: { tailBytes?: number }): Promise<string>;
   /** Register the event sink (one at a time; replaces any previous one). */

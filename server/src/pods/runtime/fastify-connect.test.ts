@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { helloWebTemplate } from './builtin-templates.js';
 import { LocalDriver } from './local-driver.js';
-import { parseProxyPath, proxyHttp, proxyUpgrade } from './proxy.js';
+import { parseProxyPath, proxyHttp, proxyUpgrade, tcpTarget } from './proxy.js';
 import { podSpec } from './test-helpers.js';
 
 describe('Connect inside Fastify', () => {
@@ -38,15 +38,9 @@ describe('Connect inside Fastify', () => {
       if (!endpoint)
         return reply.code(404).send({ error: { code: 'not_found', message: 'not running' } });
       reply.hijack();
-      await proxyHttp(
-        request.raw,
-        reply.raw,
-        { host: endpoint.host, port: endpoint.hostPort },
-        route,
-        {
-          clientIp: request.ip,
-        },
-      );
+      await proxyHttp(request.raw, reply.raw, tcpTarget(endpoint.host, endpoint.hostPort), route, {
+        clientIp: request.ip,
+      });
     });
     app.server.on('upgrade', (req, socket, head) => {
       socket.on('error', () => socket.destroy());
@@ -61,7 +55,7 @@ describe('Connect inside Fastify', () => {
           socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
           return;
         }
-        proxyUpgrade(req, socket, head, { host: endpoint.host, port: endpoint.hostPort }, route);
+        proxyUpgrade(req, socket, head, tcpTarget(endpoint.host, endpoint.hostPort), route);
       });
     });
     base = await app.listen({ port: 0, host: '127.0.0.1' });

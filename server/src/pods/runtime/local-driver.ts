@@ -5,7 +5,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import {
   type ExitInfo,
   isValidPodId,
@@ -204,6 +206,20 @@ export class LocalDriver implements RuntimeDriver {
     const proc = this.pods.get(podId);
     if (proc?.state !== 'running') return [];
     return proc.endpoints.map((e) => ({ ...e }));
+  }
+
+  /** A TCP connection to the loopback port the Pod's `port` is mapped to. */
+  async openStream(podId: string, port: number): Promise<Duplex> {
+    const endpoint = (await this.endpoints(podId)).find((e) => e.port === port);
+    if (!endpoint)
+      throw new RuntimeError('aborted', `the pod is not running or exposes no port ${port}`);
+    const socket = net.connect({ host: endpoint.host, port: endpoint.hostPort });
+    socket.setNoDelay(true);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    return socket;
   }
 
   async logs(podId: string, opts: { tailBytes?: number } = {}): Promise<string> {

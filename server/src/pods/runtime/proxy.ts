@@ -17,14 +17,63 @@ import http, {
   type OutgoingHttpHeaders,
   type ServerResponse,
 } from 'node:http';
+import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import { POD_ID_PATTERN } from './driver.js';
 
-/** Where to send proxied traffic (from `RuntimeDriver.endpoints()`). */
+/**
+ * Where to send proxied traffic: a way to open a stream to the Pod's port (the driver's
+ * `openStream`, inside the Pod's network namespace), and a key naming that port for reusing
+ * idle connections (one pool per key).
+ */
 export interface ProxyTarget {
-  host: string;
-  port: number;
+  key: string;
+  openStream(): Promise<Duplex>;
+}
+
+/** A target on a TCP address this machine reaches directly (tests, the local driver). */
+export function tcpTarget(host: string, port: number): ProxyTarget {
+  return {
+    key: `tcp:${host}:${port}`,
+    openStream: () =>
+      new Promise((resolve, reject) => {
+        const socket = net.connect({ host, port });
+        socket.once('connect', () => {
+          socket.off('error', reject);
+          resolve(socket);
+        });
+        socket.once('error', reject);
+      }),
+  };
+}
+
+type StreamRequestOptions = http.RequestOptions & { openStream?: () => Promise<Duplex> };
+
+/**
+ * Keeps idle upstream connections per Pod port for reuse: each new one comes from the target's
+ * `openStream` (passed along in the request's options).
+ */
+class StreamAgent extends http.Agent {
+  override createConnection(
+    options: StreamRequestOptions,
+    callback?: (error: Error | null, stream: Duplex) => void,
+  ): Duplex | undefined {
+    const open = options.openStream;
+    if (!open || !callback) throw new Error('a proxied request needs openStream');
+    open().then(
+      (stream) => callback(null, stream),
+      (error: Error) => callback(error, undefined as unknown as Duplex),
+    );
+    return undefined;
+  }
+}
+
+const upstreamAgent = new StreamAgent({ keepAlive: true, maxFreeSockets: 16, timeout: 60_000 });
+
+/** Request options reaching `target`: the pool key as host, and where new streams come from. */
+function viaTarget(target: ProxyTarget): StreamRequestOptions {
+  return { host: target.key, port: 1, openStream: () => target.openStream() };
 }
 
 /** A parsed Connect path. */
@@ -173,12 +222,12 @@ export function proxyHttp(
       return;
     }
     const upstream = http.request({
-      host: target.host,
-      port: target.port,
+      ...viaTarget(target),
+      agent: upstreamAgent,
       method: req.method,
       path: route.upstreamPath,
       headers: upstreamRequestHeaders(req, route, opts, false),
-    });
+    } as http.RequestOptions);
     upstream.on('response', (upRes) => {
       const headers = downstreamHeaders(upRes.headers, route, opts);
       res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, headers);
@@ -221,12 +270,16 @@ export function proxyUpgrade(
   socket.on('error', () => socket.destroy());
   if (head.length > 0) socket.unshift(head);
   const upstream = http.request({
-    host: target.host,
-    port: target.port,
     method: req.method,
     path: route.upstreamPath,
     headers: upstreamRequestHeaders(req, route, opts, true),
-    agent: false,
+    createConnection: (_options, callback) => {
+      target.openStream().then(
+        (stream) => callback(null, stream as net.Socket),
+        (error: Error) => callback(error, undefined as unknown as net.Socket),
+      );
+      return undefined as unknown as net.Socket;
+    },
   });
   upstream.on('upgrade', (upRes, upSocket, upHead) => {
     upSocket.on('error', () => socket.destroy());
@@ -237,7 +290,7 @@ export function proxyUpgrade(
       rawHead(upRes.statusCode ?? 101, upRes.statusMessage ?? 'Switching Protocols', headers),
     );
     if (upHead.length > 0) socket.write(upHead);
-    upSocket.setNoDelay(true);
+    (upSocket as Partial<net.Socket>).setNoDelay?.(true);
     upSocket.pipe(socket).pipe(upSocket);
   });
   upstream.on('response', (upRes) => {

@@ -42,7 +42,11 @@ export async function startGateway(
     if ('error' in route) return { status: 400, error: route.error };
     const endpoint = (await driver.endpoints(route.podId)).find((e) => e.port === route.port);
     if (!endpoint) return { status: 404, error: 'pod not running' };
-    return { route, target: { host: endpoint.host, port: endpoint.hostPort } };
+    const target: ProxyTarget = {
+      key: `${route.podId}:${route.port}`,
+      openStream: () => driver.openStream(route.podId, route.port),
+    };
+    return { route, target };
   };
   const server = http.createServer((req, res) => {
     void resolve(req.url).then((r) => {
