@@ -30,6 +30,12 @@ export interface Config {
   maxSpendLimitMicro: number;
   /** Operator's maximum audit retention in days (GANTRY_AUDIT_MAX_RETENTION_DAYS); undefined: none. */
   auditMaxRetentionDays: number | undefined;
+  /** Runtime driver (GANTRY_RUNTIME): `local` child processes (default) or `docker` containers on hosts. */
+  runtime: 'local' | 'docker';
+  /** How often the engines of GPU hosts are asked about their Pods (GANTRY_HOST_CHECK_SECONDS). */
+  hostCheckSeconds: number;
+  /** How long a host may not answer before its Pods become `error` (GANTRY_HOST_GRACE_SECONDS). */
+  hostGraceSeconds: number;
 }
 
 /** Raised with every invalid setting named, so an operator fixes them in one go. */
@@ -123,6 +129,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push(`GANTRY_CATALOG names a file that does not exist: ${catalogPath}`);
   }
 
+  const runtime = (env.GANTRY_RUNTIME || 'local') as Config['runtime'];
+  if (runtime !== 'local' && runtime !== 'docker') {
+    problems.push(`GANTRY_RUNTIME must be local or docker (got "${env.GANTRY_RUNTIME}")`);
+  }
+
   const config: Config = {
     port,
     host,
@@ -144,6 +155,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auditMaxRetentionDays: env.GANTRY_AUDIT_MAX_RETENTION_DAYS
       ? int('GANTRY_AUDIT_MAX_RETENTION_DAYS', 0, 1, 365_000)
       : undefined,
+    runtime,
+    hostCheckSeconds: int('GANTRY_HOST_CHECK_SECONDS', 15, 1, 3600),
+    hostGraceSeconds: int('GANTRY_HOST_GRACE_SECONDS', 120, 1, 86_400),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

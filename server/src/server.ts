@@ -10,7 +10,16 @@ import { type Clock, systemClock } from './lib/clock.js';
 import { type JobHandle, startPeriodicJob } from './lib/jobs.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { loadCatalog } from './pods/catalog.js';
-import { attachRuntime, shutdownPods, stopPodBySystem } from './pods/pods.service.js';
+import { databaseHostDirectory } from './hosts/hosts.directory.js';
+import { newId } from './lib/ids.js';
+import { acquireLease, releaseLease } from './lib/lease.js';
+import {
+  attachRuntime,
+  shutdownPods,
+  stopPodBySystem,
+  superviseHosts,
+} from './pods/pods.service.js';
+import { DockerDriver } from './pods/runtime/docker-driver.js';
 import type { RuntimeDriver } from './pods/runtime/driver.js';
 import { LocalDriver } from './pods/runtime/local-driver.js';
 
@@ -58,10 +67,21 @@ export function createDeps(
     logger,
     // An invalid operator catalog is a ConfigError.
     catalog: loadCatalog(config.catalogPath),
-    runtime:
-      options.runtime ??
-      new LocalDriver({ dataDir: config.dataDir, logger: logger.child({ module: 'runtime' }) }),
+    runtime: options.runtime ?? createRuntime(config, database, logger),
   };
+}
+
+/** The runtime driver GANTRY_RUNTIME names: `local` (default) or `docker` (hosts in the database). */
+export function createRuntime(
+  config: Config,
+  database: DatabaseHandle,
+  logger: Logger,
+): RuntimeDriver {
+  const runtimeLogger = logger.child({ module: 'runtime' });
+  if (config.runtime === 'docker') {
+    return new DockerDriver({ hosts: databaseHostDirectory(database.db), logger: runtimeLogger });
+  }
+  return new LocalDriver({ dataDir: config.dataDir, logger: runtimeLogger });
 }
 
 /** How often `gantry serve` prunes audit events past their account's retention. */
@@ -87,9 +107,25 @@ export async function createGantry(config: Config, options: StartOptions = {}): 
   const deps = createDeps(config, database, options);
   await attachRuntime(deps);
   const app = await buildApp(deps, options);
+  // This instance, as the holder of leases (jobs that one instance runs at a time).
+  const instanceId = newId();
+  const hostCheckMs = config.hostCheckSeconds * 1000;
   const jobs: JobHandle[] = options.startJobs
     ? [
-        startMeter(deps, { stopPod: options.stopPod ?? stopPodBySystem }),
+        startMeter(deps, { stopPod: options.stopPod ?? stopPodBySystem, leaseHolder: instanceId }),
+        startPeriodicJob(
+          'host supervision',
+          hostCheckMs,
+          async () => {
+            if (!deps.runtime.shared) return;
+            if (
+              !(await acquireLease(deps.db, 'hosts', instanceId, deps.clock.now(), hostCheckMs * 3))
+            )
+              return;
+            await superviseHosts(deps);
+          },
+          deps.logger,
+        ),
         // Retention: prune what accounts (or the operator's maximum) no longer keep, and users'
         // security events past a year.
         startPeriodicJob(
@@ -106,6 +142,11 @@ export async function createGantry(config: Config, options: StartOptions = {}): 
     database,
     async close() {
       await Promise.all(jobs.map((job) => job.stop()));
+      if (jobs.length > 0) {
+        for (const lease of ['meter', 'hosts']) {
+          await releaseLease(database.db, lease, instanceId).catch(() => {});
+        }
+      }
       await app.close();
       await shutdownPods(deps);
       await database.close();

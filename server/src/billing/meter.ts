@@ -4,6 +4,7 @@ import type { Deps } from '../context.js';
 import type { Executor, Trx } from '../db/database.js';
 import type { PodMeterRow, PodRow } from '../db/schema.js';
 import { type JobHandle, startPeriodicJob } from '../lib/jobs.js';
+import { acquireLease } from '../lib/lease.js';
 import { formatMoney, usageCost } from '../lib/money.js';
 import { LIVE_STATUSES } from '../pods/state.js';
 import { lockBillingAccount } from './billing.store.js';
@@ -222,6 +223,21 @@ export interface MeterOptions {
 }
 
 /**
+ * Running Pods on hosts whose engine did not answer when last asked, with when it last did: they
+ * are charged only up to then (host supervision turns them `error` after its grace period).
+ */
+async function lastSeenOfUnansweringHosts(db: Executor): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('pods as p')
+    .innerJoin('hosts as h', 'h.id', 'p.host_id')
+    .select(['p.id', 'h.last_seen_at', 'h.created_at'])
+    .where('p.status', '=', 'running')
+    .where('h.last_error', 'is not', null)
+    .execute();
+  return new Map(rows.map((r) => [r.id, Date.parse(r.last_seen_at ?? r.created_at)]));
+}
+
+/**
  * One metering pass: per account, one transaction charges every running Pod up to now
  * and writes one `billing.charge` event. Then, where the balance is 0 or less, the
  * account's live Pods are stopped (reason `balance_exhausted`). Safe to run from any
@@ -233,6 +249,7 @@ export async function runMeterOnce(
 ): Promise<MeterRunResult> {
   const result: MeterRunResult = { charged: new Map(), stopped: [], failed: [] };
   const candidates = await runningPods(deps.db);
+  const seenUntil = await lastSeenOfUnansweringHosts(deps.db);
   const byAccount = new Map<string, string[]>();
   for (const pod of candidates) {
     byAccount.set(pod.account_id, [...(byAccount.get(pod.account_id) ?? []), pod.id]);
@@ -257,7 +274,8 @@ export async function runMeterOnce(
         for (const pod of pods) {
           // Stopped meanwhile: its stop transaction charged it.
           if (pod.status !== 'running') continue;
-          charges.push(...(await chargePod(trx, deps, pod, now.getTime())));
+          const until = Math.min(now.getTime(), seenUntil.get(pod.id) ?? Number.POSITIVE_INFINITY);
+          charges.push(...(await chargePod(trx, deps, pod, until)));
         }
         const after = Number((await lockBillingAccount(trx, accountId))?.balance ?? 0);
         if (charges.length > 0) {
@@ -312,16 +330,28 @@ async function stopActivePods(
   return stopped;
 }
 
-/** Runs {@link runMeterOnce} every `intervalSeconds` (never two at once in one process). */
+/**
+ * Runs {@link runMeterOnce} every `intervalSeconds` (never two at once in one process). With
+ * `leaseHolder` (this instance's id), only the instance holding the `meter` lease runs it, so
+ * across instances the meter runs once per interval; another takes over when the holder is gone.
+ */
 export function startMeter(
   deps: Deps,
-  options: MeterOptions & { intervalSeconds?: number } = {},
+  options: MeterOptions & { intervalSeconds?: number; leaseHolder?: string } = {},
 ): JobHandle {
   const intervalMs = (options.intervalSeconds ?? deps.config.meterIntervalSeconds) * 1000;
+  const holder = options.leaseHolder;
   return startPeriodicJob(
     'metering run',
     intervalMs,
-    () => runMeterOnce(deps, options),
+    async () => {
+      if (
+        holder &&
+        !(await acquireLease(deps.db, 'meter', holder, deps.clock.now(), intervalMs * 3))
+      )
+        return;
+      await runMeterOnce(deps, options);
+    },
     deps.logger,
   );
 }

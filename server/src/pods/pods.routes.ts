@@ -14,6 +14,7 @@ import {
   PodParams,
 } from './pods.schemas.js';
 import {
+  availableGpus,
   createPod,
   getConnectDetails,
   getPod,
@@ -39,6 +40,7 @@ export const podRoutes =
       },
       async (request) => {
         callerOf(request);
+        const free = await availableGpus(deps);
         return {
           currency: deps.config.currency,
           gpuTypes: deps.catalog.gpuTypes.map((g) => ({
@@ -46,6 +48,9 @@ export const podRoutes =
             name: g.name,
             memoryGb: g.memoryGb,
             pricePerHour: formatMoney(g.pricePerHourMicro),
+            vcpusPerGpu: g.vcpusPerGpu,
+            memoryGbPerGpu: g.memoryGbPerGpu,
+            available: free ? (free.get(g.id) ?? 0) : null,
           })),
           templates: deps.catalog.templates.map((t) => ({
             id: t.id,

@@ -12,6 +12,14 @@ import { newId } from '../lib/ids.js';
 import { formatMoney } from '../lib/money.js';
 import { inAccount, readAccount } from '../permissions/access.js';
 import { type AccountActor, authorize, can } from '../permissions/policy.js';
+import { freeGpuCounts, placePod, releasePod } from '../hosts/hosts.service.js';
+import { hostInfoOf } from '../hosts/hosts.directory.js';
+import {
+  assignmentsOfPod,
+  hostsWithGpuType,
+  listHosts,
+  recordHostSeen,
+} from '../hosts/hosts.store.js';
 import { findGpuType, findTemplate } from './catalog.js';
 import type { PodDtoSchema } from './pods.schemas.js';
 import {
@@ -27,6 +35,7 @@ import {
   updatePodIfStatus,
 } from './pods.store.js';
 import type { PodSpec, RuntimeDriver } from './runtime/driver.js';
+import { pingEngine } from './runtime/docker-driver.js';
 import { RuntimeError } from './runtime/driver.js';
 import { validatePodEnv } from './runtime/pod-env.js';
 import type { ProxyTarget } from './runtime/proxy.js';
@@ -130,9 +139,10 @@ function enqueue(deps: Deps, podId: string, op: () => Promise<void>): Promise<vo
   return next;
 }
 
-function specOf(deps: Deps, pod: PodRow): PodSpec | null {
+async function specOf(deps: Deps, pod: PodRow): Promise<PodSpec | null> {
   const template = findTemplate(deps.catalog, pod.template_id);
   if (!template) return null;
+  const gpu = findGpuType(deps.catalog, pod.gpu_type);
   return {
     podId: pod.id,
     name: pod.name,
@@ -140,6 +150,18 @@ function specOf(deps: Deps, pod: PodRow): PodSpec | null {
     env: JSON.parse(pod.env) as Record<string, string>,
     gpuType: pod.gpu_type,
     gpuCount: pod.gpu_count,
+    accountId: pod.account_id,
+    ...(pod.host_id
+      ? { placement: { hostId: pod.host_id, gpuIndices: await assignmentsOfPod(deps.db, pod.id) } }
+      : {}),
+    ...(gpu
+      ? {
+          limits: {
+            vcpus: gpu.vcpusPerGpu * Math.max(pod.gpu_count, 1),
+            memoryMb: gpu.memoryGbPerGpu * 1024 * Math.max(pod.gpu_count, 1),
+          },
+        }
+      : {}),
   };
 }
 
@@ -163,6 +185,10 @@ interface TransitionInput {
    * not: nobody saw the workload run after the meter's last charge (Gantry was down).
    */
   chargeToNow?: boolean;
+  /** Leaving `running`: charge the run only up to this moment (when the Pod was last seen). */
+  chargeUntil?: Date;
+  /** Apply only if the Pod was not changed since (its `updated_at` as the caller read it). */
+  unchangedSince?: string;
 }
 
 /**
@@ -182,9 +208,15 @@ async function transition(
   // Decide on the Pod as it is now, not on the caller's earlier copy of it.
   const current = await lockPodForSystem(trx, pod.id, deps.dialect);
   if (!current || !input.from.includes(current.status)) return false;
+  if (input.unchangedSince !== undefined && current.updated_at !== input.unchangedSince)
+    return false;
   const now = deps.clock.now();
   const entersLive = !LIVE_STATUSES.includes(current.status) && LIVE_STATUSES.includes(input.to);
   if (entersLive) await assertMayRunPod(deps, trx, current.account_id, current.price_per_hour);
+  // Shared drivers (docker): a live Pod holds its GPUs on its host; others hold none.
+  if (entersLive && deps.runtime.shared) await placePod(trx, deps, current);
+  const leavesLive = LIVE_STATUSES.includes(current.status) && !LIVE_STATUSES.includes(input.to);
+  if (leavesLive && deps.runtime.shared) await releasePod(trx, current.id);
   if (current.status === 'running' && input.to === 'starting') {
     await assertCanRunPod(trx, current.account_id, current.price_per_hour, {
       exceptPodId: current.id,
@@ -198,7 +230,8 @@ async function transition(
   if (!changed) return false;
   // Billed is the time in `running` (from `started_at`): charged up to this moment, here.
   if (current.status === 'running' && input.to !== 'running' && input.chargeToNow !== false) {
-    await chargePodUntil(trx, deps, current.id, now);
+    const until = input.chargeUntil && input.chargeUntil < now ? input.chargeUntil : now;
+    await chargePodUntil(trx, deps, current.id, until);
   }
   if (!input.action) return true;
   await writeAuditEvent(trx, ctx, now, {
@@ -264,7 +297,7 @@ async function runStart(deps: Deps, podId: string): Promise<void> {
   const supervisor = supervisorOf(deps);
   const pod = await findPodForSystem(deps.db, podId);
   if (!pod || !['provisioning', 'starting'].includes(pod.status)) return;
-  const spec = specOf(deps, pod);
+  const spec = await specOf(deps, pod);
   if (!spec) {
     await markError(deps, podId, `Template ${pod.template_id} is no longer in the catalog`);
     return;
@@ -339,12 +372,37 @@ export async function attachRuntime(deps: Deps): Promise<void> {
   await reconcilePods(deps);
 }
 
-/** Marks every live Pod without a live workload as `exited`, audited by `system`. */
+/**
+ * A Pod being started (by any instance) is left alone this long before reconciliation asks
+ * about it: its container may not exist yet.
+ */
+const START_SETTLE_MS = 2 * 60 * 1000;
+
+/**
+ * Marks every live Pod without a live workload as `exited`, audited by `system`. With a shared
+ * driver (docker) the engines are asked: a Pod another instance runs is running; one whose
+ * engine does not answer is left to host supervision; one being started is left to its starter.
+ */
 export async function reconcilePods(deps: Deps): Promise<number> {
   let changed = 0;
+  const shared = deps.runtime.shared === true;
   for (const pod of await listPodsInStatusForSystem(deps.db, LIVE_STATUSES)) {
     if (supervisorOf(deps).chains.has(pod.id)) continue;
-    const status = await deps.runtime.status(pod.id).catch(() => ({ state: 'absent' as const }));
+    if (
+      shared &&
+      pod.status !== 'running' &&
+      deps.clock.now().getTime() - Date.parse(pod.updated_at) < START_SETTLE_MS
+    ) {
+      continue;
+    }
+    let status: Awaited<ReturnType<RuntimeDriver['status']>>;
+    try {
+      status = await deps.runtime.status(pod.id);
+    } catch (error) {
+      if (shared) continue;
+      deps.logger.warn({ podId: pod.id, err: error }, 'pod status unknown; reconciled as absent');
+      status = { state: 'absent' };
+    }
     if (status.state === 'running' || status.state === 'starting') continue;
     const moved = await deps.db.transaction().execute((trx) =>
       transition(deps, trx, SYSTEM_CONTEXT, pod, {
@@ -362,6 +420,80 @@ export async function reconcilePods(deps: Deps): Promise<number> {
 }
 
 /**
+ * One supervision pass over the GPU hosts (shared drivers; one instance at a time, under a
+ * lease): asks each host's engine to answer and records when it last did; a Pod the database
+ * calls running whose container is not running becomes `error`; the Pods of a host that has
+ * not answered for `hostGraceSeconds` become `error`, billed up to when the host was last seen.
+ */
+export async function superviseHosts(deps: Deps): Promise<void> {
+  if (!deps.runtime.shared) return;
+  const now = deps.clock.now();
+  const answered = new Map<string, boolean>();
+  const hosts = new Map((await listHosts(deps.db)).map((h) => [h.id, h]));
+  await Promise.all(
+    [...hosts.values()].map(async (host) => {
+      try {
+        await pingEngine(hostInfoOf(host));
+        await recordHostSeen(deps.db, host.id, { at: now.toISOString() });
+        answered.set(host.id, true);
+      } catch (error) {
+        await recordHostSeen(deps.db, host.id, { error: describeError(error).slice(0, 500) });
+        answered.set(host.id, false);
+      }
+    }),
+  );
+  for (const pod of await listPodsInStatusForSystem(deps.db, LIVE_STATUSES)) {
+    const host = pod.host_id ? hosts.get(pod.host_id) : undefined;
+    if (!host || supervisorOf(deps).chains.has(pod.id)) continue;
+    if (!answered.get(host.id)) {
+      const lastSeen = new Date(host.last_seen_at ?? host.created_at);
+      if (now.getTime() - lastSeen.getTime() < deps.config.hostGraceSeconds * 1000) continue;
+      await markErrorIfUnchanged(
+        deps,
+        pod,
+        `Host ${host.name} has not answered since ${lastSeen.toISOString()}`,
+        lastSeen,
+      );
+      continue;
+    }
+    if (pod.status !== 'running' && now.getTime() - Date.parse(pod.updated_at) < START_SETTLE_MS) {
+      continue;
+    }
+    const status = await deps.runtime.status(pod.id).catch(() => undefined);
+    if (!status || status.state === 'running' || status.state === 'starting') continue;
+    await markErrorIfUnchanged(
+      deps,
+      pod,
+      pod.status === 'running'
+        ? `The Pod's container is not running (${status.message ?? status.state})`
+        : `The Pod did not start (${status.message ?? status.state})`,
+    );
+  }
+}
+
+async function markErrorIfUnchanged(
+  deps: Deps,
+  pod: PodRow,
+  message: string,
+  lastSeen?: Date,
+): Promise<void> {
+  await deps.db.transaction().execute((trx) =>
+    transition(deps, trx, SYSTEM_CONTEXT, pod, {
+      from: [pod.status],
+      to: 'error',
+      action: 'pod.error',
+      unchangedSince: pod.updated_at,
+      changes: {
+        last_error: message.slice(0, 1000),
+        stopped_at: (lastSeen ?? deps.clock.now()).toISOString(),
+      },
+      details: { message },
+      ...(lastSeen ? { chargeUntil: lastSeen } : {}),
+    }),
+  );
+}
+
+/**
  * Gantry is stopping: stop every workload, finish runtime work in flight and
  * record the Pods this instance ran as `exited` (audited by `system`).
  */
@@ -371,6 +503,8 @@ export async function shutdownPods(deps: Deps): Promise<void> {
   const ran = new Set(supervisor.live);
   await deps.runtime.shutdown();
   while (supervisor.pending.size > 0) await Promise.allSettled([...supervisor.pending]);
+  // Shared drivers: the Pods keep running and any instance serves them.
+  if (deps.runtime.shared) return;
   for (const podId of new Set([...ran, ...supervisor.live])) {
     await stopRecord(deps, podId, 'gantry_shutdown', {});
   }
@@ -489,6 +623,7 @@ export async function createPod(
   accountId: string,
   input: CreatePodInput,
 ): Promise<PodDto> {
+  await prepareTemplateOnHosts(deps, input.templateId, input.gpuType);
   const dto = await inAccount(
     deps,
     caller,
@@ -511,7 +646,9 @@ export async function createPod(
         );
       }
       const env = input.env ?? {};
-      const problems = validatePodEnv(env);
+      const problems = deps.runtime.checkEnv
+        ? deps.runtime.checkEnv(env, template.runtime)
+        : validatePodEnv(env);
       if (problems.length > 0) throw new AppError('invalid_env', `body/env ${problems.join('; ')}`);
 
       const total = await countPods(trx, accountId, [...LIVE_STATUSES, 'exited', 'error']);
@@ -542,8 +679,13 @@ export async function createPod(
         stopped_at: null,
         terminated_at: null,
         last_error: null,
+        host_id: null,
       };
       await insertPod(trx, pod);
+      if (deps.runtime.shared) {
+        const placement = await placePod(trx, deps, pod);
+        pod.host_id = placement.hostId;
+      }
       await writeAuditEvent(trx, auditContextOf(caller), deps.clock.now(), {
         accountId,
         action: 'pod.create',
@@ -564,6 +706,38 @@ export async function createPod(
   );
   void scheduleRuntime(deps, dto.id, 'create');
   return dto;
+}
+
+/** Free GPUs per type now (shared drivers place Pods on hosts); null: not counted (local). */
+export async function availableGpus(deps: Deps): Promise<Map<string, number> | null> {
+  return deps.runtime.shared ? freeGpuCounts(deps) : null;
+}
+
+/**
+ * Shared drivers: before a Pod of the template is accepted, its image must be on the hosts that
+ * could take it (built-in images are built there). `image_missing` (409) or
+ * `engine_unavailable` (503) otherwise; nothing is written. Unknown ids are left to createPod.
+ */
+async function prepareTemplateOnHosts(
+  deps: Deps,
+  templateId: string,
+  gpuType: string,
+): Promise<void> {
+  const prepare = deps.runtime.prepareTemplate?.bind(deps.runtime);
+  const template = findTemplate(deps.catalog, templateId);
+  if (!prepare || !template) return;
+  for (const host of await hostsWithGpuType(deps.db, gpuType)) {
+    try {
+      await prepare(template.runtime, host.id);
+    } catch (error) {
+      if (!(error instanceof RuntimeError)) throw error;
+      if (error.code === 'engine_unavailable') {
+        // Another host may take the Pod; placement decides. A lone host's silence is a 503.
+        continue;
+      }
+      throw new AppError('image_missing', error.message);
+    }
+  }
 }
 
 const MOVE_AUDIT: Record<PodMove, AuditAction> = {

@@ -157,6 +157,12 @@ export function dockerOptionsOf(host: DockerHostInfo): Docker.DockerOptions {
   };
 }
 
+/** Asks the engine at `host` to answer (`GET /_ping`); rejects when it does not. */
+export async function pingEngine(host: DockerHostInfo): Promise<void> {
+  const docker = new Docker({ ...dockerOptionsOf(host), timeout: 5000 });
+  await docker.ping();
+}
+
 /** Splits the engine's multiplexed stdout/stderr stream (no TTY) into the bytes of both. */
 export function demuxDockerStream(buffer: Buffer): Buffer {
   const parts: Buffer[] = [];
@@ -312,7 +318,7 @@ export class DockerDriver implements RuntimeDriver {
   containerSpecOf(
     spec: PodSpec,
     image: string,
-    withDevices: boolean,
+    engine: { nvidia: boolean; cpus: number },
   ): Docker.ContainerCreateOptions {
     const env: Record<string, string> = { ...spec.env };
     env.POD_ID = spec.podId;
@@ -326,6 +332,8 @@ export class DockerDriver implements RuntimeDriver {
     const gpuIndices = spec.placement?.gpuIndices ?? [];
     const request = deviceRequestOf(gpuIndices);
     const limits = spec.limits;
+    // The engine refuses more CPUs than the host has (a test host declaring big GPUs).
+    const cpus = limits ? Math.min(limits.vcpus, Math.max(engine.cpus, 0.01)) : 0;
     return {
       name: containerNameOf(spec.podId),
       Image: image,
@@ -335,6 +343,7 @@ export class DockerDriver implements RuntimeDriver {
         ...this.labelsOf(spec),
         // What the scheduler asked for, also where the host has no NVIDIA runtime (declared GPUs).
         'gantry.device-request': JSON.stringify(request),
+        ...(limits ? { 'gantry.limits': JSON.stringify(limits) } : {}),
       },
       WorkingDir: '/workspace',
       StopTimeout: this.stopTimeoutSeconds,
@@ -347,7 +356,7 @@ export class DockerDriver implements RuntimeDriver {
         Init: true,
         ...(limits
           ? {
-              NanoCpus: Math.round(limits.vcpus * 1e9),
+              NanoCpus: Math.round(cpus * 1e9),
               Memory: limits.memoryMb * 1024 * 1024,
               MemorySwap: limits.memoryMb * 1024 * 1024,
             }
@@ -356,7 +365,7 @@ export class DockerDriver implements RuntimeDriver {
         Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=67108864' },
         RestartPolicy: { Name: 'no' },
         LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '2' } },
-        ...(withDevices && gpuIndices.length > 0 ? { DeviceRequests: [request] } : {}),
+        ...(engine.nvidia && gpuIndices.length > 0 ? { DeviceRequests: [request] } : {}),
       },
     };
   }
@@ -390,8 +399,11 @@ export class DockerDriver implements RuntimeDriver {
     await this.provision(spec);
     this.assertNotCancelled(spec.podId);
     const info = await this.call(engine, (docker) => docker.info());
-    const hasNvidia = Boolean((info as { Runtimes?: Record<string, unknown> }).Runtimes?.nvidia);
-    const body = this.containerSpecOf(spec, image, hasNvidia);
+    const facts = info as { Runtimes?: Record<string, unknown>; NCPU?: number };
+    const body = this.containerSpecOf(spec, image, {
+      nvidia: Boolean(facts.Runtimes?.nvidia),
+      cpus: facts.NCPU ?? 1,
+    });
     try {
       const container = await this.call(engine, (docker) => docker.createContainer(body));
       this.assertNotCancelled(spec.podId);
