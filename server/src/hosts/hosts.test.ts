@@ -1,6 +1,8 @@
 // GPU hosts and placement on real Docker Engines (two of them, as two hosts), and Gantry
 // instances sharing one database: no GPU is ever held twice, any instance serves any Pod, a
 // host that stops answering turns its Pods `error` billed up to when it was last seen.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +12,9 @@ import { openDatabase } from '../db/database.js';
 import { newToken } from '../lib/secrets.js';
 import { loadCatalog } from '../pods/catalog.js';
 import { waitForStatus } from '../pods/pods.fixtures.js';
+import { runMeterOnce } from '../billing/meter.js';
 import { superviseHosts } from '../pods/pods.service.js';
+import { allocateFreePorts } from '../pods/runtime/net-util.js';
 import { containerNameOf, volumeNameOf } from '../pods/runtime/docker-driver.js';
 import {
   DOCKER1,
@@ -286,6 +290,83 @@ for (const dialect of DIALECTS) {
         a = again;
       }
     }, 180_000);
+
+    it.skipIf(dialect !== 'postgres')(
+      'kill -9 of the instance that created a Pod changes nothing for the Pod',
+      async () => {
+        const [port] = await allocateFreePorts(1, '127.0.0.1');
+        const url = `http://127.0.0.1:${port}`;
+        const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gantry-kill-'));
+        const bin = new URL('../../bin/gantry.mjs', import.meta.url).pathname;
+        const child = spawn(process.execPath, [bin, 'serve'], {
+          env: {
+            ...process.env,
+            PORT: String(port),
+            HOST: '127.0.0.1',
+            GANTRY_DATA_DIR: dataDir,
+            GANTRY_PUBLIC_URL: url,
+            GANTRY_SECRET: 'test-secret-test-secret-test-secret-0123',
+            GANTRY_RUNTIME: 'docker',
+            DATABASE_URL: `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+            LOG_LEVEL: 'warn',
+          },
+          stdio: ['ignore', 'inherit', 'inherit'],
+        });
+        try {
+          await waitFor(
+            () =>
+              fetch(`${url}/readyz`).then(
+                (r) => r.ok,
+                () => false,
+              ),
+            30_000,
+          );
+          const owner = await signUp(a.app, { name: 'Killed Owner' });
+          const created = await fetch(`${url}/api/v1/accounts/${owner.account.id}/pods`, {
+            method: 'POST',
+            headers: { cookie: owner.cookie, origin: url, 'content-type': 'application/json' },
+            body: JSON.stringify({
+              name: 'survivor',
+              gpuType: 'rtx-4090',
+              gpuCount: 1,
+              templateId: 'hello-web',
+            }),
+          });
+          expect(created.status).toBe(201);
+          const podId = ((await created.json()) as { id: string }).id;
+          await waitForStatus(owner, owner.account.id, podId, 'running', 60_000);
+          child.kill('SIGKILL');
+          await new Promise((resolve) => child.once('exit', resolve));
+
+          // The other instance serves it, and it is still running and billed.
+          const page = await rawGet(portOf(b), `/pods/${podId}/8080/healthz`, {
+            cookie: owner.cookie,
+          });
+          expect(page.status).toBe(200);
+          const engineOf = async () => {
+            const row = await b.deps.db
+              .selectFrom('pods as p')
+              .innerJoin('hosts as h', 'h.id', 'p.host_id')
+              .select(['h.engine', 'p.status'])
+              .where('p.id', '=', podId)
+              .executeTakeFirstOrThrow();
+            return row;
+          };
+          const row = await engineOf();
+          expect(row.status).toBe('running');
+          const info = await dockerClient(row.engine)
+            .getContainer(containerNameOf(podId))
+            .inspect();
+          expect(info.State.Running).toBe(true);
+          const meter = await runMeterOnce(b.deps);
+          expect(meter.charged.get(owner.account.id)).toBeGreaterThan(0);
+        } finally {
+          if (child.exitCode === null) child.kill('SIGKILL');
+          rmSync(dataDir, { recursive: true, force: true });
+        }
+      },
+      120_000,
+    );
 
     it('a host that stops answering turns its Pods error, billed up to when it was last seen', async () => {
       const relay = await engineRelay(DOCKER2);
