@@ -220,6 +220,7 @@ async function transition(
   if (current.status === 'running' && input.to === 'starting') {
     await assertCanRunPod(trx, current.account_id, current.price_per_hour, {
       exceptPodId: current.id,
+      currency: deps.config.currency,
     });
   }
   const changed = await updatePodIfStatus(trx, current.account_id, current.id, [current.status], {
@@ -271,7 +272,7 @@ async function assertMayRunPod(
     );
   }
   // Billing: one hour of the price in the balance, and the spend limit across live Pods.
-  await assertCanRunPod(trx, accountId, pricePerHourMicro);
+  await assertCanRunPod(trx, accountId, pricePerHourMicro, { currency: deps.config.currency });
 }
 
 // ---------------------------------------------------------------------------
