@@ -155,6 +155,13 @@ async function main() {
       await terminate(id);
     }
 
+    // How many upstream streams Connect opened (idle ones are reused per Pod port).
+    let streams = 0;
+    const openStream = deps.runtime.openStream.bind(deps.runtime);
+    deps.runtime.openStream = (podId, port) => {
+      streams += 1;
+      return openStream(podId, port);
+    };
     const appPod = await create('bench-app');
     await waitStatus(appPod, 'running');
     const pid = (await docker.getContainer(`gantry-pod-${appPod}`).inspect()).State.Pid;
@@ -179,6 +186,7 @@ async function main() {
       mbps.push({ direct: dd.mbps ?? 0, proxied: pd.mbps ?? 0 });
     }
     await terminate(appPod);
+    console.log(`upstream streams opened by Connect: ${streams}`);
 
     const f = (n: number) => n.toFixed(0);
     console.log(
