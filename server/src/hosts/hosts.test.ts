@@ -291,6 +291,30 @@ for (const dialect of DIALECTS) {
       }
     }, 180_000);
 
+    it('a template whose image is not on the hosts is 409 image_missing, and nothing is created', async () => {
+      a.deps.catalog.templates.push({
+        id: 'no-image',
+        name: 'No image',
+        description: '',
+        ports: [8080],
+        runtime: { id: 'no-image', command: ['x'], ports: [8080], image: `gantry-absent-${run}:1` },
+      });
+      const owner = await signUp(a.app, { name: 'Imageless' });
+      const before = await a.deps.db.selectFrom('pods').select('id').execute();
+      const answer = await owner.request({
+        method: 'POST',
+        url: `/api/v1/accounts/${owner.account.id}/pods`,
+        payload: { name: 'x', gpuType: 'l40s', gpuCount: 1, templateId: 'no-image' },
+      });
+      expect(answer.statusCode).toBe(409);
+      expect(answer.json().error).toMatchObject({
+        code: 'image_missing',
+        message: expect.stringContaining(`gantry-absent-${run}:1`),
+      });
+      expect(await a.deps.db.selectFrom('pods').select('id').execute()).toHaveLength(before.length);
+      a.deps.catalog.templates.pop();
+    });
+
     it.skipIf(dialect !== 'postgres')(
       'kill -9 of the instance that created a Pod changes nothing for the Pod',
       async () => {

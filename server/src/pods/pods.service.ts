@@ -95,6 +95,8 @@ interface Supervisor {
   live: Set<string>;
   /** `userId:podId` → when pod.connect was last audited (ms). */
   connects: Map<string, number>;
+  /** `session-or-key:podId:port` → until when (ms) a Connect grant stands without a new look. */
+  grants: Map<string, number>;
   closing: boolean;
 }
 
@@ -108,6 +110,7 @@ function supervisorOf(deps: Deps): Supervisor {
       chains: new Map(),
       live: new Set(),
       connects: new Map(),
+      grants: new Map(),
       closing: false,
     };
     supervisors.set(deps.runtime, supervisor);
@@ -229,6 +232,7 @@ async function transition(
     ...input.changes,
   });
   if (!changed) return false;
+  forgetConnectGrants(deps, current.id);
   // Billed is the time in `running` (from `started_at`): charged up to this moment, here.
   if (current.status === 'running' && input.to !== 'running' && input.chargeToNow !== false) {
     const until = input.chargeUntil && input.chargeUntil < now ? input.chargeUntil : now;
@@ -864,6 +868,8 @@ export function getPodLogs(
 }
 
 const CONNECT_AUDIT_INTERVAL_MS = 60 * 60 * 1000;
+/** How long a Connect grant (signed in, `pods.connect`, Pod running) stands without a new look. */
+const CONNECT_GRANT_MS = 1000;
 
 /**
  * Decides whether `caller` may reach `port` of Pod `podId` through the Connect
@@ -877,19 +883,33 @@ export async function resolveConnectTarget(
   podId: string,
   port: number,
 ): Promise<ProxyTarget> {
+  const target: ProxyTarget = {
+    key: `${podId}:${port}`,
+    // Through the driver, inside the Pod's own network namespace (never host networking).
+    openStream: () => deps.runtime.openStream(podId, port),
+  };
+  // A Pod's page loads many requests at once: a grant stands for a second, then is looked at again.
+  const { grants } = supervisorOf(deps);
+  const principal = caller.principal;
+  const grantKey = `${principal.kind === 'session' ? principal.sessionId : principal.keyId}:${podId}:${port}`;
+  const now = deps.clock.now().getTime();
+  if ((grants.get(grantKey) ?? 0) > now) return target;
   const owner = await findPodForSystem(deps.db, podId);
   if (!owner) throw notFound('Pod');
   const accountId = owner.account_id;
-  const target = await readRunningPod(deps, caller, accountId, podId, async (_pod, ports) => {
+  await readRunningPod(deps, caller, accountId, podId, async (_pod, ports) => {
     if (!ports.includes(port)) throw new AppError('not_found', `The Pod exposes no port ${port}`);
-    // Through the driver, inside the Pod's own network namespace (never host networking).
-    return {
-      key: `${podId}:${port}`,
-      openStream: () => deps.runtime.openStream(podId, port),
-    };
   });
   await auditConnect(deps, caller, accountId, podId, port);
+  if (grants.size > 10_000) grants.clear();
+  grants.set(grantKey, now + CONNECT_GRANT_MS);
   return target;
+}
+
+/** The Pod's status changed here: its Connect grants are looked at again on the next request. */
+function forgetConnectGrants(deps: Deps, podId: string): void {
+  const { grants } = supervisorOf(deps);
+  for (const key of grants.keys()) if (key.includes(`:${podId}:`)) grants.delete(key);
 }
 
 async function auditConnect(
