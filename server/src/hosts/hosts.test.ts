@@ -289,6 +289,18 @@ for (const dialect of DIALECTS) {
         expect(info.State.Running).toBe(true);
         a = again;
       }
+
+      // Recorded stopped while its container still runs (an instance killed between the two):
+      // supervision stops the container, so nothing runs unbilled.
+      await a.deps.db.deleteFrom('gpu_assignments').where('pod_id', '=', podId).execute();
+      await a.deps.db
+        .updateTable('pods')
+        .set({ status: 'exited' })
+        .where('id', '=', podId)
+        .execute();
+      await superviseHosts(a.deps);
+      const after = await docker.getContainer(containerNameOf(podId)).inspect();
+      expect(after.State.Running).toBe(false);
     }, 180_000);
 
     it('a template whose image is not on the hosts is 409 image_missing, and nothing is created', async () => {

@@ -326,13 +326,17 @@ async function runStart(deps: Deps, podId: string): Promise<void> {
     return;
   }
   const now = deps.clock.now().toISOString();
-  await deps.db.transaction().execute((trx) =>
+  const running = await deps.db.transaction().execute((trx) =>
     transition(deps, trx, SYSTEM_CONTEXT, pod, {
       from: ['starting'],
       to: 'running',
       changes: { started_at: now, last_error: null },
     }),
   );
+  if (running || !deps.runtime.shared) return;
+  // Stopped meanwhile, perhaps through another instance: no workload runs unrecorded.
+  const after = await findPodForSystem(deps.db, podId);
+  if (!after || !LIVE_STATUSES.includes(after.status)) await deps.runtime.stop(podId);
 }
 
 async function runStop(deps: Deps, podId: string, terminate: boolean): Promise<void> {
@@ -447,6 +451,20 @@ export async function superviseHosts(deps: Deps): Promise<void> {
       }
     }),
   );
+  // A container running for a Pod recorded stopped (a start that finished after a stop
+  // elsewhere, an instance killed between the two): stopped, so nothing runs unbilled.
+  for (const pod of await listPodsInStatusForSystem(deps.db, ['exited', 'error'])) {
+    if (!pod.host_id || !answered.get(pod.host_id) || supervisorOf(deps).chains.has(pod.id))
+      continue;
+    const status = await deps.runtime.status(pod.id).catch(() => undefined);
+    if (status?.state !== 'running') continue;
+    deps.logger.warn({ podId: pod.id }, 'stopping a container of a Pod recorded stopped');
+    await deps.runtime
+      .stop(pod.id)
+      .catch((error: unknown) =>
+        deps.logger.warn({ podId: pod.id, err: error }, 'could not stop the container'),
+      );
+  }
   for (const pod of await listPodsInStatusForSystem(deps.db, LIVE_STATUSES)) {
     const host = pod.host_id ? hosts.get(pod.host_id) : undefined;
     if (!host || supervisorOf(deps).chains.has(pod.id)) continue;
