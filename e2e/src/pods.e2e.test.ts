@@ -74,13 +74,19 @@ describe('Pods in the console', () => {
     await dev.waitForURL(/\/pods$/);
     await dev.getByRole('button', { name: 'Deploy' }).click();
     const dialog = dev.getByRole('dialog');
-    await dialog.getByLabel(/^Name/).fill('e2e-notebook');
-    // Only a name: each missing field says so in plain words, before anything is sent.
+    // It opens ready to deploy: a suggested name, the first GPU type and the template.
+    await expect
+      .poll(() => dialog.getByLabel(/^Name/).inputValue())
+      .toMatch(/^hello-web-[a-z]+-\d{4}$/);
+    expect(await dialog.getByPlaceholder('Pick a GPU').inputValue()).toContain('NVIDIA RTX 4090');
+    expect(await dialog.getByPlaceholder('Pick a template').inputValue()).toBe('Hello Web');
+    // Without a name the field says so in plain words, before anything is sent.
+    await dialog.getByLabel(/^Name/).fill('');
     await dialog.getByRole('button', { name: 'Deploy' }).click();
-    await dialog.getByText('Pick a GPU type').waitFor();
-    await dialog.getByText('Pick a template').waitFor();
+    await dialog.getByText('Enter a name for the Pod').waitFor();
     expect(await dialog.textContent()).not.toContain('must be');
     await screenshot(dev, 'pods-deploy-missing');
+    await dialog.getByLabel(/^Name/).fill('e2e-notebook');
     await dialog.getByLabel(/^GPU count/).fill('');
     await dialog.getByLabel(/^GPU count/).pressSequentially('12');
     await dialog.getByText('Enter a whole number from 1 to 8').waitFor();

@@ -39,6 +39,12 @@ export interface Config {
   auditMinRetentionDays: number;
   /** Bearer token `/metrics` asks for (GANTRY_METRICS_TOKEN); undefined: `/metrics` is open. */
   metricsToken: string | undefined;
+  /** Runtime driver (GANTRY_RUNTIME): `local` child processes (default) or `docker` containers on hosts. */
+  runtime: 'local' | 'docker';
+  /** How often the engines of GPU hosts are asked about their Pods (GANTRY_HOST_CHECK_SECONDS). */
+  hostCheckSeconds: number;
+  /** How long a host may not answer before its Pods become `error` (GANTRY_HOST_GRACE_SECONDS). */
+  hostGraceSeconds: number;
 }
 
 /** Raised with every invalid setting named, so an operator fixes them in one go. */
@@ -142,6 +148,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const connectUrl = env.GANTRY_CONNECT_URL || undefined;
   const connectProblem = connectUrl ? connectUrlProblem(connectUrl, publicUrl) : null;
   if (connectProblem) problems.push(`GANTRY_CONNECT_URL ${connectProblem} (got "${connectUrl}")`);
+  const runtime = (env.GANTRY_RUNTIME || 'local') as Config['runtime'];
+  if (runtime !== 'local' && runtime !== 'docker') {
+    problems.push(`GANTRY_RUNTIME must be local or docker (got "${env.GANTRY_RUNTIME}")`);
+  }
 
   const config: Config = {
     port,
@@ -167,6 +177,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : undefined,
     auditMinRetentionDays: int('GANTRY_AUDIT_MIN_RETENTION_DAYS', 90, 1, 365_000),
     metricsToken,
+    runtime,
+    hostCheckSeconds: int('GANTRY_HOST_CHECK_SECONDS', 15, 1, 3600),
+    hostGraceSeconds: int('GANTRY_HOST_GRACE_SECONDS', 120, 1, 86_400),
   };
   if (
     config.auditMaxRetentionDays !== undefined &&

@@ -46,6 +46,12 @@ export const ERROR_STATUS = {
   api_key_limit_reached: 409,
   insufficient_balance: 402,
   spend_limit_exceeded: 409,
+  // No host has enough free GPUs of the type asked for (the message names the types with room).
+  no_capacity: 409,
+  // The template's image is not on the host (and is not one Gantry builds).
+  image_missing: 409,
+  // A host still has Pods (remove), or its engine or name is registered already (add).
+  host_in_use: 409,
   invite_expired: 410,
   invite_revoked: 410,
   invite_used_up: 410,
@@ -59,6 +65,8 @@ export const ERROR_STATUS = {
   not_ready: 503,
   // Contention the retries did not get past: try again (with Retry-After).
   busy: 503,
+  // The Docker Engine of a Pod's host does not answer.
+  engine_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -7,9 +7,12 @@ import { type Config, resolveSecret } from './config.js';
 import type { Deps } from './context.js';
 import { type DatabaseHandle, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { databaseHostDirectory } from './hosts/hosts.directory.js';
 import { type AppOptions, buildApp } from './http/app.js';
 import { type Clock, systemClock } from './lib/clock.js';
+import { newId } from './lib/ids.js';
 import { type JobHandle, startPeriodicJob } from './lib/jobs.js';
+import { acquireLease, releaseLease } from './lib/lease.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { loadCatalog } from './pods/catalog.js';
 import type { PodBilling } from './pods/pod-billing.js';
@@ -18,15 +21,19 @@ import {
   enforcePodSchedule,
   shutdownPods,
   stopPodBySystem,
+  superviseHosts,
 } from './pods/pods.service.js';
 import {
   findMeteredPod,
+  lastSeenOfUnansweringHosts,
   listLivePodIds,
+  listPodsDueOnSchedule,
   listRunningPods,
   lockMeteredPods,
   podNamesOf,
   spendPerHourOfLivePods,
 } from './pods/pods.store.js';
+import { DockerDriver } from './pods/runtime/docker-driver.js';
 import type { RuntimeDriver } from './pods/runtime/driver.js';
 import { LocalDriver } from './pods/runtime/local-driver.js';
 import { acquireRuntimeLease, type RuntimeLease } from './pods/runtime-lease.js';
@@ -76,12 +83,23 @@ export function createDeps(
     logger,
     // An invalid operator catalog is a ConfigError.
     catalog: loadCatalog(config.catalogPath),
-    runtime:
-      options.runtime ??
-      new LocalDriver({ dataDir: config.dataDir, logger: logger.child({ module: 'runtime' }) }),
+    runtime: options.runtime ?? createRuntime(config, database, logger),
     podBilling: PODS_TO_BILLING,
     podUsage: BILLING_TO_PODS,
   };
+}
+
+/** The runtime driver GANTRY_RUNTIME names: `local` (default) or `docker` (hosts in the database). */
+export function createRuntime(
+  config: Config,
+  database: DatabaseHandle,
+  logger: Logger,
+): RuntimeDriver {
+  const runtimeLogger = logger.child({ module: 'runtime' });
+  if (config.runtime === 'docker') {
+    return new DockerDriver({ hosts: databaseHostDirectory(database.db), logger: runtimeLogger });
+  }
+  return new LocalDriver({ dataDir: config.dataDir, logger: runtimeLogger });
 }
 
 /** The billing module's side of what the Pods module asks of it. */
@@ -99,6 +117,8 @@ const BILLING_TO_PODS: PodUsage = {
   lockMeteredPods,
   findMeteredPod,
   listLivePodIds,
+  lastSeenOfUnansweringHosts,
+  listPodsDueOnSchedule,
 };
 
 /** How often `gantry serve` prunes audit events past their account's retention. */
@@ -155,12 +175,29 @@ export async function createGantry(config: Config, options: StartOptions = {}): 
     if (!options.database) await database.close();
     throw error;
   }
+  // This instance, as the holder of leases (jobs that one instance runs at a time).
+  const instanceId = newId();
+  const hostCheckMs = config.hostCheckSeconds * 1000;
   const jobs: JobHandle[] = options.startJobs
     ? [
         startMeter(deps, {
           stopPod: options.stopPod ?? stopPodBySystem,
           enforceSchedule: enforcePodSchedule,
+          leaseHolder: instanceId,
         }),
+        startPeriodicJob(
+          'host supervision',
+          hostCheckMs,
+          async () => {
+            if (!deps.runtime.shared) return;
+            if (
+              !(await acquireLease(deps.db, 'hosts', instanceId, deps.clock.now(), hostCheckMs * 3))
+            )
+              return;
+            await superviseHosts(deps);
+          },
+          deps.logger,
+        ),
         // Retention: prune what accounts (or the operator's maximum) no longer keep, and users'
         // security events past a year.
         startPeriodicJob(
@@ -177,6 +214,11 @@ export async function createGantry(config: Config, options: StartOptions = {}): 
     database,
     async close() {
       await Promise.all(jobs.map((job) => job.stop()));
+      if (jobs.length > 0) {
+        for (const lease of ['meter', 'hosts']) {
+          await releaseLease(database.db, lease, instanceId).catch(() => {});
+        }
+      }
       await app.close();
       await shutdownPods(deps);
       await lease?.release();

@@ -115,7 +115,10 @@ describe.each(DIALECTS)('billing guards on Pods on %s', (dialect) => {
     let before = await snapshot(user);
     const over = await create(user, { gpuType: 'rtx-4090', gpuCount: 1, name: 'second' }); // +0.69
     expectError(over, 409, 'spend_limit_exceeded');
-    expect(over.json().error.message).toContain('4.500000');
+    // In money, with the breakdown (the test Gantry's currency).
+    expect(over.json().error.message).toMatch(
+      /^\S*0\.69\S*\/h for this Pod \+ \S*3\.98\S*\/h running = \S*4\.67\S*\/h, over the \S*4\.50\S*\/h limit; an Admin or Billing member can raise it$/,
+    );
     expect(await snapshot(user)).toEqual(before);
 
     expect((await act(user, firstId, 'stop')).statusCode).toBe(200);

@@ -1,6 +1,6 @@
 import type { Trx } from '../db/database.js';
 import { AppError } from '../errors.js';
-import { formatMoney } from '../lib/money.js';
+import { displayMoney, formatMoney } from '../lib/money.js';
 import { lockBillingAccount } from './billing.store.js';
 import type { PodUsage } from './pod-usage.js';
 
@@ -17,7 +17,7 @@ export async function assertCanRunPod(
   podUsage: PodUsage,
   accountId: string,
   pricePerHourMicro: number,
-  options: { exceptPodId?: string } = {},
+  options: { exceptPodId?: string; currency?: string } = {},
 ): Promise<void> {
   // An account without a billing row has no money.
   const billing = await lockBillingAccount(trx, accountId);
@@ -31,9 +31,14 @@ export async function assertCanRunPod(
   const running = await podUsage.spendPerHourOfLivePods(trx, accountId, options.exceptPodId);
   const limit = Number(billing?.spend_limit_per_hour ?? 0);
   if (running + pricePerHourMicro > limit) {
+    const money = (micro: number) => displayMoney(micro, options.currency ?? 'USD');
+    const sum =
+      running > 0
+        ? `${money(pricePerHourMicro)}/h for this Pod + ${money(running)}/h running = ${money(running + pricePerHourMicro)}/h`
+        : `${money(pricePerHourMicro)}/h for this Pod`;
     throw new AppError(
       'spend_limit_exceeded',
-      `Running this Pod would spend ${formatMoney(running + pricePerHourMicro)} an hour, over the account's spend limit of ${formatMoney(limit)}`,
+      `${sum}, over the ${money(limit)}/h limit; an Admin or Billing member can raise it`,
     );
   }
 }

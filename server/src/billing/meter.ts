@@ -3,6 +3,7 @@ import type { Deps } from '../context.js';
 import type { Trx } from '../db/database.js';
 import { transact } from '../db/transaction.js';
 import { type JobHandle, startPeriodicJob } from '../lib/jobs.js';
+import { acquireLease } from '../lib/lease.js';
 import { formatMoney, usageCost } from '../lib/money.js';
 import { auditorOf } from '../permissions/access.js';
 import { advanceMeter, lockBillingAccount, meterOfPod } from './billing.store.js';
@@ -204,6 +205,7 @@ export async function runMeterOnce(
 ): Promise<MeterRunResult> {
   const result: MeterRunResult = { charged: new Map(), stopped: [], failed: [] };
   const candidates = await deps.podUsage.listRunningPods(deps.db);
+  const seenUntil = await deps.podUsage.lastSeenOfUnansweringHosts(deps.db);
   const byAccount = new Map<string, string[]>();
   for (const pod of candidates) {
     byAccount.set(pod.account_id, [...(byAccount.get(pod.account_id) ?? []), pod.id]);
@@ -222,7 +224,8 @@ export async function runMeterOnce(
         for (const pod of pods) {
           // Stopped meanwhile: its stop transaction charged it.
           if (pod.status !== 'running') continue;
-          charges.push(...(await chargePod(trx, deps, pod, now.getTime())));
+          const until = Math.min(now.getTime(), seenUntil.get(pod.id) ?? Number.POSITIVE_INFINITY);
+          charges.push(...(await chargePod(trx, deps, pod, until)));
         }
         const after = Number((await lockBillingAccount(trx, accountId))?.balance ?? 0);
         if (charges.length > 0) {
@@ -264,23 +267,10 @@ export async function runMeterOnce(
  * a stop deadline of one still starting): each ended in a transaction of its own.
  */
 async function enforceOtherSchedules(deps: Deps, enforce: PodScheduleEnforcer): Promise<void> {
-  const now = deps.clock.now().toISOString();
-  const due = await deps.db
-    .selectFrom('pods')
-    .select('id')
-    .where('status', 'in', ['provisioning', 'starting', 'exited', 'error'])
-    .where((eb) =>
-      eb.or([
-        eb('terminate_at', '<=', now),
-        eb.and([eb('stop_at', '<=', now), eb('status', 'in', ['provisioning', 'starting'])]),
-      ]),
-    )
-    .orderBy('id')
-    .limit(500)
-    .execute();
-  for (const { id } of due) {
+  const due = await deps.podUsage.listPodsDueOnSchedule(deps.db, deps.clock.now().toISOString());
+  for (const id of due) {
     try {
-      const then = await deps.db.transaction().execute((trx) => enforce(trx, deps, id));
+      const then = await transact(deps.db, (trx) => enforce(trx, deps, id));
       then?.();
     } catch (error) {
       deps.logger.warn({ err: error, podId: id }, 'could not end a Pod on its schedule');
@@ -309,16 +299,28 @@ async function stopActivePods(
   return stopped;
 }
 
-/** Runs {@link runMeterOnce} every `intervalSeconds` (never two at once in one process). */
+/**
+ * Runs {@link runMeterOnce} every `intervalSeconds` (never two at once in one process). With
+ * `leaseHolder` (this instance's id), only the instance holding the `meter` lease runs it, so
+ * across instances the meter runs once per interval; another takes over when the holder is gone.
+ */
 export function startMeter(
   deps: Deps,
-  options: MeterOptions & { intervalSeconds?: number } = {},
+  options: MeterOptions & { intervalSeconds?: number; leaseHolder?: string } = {},
 ): JobHandle {
   const intervalMs = (options.intervalSeconds ?? deps.config.meterIntervalSeconds) * 1000;
+  const holder = options.leaseHolder;
   return startPeriodicJob(
     'metering run',
     intervalMs,
-    () => runMeterOnce(deps, options),
+    async () => {
+      if (
+        holder &&
+        !(await acquireLease(deps.db, 'meter', holder, deps.clock.now(), intervalMs * 3))
+      )
+        return;
+      await runMeterOnce(deps, options);
+    },
     deps.logger,
   );
 }

@@ -34,4 +34,14 @@ export interface PodUsage {
   findMeteredPod(trx: Trx, podId: string): Promise<MeteredPod | undefined>;
   /** Ids of the account's live Pods (the ones to stop when the balance runs out). */
   listLivePodIds(db: Executor, accountId: string): Promise<string[]>;
+  /**
+   * Running Pods on hosts whose engine did not answer when last asked, with when it last did
+   * (ms): they are charged only up to then.
+   */
+  lastSeenOfUnansweringHosts(db: Executor): Promise<Map<string, number>>;
+  /**
+   * Pods not running whose schedule is due at `now`: a termination deadline of a stopped Pod, a
+   * stop deadline of one still starting (at most 500, by id).
+   */
+  listPodsDueOnSchedule(db: Executor, now: string): Promise<string[]>;
 }

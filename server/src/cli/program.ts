@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerAuditCommands } from '../audit/audit.cli.js';
 import { registerUserCommands } from '../auth/auth.cli.js';
 import { registerBillingCommands } from '../billing/billing.cli.js';
+import { registerHostsCommands } from '../hosts/hosts.cli.js';
 import type { CliIo } from './client.js';
 import { registerClientCommands } from './commands.js';
 import type { OperatorOptions } from './operator.js';
@@ -15,5 +16,6 @@ export function registerCommands(program: Command, io: CliIo, operator: Operator
   registerClientCommands(program, io, operator);
   registerAuditCommands(program, operator);
   registerBillingCommands(program, operator);
+  registerHostsCommands(program, operator);
   registerUserCommands(program, operator);
 }

@@ -204,6 +204,47 @@ export interface PodsTable {
   idle_timeout_minutes: number | null;
   /** The last Connect or terminal traffic seen by any instance (recorded at most every few seconds). */
   last_traffic_at: string | null;
+  /** The host the Pod is placed on (docker driver); null with the local driver. */
+  host_id: string | null;
+}
+
+/** A GPU host: one Docker Engine, registered by the operator (`gantry hosts add`). */
+export interface HostsTable {
+  id: string;
+  name: string;
+  /** `unix:///var/run/docker.sock` or `tcp://host:2376`. */
+  engine: string;
+  /** JSON `{ca, cert, key}` of file paths for a TLS engine, or null. */
+  tls: string | null;
+  gpu_source: 'declared' | 'nvidia-smi';
+  /** `draining`: no new Pods are placed on it. */
+  status: 'active' | 'draining';
+  created_at: string;
+  last_seen_at: string | null;
+  last_error: string | null;
+}
+
+/** One GPU of a host, by its index (the NVIDIA device id). */
+export interface HostGpusTable {
+  host_id: string;
+  gpu_index: number;
+  /** Catalog GPU type id. */
+  gpu_type: string;
+}
+
+/** A GPU held by a Pod; (host_id, gpu_index) is the primary key, so never two Pods. */
+export interface GpuAssignmentsTable {
+  host_id: string;
+  gpu_index: number;
+  pod_id: string;
+  assigned_at: string;
+}
+
+/** A job that one Gantry instance runs at a time (the meter, host supervision). */
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: string;
 }
 
 /** A single-use code that hands a console session over to one Pod origin (about a minute). */
@@ -303,6 +344,10 @@ export interface Database {
   billing_accounts: BillingAccountsTable;
   billing_transactions: BillingTransactionsTable;
   pod_meters: PodMetersTable;
+  hosts: HostsTable;
+  host_gpus: HostGpusTable;
+  gpu_assignments: GpuAssignmentsTable;
+  leases: LeasesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -319,6 +364,7 @@ export type InviteAcceptanceRow = Selectable<InviteAcceptancesTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type PodRow = Selectable<PodsTable>;
 export type PodUpdate = Updateable<PodsTable>;
+export type HostRow = Selectable<HostsTable>;
 export type BillingAccountRow = Selectable<BillingAccountsTable>;
 export type BillingTransactionRow = Selectable<BillingTransactionsTable>;
 export type PodMeterRow = Selectable<PodMetersTable>;

@@ -99,6 +99,26 @@ import {
 } from '../billing/billing.store.js';
 import { postTransaction } from '../billing/ledger.js';
 import {
+  assignmentsOfPod,
+  countPodsOnHost,
+  deleteHost,
+  findHostByEngine,
+  findHostById,
+  findHostByName,
+  findHostOfPod,
+  freeGpuIndices,
+  freeGpusByType,
+  gpuCountsByHost,
+  hostsWithGpuType,
+  insertAssignments,
+  insertHost,
+  listHosts,
+  lockHost,
+  recordHostSeen,
+  releaseAssignments,
+  setHostStatus,
+} from '../hosts/hosts.store.js';
+import {
   consumeInviteUse,
   findInvite,
   findInviteByTokenHash,
@@ -131,7 +151,9 @@ import {
   findPodForSystem,
   insertPod,
   lastConnectAudit,
+  lastSeenOfUnansweringHosts,
   listLivePodIds,
+  listPodsDueOnSchedule,
   listPodsInStatusForSystem,
   listPodsOfAccount,
   listRunningPods,
@@ -147,6 +169,7 @@ import type {
   ApiKeyRow,
   BillingTransactionRow,
   Database,
+  HostRow,
   InviteRow,
   NewUser,
   PodRow,
@@ -315,6 +338,18 @@ const METER = {
   updated_at: NOW,
 };
 
+const HOST: HostRow = {
+  id: ID,
+  name: 'gpu-1',
+  engine: 'unix:///var/run/docker.sock',
+  tls: null,
+  gpu_source: 'declared',
+  status: 'active',
+  created_at: NOW,
+  last_seen_at: null,
+  last_error: null,
+};
+
 const POD: PodRow = {
   id: ID,
   account_id: OTHER_ID,
@@ -336,6 +371,7 @@ const POD: PodRow = {
   terminate_at: null,
   idle_timeout_minutes: null,
   last_traffic_at: null,
+  host_id: null,
 };
 const TRANSACTION: BillingTransactionRow = {
   id: ID,
@@ -639,6 +675,37 @@ const MODULES: Record<string, ModuleSamples> = {
       deleteMembersExcept: call((db) => deleteMembersExcept(db, ID, OTHER_ID)),
     },
   },
+  'hosts.store': {
+    path: 'hosts/hosts.store.ts',
+    samples: {
+      insertHost: call((db) =>
+        insertHost(db, HOST, [
+          { index: 0, gpuType: 'rtx-4090' },
+          { index: 1, gpuType: 'rtx-4090' },
+        ]),
+      ),
+      findHostByName: call((db) => findHostByName(db, 'gpu-1')),
+      findHostById: call((db) => findHostById(db, ID)),
+      findHostByEngine: call((db) => findHostByEngine(db, 'unix:///var/run/docker.sock')),
+      listHosts: call((db) => listHosts(db)),
+      findHostOfPod: call((db) => findHostOfPod(db, ID)),
+      gpuCountsByHost: call((db) => gpuCountsByHost(db)),
+      freeGpusByType: call((db) => freeGpusByType(db)),
+      hostsWithGpuType: call((db) => hostsWithGpuType(db, 'rtx-4090')),
+      lockHost: call((db, dialect) => lockHost(db, ID, dialect)),
+      freeGpuIndices: call((db) => freeGpuIndices(db, ID, 'rtx-4090')),
+      insertAssignments: call((db) => insertAssignments(db, ID, OTHER_ID, [0, 1], NOW)),
+      assignmentsOfPod: call((db) => assignmentsOfPod(db, ID)),
+      releaseAssignments: call((db) => releaseAssignments(db, ID)),
+      countPodsOnHost: call((db) => countPodsOnHost(db, ID), [{ n: 0 }]),
+      setHostStatus: call((db) => setHostStatus(db, ID, 'draining')),
+      deleteHost: call((db) => deleteHost(db, ID)),
+      recordHostSeen: {
+        answered: call((db) => recordHostSeen(db, ID, { at: NOW })),
+        'not answering': call((db) => recordHostSeen(db, ID, { error: 'refused' })),
+      },
+    },
+  },
   'connect.store': {
     path: 'pods/connect.store.ts',
     samples: {
@@ -698,6 +765,8 @@ const MODULES: Record<string, ModuleSamples> = {
       lockMeteredPods: call((db, dialect) => lockMeteredPods(db, dialect, ID, [ID, OTHER_ID])),
       findMeteredPod: call((db) => findMeteredPod(db, ID)),
       listLivePodIds: call((db) => listLivePodIds(db, ID)),
+      lastSeenOfUnansweringHosts: call((db) => lastSeenOfUnansweringHosts(db)),
+      listPodsDueOnSchedule: call((db) => listPodsDueOnSchedule(db, NOW)),
     },
   },
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMoney, moneyProblem, parseMoney, usageCost } from './money.js';
+import { displayMoney, formatMoney, moneyProblem, parseMoney, usageCost } from './money.js';
 
 describe('money in integer micro-units', () => {
   it('parses and formats decimal strings exactly', () => {
@@ -46,5 +46,12 @@ describe('money in integer micro-units', () => {
     }
     expect(charged).toBe(usageCost(777_777, total));
     expect(() => usageCost(-1, 1)).toThrow(RangeError);
+  });
+
+  it('displays amounts in the currency, with the decimals they have past the cents', () => {
+    expect(displayMoney(2_990_000, 'USD')).toBe('$2.99');
+    expect(displayMoney(690_000, 'EUR')).toBe('€0.69');
+    expect(displayMoney(1_234_567, 'USD')).toBe('$1.234567');
+    expect(displayMoney(80_000_000, 'USD')).toBe('$80.00');
   });
 });

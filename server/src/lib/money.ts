@@ -23,6 +23,26 @@ export function formatMoney(micro: number | bigint): string {
   return `${negative ? '-' : ''}${whole}.${frac}`;
 }
 
+/**
+ * An amount for people to read, in the currency: `$2.99`, `€0.69`, or with as many decimals
+ * as it has beyond the cents (`$1.234567`).
+ */
+export function displayMoney(micro: number | bigint, currency: string): string {
+  const [whole, frac = ''] = formatMoney(micro).split('.');
+  const decimals = Math.max(2, frac.replace(/0+$/, '').length);
+  const value = Number(`${whole}.${frac}`);
+  try {
+    return new Intl.NumberFormat('en-US', {
+      style: 'currency',
+      currency,
+      minimumFractionDigits: decimals,
+      maximumFractionDigits: decimals,
+    }).format(value);
+  } catch {
+    return `${value.toFixed(decimals)} ${currency}`;
+  }
+}
+
 /** Milliseconds in an hour: prices are per hour, running time is metered in milliseconds. */
 export const MS_PER_HOUR = 3_600_000;
 

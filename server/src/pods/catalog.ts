@@ -19,6 +19,10 @@ export interface GpuType {
   memoryGb: number;
   /** Price of one GPU for one hour, in micro-units. */
   pricePerHourMicro: number;
+  /** CPU cores a Pod gets per GPU of this type (its container's CPU limit). */
+  vcpusPerGpu: number;
+  /** Memory a Pod gets per GPU of this type, in GB (its container's memory limit). */
+  memoryGbPerGpu: number;
 }
 
 export interface CatalogTemplate {
@@ -38,10 +42,38 @@ export interface Catalog {
 
 /** Built-in GPU types (list prices of a typical GPU cloud, per GPU-hour). */
 export const BUILTIN_GPU_TYPES: GpuType[] = [
-  { id: 'rtx-4090', name: 'NVIDIA RTX 4090', memoryGb: 24, pricePerHourMicro: 690_000 },
-  { id: 'l40s', name: 'NVIDIA L40S', memoryGb: 48, pricePerHourMicro: 990_000 },
-  { id: 'a100-80gb', name: 'NVIDIA A100 80GB', memoryGb: 80, pricePerHourMicro: 1_990_000 },
-  { id: 'h100-80gb', name: 'NVIDIA H100 80GB', memoryGb: 80, pricePerHourMicro: 2_990_000 },
+  {
+    id: 'rtx-4090',
+    name: 'NVIDIA RTX 4090',
+    memoryGb: 24,
+    pricePerHourMicro: 690_000,
+    vcpusPerGpu: 6,
+    memoryGbPerGpu: 32,
+  },
+  {
+    id: 'l40s',
+    name: 'NVIDIA L40S',
+    memoryGb: 48,
+    pricePerHourMicro: 990_000,
+    vcpusPerGpu: 8,
+    memoryGbPerGpu: 62,
+  },
+  {
+    id: 'a100-80gb',
+    name: 'NVIDIA A100 80GB',
+    memoryGb: 80,
+    pricePerHourMicro: 1_990_000,
+    vcpusPerGpu: 12,
+    memoryGbPerGpu: 117,
+  },
+  {
+    id: 'h100-80gb',
+    name: 'NVIDIA H100 80GB',
+    memoryGb: 80,
+    pricePerHourMicro: 2_990_000,
+    vcpusPerGpu: 16,
+    memoryGbPerGpu: 188,
+  },
 ];
 
 function builtinTemplates(): CatalogTemplate[] {
@@ -76,6 +108,10 @@ export const CatalogFileSchema = Type.Object(
               pattern: '^\\d{1,9}(\\.\\d{1,6})?$',
               description: 'Decimal price of one GPU for one hour, e.g. "1.99"',
             }),
+            /** CPU cores per GPU (default 4). */
+            vcpusPerGpu: Type.Optional(Type.Number({ minimum: 0.1, maximum: 1024 })),
+            /** Memory per GPU in GB (default 16). */
+            memoryGbPerGpu: Type.Optional(Type.Integer({ minimum: 1, maximum: 65536 })),
           },
           { additionalProperties: false },
         ),
@@ -103,6 +139,10 @@ export const CatalogFileSchema = Type.Object(
                 uniqueItems: true,
               }),
             ),
+            /** Docker driver: the image to run (present on the hosts; Gantry pulls nothing). */
+            image: Type.Optional(Text(512)),
+            /** Docker driver: argv inside the container (default: the image's command). */
+            containerCommand: Type.Optional(Type.Array(Text(4096), { minItems: 1, maxItems: 64 })),
           },
           { additionalProperties: false },
         ),
@@ -155,7 +195,14 @@ export function buildCatalog(file: unknown, baseDir: string, source = 'GANTRY_CA
       problems.push(`${source}: /gpuTypes/${i}/pricePerHour is not a valid amount`);
       return;
     }
-    gpuTypes.set(g.id, { id: g.id, name: g.name, memoryGb: g.memoryGb, pricePerHourMicro: price });
+    gpuTypes.set(g.id, {
+      id: g.id,
+      name: g.name,
+      memoryGb: g.memoryGb,
+      pricePerHourMicro: price,
+      vcpusPerGpu: g.vcpusPerGpu ?? 4,
+      memoryGbPerGpu: g.memoryGbPerGpu ?? 16,
+    });
   });
   parsed.templates?.forEach((t, i) => {
     if (seen.has(`tpl:${t.id}`)) problems.push(`${source}: /templates/${i} repeats id "${t.id}"`);
@@ -174,7 +221,14 @@ export function buildCatalog(file: unknown, baseDir: string, source = 'GANTRY_CA
       name: t.name,
       description: t.description ?? '',
       ports: t.ports,
-      runtime: { id: t.id, command, ports: t.ports, env },
+      runtime: {
+        id: t.id,
+        command,
+        ports: t.ports,
+        env,
+        ...(t.image ? { image: t.image } : {}),
+        ...(t.containerCommand ? { containerCommand: t.containerCommand } : {}),
+      },
     });
   });
   if (gpuTypes.size === 0) problems.push(`${source}: the catalog has no GPU types`);

@@ -86,6 +86,8 @@ export function registerConnect(
   /** Sockets of proxied exchanges in progress, closed when the app closes. */
   const active = new Set<Duplex>();
   const hold = (socket: Duplex) => {
+    // Once per connection: a keep-alive client sends many requests over one socket.
+    if (active.has(socket)) return;
     active.add(socket);
     socket.once('close', () => active.delete(socket));
   };

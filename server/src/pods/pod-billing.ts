@@ -16,7 +16,7 @@ export interface PodBilling {
     trx: Trx,
     accountId: string,
     pricePerHourMicro: number,
-    options?: { exceptPodId?: string },
+    options?: { exceptPodId?: string; currency?: string },
   ): Promise<void>;
   /** Charges the Pod's run up to `until` (audited `billing.charge`); the micro-units charged. */
   chargePodUntil(trx: Trx, deps: Deps, podId: string, until: Date): Promise<number>;

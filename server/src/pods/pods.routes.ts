@@ -15,6 +15,7 @@ import {
   UpdatePodBody,
 } from './pods.schemas.js';
 import {
+  availableGpus,
   createPod,
   getConnectDetails,
   getPod,
@@ -47,6 +48,7 @@ export const podRoutes =
       },
       async (request) => {
         callerOf(request);
+        const free = await availableGpus(deps);
         return {
           currency: deps.config.currency,
           terminal: typeof deps.runtime.openTerminal === 'function',
@@ -55,6 +57,9 @@ export const podRoutes =
             name: g.name,
             memoryGb: g.memoryGb,
             pricePerHour: formatMoney(g.pricePerHourMicro),
+            vcpusPerGpu: g.vcpusPerGpu,
+            memoryGbPerGpu: g.memoryGbPerGpu,
+            available: free ? (free.get(g.id) ?? 0) : null,
           })),
           templates: deps.catalog.templates.map((t) => ({
             id: t.id,

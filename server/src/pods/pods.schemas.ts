@@ -45,6 +45,14 @@ export const GpuTypeSchema = Type.Object(
     name: Type.String(),
     memoryGb: Type.Integer(),
     pricePerHour: Money,
+    vcpusPerGpu: Type.Number({ description: 'CPU cores a Pod gets per GPU' }),
+    memoryGbPerGpu: Type.Integer({ description: 'Memory in GB a Pod gets per GPU' }),
+    available: Nullable(
+      Type.Integer({
+        description:
+          'GPUs of this type free now across the hosts (docker driver); null: not counted (local driver)',
+      }),
+    ),
   },
   { $id: 'GpuType' },
 );

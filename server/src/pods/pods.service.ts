@@ -7,6 +7,14 @@ import type { Executor, Trx } from '../db/database.js';
 import type { PodRow, PodUpdate } from '../db/schema.js';
 import { transact } from '../db/transaction.js';
 import { AppError, notFound } from '../errors.js';
+import { hostInfoOf } from '../hosts/hosts.directory.js';
+import { freeGpuCounts, placePod, releasePod } from '../hosts/hosts.service.js';
+import {
+  assignmentsOfPod,
+  hostsWithGpuType,
+  listHosts,
+  recordHostSeen,
+} from '../hosts/hosts.store.js';
 import { newId } from '../lib/ids.js';
 import { formatMoney } from '../lib/money.js';
 import { type AccountOperation, auditorOf, inAccount, readAccount } from '../permissions/access.js';
@@ -31,6 +39,7 @@ import {
   type PodWithCreator,
   updatePodIfStatus,
 } from './pods.store.js';
+import { pingEngine } from './runtime/docker-driver.js';
 import type { PodSpec, PodTerminal, RuntimeDriver, TemplateRuntime } from './runtime/driver.js';
 import { RuntimeError } from './runtime/driver.js';
 import { undeclaredEnvNames, validatePodEnv } from './runtime/pod-env.js';
@@ -96,6 +105,9 @@ interface Supervisor {
   live: Set<string>;
   /** `userId:podId` → when pod.connect was last audited (ms). */
   connects: Map<string, number>;
+  /** `session-or-key:podId:port` → until when (ms) a Connect grant stands without a new look. */
+  /** Connect grants by session or key, Pod and port: until when, and the Pod's account. */
+  grants: Map<string, { until: number; accountId: string }>;
   closing: boolean;
 }
 
@@ -109,6 +121,7 @@ function supervisorOf(deps: Deps): Supervisor {
       chains: new Map(),
       live: new Set(),
       connects: new Map(),
+      grants: new Map(),
       closing: false,
     };
     supervisors.set(deps.runtime, supervisor);
@@ -140,9 +153,10 @@ function enqueue(deps: Deps, podId: string, op: () => Promise<void>): Promise<vo
   return next;
 }
 
-function specOf(deps: Deps, pod: PodRow): PodSpec | null {
+async function specOf(deps: Deps, pod: PodRow): Promise<PodSpec | null> {
   const template = findTemplate(deps.catalog, pod.template_id);
   if (!template) return null;
+  const gpu = findGpuType(deps.catalog, pod.gpu_type);
   return {
     podId: pod.id,
     name: pod.name,
@@ -150,6 +164,18 @@ function specOf(deps: Deps, pod: PodRow): PodSpec | null {
     env: JSON.parse(pod.env) as Record<string, string>,
     gpuType: pod.gpu_type,
     gpuCount: pod.gpu_count,
+    accountId: pod.account_id,
+    ...(pod.host_id
+      ? { placement: { hostId: pod.host_id, gpuIndices: await assignmentsOfPod(deps.db, pod.id) } }
+      : {}),
+    ...(gpu
+      ? {
+          limits: {
+            vcpus: gpu.vcpusPerGpu * Math.max(pod.gpu_count, 1),
+            memoryMb: gpu.memoryGbPerGpu * 1024 * Math.max(pod.gpu_count, 1),
+          },
+        }
+      : {}),
   };
 }
 
@@ -173,6 +199,10 @@ interface TransitionInput {
    * not: nobody saw the workload run after the meter's last charge (Gantry was down).
    */
   chargeToNow?: boolean;
+  /** Leaving `running`: charge the run only up to this moment (when the Pod was last seen). */
+  chargeUntil?: Date;
+  /** Apply only if the Pod was not changed since (its `updated_at` as the caller read it). */
+  unchangedSince?: string;
 }
 
 /**
@@ -197,12 +227,19 @@ async function transition(
   // Decide on the Pod as it is now, not on the caller's earlier copy of it.
   const current = await lockPodForSystem(trx, pod.id, deps.dialect);
   if (!current || !input.from.includes(current.status)) return false;
+  if (input.unchangedSince !== undefined && current.updated_at !== input.unchangedSince)
+    return false;
   const now = deps.clock.now();
   const entersLive = !LIVE_STATUSES.includes(current.status) && LIVE_STATUSES.includes(input.to);
   if (entersLive) await assertMayRunPod(deps, trx, current.account_id, current.price_per_hour);
+  // Shared drivers (docker): a live Pod holds its GPUs on its host; others hold none.
+  if (entersLive && deps.runtime.shared) await placePod(trx, deps, current);
+  const leavesLive = LIVE_STATUSES.includes(current.status) && !LIVE_STATUSES.includes(input.to);
+  if (leavesLive && deps.runtime.shared) await releasePod(trx, current.id);
   if (current.status === 'running' && input.to === 'starting') {
     await deps.podBilling.assertCanRunPod(trx, current.account_id, current.price_per_hour, {
       exceptPodId: current.id,
+      currency: deps.config.currency,
     });
   }
   const changed = await updatePodIfStatus(trx, current.account_id, current.id, [current.status], {
@@ -211,9 +248,11 @@ async function transition(
     ...input.changes,
   });
   if (!changed) return false;
+  forgetConnectGrants(deps, current.id);
   // Billed is the time in `running` (from `started_at`): charged up to this moment, here.
   if (current.status === 'running' && input.to !== 'running' && input.chargeToNow !== false) {
-    await deps.podBilling.chargePodUntil(trx, deps, current.id, now);
+    const until = input.chargeUntil && input.chargeUntil < now ? input.chargeUntil : now;
+    await deps.podBilling.chargePodUntil(trx, deps, current.id, until);
   }
   if (!input.action) return true;
   await auditorOf(
@@ -252,7 +291,9 @@ async function assertMayRunPod(
     );
   }
   // Billing: one hour of the price in the balance, and the spend limit across live Pods.
-  await deps.podBilling.assertCanRunPod(trx, accountId, pricePerHourMicro);
+  await deps.podBilling.assertCanRunPod(trx, accountId, pricePerHourMicro, {
+    currency: deps.config.currency,
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -278,7 +319,7 @@ async function runStart(deps: Deps, podId: string): Promise<void> {
   const supervisor = supervisorOf(deps);
   const pod = await findPodForSystem(deps.db, podId);
   if (!pod || !['provisioning', 'starting'].includes(pod.status)) return;
-  const spec = specOf(deps, pod);
+  const spec = await specOf(deps, pod);
   if (!spec) {
     await markError(deps, podId, `Template ${pod.template_id} is no longer in the catalog`);
     return;
@@ -302,13 +343,17 @@ async function runStart(deps: Deps, podId: string): Promise<void> {
     return;
   }
   const now = deps.clock.now().toISOString();
-  await transact(deps.db, (trx) =>
+  const running = await transact(deps.db, (trx) =>
     transition(deps, trx, SYSTEM_CONTEXT, pod, {
       from: ['starting'],
       to: 'running',
       changes: { started_at: now, last_error: null },
     }),
   );
+  if (running || !deps.runtime.shared) return;
+  // Stopped meanwhile, perhaps through another instance: no workload runs unrecorded.
+  const after = await findPodForSystem(deps.db, podId);
+  if (!after || !LIVE_STATUSES.includes(after.status)) await deps.runtime.stop(podId);
 }
 
 async function runStop(deps: Deps, podId: string, terminate: boolean): Promise<void> {
@@ -353,12 +398,37 @@ export async function attachRuntime(deps: Deps): Promise<void> {
   await reconcilePods(deps);
 }
 
-/** Marks every live Pod without a live workload as `exited`, audited by `system`. */
+/**
+ * A Pod being started (by any instance) is left alone this long before reconciliation asks
+ * about it: its container may not exist yet.
+ */
+const START_SETTLE_MS = 2 * 60 * 1000;
+
+/**
+ * Marks every live Pod without a live workload as `exited`, audited by `system`. With a shared
+ * driver (docker) the engines are asked: a Pod another instance runs is running; one whose
+ * engine does not answer is left to host supervision; one being started is left to its starter.
+ */
 export async function reconcilePods(deps: Deps): Promise<number> {
   let changed = 0;
+  const shared = deps.runtime.shared === true;
   for (const pod of await listPodsInStatusForSystem(deps.db, LIVE_STATUSES)) {
     if (supervisorOf(deps).chains.has(pod.id)) continue;
-    const status = await deps.runtime.status(pod.id).catch(() => ({ state: 'absent' as const }));
+    if (
+      shared &&
+      pod.status !== 'running' &&
+      deps.clock.now().getTime() - Date.parse(pod.updated_at) < START_SETTLE_MS
+    ) {
+      continue;
+    }
+    let status: Awaited<ReturnType<RuntimeDriver['status']>>;
+    try {
+      status = await deps.runtime.status(pod.id);
+    } catch (error) {
+      if (shared) continue;
+      deps.logger.warn({ podId: pod.id, err: error }, 'pod status unknown; reconciled as absent');
+      status = { state: 'absent' };
+    }
     if (status.state === 'running' || status.state === 'starting') continue;
     const moved = await transact(deps.db, (trx) =>
       transition(deps, trx, SYSTEM_CONTEXT, pod, {
@@ -376,6 +446,94 @@ export async function reconcilePods(deps: Deps): Promise<number> {
 }
 
 /**
+ * One supervision pass over the GPU hosts (shared drivers; one instance at a time, under a
+ * lease): asks each host's engine to answer and records when it last did; a Pod the database
+ * calls running whose container is not running becomes `error`; the Pods of a host that has
+ * not answered for `hostGraceSeconds` become `error`, billed up to when the host was last seen.
+ */
+export async function superviseHosts(deps: Deps): Promise<void> {
+  if (!deps.runtime.shared) return;
+  const now = deps.clock.now();
+  const answered = new Map<string, boolean>();
+  const hosts = new Map((await listHosts(deps.db)).map((h) => [h.id, h]));
+  await Promise.all(
+    [...hosts.values()].map(async (host) => {
+      try {
+        await pingEngine(hostInfoOf(host));
+        await recordHostSeen(deps.db, host.id, { at: now.toISOString() });
+        answered.set(host.id, true);
+      } catch (error) {
+        await recordHostSeen(deps.db, host.id, { error: describeError(error).slice(0, 500) });
+        answered.set(host.id, false);
+      }
+    }),
+  );
+  // A container running for a Pod recorded stopped (a start that finished after a stop
+  // elsewhere, an instance killed between the two): stopped, so nothing runs unbilled.
+  for (const pod of await listPodsInStatusForSystem(deps.db, ['exited', 'error'])) {
+    if (!pod.host_id || !answered.get(pod.host_id) || supervisorOf(deps).chains.has(pod.id))
+      continue;
+    const status = await deps.runtime.status(pod.id).catch(() => undefined);
+    if (status?.state !== 'running') continue;
+    deps.logger.warn({ podId: pod.id }, 'stopping a container of a Pod recorded stopped');
+    await deps.runtime
+      .stop(pod.id)
+      .catch((error: unknown) =>
+        deps.logger.warn({ podId: pod.id, err: error }, 'could not stop the container'),
+      );
+  }
+  for (const pod of await listPodsInStatusForSystem(deps.db, LIVE_STATUSES)) {
+    const host = pod.host_id ? hosts.get(pod.host_id) : undefined;
+    if (!host || supervisorOf(deps).chains.has(pod.id)) continue;
+    if (!answered.get(host.id)) {
+      const lastSeen = new Date(host.last_seen_at ?? host.created_at);
+      if (now.getTime() - lastSeen.getTime() < deps.config.hostGraceSeconds * 1000) continue;
+      await markErrorIfUnchanged(
+        deps,
+        pod,
+        `Host ${host.name} has not answered since ${lastSeen.toISOString()}`,
+        lastSeen,
+      );
+      continue;
+    }
+    if (pod.status !== 'running' && now.getTime() - Date.parse(pod.updated_at) < START_SETTLE_MS) {
+      continue;
+    }
+    const status = await deps.runtime.status(pod.id).catch(() => undefined);
+    if (!status || status.state === 'running' || status.state === 'starting') continue;
+    await markErrorIfUnchanged(
+      deps,
+      pod,
+      pod.status === 'running'
+        ? `The Pod's container is not running (${status.message ?? status.state})`
+        : `The Pod did not start (${status.message ?? status.state})`,
+    );
+  }
+}
+
+async function markErrorIfUnchanged(
+  deps: Deps,
+  pod: PodRow,
+  message: string,
+  lastSeen?: Date,
+): Promise<void> {
+  await deps.db.transaction().execute((trx) =>
+    transition(deps, trx, SYSTEM_CONTEXT, pod, {
+      from: [pod.status],
+      to: 'error',
+      action: 'pod.error',
+      unchangedSince: pod.updated_at,
+      changes: {
+        last_error: message.slice(0, 1000),
+        stopped_at: (lastSeen ?? deps.clock.now()).toISOString(),
+      },
+      details: { message },
+      ...(lastSeen ? { chargeUntil: lastSeen } : {}),
+    }),
+  );
+}
+
+/**
  * Gantry is stopping: stop every workload, finish runtime work in flight and
  * record the Pods this instance ran as `exited` (audited by `system`).
  */
@@ -385,6 +543,8 @@ export async function shutdownPods(deps: Deps): Promise<void> {
   const ran = new Set(supervisor.live);
   await deps.runtime.shutdown();
   while (supervisor.pending.size > 0) await Promise.allSettled([...supervisor.pending]);
+  // Shared drivers: the Pods keep running and any instance serves them.
+  if (deps.runtime.shared) return;
   for (const podId of new Set([...ran, ...supervisor.live])) {
     await stopRecord(deps, podId, 'gantry_shutdown', {});
   }
@@ -548,6 +708,7 @@ export async function createPod(
   accountId: string,
   input: CreatePodInput,
 ): Promise<PodDto> {
+  await prepareTemplateOnHosts(deps, input.templateId, input.gpuType);
   const dto = await inAccount(
     deps,
     caller,
@@ -575,9 +736,13 @@ export async function createPod(
         );
       }
       const env = input.env ?? {};
-      const problems = validatePodEnv(env);
+      const problems = deps.runtime.checkEnv
+        ? deps.runtime.checkEnv(env, template.runtime)
+        : validatePodEnv(env);
       if (problems.length > 0) throw new AppError('invalid_env', `body/env ${problems.join('; ')}`);
-      assertEnvAllowed(deps, template.runtime, env);
+      // In a container the env is the user's (less Gantry's names, checked above); a local
+      // Pod takes only what its template declares.
+      if (!deps.runtime.checkEnv) assertEnvAllowed(deps, template.runtime, env);
 
       // The account first (lock order), so Pod counts and the guard decide one create at a time.
       await lockAccount(trx, deps.dialect, accountId, 'update');
@@ -614,8 +779,13 @@ export async function createPod(
         terminate_at: schedule.terminate_at ?? null,
         idle_timeout_minutes: schedule.idle_timeout_minutes ?? null,
         last_traffic_at: null,
+        host_id: null,
       };
       await insertPod(trx, pod);
+      if (deps.runtime.shared) {
+        const placement = await placePod(trx, deps, pod);
+        pod.host_id = placement.hostId;
+      }
       await audit(
         {
           after: {
@@ -758,6 +928,38 @@ export async function enforcePodSchedule(
   });
   if (!moved) return null;
   return () => void scheduleRuntime(deps, podId, due.move);
+}
+
+/** Free GPUs per type now (shared drivers place Pods on hosts); null: not counted (local). */
+export async function availableGpus(deps: Deps): Promise<Map<string, number> | null> {
+  return deps.runtime.shared ? freeGpuCounts(deps) : null;
+}
+
+/**
+ * Shared drivers: before a Pod of the template is accepted, its image must be on the hosts that
+ * could take it (built-in images are built there). `image_missing` (409) or
+ * `engine_unavailable` (503) otherwise; nothing is written. Unknown ids are left to createPod.
+ */
+async function prepareTemplateOnHosts(
+  deps: Deps,
+  templateId: string,
+  gpuType: string,
+): Promise<void> {
+  const prepare = deps.runtime.prepareTemplate?.bind(deps.runtime);
+  const template = findTemplate(deps.catalog, templateId);
+  if (!prepare || !template) return;
+  for (const host of await hostsWithGpuType(deps.db, gpuType)) {
+    try {
+      await prepare(template.runtime, host.id);
+    } catch (error) {
+      if (!(error instanceof RuntimeError)) throw error;
+      if (error.code === 'engine_unavailable') {
+        // Another host may take the Pod; placement decides. A lone host's silence is a 503.
+        continue;
+      }
+      throw new AppError('image_missing', error.message);
+    }
+  }
 }
 
 type PodMoveAction = 'pod.start' | 'pod.stop' | 'pod.restart' | 'pod.terminate' | 'pod.error';
@@ -919,6 +1121,8 @@ export function getPodLogs(
 }
 
 const CONNECT_AUDIT_INTERVAL_MS = 60 * 60 * 1000;
+/** How long a Connect grant (signed in, `pods.connect`, Pod running) stands without a new look. */
+const CONNECT_GRANT_MS = 1000;
 
 /**
  * Decides whether `caller` may reach `port` of Pod `podId` through the Connect
@@ -932,16 +1136,27 @@ export async function resolveConnectTarget(
   podId: string,
   port: number,
 ): Promise<ProxyTarget & { accountId: string }> {
+  const target: ProxyTarget = {
+    key: `${podId}:${port}`,
+    // Through the driver, inside the Pod's own network namespace (never host networking).
+    openStream: () => deps.runtime.openStream(podId, port),
+  };
+  // A Pod's page loads many requests at once: a grant stands for a second, then is looked at again.
+  const { grants } = supervisorOf(deps);
+  const principal = caller.principal;
+  const grantKey = `${principal.kind === 'session' ? principal.sessionId : principal.keyId}:${podId}:${port}`;
+  const now = deps.clock.now().getTime();
+  const granted = grants.get(grantKey);
+  if (granted && granted.until > now) return { ...target, accountId: granted.accountId };
   const owner = await findPodForSystem(deps.db, podId);
   if (!owner) throw notFound('Pod');
   const accountId = owner.account_id;
-  const target = await readRunningPod(deps, caller, accountId, podId, async (_pod, ports) => {
+  await readRunningPod(deps, caller, accountId, podId, async (_pod, ports) => {
     if (!ports.includes(port)) throw new AppError('not_found', `The Pod exposes no port ${port}`);
-    const endpoint = (await deps.runtime.endpoints(podId)).find((e) => e.port === port);
-    if (!endpoint) throw new AppError('pod_not_running', 'The Pod is not reachable yet');
-    return { openStream: () => deps.runtime.openStream(podId, port) };
   });
   await auditConnect(deps, caller, accountId, podId, port);
+  if (grants.size > 10_000) grants.clear();
+  grants.set(grantKey, { until: now + CONNECT_GRANT_MS, accountId });
   return { ...target, accountId };
 }
 
@@ -1032,6 +1247,12 @@ export function checkConnectAccess(
   podId: string,
 ): Promise<void> {
   return readRunningPod(deps, caller, accountId, podId, async () => undefined);
+}
+
+/** The Pod's status changed here: its Connect grants are looked at again on the next request. */
+function forgetConnectGrants(deps: Deps, podId: string): void {
+  const { grants } = supervisorOf(deps);
+  for (const key of grants.keys()) if (key.includes(`:${podId}:`)) grants.delete(key);
 }
 
 async function auditConnect(

@@ -218,3 +218,36 @@ export async function listLivePodIds(db: Executor, accountId: string): Promise<s
     .execute();
   return rows.map((r) => r.id);
 }
+
+/** Running Pods on hosts whose engine did not answer when last asked, with when it last did (ms). */
+export async function lastSeenOfUnansweringHosts(db: Executor): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('pods as p')
+    .innerJoin('hosts as h', 'h.id', 'p.host_id')
+    .select(['p.id', 'h.last_seen_at', 'h.created_at'])
+    .where('p.status', '=', 'running')
+    .where('h.last_error', 'is not', null)
+    .execute();
+  return new Map(rows.map((r) => [r.id, Date.parse(r.last_seen_at ?? r.created_at)]));
+}
+
+/**
+ * Pods not running whose schedule is due at `now` (a termination deadline of a stopped Pod, a
+ * stop deadline of one still starting), at most 500, by id.
+ */
+export async function listPodsDueOnSchedule(db: Executor, now: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('pods')
+    .select('id')
+    .where('status', 'in', ['provisioning', 'starting', 'exited', 'error'])
+    .where((eb) =>
+      eb.or([
+        eb('terminate_at', '<=', now),
+        eb.and([eb('stop_at', '<=', now), eb('status', 'in', ['provisioning', 'starting'])]),
+      ]),
+    )
+    .orderBy('id')
+    .limit(500)
+    .execute();
+  return rows.map((r) => r.id);
+}

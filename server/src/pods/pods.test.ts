@@ -48,6 +48,10 @@ describe.each(DIALECTS)('Pods API on %s', (dialect) => {
       name: 'NVIDIA A100 80GB',
       memoryGb: 80,
       pricePerHour: '1.990000',
+      vcpusPerGpu: 12,
+      memoryGbPerGpu: 117,
+      // The local driver places no Pods on hosts: availability is not counted.
+      available: null,
     });
     expect(catalog.templates).toContainEqual(
       expect.objectContaining({ id: 'hello-web', ports: [8080], env: ['MESSAGE'] }),

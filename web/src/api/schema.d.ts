@@ -1295,6 +1295,12 @@ export interface components {
             memoryGb: number;
             /** @description Decimal amount */
             pricePerHour: string;
+            /** @description CPU cores a Pod gets per GPU */
+            vcpusPerGpu: number;
+            /** @description Memory in GB a Pod gets per GPU */
+            memoryGbPerGpu: number;
+            /** @description GPUs of this type free now across the hosts (docker driver); null: not counted (local driver) */
+            available: number | null;
         };
         Template: {
             id: string;

@@ -36,8 +36,8 @@ import {
   IconTrash,
 } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, type ReactNode, useState } from 'react';
-import { Link, useOutletContext } from 'react-router-dom';
+import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
+import { Link, useOutletContext, useSearchParams } from 'react-router-dom';
 import { type Account, api, call } from '../api/client';
 import { usePolicy } from '../api/hooks';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -46,6 +46,7 @@ import { type FullLayoutFrom, TableFrame } from '../components/TableFrame';
 import { formatDateTime } from '../format/dates';
 import { formatRate, multiplyMoney } from '../format/money';
 import { openConnectTab } from './connect-tab';
+import { availabilityLabel, firstAvailableGpu, suggestPodName } from './deploy-defaults';
 import { ExtendStopItem, PodScheduleNote } from './PodSchedule';
 import {
   type Pod,
@@ -140,6 +141,20 @@ function DeployDialog({
   const [envText, setEnvText] = useState('');
   // Field messages show once Deploy was pressed, and go as each field is filled in.
   const [submitted, setSubmitted] = useState(false);
+  // Opened: fresh availability, and a name, the first GPU type with room and the first
+  // template filled in, so that deploying is one click.
+  const data = catalog.data;
+  const refetchCatalog = catalog.refetch;
+  useEffect(() => {
+    if (opened) void refetchCatalog();
+  }, [opened, refetchCatalog]);
+  useEffect(() => {
+    if (!opened || !data) return;
+    const firstTemplate = data.templates[0]?.id;
+    setTemplateId((current) => current ?? firstTemplate ?? null);
+    setGpuType((current) => current ?? firstAvailableGpu(data.gpuTypes)?.id ?? null);
+    setName((current) => current || suggestPodName(firstTemplate));
+  }, [opened, data]);
   const problems = deployProblems({ name, gpuType, gpuCount, templateId });
   const problem = (field: keyof DeployForm) => (submitted ? problems[field] : undefined);
   const gpu = catalog.data?.gpuTypes.find((g) => g.id === gpuType);
@@ -199,12 +214,29 @@ function DeployDialog({
             label="GPU type"
             placeholder="Pick a GPU"
             required
-            data={(catalog.data?.gpuTypes ?? []).map((g) => ({
-              value: g.id,
-              label: `${g.name} · ${g.memoryGb} GB · ${formatRate(g.pricePerHour, catalog.data?.currency)}/h`,
-            }))}
+            allowDeselect={false}
+            data={(catalog.data?.gpuTypes ?? []).map((g) => {
+              const free = availabilityLabel(g.available);
+              return {
+                value: g.id,
+                label: `${g.name} · ${g.memoryGb} GB · ${formatRate(g.pricePerHour, catalog.data?.currency)}/h${free ? ` · ${free}` : ''}`,
+                disabled: g.available === 0,
+              };
+            })}
             value={gpuType}
             onChange={setGpuType}
+            description={
+              gpu ? (
+                <span data-testid="deploy-availability">
+                  {[
+                    availabilityLabel(gpu.available),
+                    `${gpu.vcpusPerGpu} vCPU and ${gpu.memoryGbPerGpu} GB RAM per GPU`,
+                  ]
+                    .filter(Boolean)
+                    .join(' · ')}
+                </span>
+              ) : undefined
+            }
             error={problem('gpuType') ?? errorFor(deploy.error, 'gpuType')}
           />
           <NumberInput
@@ -226,6 +258,7 @@ function DeployDialog({
             label="Template"
             placeholder="Pick a template"
             required
+            allowDeselect={false}
             data={(catalog.data?.templates ?? []).map((t) => ({ value: t.id, label: t.name }))}
             value={templateId}
             onChange={setTemplateId}
@@ -354,7 +387,7 @@ function PodRow({
   const hasMenu = menuMoves.length > 0 || showLogs || showTerminal || canExtend || can('terminate');
   const gpus = `${pod.gpuCount} × ${gpuName(pod.gpuType)}`;
   return (
-    <Table.Tr data-testid="pod-row" data-pod-name={pod.name}>
+    <Table.Tr data-testid="pod-row" data-pod-name={pod.name} data-pod-id={pod.id}>
       <Table.Td>
         <Anchor
           component={Link}
@@ -529,6 +562,20 @@ export function PodsPage() {
   const [showTerminated, setShowTerminated] = useState(false);
   const pods = usePods(account.id, showTerminated, policy.can('pods.view'));
   const [deployOpen, deploy] = useDisclosure(false);
+  // `?deploy=1` (the dashboard's "Deploy a Pod →") opens the dialog.
+  const [searchParams, setSearchParams] = useSearchParams();
+  const openDeploy = deploy.open;
+  useEffect(() => {
+    if (searchParams.get('deploy') !== '1') return;
+    openDeploy();
+    setSearchParams(
+      (params) => {
+        params.delete('deploy');
+        return params;
+      },
+      { replace: true },
+    );
+  }, [searchParams, setSearchParams, openDeploy]);
   const [logsOf, setLogsOf] = useState<Pod | null>(null);
   const [terminalOf, setTerminalOf] = useState<Pod | null>(null);
   const [terminating, setTerminating] = useState<Pod | null>(null);

@@ -11,11 +11,13 @@ export function PodsSummaryCard({ account }: { account: Account }) {
   const pods = usePods(account.id, false, allowed);
   if (!allowed) return null;
   const empty = pods.data?.items.length === 0;
+  const offerDeploy = empty && can('pods.create');
   return (
     <SummaryCard
       title="Pods"
-      to={`/accounts/${account.id}/pods`}
-      linkLabel={empty && can('pods.create') ? 'Deploy a Pod' : 'View Pods'}
+      // Deploy a Pod → opens the Deploy dialog on the Pods page.
+      to={`/accounts/${account.id}/pods${offerDeploy ? '?deploy=1' : ''}`}
+      linkLabel={offerDeploy ? 'Deploy a Pod' : 'View Pods'}
       testId="dashboard-pods"
       query={pods}
       what="Pods"

@@ -13,13 +13,19 @@ select "p".*, "u"."name" as "created_by_name" from "pods" as "p" left join "user
 select * from "pods" where "id" = $1;
 
 -- insertPod
-insert into "pods" ("id", "account_id", "name", "status", "gpu_type", "gpu_count", "template_id", "price_per_hour", "env", "created_by", "created_at", "updated_at", "started_at", "stopped_at", "terminated_at", "last_error", "stop_at", "terminate_at", "idle_timeout_minutes", "last_traffic_at") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20);
+insert into "pods" ("id", "account_id", "name", "status", "gpu_type", "gpu_count", "template_id", "price_per_hour", "env", "created_by", "created_at", "updated_at", "started_at", "stopped_at", "terminated_at", "last_error", "stop_at", "terminate_at", "idle_timeout_minutes", "last_traffic_at", "host_id") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21);
 
 -- lastConnectAudit
 select "time" from "audit_events" where "account_id" = $1 and "resource_type" = $2 and "resource_id" = $3 and "action" = $4 and "actor_user_id" = $5 and "time" > $6 order by "seq" desc limit $7;
 
+-- lastSeenOfUnansweringHosts
+select "p"."id", "h"."last_seen_at", "h"."created_at" from "pods" as "p" inner join "hosts" as "h" on "h"."id" = "p"."host_id" where "p"."status" = $1 and "h"."last_error" is not null;
+
 -- listLivePodIds
 select "id" from "pods" where "account_id" = $1 and "status" in ($2, $3, $4) order by "id";
+
+-- listPodsDueOnSchedule
+select "id" from "pods" where "status" in ($1, $2, $3, $4) and ("terminate_at" <= $5 or ("stop_at" <= $6 and "status" in ($7, $8))) order by "id" limit $9;
 
 -- listPodsInStatusForSystem
 select * from "pods" where "status" in ($1);

@@ -13,13 +13,19 @@ select "p".*, "u"."name" as "created_by_name" from "pods" as "p" left join "user
 select * from "pods" where "id" = ?;
 
 -- insertPod
-insert into "pods" ("id", "account_id", "name", "status", "gpu_type", "gpu_count", "template_id", "price_per_hour", "env", "created_by", "created_at", "updated_at", "started_at", "stopped_at", "terminated_at", "last_error", "stop_at", "terminate_at", "idle_timeout_minutes", "last_traffic_at") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+insert into "pods" ("id", "account_id", "name", "status", "gpu_type", "gpu_count", "template_id", "price_per_hour", "env", "created_by", "created_at", "updated_at", "started_at", "stopped_at", "terminated_at", "last_error", "stop_at", "terminate_at", "idle_timeout_minutes", "last_traffic_at", "host_id") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- lastConnectAudit
 select "time" from "audit_events" where "account_id" = ? and "resource_type" = ? and "resource_id" = ? and "action" = ? and "actor_user_id" = ? and "time" > ? order by "seq" desc limit ?;
 
+-- lastSeenOfUnansweringHosts
+select "p"."id", "h"."last_seen_at", "h"."created_at" from "pods" as "p" inner join "hosts" as "h" on "h"."id" = "p"."host_id" where "p"."status" = ? and "h"."last_error" is not null;
+
 -- listLivePodIds
 select "id" from "pods" where "account_id" = ? and "status" in (?, ?, ?) order by "id";
+
+-- listPodsDueOnSchedule
+select "id" from "pods" where "status" in (?, ?, ?, ?) and ("terminate_at" <= ? or ("stop_at" <= ? and "status" in (?, ?))) order by "id" limit ?;
 
 -- listPodsInStatusForSystem
 select * from "pods" where "status" in (?);

@@ -7,17 +7,18 @@ export const HELLO_WEB_PORT = 8080;
 
 /**
  * `hello-web`: a tiny Node web app (HTML page, `/healthz`, `/headers`, WebSocket echo at `/ws`),
- * run with the same Node binary as Gantry.
+ * run with the same Node binary as Gantry (local), or in an image of it built locally (docker).
  */
 export function helloWebTemplate(): TemplateRuntime {
+  const script = fileURLToPath(new URL('../../../templates/hello-web/server.mjs', import.meta.url));
   return {
     id: 'hello-web',
-    command: [
-      process.execPath,
-      fileURLToPath(new URL('../../../templates/hello-web/server.mjs', import.meta.url)),
-    ],
+    command: [process.execPath, script],
     ports: [HELLO_WEB_PORT],
     // Shown on its page: a variable to try env with.
     env: ['MESSAGE'],
+    // Docker: an image of this machine's Node and the app, built locally (no registry).
+    build: { node: true, files: { '/app/server.mjs': script } },
+    containerCommand: ['/usr/local/bin/node', '/app/server.mjs'],
   };
 }

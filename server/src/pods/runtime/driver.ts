@@ -20,6 +20,27 @@ export interface TemplateRuntime {
    * refused (`env_not_allowed`). Absent: none.
    */
   env?: readonly string[];
+  /** Docker: the image to run (an operator template's). Built-in templates give {@link build} instead. */
+  image?: string;
+  /** Docker: argv inside the container (default: the image's own command). */
+  containerCommand?: string[];
+  /** Docker: the image is built locally from files of this machine (built-in templates, no registry). */
+  build?: LocalImageBuild;
+}
+
+/** A root filesystem assembled from this machine's files and imported as an image (`docker import`). */
+export interface LocalImageBuild {
+  /** Put this machine's Node binary (and the shared libraries it loads) at `/usr/local/bin/node`. */
+  node: boolean;
+  /** Files to copy in: path in the image → path on this machine. */
+  files: Record<string, string>;
+}
+
+/** Where the scheduler put a Pod (docker driver): its host and the GPUs it holds there. */
+export interface PodPlacement {
+  hostId: string;
+  /** GPU indices on that host, as the engine's device requests name them. */
+  gpuIndices: number[];
 }
 
 /** Everything a driver needs to provision and start one Pod. */
@@ -33,6 +54,12 @@ export interface PodSpec {
   env: Record<string, string>;
   gpuType: string;
   gpuCount: number;
+  /** The account the Pod belongs to (a container label). */
+  accountId?: string;
+  /** Docker: the host and GPUs the scheduler chose; other drivers ignore it. */
+  placement?: PodPlacement;
+  /** Docker: CPU and memory limits for the whole Pod (from the GPU type's catalog entry × count). */
+  limits?: { vcpus: number; memoryMb: number };
 }
 
 /**
@@ -113,7 +140,9 @@ export type RuntimeErrorCode =
   | 'exited_during_start'
   | 'aborted'
   | 'shutting_down'
-  | 'not_running';
+  | 'not_running'
+  | 'engine_unavailable'
+  | 'image_missing';
 
 /** Error thrown/rejected by drivers; `code` is stable, `message` is for humans and logs. */
 export class RuntimeError extends Error {
@@ -138,6 +167,12 @@ export interface PodTerminal {
 export interface RuntimeDriver {
   /** Driver name as configured, e.g. `local`. */
   readonly name: string;
+  /**
+   * true when workloads outlive this Gantry process and any instance may act on them
+   * (docker: the engine holds the truth). Shutdown then leaves Pods running, and Pods are
+   * placed on registered hosts with GPUs assigned by the scheduler.
+   */
+  readonly shared?: boolean;
   /** Prepare storage for the Pod (local: create its work dir). Idempotent. */
   provision(spec: PodSpec): Promise<void>;
   /**
@@ -162,6 +197,16 @@ export interface RuntimeDriver {
   openStream(podId: string, port: number): Promise<Duplex>;
   /** How this driver isolates Pods (absent: fully isolated, any number of instances). */
   readonly isolation?: RuntimeIsolation;
+  /**
+   * Optional: checks a user's env for this driver (problems, empty when fine). Without it the
+   * Pod service applies the local driver's rules.
+   */
+  checkEnv?(env: Record<string, string>, template: TemplateRuntime): string[];
+  /**
+   * Optional: makes sure the template can run (its image exists or is built) before a Pod of it
+   * is accepted; rejects with a {@link RuntimeError} (`image_missing`, `engine_unavailable`).
+   */
+  prepareTemplate?(template: TemplateRuntime, hostId: string): Promise<void>;
   /** Recent combined stdout+stderr, at most `tailBytes` bytes (bounded by the driver's own limit). */
   logs(podId: string, opts?: { tailBytes?: number }): Promise<string>;
   /** Register the event sink (one at a time; replaces any previous one). */

@@ -23,14 +23,20 @@ import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import { POD_ID_PATTERN } from './driver.js';
 
-/** Where to send proxied traffic: opens one stream to the Pod's port (`RuntimeDriver.openStream`). */
+/**
+ * Where to send proxied traffic: a way to open a stream to the Pod's port (the driver's
+ * `openStream`, inside the Pod's network namespace), and a key naming that port for reusing
+ * idle connections (one pool per key).
+ */
 export interface ProxyTarget {
+  key: string;
   openStream(): Promise<Duplex>;
 }
 
-/** A target that is a plain TCP address (a test's upstream, or a Pod on the host's loopback). */
+/** A target on a TCP address this machine reaches directly (tests, the local driver). */
 export function tcpTarget(host: string, port: number): ProxyTarget {
   return {
+    key: `tcp:${host}:${port}`,
     openStream: () =>
       new Promise((resolve, reject) => {
         const socket = net.connect({ host, port });
@@ -43,16 +49,32 @@ export function tcpTarget(host: string, port: number): ProxyTarget {
   };
 }
 
-/** `http.request`'s `createConnection` over a target's stream. */
-function connectionOf(target: ProxyTarget) {
-  return (_options: unknown, done: (err: Error | null, stream: Duplex) => void): undefined => {
-    const fail = done as (err: Error) => void;
-    target.openStream().then(
-      (stream) => done(null, stream),
-      (err: unknown) => fail(err instanceof Error ? err : new Error(String(err))),
+type StreamRequestOptions = http.RequestOptions & { openStream?: () => Promise<Duplex> };
+
+/**
+ * Keeps idle upstream connections per Pod port for reuse: each new one comes from the target's
+ * `openStream` (passed along in the request's options).
+ */
+class StreamAgent extends http.Agent {
+  override createConnection(
+    options: StreamRequestOptions,
+    callback?: (error: Error | null, stream: Duplex) => void,
+  ): Duplex | undefined {
+    const open = options.openStream;
+    if (!open || !callback) throw new Error('a proxied request needs openStream');
+    open().then(
+      (stream) => callback(null, stream),
+      (error: Error) => callback(error, undefined as unknown as Duplex),
     );
     return undefined;
-  };
+  }
+}
+
+const upstreamAgent = new StreamAgent({ keepAlive: true, maxFreeSockets: 16, timeout: 60_000 });
+
+/** Request options reaching `target`: the pool key as host, and where new streams come from. */
+function viaTarget(target: ProxyTarget): StreamRequestOptions {
+  return { host: target.key, port: 1, openStream: () => target.openStream() };
 }
 
 /** A parsed Connect path. */
@@ -210,11 +232,12 @@ export function proxyHttp(
       return;
     }
     const upstream = http.request({
-      createConnection: connectionOf(target),
+      ...viaTarget(target),
+      agent: upstreamAgent,
       method: req.method,
       path: route.upstreamPath,
       headers: upstreamRequestHeaders(req, route, opts, false),
-    });
+    } as http.RequestOptions);
     upstream.on('response', (upRes) => {
       const headers = downstreamHeaders(req, upRes.headers, route, opts);
       if (headers === REFUSED) {
@@ -269,10 +292,16 @@ export function proxyUpgrade(
   socket.on('error', () => socket.destroy());
   if (head.length > 0) socket.unshift(head);
   const upstream = http.request({
-    createConnection: connectionOf(target),
     method: req.method,
     path: route.upstreamPath,
     headers: upstreamRequestHeaders(req, route, opts, true),
+    createConnection: (_options, callback) => {
+      target.openStream().then(
+        (stream) => callback(null, stream as net.Socket),
+        (error: Error) => callback(error, undefined as unknown as net.Socket),
+      );
+      return undefined as unknown as net.Socket;
+    },
   });
   upstream.on('upgrade', (upRes, upSocket, upHead) => {
     upSocket.on('error', () => socket.destroy());
@@ -288,7 +317,7 @@ export function proxyUpgrade(
       rawHead(upRes.statusCode ?? 101, upRes.statusMessage ?? 'Switching Protocols', headers),
     );
     if (upHead.length > 0) socket.write(upHead);
-    upSocket.setNoDelay(true);
+    (upSocket as Partial<net.Socket>).setNoDelay?.(true);
     if (opts.onTraffic) {
       countTraffic(upSocket, opts.onTraffic);
       countTraffic(socket, opts.onTraffic);

@@ -34,7 +34,7 @@ export function podSpec(template: TemplateRuntime, overrides: Partial<PodSpec> =
 
 /** A proxy target reaching `port` of a Pod through the driver (inside the Pod's namespace). */
 export function driverTarget(driver: RuntimeDriver, podId: string, port: number): ProxyTarget {
-  return { openStream: () => driver.openStream(podId, port) };
+  return { key: `${podId}:${port}`, openStream: () => driver.openStream(podId, port) };
 }
 
 /** A request to `port` of a Pod, through the driver's `openStream` (as Connect reaches it). */
