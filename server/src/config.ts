@@ -30,6 +30,8 @@ export interface Config {
   maxSpendLimitMicro: number;
   /** Operator's maximum audit retention in days (GANTRY_AUDIT_MAX_RETENTION_DAYS); undefined: none. */
   auditMaxRetentionDays: number | undefined;
+  /** Sign-ups allowed from one IP per hour before growing delays (GANTRY_SIGNUPS_PER_IP_HOUR). */
+  signupsPerIpPerHour: number;
 }
 
 /** Raised with every invalid setting named, so an operator fixes them in one go. */
@@ -144,6 +146,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auditMaxRetentionDays: env.GANTRY_AUDIT_MAX_RETENTION_DAYS
       ? int('GANTRY_AUDIT_MAX_RETENTION_DAYS', 0, 1, 365_000)
       : undefined,
+    signupsPerIpPerHour: int('GANTRY_SIGNUPS_PER_IP_HOUR', 20, 1, 1_000_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

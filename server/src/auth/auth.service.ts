@@ -43,9 +43,10 @@ import { hashPassword, verifyPassword } from './passwords.js';
 import { verifyCurrentPassword } from './reauthenticate.js';
 import {
   clearFailures,
+  countAttempt,
+  forgiveAttempt,
   RULES,
-  recordFailure,
-  refuseWhileBlocked,
+  signupRule,
   type ThrottleKey,
 } from './throttle.js';
 import { enabledTwoFactor, useSecondFactor } from './two-factor.service.js';
@@ -116,6 +117,11 @@ export async function signup(deps: Deps, meta: RequestMeta, input: SignupInput) 
   const emailNormalized = normalizeEmail(email);
   const name = input.name.trim();
   if (name.length === 0) throw new AppError('invalid_input', 'Name must not be blank');
+  if (meta.ip) {
+    // Every sign-up counts, taken or not: one IP cannot farm accounts (and welcome credits).
+    const key = { key: `signup:${meta.ip}`, rule: signupRule(deps.config.signupsPerIpPerHour) };
+    await countAttempt(deps.db, [key], deps.clock.now(), 'Too many sign-ups; try again later');
+  }
   if (await findUserByEmail(deps.db, emailNormalized)) throw emailTaken();
   const passwordHash = await hashPassword(input.password);
   const now = deps.clock.now().toISOString();
@@ -190,17 +196,19 @@ export async function login(
   const email = normalizeEmail(input.email);
   const keys = throttleKeys(deps, email, meta.ip, device);
   const now = deps.clock.now();
-  await refuseWhileBlocked(deps.db, keys, now, 'Too many failed sign-ins; try again later');
+  // Counted before the password is checked: guesses sent at once count as many.
+  await countAttempt(deps.db, keys, now, 'Too many failed sign-ins; try again later');
   const user = await findUserByEmail(deps.db, email);
   const ok = await verifyPassword(user?.password_hash, input.password);
   if (!user || !ok) {
-    // Failed sign-ins are not written to the user's security log: the throttle counts them,
+    // Failed sign-ins are not written to the user's security log: the throttle counted them,
     // and an unknown email has no user to log them for.
-    await recordFailure(deps.db, keys, now);
     throw new AppError('invalid_credentials', 'Email or password is incorrect');
   }
   const twoFactor = await enabledTwoFactor(deps.db, user.id);
   if (twoFactor && input.code === undefined) {
+    // The right password without its code is no failure: the attempt is taken back.
+    await forgiveAttempt(deps.db, keys);
     throw new AppError(
       'two_factor_required',
       'Enter the code from your authenticator app, or a recovery code',
@@ -216,12 +224,17 @@ export async function login(
     return issueSession(deps, trx, user.id, meta, 'user.signin', factor);
   });
   if (!session) {
-    await recordFailure(deps.db, keys, now);
     throw new AppError('invalid_two_factor_code', 'The code is wrong or was used already');
   }
+  // A right sign-in forgets the email's (or device's) failures; the IP's count only loses
+  // this attempt, so one IP's successes do not hide its failures elsewhere.
   await clearFailures(
     deps.db,
     keys.filter((k) => !k.key.startsWith('ip:')).map((k) => k.key),
+  );
+  await forgiveAttempt(
+    deps.db,
+    keys.filter((k) => k.key.startsWith('ip:')),
   );
   return { user: toUserDto(user), session, device: deviceToken(deps, email) };
 }
