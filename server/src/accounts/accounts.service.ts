@@ -8,7 +8,7 @@ import type { Caller, Deps, RequestMeta } from '../context.js';
 import type { Executor, Trx } from '../db/database.js';
 import type { AccountRow, UserRow } from '../db/schema.js';
 import { AppError, invalidInput, notFound } from '../errors.js';
-import { revokePendingInvites } from '../invites/invites.store.js';
+import { revokeWithReason } from '../invites/invites.service.js';
 import { newId } from '../lib/ids.js';
 import { deleteMembersExcept, findMember } from '../members/members.store.js';
 import { inAccount, loadActor, readAccount } from '../permissions/access.js';
@@ -349,7 +349,7 @@ export function deleteTeam(deps: Deps, caller: Caller, accountId: string): Promi
         throw new AppError('not_a_team', 'This is a personal account, not a team');
       }
       const now = deps.clock.now();
-      const revokedInviteIds = await revokePendingInvites(trx, accountId, now.toISOString());
+      const revokedInviteIds = await revokeWithReason(deps, trx, accountId, null, 'team_deleted');
       const removedMemberIds = await deleteMembersExcept(trx, accountId, account.owner_id);
       const owner = await findUserById(trx, account.owner_id);
       const name = owner?.name ?? account.name;

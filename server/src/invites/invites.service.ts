@@ -2,16 +2,18 @@ import type { Static } from '@sinclair/typebox';
 import { type AccountDto, toAccountDto } from '../accounts/accounts.service.js';
 import { insertMembership, lockAccount } from '../accounts/accounts.store.js';
 import { auditContextOf } from '../audit/audit.context.js';
+import { SYSTEM_CONTEXT } from '../audit/audit.events.js';
 import { writeAuditEvent } from '../audit/audit.writer.js';
 import { normalizeEmail } from '../auth/auth.store.js';
 import type { Caller, Deps } from '../context.js';
-import type { InviteRow } from '../db/schema.js';
+import type { Executor } from '../db/database.js';
+import type { AccountRow, InviteRow } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import { hashToken, newToken, seal, unseal } from '../lib/secrets.js';
 import { findMember } from '../members/members.store.js';
 import { inAccount, readAccount } from '../permissions/access.js';
-import { authorize, type Role } from '../permissions/policy.js';
+import { authorize, can, type Role } from '../permissions/policy.js';
 import type { InvitePreviewSchema, InviteSchema } from './invites.schemas.js';
 import {
   consumeInviteUse,
@@ -24,6 +26,7 @@ import {
   isMemberByEmail,
   listPendingInvites,
   revokeInvite as revokeInviteRow,
+  revokePendingInvitesOf,
 } from './invites.store.js';
 
 /** The purpose the invite tokens are sealed under (a key of its own, derived from the secret). */
@@ -195,6 +198,87 @@ export function revokeInvite(
   );
 }
 
+/** Why a member's invites stopped carrying authority. */
+export type InviteRevokeReason =
+  | 'creator_role_changed'
+  | 'creator_removed'
+  | 'creator_left'
+  | 'team_deleted';
+
+/**
+ * True when `userId`, as a member of `account` with `role` (null: no longer a member), may
+ * manage its members, decided by the policy table itself.
+ */
+function holdsMembersManage(
+  account: Pick<AccountRow, 'id' | 'kind' | 'owner_id'>,
+  userId: string,
+  role: Role | null,
+): boolean {
+  if (role === null) return false;
+  return can(
+    {
+      accountId: account.id,
+      accountKind: account.kind,
+      userId,
+      email: '',
+      role,
+      isOwner: userId === account.owner_id,
+    },
+    'members.manage',
+  );
+}
+
+/**
+ * An invite carries its creator's authority and no more: once `userId` no longer holds
+ * `members.manage` on `account` (now `role`, or null when they are no member any more), every
+ * pending invite they created is revoked, in `trx` — the transaction of the change that took the
+ * permission away — each with an `invite.revoke` event by `system` naming `reason`. Returns the
+ * revoked invites' ids (none while they still hold it).
+ */
+export async function revokeInvitesOfFormerManager(
+  deps: Deps,
+  trx: Executor,
+  account: Pick<AccountRow, 'id' | 'kind' | 'owner_id'>,
+  userId: string,
+  role: Role | null,
+  reason: InviteRevokeReason,
+): Promise<string[]> {
+  if (holdsMembersManage(account, userId, role)) return [];
+  return revokeWithReason(deps, trx, account.id, userId, reason);
+}
+
+/**
+ * Revokes the pending invites of `accountId` (those `createdBy` created, or all when null),
+ * each with an `invite.revoke` event by `system` naming `reason`; returns their ids.
+ */
+export async function revokeWithReason(
+  deps: Deps,
+  trx: Executor,
+  accountId: string,
+  createdBy: string | null,
+  reason: InviteRevokeReason,
+): Promise<string[]> {
+  const now = deps.clock.now();
+  const revoked = await revokePendingInvitesOf(trx, accountId, createdBy, now.toISOString());
+  for (const invite of revoked) {
+    await writeAuditEvent(trx, SYSTEM_CONTEXT, now, {
+      accountId,
+      action: 'invite.revoke',
+      resource: { type: 'invite', id: invite.id },
+      details: {
+        reason,
+        createdBy: invite.created_by,
+        role: invite.role,
+        email: invite.email_normalized,
+        uses: Number(invite.uses),
+        before: { revokedAt: null },
+        after: { revokedAt: now.toISOString() },
+      },
+    });
+  }
+  return revoked.map((r) => r.id);
+}
+
 async function pendingInviteByToken(deps: Deps, token: string) {
   const invite = await findInviteByTokenHash(deps.db, hashToken(token));
   if (!invite) throw notFound('Invite');
@@ -261,6 +345,11 @@ export async function acceptInvite(
         throw new AppError('invite_already_accepted', 'You have already used this invite');
       }
       if (account.kind !== 'team') throw new AppError('invite_revoked', 'This invite was revoked');
+      // The invite carries its creator's authority: gone with it, whatever the rows say.
+      const creator = await findMember(trx, account.id, invite.created_by);
+      if (!holdsMembersManage(account, invite.created_by, creator?.role ?? null)) {
+        throw new AppError('invite_revoked', 'This invite was revoked');
+      }
       const now = deps.clock.now();
       if (!(await consumeInviteUse(trx, invite.id, now.toISOString()))) {
         const latest = await findInviteByTokenHash(trx, invite.token_hash);

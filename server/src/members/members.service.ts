@@ -5,6 +5,7 @@ import { writeAuditEvent } from '../audit/audit.writer.js';
 import type { Caller, Deps } from '../context.js';
 import type { AccountRow } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
+import { revokeInvitesOfFormerManager } from '../invites/invites.service.js';
 import { inAccount, readAccount } from '../permissions/access.js';
 import { authorize, type Role } from '../permissions/policy.js';
 import type { MemberSchema } from './members.schemas.js';
@@ -76,6 +77,14 @@ export function changeMemberRole(
       }
       if (member.role === input.role) return toMemberDto(member, account);
       await setMemberRole(trx, accountId, userId, input.role);
+      await revokeInvitesOfFormerManager(
+        deps,
+        trx,
+        account,
+        userId,
+        input.role,
+        'creator_role_changed',
+      );
       await writeAuditEvent(trx, auditContextOf(caller), deps.clock.now(), {
         accountId,
         action: 'member.role_change',
@@ -136,6 +145,14 @@ export function removeMember(
         resource: { type: 'member', id: userId },
         details: { email: member.email, role: member.role },
       });
+      await revokeInvitesOfFormerManager(
+        deps,
+        trx,
+        account,
+        userId,
+        null,
+        leaving ? 'creator_left' : 'creator_removed',
+      );
     },
   );
 }
