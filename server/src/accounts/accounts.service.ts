@@ -68,6 +68,7 @@ export async function createPersonalAccount(
   trx: Trx,
   user: UserRow,
   meta: RequestMeta,
+  welcomeCredit = true,
 ): Promise<AccountDto> {
   const now = deps.clock.now();
   const account: AccountRow = {
@@ -102,7 +103,8 @@ export async function createPersonalAccount(
     resource: { type: 'account', id: account.id },
     details: { name: account.name, kind: account.kind },
   });
-  await grantWelcomeCredit(trx, deps, account.id, meta);
+  // Without it (mail configured), the credit waits for a verified email.
+  await grantWelcomeCredit(trx, deps, account.id, meta, welcomeCredit ? undefined : 0);
   return toAccountDto(account, actorFor(account, user.id, user.email, 'admin'));
 }
 

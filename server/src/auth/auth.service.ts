@@ -16,6 +16,8 @@ import type { AccountRow, SessionRow, UserEventRow, UserRow } from '../db/schema
 import { AppError, invalidInput, notFound } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import { hashToken, hmac, newToken, safeEqual } from '../lib/secrets.js';
+import { enqueueMail, mailConfigured } from '../mail/mail.outbox.js';
+import { emailChangeNoticeMail } from '../mail/messages.js';
 import type {
   SessionSchema,
   UserEventAction,
@@ -39,6 +41,7 @@ import {
   updateUserName,
   updateUserPassword,
 } from './auth.store.js';
+import { requestEmailChange, sendSecurityNotice, sendVerificationMail } from './email.service.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { verifyCurrentPassword } from './reauthenticate.js';
 import {
@@ -54,8 +57,16 @@ import { contextOf, operatorEventContext, writeUserEvent } from './user-events.j
 
 export type UserDto = Static<typeof UserSchema>;
 
-export function toUserDto(row: Pick<UserRow, 'id' | 'email' | 'name' | 'created_at'>): UserDto {
-  return { id: row.id, email: row.email, name: row.name, createdAt: row.created_at };
+export function toUserDto(
+  row: Pick<UserRow, 'id' | 'email' | 'name' | 'created_at' | 'email_verified_at'>,
+): UserDto {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    createdAt: row.created_at,
+    emailVerified: row.email_verified_at !== null,
+  };
 }
 
 /** A new session: its token goes to the cookie once; only its hash is stored. */
@@ -133,6 +144,9 @@ export async function signup(deps: Deps, meta: RequestMeta, input: SignupInput) 
     password_hash: passwordHash,
     created_at: now,
     updated_at: now,
+    email_verified_at: null,
+    // With mail, the welcome credit waits for a verified address (see verifyEmail).
+    welcome_credit_at: mailConfigured(deps) ? null : now,
   };
   let created: {
     account: Awaited<ReturnType<typeof createPersonalAccount>>;
@@ -143,8 +157,16 @@ export async function signup(deps: Deps, meta: RequestMeta, input: SignupInput) 
     // or nothing.
     created = await deps.db.transaction().execute(async (trx) => {
       await insertUser(trx, user);
-      const account = await createPersonalAccount(deps, trx, user, meta);
+      const account = await createPersonalAccount(
+        deps,
+        trx,
+        user,
+        meta,
+        user.welcome_credit_at !== null,
+      );
       const session = await issueSession(deps, trx, user.id, meta, 'user.signup');
+      // Kept in the outbox without SMTP, for the operator to hand over.
+      await sendVerificationMail(deps, trx, user, user.email, false);
       return { account, session };
     });
   } catch (error) {
@@ -395,28 +417,43 @@ const emailTaken = () => new AppError('email_taken', 'An account with this email
 /**
  * Changes the caller's email, the one they sign in with, after checking their password again
  * (see verifyCurrentPassword). Another user's email, in any case, is 409 `email_taken`; the
- * same email again changes nothing. A `user.email_change` event holds both. Without an email
- * service nothing is sent: the new address is trusted as the password is.
+ * same email again changes nothing. With mail configured, the change only takes effect once
+ * the link mailed to the new address is followed (`pendingEmail`), and the old address is told;
+ * without mail the new address applies at once, unverified, with a `user.email_change` event.
  */
 export async function changeEmail(
   deps: Deps,
   caller: SessionCaller,
   input: { email: string; password: string },
-): Promise<UserDto> {
+): Promise<{ user: UserDto; pendingEmail: string | null }> {
   const userId = caller.principal.userId;
   const email = input.email;
   const user = await verifyCurrentPassword(deps, userId, input.password, 'password');
-  if (user.email === email) return toUserDto(user);
+  if (user.email === email) return { user: toUserDto(user), pendingEmail: null };
   const taken = await findUserByEmail(deps.db, normalizeEmail(email));
   if (taken && taken.id !== userId) throw emailTaken();
+  if (mailConfigured(deps)) {
+    await requestEmailChange(deps, caller, user, email);
+    return { user: toUserDto(user), pendingEmail: email };
+  }
+  const verifiedAt =
+    normalizeEmail(email) === user.email_normalized ? user.email_verified_at : null;
   try {
     await deps.db.transaction().execute(async (trx) => {
       const now = deps.clock.now();
-      await updateUserEmail(trx, userId, email, now.toISOString());
+      await updateUserEmail(trx, userId, email, now.toISOString(), verifiedAt);
       await writeUserEvent(trx, contextOf(caller), now, 'user.email_change', {
         before: { email: user.email },
         after: { email },
       });
+      // Kept in the outbox: told to the old address once mail is set up.
+      await enqueueMail(
+        deps,
+        trx,
+        'security',
+        user.email,
+        emailChangeNoticeMail(deps, user.name, email, true),
+      );
     });
   } catch (error) {
     // Someone took it meanwhile: the unique index decides.
@@ -424,7 +461,10 @@ export async function changeEmail(
     if (holder && holder.id !== userId) throw emailTaken();
     throw error;
   }
-  return toUserDto({ ...user, email });
+  return {
+    user: toUserDto({ ...user, email, email_verified_at: verifiedAt }),
+    pendingEmail: null,
+  };
 }
 
 export interface ChangePasswordInput {
@@ -461,6 +501,7 @@ export async function changePassword(
     await writeUserEvent(trx, contextOf(caller), now, 'user.password_change', {
       sessionsRevoked: revoked,
     });
+    await sendSecurityNotice(deps, trx, user, 'password_changed');
     return revoked;
   });
 }
@@ -499,6 +540,7 @@ export async function resetPasswordByOperator(deps: Deps, email: string): Promis
       by: 'operator',
       sessionsRevoked: revoked,
     });
+    await sendSecurityNotice(deps, trx, user, 'password_reset');
     return revoked;
   });
   return { userId: user.id, temporaryPassword, sessionsRevoked };

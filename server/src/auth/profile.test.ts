@@ -96,6 +96,7 @@ describe.each(DIALECTS)('profile, password and security activity on %s', (dialec
         email: user.user.email,
         name: 'Ada Lovelace',
         createdAt: before.created_at,
+        emailVerified: false,
       });
       const after = await userRow(user.user.id);
       expect(after.name).toBe('Ada Lovelace');

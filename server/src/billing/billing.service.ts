@@ -111,10 +111,10 @@ export async function grantWelcomeCredit(
   deps: Deps,
   accountId: string,
   meta: RequestMeta,
+  amount: number = deps.config.welcomeCreditMicro,
 ): Promise<void> {
   const now = deps.clock.now();
   await ensureBillingAccount(trx, accountId, now.toISOString());
-  const amount = deps.config.welcomeCreditMicro;
   if (amount <= 0) return;
   const ctx: AuditContext = { ...SYSTEM_CONTEXT, ...meta };
   const row = await postTransaction(trx, {

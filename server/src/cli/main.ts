@@ -4,6 +4,7 @@ import { registerAuditCommands } from '../audit/audit.cli.js';
 import { registerUserCommands } from '../auth/auth.cli.js';
 import { registerBillingCommands } from '../billing/billing.cli.js';
 import { ConfigError, loadConfig } from '../config.js';
+import { registerMailCommands } from '../mail/mail.cli.js';
 import { EXIT, processIo } from './client.js';
 import { registerClientCommands } from './commands.js';
 import { createProgram, runProgram } from './output.js';
@@ -88,6 +89,7 @@ registerClientCommands(program, io);
 registerAuditCommands(program);
 registerBillingCommands(program);
 registerUserCommands(program);
+registerMailCommands(program);
 
 // Exit codes (see EXIT): 0 ok, 1 failure, 2 usage, 3 auth, 4 forbidden, 5 not found, 6 conflict.
 const code = await runProgram(program, process.argv.slice(2), io);

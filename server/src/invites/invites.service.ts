@@ -4,13 +4,15 @@ import { insertMembership, lockAccount } from '../accounts/accounts.store.js';
 import { auditContextOf } from '../audit/audit.context.js';
 import { SYSTEM_CONTEXT } from '../audit/audit.events.js';
 import { writeAuditEvent } from '../audit/audit.writer.js';
-import { normalizeEmail } from '../auth/auth.store.js';
+import { findUserById, normalizeEmail } from '../auth/auth.store.js';
 import type { Caller, Deps } from '../context.js';
 import type { Executor } from '../db/database.js';
 import type { AccountRow, InviteRow } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import { hashToken, newToken, seal, unseal } from '../lib/secrets.js';
+import { enqueueMail, mailConfigured } from '../mail/mail.outbox.js';
+import { inviteMail, maskEmail } from '../mail/messages.js';
 import { findMember } from '../members/members.store.js';
 import { inAccount, readAccount } from '../permissions/access.js';
 import { authorize, can, type Role } from '../permissions/policy.js';
@@ -28,6 +30,14 @@ import {
   revokeInvite as revokeInviteRow,
   revokePendingInvitesOf,
 } from './invites.store.js';
+
+/** Roles as mail names them. */
+const ROLE_NAMES: Record<Role, string> = {
+  basic: 'Basic',
+  billing: 'Billing',
+  dev: 'Dev',
+  admin: 'Admin',
+};
 
 /** The purpose the invite tokens are sealed under (a key of its own, derived from the secret). */
 const SEAL_PURPOSE = 'invite';
@@ -106,6 +116,13 @@ export function createInvite(
         );
       }
       const email = input.email === undefined ? null : normalizeEmail(input.email);
+      if (email && !mailConfigured(deps) && !deps.config.manualEmailVerification) {
+        // Binding means nothing without verified addresses.
+        throw new AppError(
+          'mail_not_configured',
+          'Gantry sends no mail here, so an invite cannot be bound to an email; leave the email out and send the link yourself',
+        );
+      }
       if (email && (await isMemberByEmail(trx, accountId, email))) {
         throw new AppError('already_member', 'A user with this email is already a member');
       }
@@ -140,6 +157,22 @@ export function createInvite(
       });
       const created = await findInvite(trx, accountId, row.id);
       if (!created) throw new Error(`invite ${row.id} vanished`);
+      if (email) {
+        // Mailed to its address in the same change: the same link the Admin can copy.
+        await enqueueMail(
+          deps,
+          trx,
+          'invite',
+          email,
+          inviteMail(deps, {
+            teamName: account.name,
+            role: ROLE_NAMES[row.role],
+            inviterName: created.creator_name,
+            expiresAt: row.expires_at,
+            url: inviteUrl(deps, token),
+          }),
+        );
+      }
       return toInviteDto(deps, created);
     },
   );
@@ -300,6 +333,7 @@ export async function previewInvite(deps: Deps, token: string): Promise<InvitePr
     inviterName: invite.creator_name,
     status: 'pending',
     emailBound: invite.email_normalized !== null,
+    email: invite.email_normalized,
   };
 }
 
@@ -317,20 +351,35 @@ export async function acceptInvite(
   const invite = await pendingInviteByToken(deps, token);
   const { principal } = caller;
   const ctx = auditContextOf(caller);
-  if (
-    invite.email_normalized !== null &&
-    invite.email_normalized !== normalizeEmail(principal.email)
-  ) {
-    await deps.db.transaction().execute((trx) =>
-      writeAuditEvent(trx, ctx, deps.clock.now(), {
-        accountId: invite.account_id,
-        action: 'invite.accept',
-        resource: { type: 'invite', id: invite.id },
-        outcome: 'denied',
-        details: { reason: 'invite_email_mismatch', role: invite.role },
-      }),
-    );
-    throw new AppError('invite_email_mismatch', 'This invite is for another email address');
+  if (invite.email_normalized !== null) {
+    // Only the verified owner of the address may accept: an address typed in, by sign-up or
+    // by a change of email, proves nothing.
+    const user = await findUserById(deps.db, principal.userId);
+    const expected = maskEmail(invite.email_normalized);
+    const refusal =
+      user?.email_normalized !== invite.email_normalized
+        ? new AppError(
+            'invite_email_mismatch',
+            `This invite is for ${expected}; sign in with that address to accept it`,
+          )
+        : user.email_verified_at === null
+          ? new AppError(
+              'email_not_verified',
+              `This invite is for ${expected}; verify that address (the link mailed to it) to accept it`,
+            )
+          : null;
+    if (refusal) {
+      await deps.db.transaction().execute((trx) =>
+        writeAuditEvent(trx, ctx, deps.clock.now(), {
+          accountId: invite.account_id,
+          action: 'invite.accept',
+          resource: { type: 'invite', id: invite.id },
+          outcome: 'denied',
+          details: { reason: refusal.code, role: invite.role },
+        }),
+      );
+      throw refusal;
+    }
   }
 
   try {
