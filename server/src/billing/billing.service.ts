@@ -34,6 +34,7 @@ import {
 } from './billing.store.js';
 import { isCountryCode } from './countries.js';
 import { postTransaction } from './ledger.js';
+import { notifyLowBalanceOnce } from './low-balance.js';
 
 /** The largest low-balance threshold anyone may set: 1,000,000 currency units. */
 export const MAX_THRESHOLD_MICRO = 1_000_000 * MICRO;
@@ -274,6 +275,8 @@ export function updateBilling(
         resource: { type: 'billing', id: accountId },
         details: { before: auditView(beforeView), after: auditView(changes) },
       });
+      // A new threshold (or billing email) may cross the balance: alerted once.
+      await notifyLowBalanceOnce(deps, trx, accountId);
       return toBillingDto(deps, after, await spendPerHourOfLivePods(trx, accountId));
     },
   );

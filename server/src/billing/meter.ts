@@ -8,6 +8,7 @@ import { formatMoney, usageCost } from '../lib/money.js';
 import { LIVE_STATUSES } from '../pods/state.js';
 import { lockBillingAccount } from './billing.store.js';
 import { postTransaction } from './ledger.js';
+import { notifyLowBalanceOnce } from './low-balance.js';
 
 /**
  * Stops a Pod on the system's behalf (the Pods module's `stopPodBySystem`), which
@@ -144,6 +145,7 @@ async function auditCharges(
   extra: Record<string, unknown>,
 ) {
   const total = charges.reduce((sum, c) => sum + c.amount, 0);
+  await notifyLowBalanceOnce(deps, trx, accountId);
   await writeAuditEvent(trx, SYSTEM_CONTEXT, deps.clock.now(), {
     accountId,
     action: 'billing.charge',

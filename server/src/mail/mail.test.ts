@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { turnOnTwoFactor } from '../../test/factories.js';
 import {
   captureOperatorIo,
   cookieFrom,
@@ -16,6 +17,7 @@ import {
   startSmtpReceiver,
   tokenIn,
 } from '../../test/smtp.js';
+import { runResetTwoFactorCommand, runVerifyEmailCommand } from '../auth/auth.cli.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { ManualClock } from '../lib/clock.js';
 import { runMailListCommand, runMailShowCommand } from './mail.cli.js';
@@ -338,6 +340,76 @@ describe.each(DIALECTS)('mail on %s', (dialect) => {
     expect(io.out).toMatch(/http:\/\/gantry\.test\/verify-email\/[A-Za-z0-9_-]{43}/);
     const missing = captureOperatorIo();
     expect(await runMailShowCommand(gantry.deps, 'nope', missing.sink)).toBe(1);
+  });
+});
+
+describe.each(DIALECTS)('mail sent by the running server on %s', (dialect) => {
+  let gantry: TestGantry;
+  let smtp: SmtpReceiver;
+  beforeAll(async () => {
+    smtp = await startSmtpReceiver();
+    gantry = await startTestGantry(
+      dialect,
+      { GANTRY_SMTP_URL: smtp.url },
+      { startMail: true, mailIntervalMs: 50 },
+    );
+  });
+  afterAll(async () => {
+    await gantry?.close();
+    await smtp?.stop();
+  });
+  /** Waits (bounded) until a mail to `to` matching `subject` has arrived. */
+  const arrived = async (to: string, subject: RegExp) => {
+    for (let i = 0; i < 200; i++) {
+      const mail = smtp.mailsTo(to).find((m) => subject.test(m.subject));
+      if (mail) return mail;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`no mail to ${to} matching ${subject}`);
+  };
+
+  it('sends security mail for password and two-factor changes, without the secret', async () => {
+    const user = await signUp(gantry.app, { name: 'Careful' });
+    await arrived(user.user.email, /verify your email/);
+    const changed = await user.request({
+      method: 'POST',
+      url: '/api/v1/me/password',
+      payload: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD },
+    });
+    expect(changed.statusCode).toBe(200);
+    const notice = await arrived(user.user.email, /your password was changed/);
+    expect(notice.text).not.toContain(NEW_PASSWORD);
+    expect(notice.html).toContain('Gantry');
+    await turnOnTwoFactor(user, NEW_PASSWORD);
+    const regenerated = await user.request({
+      method: 'POST',
+      url: '/api/v1/me/two-factor/recovery-codes',
+      payload: { password: NEW_PASSWORD },
+    });
+    expect(regenerated.statusCode).toBe(200);
+    const codes = await arrived(user.user.email, /new recovery codes/);
+    for (const code of regenerated.json().recoveryCodes as string[]) {
+      expect(codes.text).not.toContain(code);
+    }
+    const { io, sink } = captureOperatorIo();
+    expect(await runResetTwoFactorCommand(gantry.deps, user.user.email, sink)).toBe(0);
+    expect(io.err).toBe('');
+    await arrived(user.user.email, /two-factor sign-in was turned off/);
+  });
+
+  it('lets the operator mark an address verified, in the user’s security log', async () => {
+    const user = await signUp(gantry.app);
+    const { sink } = captureOperatorIo();
+    expect(await runVerifyEmailCommand(gantry.deps, user.user.email, sink)).toBe(0);
+    const me = await user.request({ method: 'GET', url: '/api/v1/me' });
+    expect(me.json().user.emailVerified).toBe(true);
+    const events = await user.request({ method: 'GET', url: '/api/v1/me/events' });
+    expect(events.json().items[0]).toMatchObject({
+      action: 'user.email_verify',
+      details: { by: 'operator' },
+    });
+    expect(await runVerifyEmailCommand(gantry.deps, user.user.email, sink)).toBe(1);
+    expect(await runVerifyEmailCommand(gantry.deps, 'nobody@example.com', sink)).toBe(1);
   });
 });
 
