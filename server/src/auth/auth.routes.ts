@@ -215,7 +215,10 @@ export const authRoutes =
           response: { 200: MailStatusResponse, ...errorResponses(400) },
         },
       },
-      async () => ({ mailConfigured: mailConfigured(deps) }),
+      async () => ({
+        mailConfigured: mailConfigured(deps),
+        invitesByEmail: mailConfigured(deps) || deps.config.manualEmailVerification,
+      }),
     );
 
     app.post(

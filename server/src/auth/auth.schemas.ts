@@ -104,6 +104,10 @@ export const MailStatusResponse = Type.Object({
   mailConfigured: Type.Boolean({
     description: 'Whether Gantry sends mail; without it, links are handed over by the operator',
   }),
+  invitesByEmail: Type.Boolean({
+    description:
+      'Whether invites may be bound to an email (mail sent, or addresses verified by the operator)',
+  }),
 });
 
 export const ChangePasswordBody = Body({

@@ -427,6 +427,8 @@ export interface paths {
                         "application/json": {
                             /** @description Whether Gantry sends mail; without it, links are handed over by the operator */
                             mailConfigured: boolean;
+                            /** @description Whether invites may be bound to an email (mail sent, or addresses verified by the operator) */
+                            invitesByEmail: boolean;
                         };
                     };
                 };
