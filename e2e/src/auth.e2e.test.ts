@@ -24,7 +24,7 @@ describe('signing up, out and in', () => {
     await page.goto(gantry.url);
     await page.waitForURL(/\/signin/);
     // Drawn, not only routed to: the screenshot shows the form.
-    await page.getByText('Forgot it?').waitFor();
+    await page.getByText('Forgot password?').waitFor();
     await screenshot(page, 'signin');
     await page.getByRole('link', { name: 'Create an account' }).click();
     await page.waitForURL(/\/signup/);

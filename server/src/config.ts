@@ -45,6 +45,20 @@ export interface Config {
   hostCheckSeconds: number;
   /** How long a host may not answer before its Pods become `error` (GANTRY_HOST_GRACE_SECONDS). */
   hostGraceSeconds: number;
+  /** Sign-ups allowed from one IP per hour before growing delays (GANTRY_SIGNUPS_PER_IP_HOUR). */
+  signupsPerIpPerHour: number;
+  /**
+   * Where mail is sent (GANTRY_SMTP_URL: smtp:// or smtps://, with credentials); undefined: no
+   * mail is sent, the outbox is kept for the operator (`gantry mail list`).
+   */
+  smtpUrl: string | undefined;
+  /** The From of every mail (GANTRY_MAIL_FROM). */
+  mailFrom: string;
+  /**
+   * GANTRY_MANUAL_EMAIL_VERIFICATION=1: without mail, the operator verifies addresses by hand
+   * (`gantry users verify-email`), so email-bound invites may be created.
+   */
+  manualEmailVerification: boolean;
 }
 
 /** Raised with every invalid setting named, so an operator fixes them in one go. */
@@ -89,6 +103,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       return 0;
     }
     return value;
+  };
+
+  const flag = (name: string): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return false;
+    if (raw === '1' || raw === 'true') return true;
+    problems.push(`${name} must be 1, true, 0 or false (got "${raw}")`);
+    return false;
   };
 
   const port = int('PORT', 3000, 0, 65535);
@@ -152,6 +174,30 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (runtime !== 'local' && runtime !== 'docker') {
     problems.push(`GANTRY_RUNTIME must be local or docker (got "${env.GANTRY_RUNTIME}")`);
   }
+  let smtpUrl = env.GANTRY_SMTP_URL || undefined;
+  if (smtpUrl !== undefined) {
+    // The URL may hold a password: it is never echoed.
+    let protocol = '';
+    try {
+      const url = new URL(smtpUrl);
+      protocol = url.hostname ? url.protocol : '';
+    } catch {
+      protocol = '';
+    }
+    if (protocol !== 'smtp:' && protocol !== 'smtps:') {
+      problems.push(
+        'GANTRY_SMTP_URL must be an smtp:// or smtps:// URL with a host, e.g. smtps://user:password@mail.example.com:465',
+      );
+      smtpUrl = undefined;
+    }
+  }
+  let mailFrom = env.GANTRY_MAIL_FROM || `Gantry <gantry@${hostOf(publicUrl)}>`;
+  if (!/^[^\r\n<>]*<?[^\s@<>]+@[^\s@<>]+>?$/.test(mailFrom)) {
+    problems.push(
+      `GANTRY_MAIL_FROM must be an address, optionally with a name: "Gantry <gantry@example.com>" (got "${env.GANTRY_MAIL_FROM}")`,
+    );
+    mailFrom = 'Gantry <gantry@localhost>';
+  }
 
   const config: Config = {
     port,
@@ -180,6 +226,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     runtime,
     hostCheckSeconds: int('GANTRY_HOST_CHECK_SECONDS', 15, 1, 3600),
     hostGraceSeconds: int('GANTRY_HOST_GRACE_SECONDS', 120, 1, 86_400),
+    signupsPerIpPerHour: int('GANTRY_SIGNUPS_PER_IP_HOUR', 20, 1, 1_000_000),
+    smtpUrl,
+    mailFrom,
+    manualEmailVerification: flag('GANTRY_MANUAL_EMAIL_VERIFICATION'),
   };
   if (
     config.auditMaxRetentionDays !== undefined &&
@@ -191,6 +241,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** The host name of a URL (`localhost` when it has none, for a default From address). */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname || 'localhost';
+  } catch {
+    return 'localhost';
+  }
 }
 
 /**

@@ -12,6 +12,8 @@ export const ERROR_STATUS = {
   env_not_allowed: 400,
   // A wrong current password when changing it: 400, not 401 (the caller is signed in).
   wrong_password: 400,
+  // A mailed link's token that is malformed or names nothing (verification, password reset).
+  invalid_token: 400,
   // A wrong authenticator code when turning two-factor sign-in on or off (signed in).
   wrong_code: 400,
   unauthenticated: 401,
@@ -23,6 +25,8 @@ export const ERROR_STATUS = {
   forbidden: 403,
   cross_site_request: 403,
   invite_email_mismatch: 403,
+  // An email-bound invite, accepted by its address before that address is verified.
+  email_not_verified: 403,
   // A team requires two-factor sign-in and the caller's user has not turned it on.
   two_factor_required_by_team: 403,
   read_only_key: 403,
@@ -38,6 +42,8 @@ export const ERROR_STATUS = {
   not_an_admin: 409,
   already_owner: 409,
   invite_already_accepted: 409,
+  // An email-bound invite where no mail is sent: the binding could not be verified.
+  mail_not_configured: 409,
   invalid_pod_transition: 409,
   pod_not_running: 409,
   // The Pod's runtime driver offers no web terminal.
@@ -55,6 +61,9 @@ export const ERROR_STATUS = {
   invite_expired: 410,
   invite_revoked: 410,
   invite_used_up: 410,
+  // A mailed link used already, or past its time.
+  token_used: 410,
+  token_expired: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

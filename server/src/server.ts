@@ -14,6 +14,7 @@ import { newId } from './lib/ids.js';
 import { type JobHandle, startPeriodicJob } from './lib/jobs.js';
 import { acquireLease, releaseLease } from './lib/lease.js';
 import { createLogger, type Logger } from './lib/logger.js';
+import { type MailTransport, smtpTransport, startMailSender } from './mail/mail.sender.js';
 import { loadCatalog } from './pods/catalog.js';
 import type { PodBilling } from './pods/pod-billing.js';
 import {
@@ -56,6 +57,12 @@ export interface StartOptions extends AppOptions {
   startJobs?: boolean;
   /** How the meter stops Pods at zero balance (default: the Pods module's stopPodBySystem). */
   stopPod?: PodStopper;
+  /** Start the mail sender (with GANTRY_SMTP_URL); `gantry serve` does, as part of its jobs. */
+  startMail?: boolean;
+  /** How often the mail sender looks for due mail (default 2 s). */
+  mailIntervalMs?: number;
+  /** Where the mail sender sends (default: SMTP to GANTRY_SMTP_URL). */
+  mailTransport?: MailTransport;
 }
 
 export interface DepsOptions {
@@ -208,6 +215,16 @@ export async function createGantry(config: Config, options: StartOptions = {}): 
         ),
       ]
     : [];
+  if ((options.startJobs || options.startMail) && config.smtpUrl !== undefined) {
+    // Mail goes out from the durable outbox; without SMTP it is kept for `gantry mail list`.
+    jobs.push(
+      startMailSender(
+        deps,
+        options.mailTransport ?? smtpTransport(config.smtpUrl),
+        options.mailIntervalMs,
+      ),
+    );
+  }
   return {
     deps,
     app,

@@ -54,10 +54,10 @@ export function asApiKey(app: FastifyInstance, secret: string) {
 }
 
 /** Turns on two-factor sign-in for `user` through the API, as their authenticator app would. */
-export async function turnOnTwoFactor(user: TestUser): Promise<void> {
+export async function turnOnTwoFactor(user: TestUser, password = PASSWORD): Promise<void> {
   const post = (path: string, payload: object) =>
     user.request({ method: 'POST', url: `/api/v1/me/two-factor/${path}`, payload });
-  const setup = await post('setup', { password: PASSWORD });
+  const setup = await post('setup', { password });
   if (setup.statusCode !== 200) throw new Error(`two-factor set-up failed: ${setup.body}`);
   const code = new TOTP({ secret: Secret.fromBase32(setup.json().secret) }).generate();
   const enabled = await post('enable', { code });

@@ -7,7 +7,7 @@ import type { Caller, Deps, RequestMeta } from '../context.js';
 import type { Executor, Trx } from '../db/database.js';
 import type { AccountRow, UserRow } from '../db/schema.js';
 import { AppError, invalidInput, notFound } from '../errors.js';
-import { revokePendingInvites } from '../invites/invites.store.js';
+import { revokeWithReason } from '../invites/invites.service.js';
 import { newId } from '../lib/ids.js';
 import { deleteMembersExcept, findMember } from '../members/members.store.js';
 import {
@@ -56,6 +56,7 @@ export async function createPersonalAccount(
   trx: Trx,
   user: UserRow,
   meta: RequestMeta,
+  welcomeCredit = true,
 ): Promise<AccountDto> {
   const now = deps.clock.now();
   const account: AccountRow = {
@@ -93,7 +94,8 @@ export async function createPersonalAccount(
     'account',
     account.id,
   )({ name: account.name, kind: account.kind });
-  await grantWelcomeCredit(trx, deps, account.id, meta);
+  // Without it (mail configured), the credit waits for a verified email.
+  await grantWelcomeCredit(trx, deps, account.id, meta, welcomeCredit ? undefined : 0);
   return toAccountDto(account, buildActor(caller.principal, account, 'admin'));
 }
 
@@ -337,7 +339,7 @@ export function deleteTeam(deps: Deps, caller: Caller, accountId: string): Promi
       if (account.kind !== 'team') {
         throw new AppError('not_a_team', 'This is a personal account, not a team');
       }
-      const revokedInviteIds = await revokePendingInvites(trx, accountId, now.toISOString());
+      const revokedInviteIds = await revokeWithReason(deps, trx, accountId, null, 'team_deleted');
       const removedMemberIds = await deleteMembersExcept(trx, accountId, account.owner_id);
       const owner = await findUserById(trx, account.owner_id);
       const name = owner?.name ?? account.name;

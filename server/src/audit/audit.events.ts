@@ -162,7 +162,9 @@ export interface AuditDetailsMap {
     role: string;
     email: string | null;
     uses: number;
+    /** Why the system revoked it (its creator lost `members.manage`, the team was deleted). */
     reason?: string;
+    createdBy?: string;
   };
   'invite.accept': { role: string; userId?: string; reason?: string };
   'pod.view': never;

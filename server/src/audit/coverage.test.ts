@@ -47,6 +47,14 @@ const EXEMPT: Record<string, string> = {
     'Changes the caller’s password; user-level, recorded in the user’s security log (auth/profile.test.ts)',
   'POST /api/v1/me/email':
     'Changes the caller’s email; user-level, recorded in the user’s security log (auth/profile.test.ts)',
+  'POST /api/v1/auth/verify-email':
+    'Verifies the user’s own address (or applies their change of email); user-level, recorded in the user’s security log (mail/mail.test.ts)',
+  'POST /api/v1/auth/verify-email/resend':
+    'Mails a new verification link; changes no account (mail/mail.test.ts)',
+  'POST /api/v1/auth/password-reset':
+    'Mails a reset link (or nothing, for an unknown email); changes no account (mail/mail.test.ts)',
+  'POST /api/v1/auth/password-reset/confirm':
+    'Sets the user’s password from a reset link; user-level, recorded in the user’s security log as user.password_reset (mail/mail.test.ts)',
   'POST /api/v1/me/two-factor/setup':
     'Starts a two-factor set-up, which changes nothing until enabled; user-level (auth/two-factor.test.ts)',
   'POST /api/v1/me/two-factor/enable':

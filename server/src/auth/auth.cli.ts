@@ -81,6 +81,27 @@ export function runResetTwoFactorCommand(
   );
 }
 
+/**
+ * `gantry users verify-email <email>`: marks a user's address verified by hand (for installations
+ * without mail, so email-bound invites can be used), recorded in their security log.
+ */
+export function runVerifyEmailCommand(
+  deps: Deps,
+  email: string,
+  io: OperatorIo = processOperatorIo,
+): Promise<number> {
+  return onUser(
+    email,
+    io,
+    async () => {
+      const { verifyEmailByOperator } = await import('./email.service.js');
+      await verifyEmailByOperator(deps, email);
+      return `The email ${email} is verified now.\n`;
+    },
+    `The email ${email} is verified already`,
+  );
+}
+
 /** Adds `gantry users …` to the command line program. */
 export function registerUserCommands(program: Command, options: OperatorOptions = {}): void {
   const users = program.command('users').description('People: help with sign-in');
@@ -94,6 +115,13 @@ export function registerUserCommands(program: Command, options: OperatorOptions 
       operatorAction(options, (deps, io, email: string) =>
         runResetPasswordCommand(deps, email, io),
       ),
+    );
+  users
+    .command('verify-email')
+    .description("Mark a user's email address verified (recorded in their security log)")
+    .argument('<email>', "the user's email")
+    .action(
+      operatorAction(options, (deps, io, email: string) => runVerifyEmailCommand(deps, email, io)),
     );
   users
     .command('reset-two-factor')

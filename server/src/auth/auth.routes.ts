@@ -14,13 +14,19 @@ import {
   sessionCallerOf,
 } from '../http/request.js';
 import { answer, errorResponses } from '../http/schemas.js';
+import { mailConfigured } from '../mail/mail.outbox.js';
 import {
   ChangeEmailBody,
+  ChangeEmailResponse,
   ChangePasswordBody,
   ChangePasswordResponse,
   LoginBody,
   LoginResponse,
+  MailStatusResponse,
   MeResponse,
+  PasswordResetBody,
+  PasswordResetConfirmBody,
+  PasswordResetConfirmResponse,
   RecoveryCodesBody,
   RecoveryCodesResponse,
   RevokedSessionsResponse,
@@ -37,6 +43,8 @@ import {
   UpdateMeResponse,
   UserEventsPage,
   UserEventsQuery,
+  VerifyEmailBody,
+  VerifyEmailResponse,
 } from './auth.schemas.js';
 import {
   changeEmail,
@@ -53,6 +61,12 @@ import {
   updateProfile,
 } from './auth.service.js';
 import { findUserById } from './auth.store.js';
+import {
+  confirmPasswordReset,
+  requestPasswordReset,
+  resendVerification,
+  verifyEmail,
+} from './email.service.js';
 import {
   disableTwoFactor,
   enableTwoFactor,
@@ -229,6 +243,95 @@ export const authRoutes =
     );
 
     app.get(
+      '/auth/mail',
+      {
+        schema: {
+          tags,
+          summary: 'Whether Gantry sends mail (verification, password reset)',
+          response: { 200: MailStatusResponse, ...errorResponses(400) },
+        },
+      },
+      async () => ({
+        mailConfigured: mailConfigured(deps),
+        invitesByEmail: mailConfigured(deps) || deps.config.manualEmailVerification,
+      }),
+    );
+
+    app.post(
+      '/auth/verify-email',
+      {
+        schema: {
+          tags,
+          summary: 'Verify an email address with the token of the link mailed to it',
+          description:
+            'No sign-in needed. A malformed or unknown token is 400 `invalid_token`; a used one ' +
+            '410 `token_used`, an expired one 410 `token_expired`. For a change of email, the new ' +
+            'address becomes the one to sign in with (409 `email_taken` if someone took it meanwhile).',
+          body: VerifyEmailBody,
+          response: { 200: VerifyEmailResponse, ...errorResponses(400, 409, 410) },
+        },
+      },
+      async (request) => ({
+        user: toUserDto(await verifyEmail(deps, metaOf(request), request.body.token)),
+      }),
+    );
+
+    app.post(
+      '/auth/verify-email/resend',
+      {
+        schema: {
+          tags,
+          summary: 'Mail me a new verification link',
+          description:
+            'Throttled per user and per IP (429); 409 when the email is verified already.',
+          response: { 202: Type.Null(), ...errorResponses(401, 403, 409, 429) },
+        },
+      },
+      async (request, reply) => {
+        await resendVerification(deps, sessionCallerOf(request));
+        return reply.status(202).send(null);
+      },
+    );
+
+    app.post(
+      '/auth/password-reset',
+      {
+        schema: {
+          tags,
+          summary: 'Forgot password: mail a reset link (1 hour, single use) to this email',
+          description:
+            'Answers 202 for any email, known or not, in similar time; throttled per IP and per email (429).',
+          body: PasswordResetBody,
+          response: { 202: Type.Null(), ...errorResponses(400, 429) },
+        },
+      },
+      async (request, reply) => {
+        await requestPasswordReset(deps, metaOf(request), request.body);
+        return reply.status(202).send(null);
+      },
+    );
+
+    app.post(
+      '/auth/password-reset/confirm',
+      {
+        schema: {
+          tags,
+          summary: 'Set a new password with the token of a reset link; signs out every session',
+          description:
+            'A malformed or unknown token is 400 `invalid_token`; used 410 `token_used`, expired ' +
+            '410 `token_expired`; nothing changes then. Sign in with the new password afterwards.',
+          body: PasswordResetConfirmBody,
+          response: { 200: PasswordResetConfirmResponse, ...errorResponses(400, 410) },
+        },
+      },
+      async (request, reply) => {
+        const done = await confirmPasswordReset(deps, metaOf(request), request.body);
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        return { sessionsRevoked: done.sessionsRevoked };
+      },
+    );
+
+    app.get(
       '/me',
       {
         schema: {
@@ -284,14 +387,15 @@ export const authRoutes =
             'user has, in any case, is 409 `email_taken`.',
           body: ChangeEmailBody,
           response: {
-            200: answer('The user with the new email', UpdateMeResponse),
+            200: answer(
+              'The user, and whether the new email waits for its link',
+              ChangeEmailResponse,
+            ),
             ...errorResponses(400, 401, 403, 409, 429),
           },
         },
       },
-      async (request) => ({
-        user: await changeEmail(deps, sessionCallerOf(request), request.body),
-      }),
+      async (request) => changeEmail(deps, sessionCallerOf(request), request.body),
     );
 
     app.post(

@@ -14,7 +14,15 @@ import {
 } from '../http/schemas.js';
 
 export const UserSchema = Type.Object(
-  { id: Id, email: Type.String(), name: Type.String(), createdAt: IsoTime },
+  {
+    id: Id,
+    email: Type.String(),
+    name: Type.String(),
+    createdAt: IsoTime,
+    emailVerified: Type.Boolean({
+      description: 'Whether the user followed the verification link mailed to this address',
+    }),
+  },
   { $id: 'User' },
 );
 
@@ -73,6 +81,34 @@ export const UpdateMeBody = Body({ name: Name(100) });
 export const UpdateMeResponse = Type.Object({ user: ref(UserSchema) });
 
 export const ChangeEmailBody = Body({ email: Email, password: CurrentPassword });
+export const ChangeEmailResponse = Type.Object({
+  user: ref(UserSchema),
+  pendingEmail: Nullable(
+    Type.String({
+      description:
+        'With mail configured: the address a confirmation link was mailed to; the email changes once it is followed',
+    }),
+  ),
+});
+
+/** A mailed link's token: 256 random bits, base64url. Other strings are 400 `invalid_token`. */
+const LinkToken = Type.String({ minLength: 1, maxLength: 128 });
+export const VerifyEmailBody = Body({ token: LinkToken });
+export const VerifyEmailResponse = Type.Object({ user: ref(UserSchema) });
+export const PasswordResetBody = Body({ email: Email });
+export const PasswordResetConfirmBody = Body({ token: LinkToken, newPassword: Password });
+export const PasswordResetConfirmResponse = Type.Object({
+  sessionsRevoked: Type.Integer({ minimum: 0 }),
+});
+export const MailStatusResponse = Type.Object({
+  mailConfigured: Type.Boolean({
+    description: 'Whether Gantry sends mail; without it, links are handed over by the operator',
+  }),
+  invitesByEmail: Type.Boolean({
+    description:
+      'Whether invites may be bound to an email (mail sent, or addresses verified by the operator)',
+  }),
+});
 
 export const ChangePasswordBody = Body({
   currentPassword: CurrentPassword,
@@ -89,6 +125,8 @@ export const USER_EVENT_ACTIONS = [
   'user.signout',
   'user.update',
   'user.email_change',
+  'user.email_change_request',
+  'user.email_verify',
   'user.password_change',
   'user.password_reset',
   'user.two_factor_enable',

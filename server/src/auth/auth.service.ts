@@ -17,6 +17,8 @@ import { transact } from '../db/transaction.js';
 import { AppError, invalidInput, notFound } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import { hashToken, hmac, newToken, safeEqual } from '../lib/secrets.js';
+import { enqueueMail, mailConfigured } from '../mail/mail.outbox.js';
+import { emailChangeNoticeMail } from '../mail/messages.js';
 import type {
   SessionSchema,
   UserEventAction,
@@ -40,13 +42,15 @@ import {
   updateUserName,
   updateUserPassword,
 } from './auth.store.js';
+import { requestEmailChange, sendSecurityNotice, sendVerificationMail } from './email.service.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { verifyCurrentPassword } from './reauthenticate.js';
 import {
   clearFailures,
+  countAttempt,
+  forgiveAttempt,
   RULES,
-  recordFailure,
-  refuseWhileBlocked,
+  signupRule,
   type ThrottleKey,
 } from './throttle.js';
 import { enabledTwoFactor, useSecondFactor } from './two-factor.service.js';
@@ -54,8 +58,16 @@ import { contextOf, operatorEventContext, writeUserEvent } from './user-events.j
 
 export type UserDto = Static<typeof UserSchema>;
 
-export function toUserDto(row: Pick<UserRow, 'id' | 'email' | 'name' | 'created_at'>): UserDto {
-  return { id: row.id, email: row.email, name: row.name, createdAt: row.created_at };
+export function toUserDto(
+  row: Pick<UserRow, 'id' | 'email' | 'name' | 'created_at' | 'email_verified_at'>,
+): UserDto {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    createdAt: row.created_at,
+    emailVerified: row.email_verified_at !== null,
+  };
 }
 
 /** A new session: its token goes to the cookie once; only its hash is stored. */
@@ -117,6 +129,11 @@ export async function signup(deps: Deps, meta: RequestMeta, input: SignupInput) 
   const emailNormalized = normalizeEmail(email);
   const name = input.name.trim();
   if (name.length === 0) throw new AppError('invalid_input', 'Name must not be blank');
+  if (meta.ip) {
+    // Every sign-up counts, taken or not: one IP cannot farm accounts (and welcome credits).
+    const key = { key: `signup:${meta.ip}`, rule: signupRule(deps.config.signupsPerIpPerHour) };
+    await countAttempt(deps.db, [key], deps.clock.now(), 'Too many sign-ups; try again later');
+  }
   if (await findUserByEmail(deps.db, emailNormalized)) throw emailTaken();
   const passwordHash = await hashPassword(input.password);
   const now = deps.clock.now().toISOString();
@@ -128,6 +145,9 @@ export async function signup(deps: Deps, meta: RequestMeta, input: SignupInput) 
     password_hash: passwordHash,
     created_at: now,
     updated_at: now,
+    email_verified_at: null,
+    // With mail, the welcome credit waits for a verified address (see verifyEmail).
+    welcome_credit_at: mailConfigured(deps) ? null : now,
   };
   let created: {
     account: Awaited<ReturnType<typeof createPersonalAccount>>;
@@ -138,8 +158,16 @@ export async function signup(deps: Deps, meta: RequestMeta, input: SignupInput) 
     // or nothing.
     created = await transact(deps.db, async (trx) => {
       await insertUser(trx, user);
-      const account = await createPersonalAccount(deps, trx, user, meta);
+      const account = await createPersonalAccount(
+        deps,
+        trx,
+        user,
+        meta,
+        user.welcome_credit_at !== null,
+      );
       const session = await issueSession(deps, trx, user.id, meta, 'user.signup');
+      // Kept in the outbox without SMTP, for the operator to hand over.
+      await sendVerificationMail(deps, trx, user, user.email, false);
       return { account, session };
     });
   } catch (error) {
@@ -191,17 +219,19 @@ export async function login(
   const email = normalizeEmail(input.email);
   const keys = throttleKeys(deps, email, meta.ip, device);
   const now = deps.clock.now();
-  await refuseWhileBlocked(deps.db, keys, now, 'Too many failed sign-ins; try again later');
+  // Counted before the password is checked: guesses sent at once count as many.
+  await countAttempt(deps.db, keys, now, 'Too many failed sign-ins; try again later');
   const user = await findUserByEmail(deps.db, email);
   const ok = await verifyPassword(user?.password_hash, input.password);
   if (!user || !ok) {
-    // Failed sign-ins are not written to the user's security log: the throttle counts them,
+    // Failed sign-ins are not written to the user's security log: the throttle counted them,
     // and an unknown email has no user to log them for.
-    await recordFailure(deps.db, keys, now);
     throw new AppError('invalid_credentials', 'Email or password is incorrect');
   }
   const twoFactor = await enabledTwoFactor(deps.db, user.id);
   if (twoFactor && input.code === undefined) {
+    // The right password without its code is no failure: the attempt is taken back.
+    await forgiveAttempt(deps.db, keys);
     throw new AppError(
       'two_factor_required',
       'Enter the code from your authenticator app, or a recovery code',
@@ -217,12 +247,17 @@ export async function login(
     return issueSession(deps, trx, user.id, meta, 'user.signin', factor);
   });
   if (!session) {
-    await recordFailure(deps.db, keys, now);
     throw new AppError('invalid_two_factor_code', 'The code is wrong or was used already');
   }
+  // A right sign-in forgets the email's (or device's) failures; the IP's count only loses
+  // this attempt, so one IP's successes do not hide its failures elsewhere.
   await clearFailures(
     deps.db,
     keys.filter((k) => !k.key.startsWith('ip:')).map((k) => k.key),
+  );
+  await forgiveAttempt(
+    deps.db,
+    keys.filter((k) => k.key.startsWith('ip:')),
   );
   return { user: toUserDto(user), session, device: deviceToken(deps, email) };
 }
@@ -383,28 +418,43 @@ const emailTaken = () => new AppError('email_taken', 'An account with this email
 /**
  * Changes the caller's email, the one they sign in with, after checking their password again
  * (see verifyCurrentPassword). Another user's email, in any case, is 409 `email_taken`; the
- * same email again changes nothing. A `user.email_change` event holds both. Without an email
- * service nothing is sent: the new address is trusted as the password is.
+ * same email again changes nothing. With mail configured, the change only takes effect once
+ * the link mailed to the new address is followed (`pendingEmail`), and the old address is told;
+ * without mail the new address applies at once, unverified, with a `user.email_change` event.
  */
 export async function changeEmail(
   deps: Deps,
   caller: SessionCaller,
   input: { email: string; password: string },
-): Promise<UserDto> {
+): Promise<{ user: UserDto; pendingEmail: string | null }> {
   const userId = caller.principal.userId;
   const email = input.email;
   const user = await verifyCurrentPassword(deps, userId, input.password, 'password');
-  if (user.email === email) return toUserDto(user);
+  if (user.email === email) return { user: toUserDto(user), pendingEmail: null };
   const taken = await findUserByEmail(deps.db, normalizeEmail(email));
   if (taken && taken.id !== userId) throw emailTaken();
+  if (mailConfigured(deps)) {
+    await requestEmailChange(deps, caller, user, email);
+    return { user: toUserDto(user), pendingEmail: email };
+  }
+  const verifiedAt =
+    normalizeEmail(email) === user.email_normalized ? user.email_verified_at : null;
   try {
     await transact(deps.db, async (trx) => {
       const now = deps.clock.now();
-      await updateUserEmail(trx, userId, email, now.toISOString());
+      await updateUserEmail(trx, userId, email, now.toISOString(), verifiedAt);
       await writeUserEvent(trx, contextOf(caller), now, 'user.email_change', {
         before: { email: user.email },
         after: { email },
       });
+      // Kept in the outbox: told to the old address once mail is set up.
+      await enqueueMail(
+        deps,
+        trx,
+        'security',
+        user.email,
+        emailChangeNoticeMail(deps, user.name, email, true),
+      );
     });
   } catch (error) {
     // Someone took it meanwhile: the unique index decides.
@@ -412,7 +462,10 @@ export async function changeEmail(
     if (holder && holder.id !== userId) throw emailTaken();
     throw error;
   }
-  return toUserDto({ ...user, email });
+  return {
+    user: toUserDto({ ...user, email, email_verified_at: verifiedAt }),
+    pendingEmail: null,
+  };
 }
 
 export interface ChangePasswordInput {
@@ -449,6 +502,7 @@ export async function changePassword(
     await writeUserEvent(trx, contextOf(caller), now, 'user.password_change', {
       sessionsRevoked: revoked,
     });
+    await sendSecurityNotice(deps, trx, user, 'password_changed');
     return revoked;
   });
 }
@@ -487,6 +541,7 @@ export async function resetPasswordByOperator(deps: Deps, email: string): Promis
       by: 'operator',
       sessionsRevoked: revoked,
     });
+    await sendSecurityNotice(deps, trx, user, 'password_reset');
     return revoked;
   });
   return { userId: user.id, temporaryPassword, sessionsRevoked };

@@ -36,16 +36,25 @@ export async function updateUserName(
   await db.updateTable('users').set({ name, updated_at: at }).where('id', '=', id).execute();
 }
 
-/** Sets a user's email (as typed) and its normalized form, the sign-in key. */
+/**
+ * Sets a user's email (as typed) and its normalized form, the sign-in key, verified since
+ * `verifiedAt` (null: not verified).
+ */
 export async function updateUserEmail(
   db: Executor,
   id: string,
   email: string,
   at: string,
+  verifiedAt: string | null,
 ): Promise<void> {
   await db
     .updateTable('users')
-    .set({ email, email_normalized: normalizeEmail(email), updated_at: at })
+    .set({
+      email,
+      email_normalized: normalizeEmail(email),
+      updated_at: at,
+      email_verified_at: verifiedAt,
+    })
     .where('id', '=', id)
     .execute();
 }

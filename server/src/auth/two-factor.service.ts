@@ -7,6 +7,7 @@ import { transact } from '../db/transaction.js';
 import { AppError, notFound } from '../errors.js';
 import { hashToken, seal, unseal } from '../lib/secrets.js';
 import { findUserByEmail, normalizeEmail } from './auth.store.js';
+import { sendSecurityNotice } from './email.service.js';
 import { verifyCurrentPassword } from './reauthenticate.js';
 import { RULES, throttledAttempt } from './throttle.js';
 import {
@@ -244,7 +245,7 @@ export async function disableTwoFactor(
 ): Promise<void> {
   const userId = caller.principal.userId;
   await codeAttempt(deps, userId, async () => {
-    await verifyCurrentPassword(deps, userId, input.password, 'password');
+    const user = await verifyCurrentPassword(deps, userId, input.password, 'password');
     const now = deps.clock.now();
     return transact(deps.db, async (trx) => {
       const row = await enabledTwoFactor(trx, userId);
@@ -255,6 +256,7 @@ export async function disableTwoFactor(
       await writeUserEvent(trx, contextOf(caller), now, 'user.two_factor_disable', {
         with: factor.secondFactor,
       });
+      await sendSecurityNotice(deps, trx, user, 'two_factor_disabled');
       return true;
     });
   });
@@ -267,12 +269,13 @@ export async function regenerateRecoveryCodes(
   input: { password: string },
 ): Promise<{ recoveryCodes: string[] }> {
   const userId = caller.principal.userId;
-  await verifyCurrentPassword(deps, userId, input.password, 'password');
+  const user = await verifyCurrentPassword(deps, userId, input.password, 'password');
   const recoveryCodes = await transact(deps.db, async (trx) => {
     if (!(await enabledTwoFactor(trx, userId))) throw notOn();
     const now = deps.clock.now();
     const codes = await issueRecoveryCodes(trx, userId, now.toISOString());
     await writeUserEvent(trx, contextOf(caller), now, 'user.recovery_codes_regenerate');
+    await sendSecurityNotice(deps, trx, user, 'recovery_codes_regenerated');
     return codes;
   });
   return { recoveryCodes };
@@ -292,5 +295,6 @@ export async function resetTwoFactorByOperator(deps: Deps, email: string): Promi
     await writeUserEvent(trx, operatorEventContext(user.id), now, 'user.two_factor_reset', {
       by: 'operator',
     });
+    await sendSecurityNotice(deps, trx, user, 'two_factor_disabled');
   });
 }

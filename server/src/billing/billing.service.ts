@@ -30,6 +30,7 @@ import {
 } from './billing.store.js';
 import { isCountryCode } from './countries.js';
 import { postTransaction } from './ledger.js';
+import { notifyLowBalanceOnce } from './low-balance.js';
 
 /** The largest low-balance threshold anyone may set: 1,000,000 currency units. */
 export const MAX_THRESHOLD_MICRO = 1_000_000 * MICRO;
@@ -107,10 +108,10 @@ export async function grantWelcomeCredit(
   deps: Deps,
   accountId: string,
   meta: RequestMeta,
+  amount: number = deps.config.welcomeCreditMicro,
 ): Promise<void> {
   const now = deps.clock.now();
   await ensureBillingAccount(trx, accountId, now.toISOString());
-  const amount = deps.config.welcomeCreditMicro;
   if (amount <= 0) return;
   const ctx: AuditContext = { ...SYSTEM_CONTEXT, ...meta };
   const row = await postTransaction(trx, {
@@ -268,6 +269,8 @@ export function updateBilling(
       }
       const after = await updateBillingAccount(trx, accountId, changes, now.toISOString());
       await audit({ before: auditView(beforeView), after: auditView(changes) });
+      // A new threshold (or billing email) may cross the balance: alerted once.
+      await notifyLowBalanceOnce(deps, trx, accountId);
       return toBillingDto(deps, after, await deps.podUsage.spendPerHourOfLivePods(trx, accountId));
     },
   );

@@ -8,6 +8,7 @@ import { formatMoney, usageCost } from '../lib/money.js';
 import { auditorOf } from '../permissions/access.js';
 import { advanceMeter, lockBillingAccount, meterOfPod } from './billing.store.js';
 import { postTransaction } from './ledger.js';
+import { notifyLowBalanceOnce } from './low-balance.js';
 import type { MeteredPod } from './pod-usage.js';
 
 /**
@@ -129,6 +130,7 @@ async function auditCharges(
   extra: Record<string, unknown>,
 ) {
   const total = charges.reduce((sum, c) => sum + c.amount, 0);
+  await notifyLowBalanceOnce(deps, trx, accountId);
   const audit = auditorOf(
     trx,
     SYSTEM_CONTEXT,

@@ -7,6 +7,7 @@ import { formatMoney, MICRO, moneyProblem, parseMoney } from '../lib/money.js';
 import { auditorOf } from '../permissions/access.js';
 import { type TransactionDto, toTransactionDto } from './billing.service.js';
 import { postTransaction } from './ledger.js';
+import { notifyLowBalanceOnce } from './low-balance.js';
 
 /** The largest single credit: 1,000,000 currency units. Anything above is a typo. */
 export const MAX_CREDIT_MICRO = 1_000_000 * MICRO;
@@ -94,6 +95,8 @@ export async function recordCredit(
       provider,
       note,
     });
+    // Above the threshold again: the next crossing mails again.
+    await notifyLowBalanceOnce(deps, trx, accountId);
     return toTransactionDto(row);
   });
 }

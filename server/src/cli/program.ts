@@ -3,6 +3,7 @@ import { registerAuditCommands } from '../audit/audit.cli.js';
 import { registerUserCommands } from '../auth/auth.cli.js';
 import { registerBillingCommands } from '../billing/billing.cli.js';
 import { registerHostsCommands } from '../hosts/hosts.cli.js';
+import { registerMailCommands } from '../mail/mail.cli.js';
 import type { CliIo } from './client.js';
 import { registerClientCommands } from './commands.js';
 import type { OperatorOptions } from './operator.js';
@@ -18,4 +19,5 @@ export function registerCommands(program: Command, io: CliIo, operator: Operator
   registerBillingCommands(program, operator);
   registerHostsCommands(program, operator);
   registerUserCommands(program, operator);
+  registerMailCommands(program, operator);
 }

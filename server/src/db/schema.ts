@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /**
  * Column conventions shared by SQLite and PostgreSQL:
@@ -13,6 +13,10 @@ export interface UsersTable {
   password_hash: string;
   created_at: string;
   updated_at: string;
+  /** Since when the current email is verified; null: not verified. */
+  email_verified_at: Generated<string | null>;
+  /** When the welcome credit was granted; null: not yet (mail configured, not verified). */
+  welcome_credit_at: Generated<string | null>;
 }
 
 export interface AccountsTable {
@@ -286,6 +290,36 @@ export interface BillingAccountsTable {
   tax_id: string | null;
   created_at: string;
   updated_at: string;
+  /** When the low-balance mail went out for the current crossing; null: above the threshold. */
+  low_balance_notified_at: Generated<string | null>;
+}
+
+export interface MailOutboxTable {
+  id: string;
+  kind: string;
+  to_address: string;
+  subject: string;
+  /** `{text, html}` as JSON, sealed under the instance secret (the links are secrets). */
+  content_sealed: string;
+  created_at: string;
+  attempts: Generated<number>;
+  next_attempt_at: string;
+  lease_until: string | null;
+  lease_owner: string | null;
+  last_error: string | null;
+  sent_at: string | null;
+  failed_at: string | null;
+}
+
+export interface EmailTokensTable {
+  id: string;
+  token_hash: string;
+  purpose: 'verify_email' | 'password_reset';
+  user_id: string;
+  email: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
 }
 
 /** Append-only ledger (the database refuses updates and deletes). */
@@ -348,6 +382,8 @@ export interface Database {
   host_gpus: HostGpusTable;
   gpu_assignments: GpuAssignmentsTable;
   leases: LeasesTable;
+  mail_outbox: MailOutboxTable;
+  email_tokens: EmailTokensTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -368,3 +404,5 @@ export type HostRow = Selectable<HostsTable>;
 export type BillingAccountRow = Selectable<BillingAccountsTable>;
 export type BillingTransactionRow = Selectable<BillingTransactionsTable>;
 export type PodMeterRow = Selectable<PodMetersTable>;
+export type MailOutboxRow = Selectable<MailOutboxTable>;
+export type EmailTokenRow = Selectable<EmailTokensTable>;

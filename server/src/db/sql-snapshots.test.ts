@@ -70,7 +70,7 @@ import {
   updateUserName,
   updateUserPassword,
 } from '../auth/auth.store.js';
-import { blockedFor, clearFailures, recordFailure } from '../auth/throttle.js';
+import { blockedFor, clearFailures, countAttempt, forgiveAttempt } from '../auth/throttle.js';
 import {
   countRecoveryCodesLeft,
   deleteTwoFactor,
@@ -128,7 +128,7 @@ import {
   isMemberByEmail,
   listPendingInvites,
   revokeInvite,
-  revokePendingInvites,
+  revokePendingInvitesOf,
 } from '../invites/invites.store.js';
 import {
   deleteMember,
@@ -539,7 +539,7 @@ const MODULES: Record<string, ModuleSamples> = {
       findUserById: call((db) => findUserById(db, ID)),
       insertUser: call((db) => insertUser(db, USER)),
       updateUserName: call((db) => updateUserName(db, ID, 'B', NOW)),
-      updateUserEmail: call((db) => updateUserEmail(db, ID, 'b@example.test', NOW)),
+      updateUserEmail: call((db) => updateUserEmail(db, ID, 'b@example.test', NOW, NOW)),
       updateUserPassword: {
         any: call((db) => updateUserPassword(db, ID, HASH, NOW)),
         'if unchanged': call((db) => updateUserPassword(db, ID, HASH, NOW, HASH)),
@@ -563,10 +563,14 @@ const MODULES: Record<string, ModuleSamples> = {
   },
   'auth.throttle': {
     path: 'auth/throttle.ts',
-    only: ['blockedFor', 'recordFailure', 'clearFailures'],
+    only: ['blockedFor', 'countAttempt', 'forgiveAttempt', 'clearFailures'],
     samples: {
       blockedFor: call((db) => blockedFor(db, THROTTLE, new Date(NOW))),
-      recordFailure: call((db) => recordFailure(db, THROTTLE.slice(0, 1), new Date(NOW))),
+      countAttempt: call(
+        (db) => countAttempt(db, THROTTLE.slice(0, 1), new Date(NOW), 'Too many attempts'),
+        [{ failures: 1 }],
+      ),
+      forgiveAttempt: call((db) => forgiveAttempt(db, THROTTLE.slice(0, 1))),
       clearFailures: call((db) => clearFailures(db, ['ip:127.0.0.1', 'email:a@example.test'])),
     },
   },
@@ -651,7 +655,10 @@ const MODULES: Record<string, ModuleSamples> = {
       listPendingInvites: call((db) => listPendingInvites(db, ID, NOW)),
       findInviteByTokenHash: call((db) => findInviteByTokenHash(db, HASH)),
       revokeInvite: call((db) => revokeInvite(db, ID, OTHER_ID, NOW)),
-      revokePendingInvites: call((db) => revokePendingInvites(db, ID, NOW)),
+      revokePendingInvitesOf: {
+        all: call((db) => revokePendingInvitesOf(db, ID, null, NOW)),
+        'of a creator': call((db) => revokePendingInvitesOf(db, ID, OTHER_ID, NOW)),
+      },
       consumeInviteUse: call((db) => consumeInviteUse(db, ID, NOW)),
       insertAcceptance: call((db) =>
         insertAcceptance(db, {

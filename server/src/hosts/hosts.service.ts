@@ -4,11 +4,13 @@
  * guarantees that no GPU of a host is held by two Pods: `gpu_assignments` has the primary key
  * (host_id, gpu_index), and placements on one host are serialized by locking the host's row.
  */
+
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Deps } from '../context.js';
 import type { Executor, Trx } from '../db/database.js';
 import type { HostRow, PodRow } from '../db/schema.js';
+import { transact } from '../db/transaction.js';
 import { AppError } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import type { Catalog, GpuType } from '../pods/catalog.js';
@@ -219,7 +221,7 @@ export async function addHost(deps: Deps, input: AddHostInput): Promise<HostDto>
     last_seen_at: now,
     last_error: null,
   };
-  await deps.db.transaction().execute(async (trx) => {
+  await transact(deps.db, async (trx) => {
     const sameName = await findHostByName(trx, input.name);
     if (sameName) throw new AppError('host_in_use', `a host named "${input.name}" exists already`);
     const sameEngine = await findHostByEngine(trx, engine);
@@ -258,7 +260,7 @@ export async function drainHost(deps: Deps, name: string, draining = true): Prom
 
 /** Forgets a host; refused while Pods (not terminated) are placed on it. */
 export async function removeHost(deps: Deps, name: string): Promise<void> {
-  await deps.db.transaction().execute(async (trx) => {
+  await transact(deps.db, async (trx) => {
     const host = await hostNamed(trx, name);
     const pods = await countPodsOnHost(trx, host.id);
     if (pods > 0) {

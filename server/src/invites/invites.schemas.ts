@@ -34,6 +34,12 @@ export const InvitePreviewSchema = Type.Object(
     inviterName: Type.String(),
     status: Type.Literal('pending'),
     emailBound: Type.Boolean({ description: 'Only one email address may accept' }),
+    email: Nullable(
+      Type.String({
+        description:
+          'The address an email-bound invite is for (it was mailed there): sign up or in with it',
+      }),
+    ),
   },
   { $id: 'InvitePreview' },
 );

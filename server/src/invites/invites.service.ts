@@ -2,13 +2,17 @@ import type { Static } from '@sinclair/typebox';
 import { type AccountDto, toAccountDto } from '../accounts/accounts.service.js';
 import { insertMembership, lockAccount } from '../accounts/accounts.store.js';
 import { auditContextOf } from '../audit/audit.context.js';
-import { normalizeEmail } from '../auth/auth.store.js';
+import { SYSTEM_CONTEXT } from '../audit/audit.events.js';
+import { findUserById, normalizeEmail } from '../auth/auth.store.js';
 import type { Caller, Deps } from '../context.js';
-import type { InviteRow } from '../db/schema.js';
+import type { Executor } from '../db/database.js';
+import type { AccountRow, InviteRow } from '../db/schema.js';
 import { transact } from '../db/transaction.js';
 import { AppError, notFound } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import { hashToken, newToken, seal, unseal } from '../lib/secrets.js';
+import { enqueueMail, mailConfigured } from '../mail/mail.outbox.js';
+import { inviteMail, maskEmail } from '../mail/messages.js';
 import { findMember } from '../members/members.store.js';
 import {
   auditDenied,
@@ -17,7 +21,7 @@ import {
   inAccount,
   readAccount,
 } from '../permissions/access.js';
-import type { Role } from '../permissions/policy.js';
+import { can, type Role } from '../permissions/policy.js';
 import type { InvitePreviewSchema, InviteSchema } from './invites.schemas.js';
 import {
   consumeInviteUse,
@@ -30,7 +34,16 @@ import {
   isMemberByEmail,
   listPendingInvites,
   revokeInvite as revokeInviteRow,
+  revokePendingInvitesOf,
 } from './invites.store.js';
+
+/** Roles as mail names them. */
+const ROLE_NAMES: Record<Role, string> = {
+  basic: 'Basic',
+  billing: 'Billing',
+  dev: 'Dev',
+  admin: 'Admin',
+};
 
 /** The purpose the invite tokens are sealed under (a key of its own, derived from the secret). */
 const SEAL_PURPOSE = 'invite';
@@ -108,6 +121,13 @@ export function createInvite(
         );
       }
       const email = input.email === undefined ? null : normalizeEmail(input.email);
+      if (email && !mailConfigured(deps) && !deps.config.manualEmailVerification) {
+        // Binding means nothing without verified addresses.
+        throw new AppError(
+          'mail_not_configured',
+          'Gantry sends no mail here, so an invite cannot be bound to an email; leave the email out and send the link yourself',
+        );
+      }
       if (email && (await isMemberByEmail(trx, accountId, email))) {
         throw new AppError('already_member', 'A user with this email is already a member');
       }
@@ -139,6 +159,22 @@ export function createInvite(
       );
       const created = await findInvite(trx, accountId, row.id);
       if (!created) throw new Error(`invite ${row.id} vanished`);
+      if (email) {
+        // Mailed to its address in the same change: the same link the Admin can copy.
+        await enqueueMail(
+          deps,
+          trx,
+          'invite',
+          email,
+          inviteMail(deps, {
+            teamName: account.name,
+            role: ROLE_NAMES[row.role],
+            inviterName: created.creator_name,
+            expiresAt: row.expires_at,
+            url: inviteUrl(deps, token),
+          }),
+        );
+      }
       return toInviteDto(deps, created);
     },
   );
@@ -189,6 +225,90 @@ export function revokeInvite(
   );
 }
 
+/** Why a member's invites stopped carrying authority. */
+export type InviteRevokeReason =
+  | 'creator_role_changed'
+  | 'creator_removed'
+  | 'creator_left'
+  | 'team_deleted';
+
+/**
+ * True when `userId`, as a member of `account` with `role` (null: no longer a member), may
+ * manage its members, decided by the policy table itself.
+ */
+function holdsMembersManage(
+  account: Pick<AccountRow, 'id' | 'kind' | 'owner_id'>,
+  userId: string,
+  role: Role | null,
+): boolean {
+  if (role === null) return false;
+  return can(
+    {
+      accountId: account.id,
+      accountKind: account.kind,
+      userId,
+      email: '',
+      role,
+      isOwner: userId === account.owner_id,
+    },
+    'members.manage',
+  );
+}
+
+/**
+ * An invite carries its creator's authority and no more: once `userId` no longer holds
+ * `members.manage` on `account` (now `role`, or null when they are no member any more), every
+ * pending invite they created is revoked, in `trx` — the transaction of the change that took the
+ * permission away — each with an `invite.revoke` event by `system` naming `reason`. Returns the
+ * revoked invites' ids (none while they still hold it).
+ */
+export async function revokeInvitesOfFormerManager(
+  deps: Deps,
+  trx: Executor,
+  account: Pick<AccountRow, 'id' | 'kind' | 'owner_id'>,
+  userId: string,
+  role: Role | null,
+  reason: InviteRevokeReason,
+): Promise<string[]> {
+  if (holdsMembersManage(account, userId, role)) return [];
+  return revokeWithReason(deps, trx, account.id, userId, reason);
+}
+
+/**
+ * Revokes the pending invites of `accountId` (those `createdBy` created, or all when null),
+ * each with an `invite.revoke` event by `system` naming `reason`; returns their ids.
+ */
+export async function revokeWithReason(
+  deps: Deps,
+  trx: Executor,
+  accountId: string,
+  createdBy: string | null,
+  reason: InviteRevokeReason,
+): Promise<string[]> {
+  const now = deps.clock.now();
+  const revoked = await revokePendingInvitesOf(trx, accountId, createdBy, now.toISOString());
+  for (const invite of revoked) {
+    await auditorOf(
+      trx,
+      SYSTEM_CONTEXT,
+      now,
+      accountId,
+      'invite.revoke',
+      'invite',
+      invite.id,
+    )({
+      reason,
+      createdBy: invite.created_by,
+      role: invite.role,
+      email: invite.email_normalized,
+      uses: Number(invite.uses),
+      before: { revokedAt: null },
+      after: { revokedAt: now.toISOString() },
+    });
+  }
+  return revoked.map((r) => r.id);
+}
+
 async function pendingInviteByToken(deps: Deps, token: string) {
   const invite = await findInviteByTokenHash(deps.db, hashToken(token));
   if (!invite) throw notFound('Invite');
@@ -210,6 +330,7 @@ export async function previewInvite(deps: Deps, token: string): Promise<InvitePr
     inviterName: invite.creator_name,
     status: 'pending',
     emailBound: invite.email_normalized !== null,
+    email: invite.email_normalized,
   };
 }
 
@@ -227,18 +348,33 @@ export async function acceptInvite(
   const invite = await pendingInviteByToken(deps, token);
   const { principal } = caller;
   const ctx = auditContextOf(caller);
-  if (
-    invite.email_normalized !== null &&
-    invite.email_normalized !== normalizeEmail(principal.email)
-  ) {
-    await auditDenied(
-      deps,
-      caller,
-      invite.account_id,
-      { action: 'invite.accept', resource: 'invite', resourceId: invite.id },
-      { reason: 'invite_email_mismatch', role: invite.role },
-    );
-    throw new AppError('invite_email_mismatch', 'This invite is for another email address');
+  if (invite.email_normalized !== null) {
+    // Only the verified owner of the address may accept: an address typed in, by sign-up or
+    // by a change of email, proves nothing.
+    const user = await findUserById(deps.db, principal.userId);
+    const expected = maskEmail(invite.email_normalized);
+    const refusal =
+      user?.email_normalized !== invite.email_normalized
+        ? new AppError(
+            'invite_email_mismatch',
+            `This invite is for ${expected}; sign in with that address to accept it`,
+          )
+        : user.email_verified_at === null
+          ? new AppError(
+              'email_not_verified',
+              `This invite is for ${expected}; verify that address (the link mailed to it) to accept it`,
+            )
+          : null;
+    if (refusal) {
+      await auditDenied(
+        deps,
+        caller,
+        invite.account_id,
+        { action: 'invite.accept', resource: 'invite', resourceId: invite.id },
+        { reason: refusal.code, role: invite.role },
+      );
+      throw refusal;
+    }
   }
 
   try {
@@ -253,6 +389,11 @@ export async function acceptInvite(
         throw new AppError('invite_already_accepted', 'You have already used this invite');
       }
       if (account.kind !== 'team') throw new AppError('invite_revoked', 'This invite was revoked');
+      // The invite carries its creator's authority: gone with it, whatever the rows say.
+      const creator = await findMember(trx, account.id, invite.created_by);
+      if (!holdsMembersManage(account, invite.created_by, creator?.role ?? null)) {
+        throw new AppError('invite_revoked', 'This invite was revoked');
+      }
       const now = deps.clock.now();
       if (!(await consumeInviteUse(trx, invite.id, now.toISOString()))) {
         const latest = await findInviteByTokenHash(trx, invite.token_hash);

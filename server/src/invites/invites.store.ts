@@ -73,31 +73,40 @@ export async function revokeInvite(
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** Revokes every pending invite of the account; returns their ids. */
-export async function revokePendingInvites(
+/**
+ * Revokes every pending invite of the account that `createdBy` created (every one when null);
+ * returns what each was, for its audit event.
+ */
+export async function revokePendingInvitesOf(
   db: Executor,
   accountId: string,
+  createdBy: string | null,
   now: string,
-): Promise<string[]> {
-  const pending = await db
+): Promise<Array<Pick<InviteRow, 'id' | 'role' | 'email_normalized' | 'uses' | 'created_by'>>> {
+  let query = db
     .selectFrom('invites')
-    .select('id')
-    .where('account_id', '=', accountId)
+    .select(['id', 'role', 'email_normalized', 'uses', 'created_by'])
+    .where('account_id', '=', accountId);
+  if (createdBy !== null) query = query.where('created_by', '=', createdBy);
+  const pending = await query
     .where('revoked_at', 'is', null)
     .where('expires_at', '>', now)
     .whereRef('uses', '<', 'max_uses')
     .orderBy('id')
     .execute();
-  const ids = pending.map((r) => r.id);
-  if (ids.length === 0) return [];
+  if (pending.length === 0) return [];
   await db
     .updateTable('invites')
     .set({ revoked_at: now })
     .where('account_id', '=', accountId)
-    .where('id', 'in', ids)
+    .where(
+      'id',
+      'in',
+      pending.map((r) => r.id),
+    )
     .where('revoked_at', 'is', null)
     .execute();
-  return ids;
+  return pending;
 }
 
 /**

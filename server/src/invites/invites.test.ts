@@ -11,6 +11,7 @@ import {
   uniqueEmail,
 } from '../../test/harness.js';
 import { accept, buildTeam, convertToTeam, invite } from '../../test/teams.js';
+import { verifyEmailByOperator } from '../auth/email.service.js';
 import { ManualClock } from '../lib/clock.js';
 import { hashToken, newToken } from '../lib/secrets.js';
 
@@ -20,7 +21,8 @@ describe.each(DIALECTS)('invites on %s', (dialect) => {
   let gantry: TestGantry;
   const clock = new ManualClock(new Date());
   beforeAll(async () => {
-    gantry = await startTestGantry(dialect, {}, { clock });
+    // No mail here: the operator verifies addresses by hand, so invites may be bound.
+    gantry = await startTestGantry(dialect, { GANTRY_MANUAL_EMAIL_VERIFICATION: '1' }, { clock });
   });
   afterAll(() => gantry.close());
 
@@ -87,6 +89,7 @@ describe.each(DIALECTS)('invites on %s', (dialect) => {
       inviterName: 'Olivia Owner',
       status: 'pending',
       emailBound: false,
+      email: null,
     });
 
     const joiner = await signUp(gantry.app, { name: 'Jo' });
@@ -297,7 +300,7 @@ describe.each(DIALECTS)('invites on %s', (dialect) => {
     const inv = await invite(team.owner, team.accountId, { role: 'billing' });
     const preview = await gantry.app.inject({ url: `/api/v1/invites/${inv.token}` });
     expect(Object.keys(preview.json()).sort()).toEqual(
-      ['accountName', 'emailBound', 'expiresAt', 'inviterName', 'role', 'status'].sort(),
+      ['accountName', 'email', 'emailBound', 'expiresAt', 'inviterName', 'role', 'status'].sort(),
     );
     expect(preview.body).not.toContain(team.owner.user.email);
     expect(preview.body).not.toContain(team.accountId);
@@ -337,6 +340,12 @@ describe.each(DIALECTS)('invites on %s', (dialect) => {
     expect(refused.statusCode).toBe(403);
     expect(refused.json().error.code).toBe('invite_email_mismatch');
     const rightful = await signUp(gantry.app, { email: email.toUpperCase() });
+    // The address alone proves nothing: it must be verified (here by the operator).
+    const unverified = await accept(rightful, inv.token);
+    expect(unverified.statusCode).toBe(403);
+    expect(unverified.json().error).toMatchObject({ code: 'email_not_verified' });
+    expect(unverified.json().error.message).toContain(`${email[0]!.toLowerCase()}••••@example.com`);
+    await verifyEmailByOperator(gantry.deps, email);
     const joined = await accept(rightful, inv.token);
     expect(joined.statusCode).toBe(200);
     expect(joined.json().role).toBe('admin');
@@ -345,6 +354,7 @@ describe.each(DIALECTS)('invites on %s', (dialect) => {
     const accepts = events.filter((e) => e.action === 'invite.accept');
     expect(accepts.map((e) => [e.outcome, e.actor_user_id])).toEqual([
       ['denied', intruder.user.id],
+      ['denied', rightful.user.id],
       ['success', rightful.user.id],
     ]);
   });

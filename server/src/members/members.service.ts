@@ -3,6 +3,7 @@ import { lockAccount } from '../accounts/accounts.store.js';
 import type { Caller, Deps } from '../context.js';
 import type { AccountRow } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
+import { revokeInvitesOfFormerManager } from '../invites/invites.service.js';
 import { inAccount, readAccount } from '../permissions/access.js';
 import { LEAVE_NEEDS, type Role } from '../permissions/policy.js';
 import type { MemberSchema } from './members.schemas.js';
@@ -77,6 +78,14 @@ export function changeMemberRole(
       }
       if (member.role === input.role) return toMemberDto(member, account);
       await setMemberRole(trx, accountId, userId, input.role);
+      await revokeInvitesOfFormerManager(
+        deps,
+        trx,
+        account,
+        userId,
+        input.role,
+        'creator_role_changed',
+      );
       await audit({
         email: member.email,
         before: { role: member.role },
@@ -121,6 +130,14 @@ export function removeMember(
         );
       }
       await deleteMember(trx, accountId, userId);
+      await revokeInvitesOfFormerManager(
+        deps,
+        trx,
+        account,
+        userId,
+        null,
+        leaving ? 'creator_left' : 'creator_removed',
+      );
       await audit({ email: member.email, role: member.role });
     },
   );

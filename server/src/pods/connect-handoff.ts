@@ -6,7 +6,9 @@
  * visitor is: every request on the Pod origin is still authorized against the user's current
  * `pods.connect` (see connect.ts).
  */
+
 import type { Deps, Principal } from '../context.js';
+import { transact } from '../db/transaction.js';
 import { hashToken, newToken } from '../lib/secrets.js';
 import {
   findConnectSession,
@@ -65,7 +67,7 @@ export async function redeemHandoff(
 ): Promise<RedeemedHandoff | null> {
   if (code.length < 20 || code.length > 128) return null;
   const now = deps.clock.now();
-  return deps.db.transaction().execute(async (trx) => {
+  return transact(deps.db, async (trx) => {
     const handoff = await takeHandoff(trx, hashToken(code), podId, port, now.toISOString());
     if (!handoff) return null;
     const session = await trx

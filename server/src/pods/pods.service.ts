@@ -517,7 +517,7 @@ async function markErrorIfUnchanged(
   message: string,
   lastSeen?: Date,
 ): Promise<void> {
-  await deps.db.transaction().execute((trx) =>
+  await transact(deps.db, (trx) =>
     transition(deps, trx, SYSTEM_CONTEXT, pod, {
       from: [pod.status],
       to: 'error',

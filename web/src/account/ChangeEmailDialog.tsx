@@ -14,9 +14,16 @@ export function ChangeEmailDialog({ opened, onClose }: { opened: boolean; onClos
   const [password, setPassword] = useState('');
   const change = useMutation({
     mutationFn: () => call(api.POST('/api/v1/me/email', { body: { email, password } })),
-    onSuccess: async () => {
+    onSuccess: async (answer) => {
       onClose();
-      notifications.show({ color: 'green', message: 'Email changed' });
+      notifications.show(
+        answer.pendingEmail
+          ? {
+              color: 'blue',
+              message: `We mailed a link to ${answer.pendingEmail}: your email changes once you follow it`,
+            }
+          : { color: 'green', message: 'Email changed' },
+      );
       await queryClient.invalidateQueries({ queryKey: ['me'] });
       await queryClient.invalidateQueries({ queryKey: USER_EVENTS_KEY });
     },
@@ -39,7 +46,10 @@ export function ChangeEmailDialog({ opened, onClose }: { opened: boolean; onClos
         }}
       >
         <Stack>
-          <Text size="sm">You sign in with the new email from now on.</Text>
+          <Text size="sm">
+            You sign in with the new email once it is confirmed (by the link mailed to it, where
+            Gantry sends mail).
+          </Text>
           <TextInput
             label="New email"
             type="email"

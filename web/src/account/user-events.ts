@@ -11,8 +11,10 @@ const LABELS: Record<UserEvent['action'], string> = {
   'user.signout': 'Signed out',
   'user.update': 'Name changed',
   'user.email_change': 'Email changed',
+  'user.email_change_request': 'Email change asked for',
+  'user.email_verify': 'Email verified',
   'user.password_change': 'Password changed',
-  'user.password_reset': 'Password reset by the operator',
+  'user.password_reset': 'Password reset',
   'user.two_factor_enable': 'Two-factor sign-in turned on',
   'user.two_factor_disable': 'Two-factor sign-in turned off',
   'user.two_factor_reset': 'Two-factor sign-in turned off by the operator',
@@ -66,7 +68,10 @@ export function describeUserEvent(event: Pick<UserEvent, 'action' | 'details'>):
     case 'user.password_reset': {
       const revoked = details.sessionsRevoked;
       return {
-        label,
+        label:
+          details.by === 'operator'
+            ? 'Password reset by the operator'
+            : 'Password reset by a mailed link',
         detail:
           typeof revoked === 'number'
             ? `${plural(revoked, 'session', 'sessions')} signed out`

@@ -148,6 +148,335 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/mail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether Gantry sends mail (verification, password reset) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Whether Gantry sends mail; without it, links are handed over by the operator */
+                            mailConfigured: boolean;
+                            /** @description Whether invites may be bound to an email (mail sent, or addresses verified by the operator) */
+                            invitesByEmail: boolean;
+                        };
+                    };
+                };
+                /** @description The input is invalid: `message` says what is wrong and `field` names the field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify an email address with the token of the link mailed to it
+         * @description No sign-in needed. A malformed or unknown token is 400 `invalid_token`; a used one 410 `token_used`, an expired one 410 `token_expired`. For a change of email, the new address becomes the one to sign in with (409 `email_taken` if someone took it meanwhile).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            user: components["schemas"]["User"];
+                        };
+                    };
+                };
+                /** @description The input is invalid: `message` says what is wrong and `field` names the field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refused in the current state of the resource (the code says why) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The invite link has expired, was revoked or is used up */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/verify-email/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mail me a new verification link
+         * @description Throttled per user and per IP (429); 409 when the email is verified already.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not signed in, or the credentials, API key or code are wrong */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Not allowed: a permission the role lacks, an API key where a person must sign in, or a cross-site request */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refused in the current state of the resource (the code says why) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Too many attempts: try again after the seconds the `Retry-After` header gives */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Forgot password: mail a reset link (1 hour, single use) to this email
+         * @description Answers 202 for any email, known or not, in similar time; throttled per IP and per email (429).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: email */
+                        email: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The input is invalid: `message` says what is wrong and `field` names the field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Too many attempts: try again after the seconds the `Retry-After` header gives */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with the token of a reset link; signs out every session
+         * @description A malformed or unknown token is 400 `invalid_token`; used 410 `token_used`, expired 410 `token_expired`; nothing changes then. Sign in with the new password afterwards.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        token: string;
+                        newPassword: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            sessionsRevoked: number;
+                        };
+                    };
+                };
+                /** @description The input is invalid: `message` says what is wrong and `field` names the field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description The invite link has expired, was revoked or is used up */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -1070,6 +1399,8 @@ export interface components {
             name: string;
             /** Format: date-time */
             createdAt: string;
+            /** @description Whether the user followed the verification link mailed to this address */
+            emailVerified: boolean;
         };
         Account: {
             /** @description UUIDv7 */
@@ -1097,7 +1428,7 @@ export interface components {
             /** @description UUIDv7 */
             id: string;
             /** @enum {string} */
-            action: "user.signup" | "user.signin" | "user.signout" | "user.update" | "user.email_change" | "user.password_change" | "user.password_reset" | "user.two_factor_enable" | "user.two_factor_disable" | "user.two_factor_reset" | "user.recovery_codes_regenerate" | "session.revoke" | "session.revoke_others";
+            action: "user.signup" | "user.signin" | "user.signout" | "user.update" | "user.email_change" | "user.email_change_request" | "user.email_verify" | "user.password_change" | "user.password_reset" | "user.two_factor_enable" | "user.two_factor_disable" | "user.two_factor_reset" | "user.recovery_codes_regenerate" | "session.revoke" | "session.revoke_others";
             /** Format: date-time */
             time: string;
             ip: string | null;
@@ -1163,6 +1494,8 @@ export interface components {
             status: "pending";
             /** @description Only one email address may accept */
             emailBound: boolean;
+            /** @description The address an email-bound invite is for (it was mailed there): sign up or in with it */
+            email: string | null;
         };
         ApiKey: {
             /** @description UUIDv7 */
@@ -1900,7 +2233,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The user with the new email */
+            /** @description The user, and whether the new email waits for its link */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1908,6 +2241,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         user: components["schemas"]["User"];
+                        /** @description With mail configured: the address a confirmation link was mailed to; the email changes once it is followed */
+                        pendingEmail: string | null;
                     };
                 };
             };

@@ -24,6 +24,7 @@ import { useEffect } from 'react';
 import { Link, Navigate, Outlet, useLocation, useNavigate, useParams } from 'react-router-dom';
 import { type Account, ApiError, api, call, hasErrorCode } from '../api/client';
 import { meIsLoading, useAccount, useMe } from '../api/hooks';
+import { VerifyEmailBanner } from '../auth/VerifyEmailBanner';
 import { LowBalanceBanner } from '../billing/LowBalanceBanner';
 import { roleLabel } from '../teams/teams-api';
 import { visibleNav } from './nav';
@@ -288,6 +289,7 @@ export function AccountLayout() {
         })}
       </AppShell.Navbar>
       <AppShell.Main>
+        <VerifyEmailBanner />
         <LowBalanceBanner account={account.data} />
         <Outlet context={account.data} />
       </AppShell.Main>

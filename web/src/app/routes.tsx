@@ -4,6 +4,7 @@ import { SettingsPage } from '../account/SettingsPage';
 import { ApiKeysPage } from '../apikeys/ApiKeysPage';
 import { AuditLogsPage } from '../audit/AuditLogsPage';
 import { SignInPage, SignUpPage } from '../auth/AuthPages';
+import { ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage } from '../auth/EmailLinkPages';
 import { BillingPage } from '../billing/BillingPage';
 import { PodDetailPage } from '../pods/PodDetailPage';
 import { PodsPage } from '../pods/PodsPage';
@@ -25,7 +26,12 @@ export const ACCOUNT_PAGES: RouteObject[] = [
 ];
 
 /** Pages outside any account (e.g. the invite page); modules add theirs. */
-export const PUBLIC_PAGES: RouteObject[] = [{ path: '/invite/:token', element: <InvitePage /> }];
+export const PUBLIC_PAGES: RouteObject[] = [
+  { path: '/invite/:token', element: <InvitePage /> },
+  { path: '/verify-email/:token', element: <VerifyEmailPage /> },
+  { path: '/forgot-password', element: <ForgotPasswordPage /> },
+  { path: '/reset-password/:token', element: <ResetPasswordPage /> },
+];
 
 export const routes: RouteObject[] = [
   { path: '/signin', element: <SignInPage /> },

@@ -16,6 +16,7 @@ import { api, call, hasErrorCode } from '../api/client';
 import { useMe } from '../api/hooks';
 import { errorFor, FormError } from '../components/errors';
 import { safeNextPath } from '../format/next';
+import { useMailStatus } from './mail-api';
 
 /** Where to go after signing in: a console path from `?next=` (never a Pod's), else home. */
 function useNext(): string {
@@ -136,6 +137,7 @@ export function SignInPage() {
   const [password, setPassword] = useState('');
   const [askCode, setAskCode] = useState(false);
   const [code, setCode] = useState('');
+  const mail = useMailStatus();
   const form = useAuthForm(async () => {
     try {
       return await call(
@@ -211,17 +213,27 @@ export function SignInPage() {
         value={password}
         onChange={(e) => setPassword(e.currentTarget.value)}
         error={errorFor(error, 'password')}
+      />
+      <Anchor component={Link} to="/forgot-password" size="sm" data-testid="forgot-password">
+        Forgot password?
+      </Anchor>
+      {mail.data?.mailConfigured === false && (
         // Self-hosted, without email: the operator gives a temporary password
         // (`gantry users reset-password`).
-        description="Forgot it? Whoever runs this Gantry can give you a temporary one."
-      />
+        <Text size="xs" c="dimmed" data-testid="mail-not-configured">
+          This Gantry sends no mail (no GANTRY_SMTP_URL): whoever runs it can give you a temporary
+          password.
+        </Text>
+      )}
     </AuthForm>
   );
 }
 
 export function SignUpPage() {
+  const [params] = useSearchParams();
   const [name, setName] = useState('');
-  const [email, setEmail] = useState('');
+  // An invite bound to an address prefills it (`?email=`).
+  const [email, setEmail] = useState(params.get('email') ?? '');
   const [password, setPassword] = useState('');
   const form = useAuthForm(() =>
     call(api.POST('/api/v1/auth/signup', { body: { name, email, password } })),

@@ -9,6 +9,7 @@ import {
   Radio,
   Select,
   Stack,
+  Text,
   TextInput,
   Tooltip,
 } from '@mantine/core';
@@ -16,6 +17,7 @@ import { IconCheck, IconCopy } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api, call } from '../api/client';
+import { useMailStatus } from '../auth/mail-api';
 import { errorFor, FormError } from '../components/errors';
 import { relativeTime } from '../format/dates';
 import { type Invite, invitesKey, ROLES, type Role, roleLabel } from './teams-api';
@@ -76,6 +78,7 @@ export function InviteDialog({
   const queryClient = useQueryClient();
   const [role, setRole] = useState<Role>('basic');
   const [email, setEmail] = useState('');
+  const mail = useMailStatus();
   const [expiresInHours, setExpiresInHours] = useState('168');
   // What the person typed, as typed: '' while empty, a number otherwise (never clamped).
   const [maxUses, setMaxUses] = useState<number | string>(1);
@@ -164,15 +167,22 @@ export function InviteDialog({
                 ))}
               </Stack>
             </Radio.Group>
-            <TextInput
-              label="Email"
-              description="Optional: only the person signed in with this email can join"
-              type="email"
-              placeholder="anyone with the link"
-              value={email}
-              onChange={(e) => setEmail(e.currentTarget.value)}
-              error={errorFor(create.error, 'email')}
-            />
+            {mail.data?.invitesByEmail === false ? (
+              <Text size="xs" c="dimmed" data-testid="invite-email-unavailable">
+                This Gantry sends no mail, so an invite cannot be bound to an email address (no
+                address could be verified): send the link to the person yourself.
+              </Text>
+            ) : (
+              <TextInput
+                label="Email"
+                description="Optional: mailed there; only that verified address can join"
+                type="email"
+                placeholder="anyone with the link"
+                value={email}
+                onChange={(e) => setEmail(e.currentTarget.value)}
+                error={errorFor(create.error, 'email')}
+              />
+            )}
             <Group grow align="flex-start">
               <Select
                 label="Expires after"

@@ -143,6 +143,11 @@ function OfferView({ preview }: { preview: InvitePreview }) {
         This invite expires {relativeTime(preview.expiresAt)} ({formatDateTime(preview.expiresAt)}).
         {preview.emailBound && ' It can only be accepted with the email address it was sent to.'}
       </Text>
+      {preview.email && (
+        <Text size="sm" data-testid="invite-expected-email">
+          This invite is for <b>{preview.email}</b>: sign up or in with that address and verify it.
+        </Text>
+      )}
     </Stack>
   );
 }
@@ -272,7 +277,12 @@ export function InvitePage() {
         <Stack gap="xs">
           <Text size="sm">Sign in or create a Gantry account to join. You'll come back here.</Text>
           <Group grow>
-            <Button component={Link} to={`/signup?next=${next}`}>
+            <Button
+              component={Link}
+              to={`/signup?next=${next}${
+                preview.data.email ? `&email=${encodeURIComponent(preview.data.email)}` : ''
+              }`}
+            >
               Sign up
             </Button>
             <Button component={Link} to={`/signin?next=${next}`} variant="default">

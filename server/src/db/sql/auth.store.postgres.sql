@@ -43,7 +43,7 @@ select * from "sessions" where "user_id" = $1 and "expires_at" > $2 order by "la
 update "sessions" set "last_seen_at" = $1 where "id" = $2;
 
 -- updateUserEmail
-update "users" set "email" = $1, "email_normalized" = $2, "updated_at" = $3 where "id" = $4;
+update "users" set "email" = $1, "email_normalized" = $2, "updated_at" = $3, "email_verified_at" = $4 where "id" = $5;
 
 -- updateUserName
 update "users" set "name" = $1, "updated_at" = $2 where "id" = $3;

@@ -43,7 +43,7 @@ select * from "sessions" where "user_id" = ? and "expires_at" > ? order by "last
 update "sessions" set "last_seen_at" = ? where "id" = ?;
 
 -- updateUserEmail
-update "users" set "email" = ?, "email_normalized" = ?, "updated_at" = ? where "id" = ?;
+update "users" set "email" = ?, "email_normalized" = ?, "updated_at" = ?, "email_verified_at" = ? where "id" = ?;
 
 -- updateUserName
 update "users" set "name" = ?, "updated_at" = ? where "id" = ?;

@@ -6,6 +6,8 @@ select "blocked_until" from "login_throttle" where "key" in ($1, $2);
 -- clearFailures
 delete from "login_throttle" where "key" in ($1, $2);
 
--- recordFailure
-select "failures", "window_start" from "login_throttle" where "key" = $1;
-insert into "login_throttle" ("key", "failures", "window_start", "blocked_until") values ($1, $2, $3, $4) on conflict ("key") do update set "failures" = $5, "window_start" = $6, "blocked_until" = $7;
+-- countAttempt
+insert into "login_throttle" ("key", "failures", "window_start", "blocked_until") values ($1, $2, $3, $4) on conflict ("key") do update set "failures" = case when login_throttle.window_start <= $5 then 1 else login_throttle.failures + 1 end, "window_start" = case when login_throttle.window_start <= $6 then $7 else login_throttle.window_start end, "blocked_until" = case when login_throttle.window_start <= $8 then $9 else case when login_throttle.failures + 1 < $10 then null when login_throttle.failures + 1 = $11 then $12 when login_throttle.failures + 1 = $13 then $14 when login_throttle.failures + 1 = $15 then $16 when login_throttle.failures + 1 = $17 then $18 when login_throttle.failures + 1 = $19 then $20 when login_throttle.failures + 1 = $21 then $22 else $23 end end where ("login_throttle"."blocked_until" is null or "login_throttle"."blocked_until" <= $24) returning "failures";
+
+-- forgiveAttempt
+update "login_throttle" set "failures" = case when failures > 0 then failures - 1 else 0 end, "blocked_until" = case when failures - 1 < $1 then null else blocked_until end where "key" = $2;

@@ -6,6 +6,8 @@ select "blocked_until" from "login_throttle" where "key" in (?, ?);
 -- clearFailures
 delete from "login_throttle" where "key" in (?, ?);
 
--- recordFailure
-select "failures", "window_start" from "login_throttle" where "key" = ?;
-insert into "login_throttle" ("key", "failures", "window_start", "blocked_until") values (?, ?, ?, ?) on conflict ("key") do update set "failures" = ?, "window_start" = ?, "blocked_until" = ?;
+-- countAttempt
+insert into "login_throttle" ("key", "failures", "window_start", "blocked_until") values (?, ?, ?, ?) on conflict ("key") do update set "failures" = case when login_throttle.window_start <= ? then 1 else login_throttle.failures + 1 end, "window_start" = case when login_throttle.window_start <= ? then ? else login_throttle.window_start end, "blocked_until" = case when login_throttle.window_start <= ? then ? else case when login_throttle.failures + 1 < ? then null when login_throttle.failures + 1 = ? then ? when login_throttle.failures + 1 = ? then ? when login_throttle.failures + 1 = ? then ? when login_throttle.failures + 1 = ? then ? when login_throttle.failures + 1 = ? then ? when login_throttle.failures + 1 = ? then ? else ? end end where ("login_throttle"."blocked_until" is null or "login_throttle"."blocked_until" <= ?) returning "failures";
+
+-- forgiveAttempt
+update "login_throttle" set "failures" = case when failures > 0 then failures - 1 else 0 end, "blocked_until" = case when failures - 1 < ? then null else blocked_until end where "key" = ?;

@@ -27,5 +27,8 @@ select "i".*, "u"."name" as "creator_name", "u"."email" as "creator_email" from 
 -- revokeInvite
 update "invites" set "revoked_at" = $1 where "account_id" = $2 and "id" = $3 and "revoked_at" is null and "expires_at" > $4 and "uses" < "max_uses";
 
--- revokePendingInvites
-select "id" from "invites" where "account_id" = $1 and "revoked_at" is null and "expires_at" > $2 and "uses" < "max_uses" order by "id";
+-- revokePendingInvitesOf (all)
+select "id", "role", "email_normalized", "uses", "created_by" from "invites" where "account_id" = $1 and "revoked_at" is null and "expires_at" > $2 and "uses" < "max_uses" order by "id";
+
+-- revokePendingInvitesOf (of a creator)
+select "id", "role", "email_normalized", "uses", "created_by" from "invites" where "account_id" = $1 and "created_by" = $2 and "revoked_at" is null and "expires_at" > $3 and "uses" < "max_uses" order by "id";

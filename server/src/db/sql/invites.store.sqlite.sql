@@ -27,5 +27,8 @@ select "i".*, "u"."name" as "creator_name", "u"."email" as "creator_email" from 
 -- revokeInvite
 update "invites" set "revoked_at" = ? where "account_id" = ? and "id" = ? and "revoked_at" is null and "expires_at" > ? and "uses" < "max_uses";
 
--- revokePendingInvites
-select "id" from "invites" where "account_id" = ? and "revoked_at" is null and "expires_at" > ? and "uses" < "max_uses" order by "id";
+-- revokePendingInvitesOf (all)
+select "id", "role", "email_normalized", "uses", "created_by" from "invites" where "account_id" = ? and "revoked_at" is null and "expires_at" > ? and "uses" < "max_uses" order by "id";
+
+-- revokePendingInvitesOf (of a creator)
+select "id", "role", "email_normalized", "uses", "created_by" from "invites" where "account_id" = ? and "created_by" = ? and "revoked_at" is null and "expires_at" > ? and "uses" < "max_uses" order by "id";
