@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { PostgresAdapter, sql } from 'kysely';
 import type { Executor } from '../db/database.js';
 import type { AuditEventRow } from '../db/schema.js';
 import { newId } from '../lib/ids.js';
@@ -18,6 +19,36 @@ export interface AuditEventInput {
 }
 
 type HashedFields = Omit<AuditEventRow, 'hash'>;
+
+/** The fields of an event that the chain head does not decide (all but seq, time, prev_hash). */
+type OwnFields = Omit<HashedFields, 'seq' | 'time' | 'prev_hash'>;
+
+/**
+ * The canonical content an event's hash covers, every field in a fixed order: the JSON array
+ * `[id, account_id, seq, time, actor_type, actor_id, actor_user_id, actor_email, action,
+ * resource_type, resource_id, outcome, ip, user_agent, request_id, details, prev_hash]`, built
+ * as `prefix + seq + ',"' + time + '",' + middle + ',"' + prev_hash + '"]'` — seq is an integer,
+ * time an ISO-8601 text and prev_hash hex, none of which JSON escapes — so PostgreSQL can build
+ * the same text around the head's values (see {@link appendOnPostgres}).
+ */
+function canonicalParts(event: OwnFields): { prefix: string; middle: string } {
+  const prefix = `[${JSON.stringify(event.id)},${JSON.stringify(event.account_id)},`;
+  const middle = JSON.stringify([
+    event.actor_type,
+    event.actor_id,
+    event.actor_user_id,
+    event.actor_email,
+    event.action,
+    event.resource_type,
+    event.resource_id,
+    event.outcome,
+    event.ip,
+    event.user_agent,
+    event.request_id,
+    event.details,
+  ]).slice(1, -1);
+  return { prefix, middle };
+}
 
 /** The canonical content an event's hash covers: every field, in a fixed order. */
 export function computeEventHash(event: HashedFields): string {
@@ -56,6 +87,10 @@ function boundedDetails(details: Record<string, unknown> | undefined): string {
  * The recorded time never goes backwards within an account (a writer that read
  * the clock before a concurrent one got the lock records the later time), so
  * `time` is non-decreasing in `seq` and date ranges become seq ranges.
+ *
+ * On PostgreSQL the append is one statement — one round trip from taking the head's row lock
+ * to the event being written — and the lock is then held only until the caller commits: call
+ * it last in the transaction. On SQLite (in process, one writer at a time) it is three.
  */
 export async function writeAuditEvent(
   trx: Executor,
@@ -63,34 +98,9 @@ export async function writeAuditEvent(
   time: Date,
   input: AuditEventInput,
 ): Promise<AuditEventRow> {
-  let head = await trx
-    .updateTable('audit_chain_heads')
-    .set((eb) => ({ seq: eb('seq', '+', 1) }))
-    .where('account_id', '=', input.accountId)
-    .returning(['seq', 'hash', 'time'])
-    .executeTakeFirst();
-  if (!head) {
-    await trx
-      .insertInto('audit_chain_heads')
-      .values({ account_id: input.accountId, seq: 1, hash: GENESIS_HASH, time: null })
-      .onConflict((oc) =>
-        oc.column('account_id').doUpdateSet((eb) => ({ seq: eb('audit_chain_heads.seq', '+', 1) })),
-      )
-      .execute();
-    head = await trx
-      .selectFrom('audit_chain_heads')
-      .select(['seq', 'hash', 'time'])
-      .where('account_id', '=', input.accountId)
-      .executeTakeFirstOrThrow();
-  }
-  const now = time.toISOString();
-  const at = head.time !== null && head.time > now ? head.time : now;
-
-  const fields: HashedFields = {
+  const own: OwnFields = {
     id: newId(),
     account_id: input.accountId,
-    seq: Number(head.seq),
-    time: at,
     actor_type: ctx.actor.type,
     actor_id: ctx.actor.id,
     actor_user_id: ctx.actor.userId,
@@ -103,14 +113,101 @@ export async function writeAuditEvent(
     user_agent: ctx.userAgent,
     request_id: ctx.requestId,
     details: boundedDetails(input.details),
-    prev_hash: head.hash,
   };
+  const now = time.toISOString();
+  if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+    const appended = await appendOnPostgres(trx, own, now);
+    if (appended) return appended;
+    // The account's first event: make its head (seq 0, genesis), then append as usual.
+    await trx
+      .insertInto('audit_chain_heads')
+      .values({ account_id: input.accountId, seq: 0, hash: GENESIS_HASH, time: null })
+      .onConflict((oc) => oc.column('account_id').doNothing())
+      .execute();
+    const first = await appendOnPostgres(trx, own, now);
+    if (!first) throw new Error(`audit chain head of ${input.accountId} vanished`);
+    return first;
+  }
+  return appendOnSqlite(trx, own, now);
+}
+
+/**
+ * One statement: bump the head (seq + 1, time never earlier than the head's, the new hash
+ * computed by SQL from the head's previous hash — `sha256` over the canonical text of
+ * {@link canonicalParts}), and insert the event from what the head returned. The head keeps
+ * the hash it had before (`prev_hash`) so that RETURNING can give it to the event. Answers
+ * undefined when the account has no head yet.
+ */
+async function appendOnPostgres(
+  trx: Executor,
+  own: OwnFields,
+  now: string,
+): Promise<AuditEventRow | undefined> {
+  const { prefix, middle } = canonicalParts(own);
+  // ISO-8601 texts compare as times byte by byte (C collation), as JavaScript's `>` does.
+  const at = sql<string>`(case when h.time is not null and h.time collate "C" > ${now} then h.time else ${now}::text end)`;
+  const result = await sql<Pick<AuditEventRow, 'seq' | 'time' | 'hash' | 'prev_hash'>>`
+    with head as (
+      update audit_chain_heads as h set
+        seq = h.seq + 1,
+        prev_hash = h.hash,
+        time = ${at},
+        hash = encode(sha256(convert_to(
+          ${prefix}::text || (h.seq + 1)::text || ',"' || ${at} || '",' || ${middle}::text
+            || ',"' || h.hash || '"]', 'UTF8')), 'hex')
+      where h.account_id = ${own.account_id}
+      returning h.seq, h.time, h.hash, h.prev_hash
+    )
+    insert into audit_events (id, account_id, seq, time, actor_type, actor_id, actor_user_id,
+      actor_email, action, resource_type, resource_id, outcome, ip, user_agent, request_id,
+      details, prev_hash, hash)
+    select ${own.id}, ${own.account_id}, seq, time, ${own.actor_type}, ${own.actor_id},
+      ${own.actor_user_id}, ${own.actor_email}, ${own.action}, ${own.resource_type},
+      ${own.resource_id}, ${own.outcome}, ${own.ip}, ${own.user_agent}, ${own.request_id},
+      ${own.details}, prev_hash, hash
+    from head
+    returning seq, time, hash, prev_hash`.execute(trx);
+  const row = result.rows[0];
+  if (!row) return undefined;
+  return {
+    ...own,
+    seq: Number(row.seq),
+    time: row.time,
+    prev_hash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+/** Three statements in process: bump the head, insert the event hashed here, store its hash. */
+async function appendOnSqlite(trx: Executor, own: OwnFields, now: string): Promise<AuditEventRow> {
+  let head = await trx
+    .updateTable('audit_chain_heads')
+    .set((eb) => ({ seq: eb('seq', '+', 1) }))
+    .where('account_id', '=', own.account_id)
+    .returning(['seq', 'hash', 'time'])
+    .executeTakeFirst();
+  if (!head) {
+    await trx
+      .insertInto('audit_chain_heads')
+      .values({ account_id: own.account_id, seq: 1, hash: GENESIS_HASH, time: null })
+      .onConflict((oc) =>
+        oc.column('account_id').doUpdateSet((eb) => ({ seq: eb('audit_chain_heads.seq', '+', 1) })),
+      )
+      .execute();
+    head = await trx
+      .selectFrom('audit_chain_heads')
+      .select(['seq', 'hash', 'time'])
+      .where('account_id', '=', own.account_id)
+      .executeTakeFirstOrThrow();
+  }
+  const at = head.time !== null && head.time > now ? head.time : now;
+  const fields: HashedFields = { ...own, seq: Number(head.seq), time: at, prev_hash: head.hash };
   const row: AuditEventRow = { ...fields, hash: computeEventHash(fields) };
   await trx.insertInto('audit_events').values(row).execute();
   await trx
     .updateTable('audit_chain_heads')
-    .set({ hash: row.hash, time: at })
-    .where('account_id', '=', input.accountId)
+    .set({ hash: row.hash, time: at, prev_hash: head.hash })
+    .where('account_id', '=', own.account_id)
     .execute();
   return row;
 }

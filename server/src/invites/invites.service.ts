@@ -124,6 +124,9 @@ export function createInvite(
         revoked_at: null,
       };
       await insertInvite(trx, row);
+      const created = await findInvite(trx, accountId, row.id);
+      if (!created) throw new Error(`invite ${row.id} vanished`);
+      // Last: the audit append takes the account's chain-head lock, held until COMMIT.
       await writeAuditEvent(trx, auditContextOf(caller), now, {
         accountId,
         action: 'invite.create',
@@ -135,8 +138,6 @@ export function createInvite(
           maxUses: row.max_uses,
         },
       });
-      const created = await findInvite(trx, accountId, row.id);
-      if (!created) throw new Error(`invite ${row.id} vanished`);
       return toInviteDto(deps, created);
     },
   );
