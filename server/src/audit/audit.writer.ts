@@ -132,11 +132,12 @@ export async function writeAuditEvent(
 }
 
 /**
- * One statement: bump the head (seq + 1, time never earlier than the head's, the new hash
- * computed by SQL from the head's previous hash — `sha256` over the canonical text of
- * {@link canonicalParts}), and insert the event from what the head returned. The head keeps
- * the hash it had before (`prev_hash`) so that RETURNING can give it to the event. Answers
- * undefined when the account has no head yet.
+ * One statement: lock the head and read it (`old`), bump it (seq + 1, time never earlier than
+ * the head's, the new hash computed by SQL from the previous one — `sha256` over the canonical
+ * text of {@link canonicalParts}), and insert the event from what the update returned, with the
+ * previous hash from `old`. Under READ COMMITTED the locking read waits for a concurrent
+ * appender and then reads the head it committed, so every value comes from the newest head.
+ * Answers undefined when the account has no head yet.
  */
 async function appendOnPostgres(
   trx: Executor,
@@ -145,18 +146,22 @@ async function appendOnPostgres(
 ): Promise<AuditEventRow | undefined> {
   const { prefix, middle } = canonicalParts(own);
   // ISO-8601 texts compare as times byte by byte (C collation), as JavaScript's `>` does.
-  const at = sql<string>`(case when h.time is not null and h.time collate "C" > ${now} then h.time else ${now}::text end)`;
+  const at = sql<string>`(case when old.time is not null and old.time collate "C" > ${now} then old.time else ${now}::text end)`;
   const result = await sql<Pick<AuditEventRow, 'seq' | 'time' | 'hash' | 'prev_hash'>>`
-    with head as (
+    with old as (
+      select seq, hash, time from audit_chain_heads
+      where account_id = ${own.account_id}
+      for no key update
+    ), head as (
       update audit_chain_heads as h set
-        seq = h.seq + 1,
-        prev_hash = h.hash,
+        seq = old.seq + 1,
         time = ${at},
         hash = encode(sha256(convert_to(
-          ${prefix}::text || (h.seq + 1)::text || ',"' || ${at} || '",' || ${middle}::text
-            || ',"' || h.hash || '"]', 'UTF8')), 'hex')
+          ${prefix}::text || (old.seq + 1)::text || ',"' || ${at} || '",' || ${middle}::text
+            || ',"' || old.hash || '"]', 'UTF8')), 'hex')
+      from old
       where h.account_id = ${own.account_id}
-      returning h.seq, h.time, h.hash, h.prev_hash
+      returning h.seq, h.time, h.hash, old.hash as prev_hash
     )
     insert into audit_events (id, account_id, seq, time, actor_type, actor_id, actor_user_id,
       actor_email, action, resource_type, resource_id, outcome, ip, user_agent, request_id,
@@ -206,7 +211,7 @@ async function appendOnSqlite(trx: Executor, own: OwnFields, now: string): Promi
   await trx.insertInto('audit_events').values(row).execute();
   await trx
     .updateTable('audit_chain_heads')
-    .set({ hash: row.hash, time: at, prev_hash: head.hash })
+    .set({ hash: row.hash, time: at })
     .where('account_id', '=', own.account_id)
     .execute();
   return row;

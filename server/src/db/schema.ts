@@ -111,8 +111,6 @@ export interface AuditChainHeadsTable {
   hash: string;
   /** Time of the newest event (0005); null before the first event after that migration. */
   time: string | null;
-  /** The hash before the newest event (0014), so an append can return it; null before. */
-  prev_hash: string | null;
 }
 
 export interface AuditSettingsTable {

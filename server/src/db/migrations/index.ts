@@ -8,13 +8,13 @@ import * as m0006 from './0006_apikeys.js';
 import * as m0007 from './0007_user_events.js';
 import * as m0008 from './0008_two_factor.js';
 import * as m0009 from './0009_team_two_factor.js';
-import * as m0014 from './0014_audit_chain_and_retention.js';
+import * as m0014 from './0014_audit_retention_pending.js';
 
 /**
  * Every migration, in order. One set serves SQLite and PostgreSQL.
  * Modules add theirs here: 0002 teams, 0003 pods, 0004 billing, 0005 audit, 0006 api keys,
  * 0007 users' security events, 0008 two-factor sign-in, 0009 teams requiring it, 0014 a
- * shorter audit retention pending until its delay has passed and the chain head's previous hash.
+ * shorter audit retention pending until its delay has passed.
  */
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -26,5 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0007_user_events': m0007,
   '0008_two_factor': m0008,
   '0009_team_two_factor': m0009,
-  '0014_audit_chain_and_retention': m0014,
+  '0014_audit_retention_pending': m0014,
 };
