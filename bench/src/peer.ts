@@ -174,6 +174,10 @@ async function measure(side: Started, testCase: Case, seconds: number): Promise<
   const url = side.fixture.origin;
   let i = 0;
   let options: Options;
+  // A fixed number of accepts is timed from the first request sent to the last answer:
+  // autocannon itself ends such a run on its next one-second tick.
+  let firstSent: number | undefined;
+  let lastAnswered: number | undefined;
   if (testCase.name === 'accept invite') {
     const pool = await prepareAccepts(side, seconds === SECONDS ? ACCEPTS : 30);
     options = {
@@ -185,6 +189,7 @@ async function measure(side: Started, testCase: Case, seconds: number): Promise<
           setupRequest: (request: RequestParams) => {
             // autocannon may prepare a request or two beyond `amount` that it never sends.
             const item = (pool[i++] ?? pool.at(-1)) as AcceptItem;
+            firstSent ??= performance.now();
             return {
               ...request,
               method: 'POST',
@@ -196,6 +201,9 @@ async function measure(side: Started, testCase: Case, seconds: number): Promise<
               },
               body: item.body,
             };
+          },
+          onResponse: () => {
+            lastAnswered = performance.now();
           },
         },
       ],
@@ -211,9 +219,7 @@ async function measure(side: Started, testCase: Case, seconds: number): Promise<
     };
   }
   process.stderr.write(`  ${side.name} ${testCase.name} (${seconds} s)…\n`);
-  const started = performance.now();
   const result = await autocannon(options);
-  const elapsed = (performance.now() - started) / 1000;
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
     throw new Error(
       `${side.name} ${testCase.name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
@@ -221,8 +227,11 @@ async function measure(side: Started, testCase: Case, seconds: number): Promise<
   }
   // A fixed number of accepts: requests over the time they took (autocannon's own average is
   // per whole second, and a short run is a fraction of one); otherwise its per-second average.
+  const elapsed = ((lastAnswered ?? 0) - (firstSent ?? 0)) / 1000;
   const rps =
-    options.amount === undefined ? result.requests.average : result.requests.total / elapsed;
+    options.amount === undefined || elapsed <= 0
+      ? result.requests.average
+      : result.requests.total / elapsed;
   return { rps, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
