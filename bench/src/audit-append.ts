@@ -56,14 +56,14 @@ async function appendInThreeStatements(trx: Executor, accountId: string, time: D
     actor_id: ctx.actor.id,
     actor_user_id: ctx.actor.userId,
     actor_email: ctx.actor.email,
-    action: 'pod.start',
-    resource_type: 'pod',
+    action: 'billing.update',
+    resource_type: 'billing',
     resource_id: null,
     outcome: 'success',
     ip: ctx.ip,
     user_agent: ctx.userAgent,
     request_id: ctx.requestId,
-    details: '{"bench":true}',
+    details: '{"before":{},"after":{"bench":true}}',
     prev_hash: head.hash,
   };
   const row = { ...fields, hash: computeEventHash(fields) };
@@ -83,10 +83,10 @@ const APPENDS: Array<[string, Append]> = [
     (trx, accountId, time) =>
       writeAuditEvent(trx, ctx, time, {
         accountId,
-        action: 'pod.start',
-        resource: { type: 'pod', id: null },
-        details: { bench: true },
-      } as Parameters<typeof writeAuditEvent>[3]),
+        action: 'billing.update',
+        resource: { type: 'billing', id: null },
+        details: { before: {}, after: { bench: true } },
+      }),
   ],
 ];
 

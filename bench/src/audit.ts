@@ -20,6 +20,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
+import type { AuditDetails } from '../../server/src/audit/audit.events.js';
 import {
   AUDIT_ACTIONS,
   type AuditAction,
@@ -39,8 +40,10 @@ import {
   openDatabase,
 } from '../../server/src/db/database.js';
 import type { AuditEventRow } from '../../server/src/db/schema.js';
+import { transact } from '../../server/src/db/transaction.js';
 import { newId } from '../../server/src/lib/ids.js';
 import { newToken } from '../../server/src/lib/secrets.js';
+import { auditorOf } from '../../server/src/permissions/access.js';
 import { createGantry, type Gantry } from '../../server/src/server.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
@@ -426,7 +429,20 @@ async function measureExport(gantry: Gantry, accountIds: string[]) {
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   for (const accountId of accountIds) {
-    const result = await startAuditExport(gantry.deps, SYSTEM_CONTEXT, accountId, {}, 'csv');
+    const { deps } = gantry;
+    const record = (details: AuditDetails<'audit.export'>) =>
+      transact(deps.db, (trx) =>
+        auditorOf(
+          trx,
+          SYSTEM_CONTEXT,
+          deps.clock.now(),
+          accountId,
+          'audit.export',
+          'audit',
+          accountId,
+        )(details),
+      );
+    const result = await startAuditExport(deps, record, accountId, {}, 'csv');
     await pipeline(
       result.stream,
       new Writable({
@@ -500,7 +516,7 @@ async function measureMutations(gantry: Gantry) {
     '--headers',
     'content-type=application/json',
     '--body',
-    JSON.stringify({ retentionDays: 30 }),
+    JSON.stringify({ retentionDays: 90 }),
     `${address}/api/v1/accounts/${accountId}/audit-logs/settings`,
   ]);
   const cpu = process.cpuUsage(cpuBefore);

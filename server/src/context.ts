@@ -1,15 +1,19 @@
+import type { PodUsage } from './billing/pod-usage.js';
 import type { Config } from './config.js';
-import type { Db, DialectName } from './db/database.js';
+import type { Db, DialectName, RawHandle } from './db/database.js';
 import type { AccountRow, MembershipRow } from './db/schema.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
 import type { Catalog } from './pods/catalog.js';
+import type { PodBilling } from './pods/pod-billing.js';
 import type { RuntimeDriver } from './pods/runtime/driver.js';
 
 /** Everything a service function needs besides its caller and input. */
 export interface Deps {
   db: Db;
   dialect: DialectName;
+  /** The driver below `db` (the database handle's), for the few hot paths that use it. */
+  raw: RawHandle;
   clock: Clock;
   config: Config & { secret: string };
   logger: Logger;
@@ -17,6 +21,10 @@ export interface Deps {
   catalog: Catalog;
   /** Runs Pod workloads (`local`: child processes). */
   runtime: RuntimeDriver;
+  /** Billing as the Pods module sees it (guards, charge to a stop), wired in `server.ts`. */
+  podBilling: PodBilling;
+  /** Pods as billing sees them (live spend, names, the meter's Pods), wired in `server.ts`. */
+  podUsage: PodUsage;
 }
 
 /** The authenticated identity behind a request. */

@@ -51,6 +51,8 @@ export const ERROR_STATUS = {
   internal: 500,
   pod_unreachable: 502,
   not_ready: 503,
+  // Contention the retries did not get past: try again (with Retry-After).
+  busy: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -71,6 +73,11 @@ export class AppError extends Error {
       retryAfterSeconds?: number;
       denied?: DeniedAttempt;
       fields?: unknown;
+      /**
+       * The offending input field, as a dotted path inside the part it came from (`email`,
+       * `members.0.role`): sent as the error's `field` so a form can mark it.
+       */
+      field?: string;
       /** For `method_not_allowed`: the methods the path answers, sent as the `Allow` header. */
       allow?: readonly string[];
     } = {},

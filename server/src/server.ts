@@ -1,6 +1,8 @@
 import { pruneAuditEvents } from './audit/audit.service.js';
 import { pruneUserEvents } from './auth/auth.service.js';
-import { type PodStopper, startMeter } from './billing/meter.js';
+import { assertCanRunPod } from './billing/guards.js';
+import { chargePodUntil, type PodStopper, startMeter } from './billing/meter.js';
+import type { PodUsage } from './billing/pod-usage.js';
 import { type Config, resolveSecret } from './config.js';
 import type { Deps } from './context.js';
 import { type DatabaseHandle, openDatabase } from './db/database.js';
@@ -10,7 +12,16 @@ import { type Clock, systemClock } from './lib/clock.js';
 import { type JobHandle, startPeriodicJob } from './lib/jobs.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { loadCatalog } from './pods/catalog.js';
+import type { PodBilling } from './pods/pod-billing.js';
 import { attachRuntime, shutdownPods, stopPodBySystem } from './pods/pods.service.js';
+import {
+  findMeteredPod,
+  listLivePodIds,
+  listRunningPods,
+  lockMeteredPods,
+  podNamesOf,
+  spendPerHourOfLivePods,
+} from './pods/pods.store.js';
 import type { RuntimeDriver } from './pods/runtime/driver.js';
 import { LocalDriver } from './pods/runtime/local-driver.js';
 
@@ -53,6 +64,7 @@ export function createDeps(
   return {
     db: database.db,
     dialect: database.dialect,
+    raw: database.raw,
     clock: options.clock ?? systemClock,
     config: { ...config, secret: resolveSecret(config) },
     logger,
@@ -61,8 +73,27 @@ export function createDeps(
     runtime:
       options.runtime ??
       new LocalDriver({ dataDir: config.dataDir, logger: logger.child({ module: 'runtime' }) }),
+    podBilling: PODS_TO_BILLING,
+    podUsage: BILLING_TO_PODS,
   };
 }
+
+/** The billing module's side of what the Pods module asks of it. */
+const PODS_TO_BILLING: PodBilling = {
+  assertCanRunPod: (trx, accountId, price, options) =>
+    assertCanRunPod(trx, BILLING_TO_PODS, accountId, price, options),
+  chargePodUntil,
+};
+
+/** The Pods module's side of what billing reads of Pods. */
+const BILLING_TO_PODS: PodUsage = {
+  spendPerHourOfLivePods,
+  podNamesOf,
+  listRunningPods,
+  lockMeteredPods,
+  findMeteredPod,
+  listLivePodIds,
+};
 
 /** How often `gantry serve` prunes audit events past their account's retention. */
 export const AUDIT_PRUNE_INTERVAL_MS = 60 * 60 * 1000;

@@ -4,20 +4,6 @@ import type { Role } from '../src/permissions/policy.js';
 import type { Gantry } from '../src/server.js';
 import { PASSWORD, signUp, type TestUser } from './harness.js';
 
-/**
- * A team account owned by a new user. Until the teams API is merged the kind is
- * set in the database, which is all the policy looks at.
- */
-export async function buildTeam(gantry: Gantry): Promise<TestUser> {
-  const owner = await signUp(gantry.app, { name: 'Team Owner' });
-  await gantry.deps.db
-    .updateTable('accounts')
-    .set({ kind: 'team', name: 'Test Team' })
-    .where('id', '=', owner.account.id)
-    .execute();
-  return owner;
-}
-
 /** A new user who is a member of `accountId` with `role` (membership written directly). */
 export async function buildMember(
   gantry: Gantry,

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Deps } from '../context.js';
 import { callerOf } from '../http/request.js';
-import { AccountParams, errorResponses, ref } from '../http/schemas.js';
+import { AccountParams, answer, errorResponses, ref } from '../http/schemas.js';
 import {
   AccountDtoSchema,
   AccountSecurityBody,
@@ -29,10 +29,16 @@ export const accountRoutes =
       '/accounts',
       {
         schema: {
+          operationId: 'listAccounts',
+          description:
+            'Every account the caller is a member of (their personal account and their teams), with their role in each.',
           tags,
           summary: 'Accounts I belong to, with my role',
           response: {
-            200: Type.Object({ items: Type.Array(ref(AccountDtoSchema)), nextCursor: Type.Null() }),
+            200: answer(
+              "The caller's accounts",
+              Type.Object({ items: Type.Array(ref(AccountDtoSchema)), nextCursor: Type.Null() }),
+            ),
             ...errorResponses(401),
           },
         },
@@ -47,10 +53,16 @@ export const accountRoutes =
       '/accounts/:accountId',
       {
         schema: {
+          operationId: 'getAccount',
+          description:
+            'One account the caller is a member of, with their role and the permissions the role gives. Another account is 404.',
           tags,
           summary: 'One account with my role and permissions',
           params: AccountParams,
-          response: { 200: ref(AccountDtoSchema), ...errorResponses(400, 401, 403, 404) },
+          response: {
+            200: answer('The account', ref(AccountDtoSchema)),
+            ...errorResponses(400, 401, 403, 404),
+          },
         },
       },
       async (request) => getAccount(deps, callerOf(request), request.params.accountId),
@@ -60,11 +72,16 @@ export const accountRoutes =
       '/accounts/:accountId',
       {
         schema: {
+          operationId: 'updateAccount',
+          description: 'Renames the account. Needs `settings.manage`; the change is audited.',
           tags,
           summary: 'Rename an account (settings.manage)',
           params: AccountParams,
           body: RenameAccountBody,
-          response: { 200: ref(AccountDtoSchema), ...errorResponses(400, 401, 403, 404) },
+          response: {
+            200: answer('The renamed account', ref(AccountDtoSchema)),
+            ...errorResponses(400, 401, 403, 404),
+          },
         },
       },
       async (request) =>
@@ -75,6 +92,7 @@ export const accountRoutes =
       '/accounts/:accountId/security',
       {
         schema: {
+          operationId: 'updateAccountSecurity',
           tags,
           summary: 'Require two-factor sign-in of every member of a team, or not (settings.manage)',
           description:
@@ -84,7 +102,10 @@ export const accountRoutes =
             'is 409 `not_a_team`.',
           params: AccountParams,
           body: AccountSecurityBody,
-          response: { 200: ref(AccountDtoSchema), ...errorResponses(400, 401, 403, 404, 409) },
+          response: {
+            200: answer('The account with its new security settings', ref(AccountDtoSchema)),
+            ...errorResponses(400, 401, 403, 404, 409),
+          },
         },
       },
       async (request) =>
@@ -95,11 +116,17 @@ export const accountRoutes =
       '/accounts/:accountId/convert',
       {
         schema: {
+          operationId: 'convertToTeam',
+          description:
+            'Turns a personal account into a team account that can have members and invites. Only its owner may; it cannot be undone (a team goes back to personal only by deleting the team). A team already is 409 `already_team`.',
           tags,
           summary: 'Convert to Team Account (the owner of a personal account; one-way)',
           params: AccountParams,
           body: ConvertAccountBody,
-          response: { 200: ref(AccountDtoSchema), ...errorResponses(400, 401, 403, 404, 409) },
+          response: {
+            200: answer('The account, now a team', ref(AccountDtoSchema)),
+            ...errorResponses(400, 401, 403, 404, 409),
+          },
         },
       },
       async (request) =>
@@ -110,11 +137,17 @@ export const accountRoutes =
       '/accounts/:accountId/team',
       {
         schema: {
+          operationId: 'deleteTeam',
+          description:
+            'Turns a team back into a personal account of its owner: every other member is removed and every pending invite revoked. Owner only; a personal account is 409 `not_a_team`.',
           tags,
           summary:
             'Delete Team (owner only): back to a personal account; other members lose access, pending invites are revoked',
           params: AccountParams,
-          response: { 200: ref(AccountDtoSchema), ...errorResponses(400, 401, 403, 404, 409) },
+          response: {
+            200: answer('The account, personal again', ref(AccountDtoSchema)),
+            ...errorResponses(400, 401, 403, 404, 409),
+          },
         },
       },
       async (request) => deleteTeam(deps, callerOf(request), request.params.accountId),
@@ -124,11 +157,17 @@ export const accountRoutes =
       '/accounts/:accountId/transfer-ownership',
       {
         schema: {
+          operationId: 'transferOwnership',
+          description:
+            'Makes another member who is an Admin the owner of the team; the former owner stays an Admin. Owner only; a member who is not an Admin is 409 `not_an_admin`.',
           tags,
           summary: 'Transfer ownership to another Admin (owner only)',
           params: AccountParams,
           body: TransferOwnershipBody,
-          response: { 200: ref(AccountDtoSchema), ...errorResponses(400, 401, 403, 404, 409) },
+          response: {
+            200: answer('The account with its new owner', ref(AccountDtoSchema)),
+            ...errorResponses(400, 401, 403, 404, 409),
+          },
         },
       },
       async (request) =>

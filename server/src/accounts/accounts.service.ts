@@ -1,6 +1,5 @@
 import type { Static } from '@sinclair/typebox';
 import { auditContextOf } from '../audit/audit.context.js';
-import { writeAuditEvent } from '../audit/audit.writer.js';
 import { findUserById } from '../auth/auth.store.js';
 import { enabledTwoFactor } from '../auth/two-factor.service.js';
 import { grantWelcomeCredit } from '../billing/billing.service.js';
@@ -11,14 +10,14 @@ import { AppError, invalidInput, notFound } from '../errors.js';
 import { revokePendingInvites } from '../invites/invites.store.js';
 import { newId } from '../lib/ids.js';
 import { deleteMembersExcept, findMember } from '../members/members.store.js';
-import { inAccount, loadActor, readAccount } from '../permissions/access.js';
 import {
-  type AccountActor,
-  authorize,
-  authorizeOwner,
-  permissionsOf,
-  type Role,
-} from '../permissions/policy.js';
+  auditorOf,
+  buildActor,
+  inAccount,
+  inAccountWithin,
+  readAccount,
+} from '../permissions/access.js';
+import { type AccountActor, permissionsOf, type Role } from '../permissions/policy.js';
 import type { AccountDtoSchema } from './accounts.schemas.js';
 import {
   findPersonalAccountsNamed,
@@ -45,17 +44,6 @@ export function toAccountDto(account: AccountRow, actor: AccountActor): AccountD
     isOwner: actor.isOwner,
     permissions: permissionsOf(actor),
     requireTwoFactor: account.require_two_factor_at !== null,
-  };
-}
-
-function actorFor(account: AccountRow, userId: string, email: string, role: Role): AccountActor {
-  return {
-    accountId: account.id,
-    accountKind: account.kind,
-    userId,
-    email,
-    role,
-    isOwner: account.owner_id === userId,
   };
 }
 
@@ -96,14 +84,17 @@ export async function createPersonalAccount(
       sessionId: '',
     },
   };
-  await writeAuditEvent(trx, auditContextOf(caller), now, {
-    accountId: account.id,
-    action: 'account.create',
-    resource: { type: 'account', id: account.id },
-    details: { name: account.name, kind: account.kind },
-  });
+  await auditorOf(
+    trx,
+    auditContextOf(caller),
+    now,
+    account.id,
+    'account.create',
+    'account',
+    account.id,
+  )({ name: account.name, kind: account.kind });
   await grantWelcomeCredit(trx, deps, account.id, meta);
-  return toAccountDto(account, actorFor(account, user.id, user.email, 'admin'));
+  return toAccountDto(account, buildActor(caller.principal, account, 'admin'));
 }
 
 export interface MembershipDto {
@@ -125,10 +116,7 @@ export async function listAccounts(
     principal.kind === 'apikey' ? principal.accountId : undefined,
   );
   return rows.map((row) => {
-    const actor = actorFor(row, principal.userId, principal.email, row.role);
-    if (principal.kind === 'apikey')
-      actor.apiKey = { id: principal.keyId, readOnly: principal.readOnly };
-    const account = toAccountDto(row, actor);
+    const account = toAccountDto(row, buildActor(principal, row, row.role));
     return { account, role: account.role, isOwner: account.isOwner };
   });
 }
@@ -139,11 +127,8 @@ export function getAccount(deps: Deps, caller: Caller, accountId: string): Promi
     deps,
     caller,
     accountId,
-    { action: 'account.view', resource: { type: 'account', id: accountId } },
-    async (_db, actor) => {
-      authorize(actor, 'account.use');
-      return toAccountDto(actor.account, actor);
-    },
+    { action: 'account.view', resource: 'account', resourceId: accountId, needs: 'account.use' },
+    async ({ actor }) => toAccountDto(actor.account, actor),
   );
 }
 
@@ -175,9 +160,13 @@ export function renameAccount(
     deps,
     caller,
     accountId,
-    { action: 'account.update', resource: { type: 'account', id: accountId } },
-    async (trx, actor) => {
-      authorize(actor, 'settings.manage');
+    {
+      action: 'account.update',
+      resource: 'account',
+      resourceId: accountId,
+      needs: 'settings.manage',
+    },
+    async ({ db: trx, actor, now, audit }) => {
       const account = await lockedAccount(deps, trx, accountId);
       const name = cleanName(
         input.name,
@@ -185,15 +174,9 @@ export function renameAccount(
         account.kind === 'team' ? 'Team name' : 'Name',
       );
       if (name === account.name) return toAccountDto(account, actor);
-      const now = deps.clock.now();
       const updated = { ...account, name, updated_at: now.toISOString() };
       await updateAccount(trx, accountId, { name, updated_at: updated.updated_at });
-      await writeAuditEvent(trx, auditContextOf(caller), now, {
-        accountId,
-        action: 'account.update',
-        resource: { type: 'account', id: accountId },
-        details: { before: { name: account.name }, after: { name } },
-      });
+      await audit({ before: { name: account.name }, after: { name } });
       return toAccountDto(updated, actor);
     },
   );
@@ -212,14 +195,17 @@ export function setTwoFactorRequirement(
   accountId: string,
   input: { requireTwoFactor: boolean },
 ): Promise<AccountDto> {
-  const resource = { type: 'account' as const, id: accountId };
   return inAccount(
     deps,
     caller,
     accountId,
-    { action: 'account.update', resource },
-    async (trx, actor) => {
-      authorize(actor, 'settings.manage');
+    {
+      action: 'account.update',
+      resource: 'account',
+      resourceId: accountId,
+      needs: 'settings.manage',
+    },
+    async ({ db: trx, actor, now, audit }) => {
       const account = await lockedAccount(deps, trx, accountId);
       if (account.kind !== 'team') {
         throw new AppError('not_a_team', 'Only a team can require two-factor sign-in');
@@ -232,21 +218,15 @@ export function setTwoFactorRequirement(
           'Turn on two-factor sign-in for yourself first (Settings → Two-factor sign-in)',
         );
       }
-      const now = deps.clock.now();
       const at = now.toISOString();
       const requireTwoFactorAt = input.requireTwoFactor ? at : null;
       await updateAccount(trx, accountId, {
         require_two_factor_at: requireTwoFactorAt,
         updated_at: at,
       });
-      await writeAuditEvent(trx, auditContextOf(caller), now, {
-        accountId,
-        action: 'account.update',
-        resource,
-        details: {
-          before: { requireTwoFactor: before },
-          after: { requireTwoFactor: input.requireTwoFactor },
-        },
+      await audit({
+        before: { requireTwoFactor: before },
+        after: { requireTwoFactor: input.requireTwoFactor },
       });
       return toAccountDto(
         { ...account, require_two_factor_at: requireTwoFactorAt, updated_at: at },
@@ -265,7 +245,7 @@ export function setTwoFactorRequirement(
  * (PATCH /accounts/:id) keeps it.
  */
 export async function renamePersonalAccountsAfterOwner(
-  trx: Executor,
+  trx: Trx,
   caller: Caller,
   now: Date,
   before: string,
@@ -273,15 +253,22 @@ export async function renamePersonalAccountsAfterOwner(
 ): Promise<void> {
   const accounts = await findPersonalAccountsNamed(trx, caller.principal.userId, before);
   for (const account of accounts) {
-    const actor = await loadActor(trx, caller, account.id);
-    authorize(actor, 'settings.manage');
-    await updateAccount(trx, account.id, { name: after, updated_at: now.toISOString() });
-    await writeAuditEvent(trx, auditContextOf(caller), now, {
-      accountId: account.id,
-      action: 'account.update',
-      resource: { type: 'account', id: account.id },
-      details: { before: { name: before }, after: { name: after }, reason: 'owner renamed' },
-    });
+    await inAccountWithin(
+      trx,
+      caller,
+      account.id,
+      now,
+      {
+        action: 'account.update',
+        resource: 'account',
+        resourceId: account.id,
+        needs: 'settings.manage',
+      },
+      async ({ audit }) => {
+        await updateAccount(trx, account.id, { name: after, updated_at: now.toISOString() });
+        await audit({ before: { name: before }, after: { name: after }, reason: 'owner renamed' });
+      },
+    );
   }
 }
 
@@ -299,16 +286,19 @@ export function convertToTeam(
     deps,
     caller,
     accountId,
-    { action: 'account.convert', resource: { type: 'account', id: accountId } },
-    async (trx, actor) => {
-      authorize(actor, 'settings.manage');
-      authorizeOwner(actor, 'convert this account to a team');
+    {
+      action: 'account.convert',
+      resource: 'account',
+      resourceId: accountId,
+      needs: ['settings.manage', 'owner'],
+      ownerOnly: 'convert this account to a team',
+    },
+    async ({ db: trx, actor, now, audit }) => {
       const account = await lockedAccount(deps, trx, accountId);
       if (account.kind === 'team') {
         throw new AppError('already_team', 'This account is already a team account');
       }
       const name = cleanName(input.teamName, TEAM_NAME_MAX, 'Team name');
-      const now = deps.clock.now();
       const updated: AccountRow = {
         ...account,
         kind: 'team',
@@ -316,14 +306,9 @@ export function convertToTeam(
         updated_at: now.toISOString(),
       };
       await updateAccount(trx, accountId, { kind: 'team', name, updated_at: updated.updated_at });
-      await writeAuditEvent(trx, auditContextOf(caller), now, {
-        accountId,
-        action: 'account.convert',
-        resource: { type: 'account', id: accountId },
-        details: {
-          before: { kind: account.kind, name: account.name },
-          after: { kind: 'team', name },
-        },
+      await audit({
+        before: { kind: account.kind, name: account.name },
+        after: { kind: 'team', name },
       });
       return toAccountDto(updated, { ...actor, accountKind: 'team' });
     },
@@ -340,15 +325,18 @@ export function deleteTeam(deps: Deps, caller: Caller, accountId: string): Promi
     deps,
     caller,
     accountId,
-    { action: 'account.delete_team', resource: { type: 'account', id: accountId } },
-    async (trx, actor) => {
-      authorize(actor, 'settings.manage');
-      authorizeOwner(actor, 'delete the team');
+    {
+      action: 'account.delete_team',
+      resource: 'account',
+      resourceId: accountId,
+      needs: ['settings.manage', 'owner'],
+      ownerOnly: 'delete the team',
+    },
+    async ({ db: trx, actor, now, audit }) => {
       const account = await lockedAccount(deps, trx, accountId);
       if (account.kind !== 'team') {
         throw new AppError('not_a_team', 'This is a personal account, not a team');
       }
-      const now = deps.clock.now();
       const revokedInviteIds = await revokePendingInvites(trx, accountId, now.toISOString());
       const removedMemberIds = await deleteMembersExcept(trx, accountId, account.owner_id);
       const owner = await findUserById(trx, account.owner_id);
@@ -364,16 +352,11 @@ export function deleteTeam(deps: Deps, caller: Caller, accountId: string): Promi
         name,
         updated_at: updated.updated_at,
       });
-      await writeAuditEvent(trx, auditContextOf(caller), now, {
-        accountId,
-        action: 'account.delete_team',
-        resource: { type: 'account', id: accountId },
-        details: {
-          before: { kind: 'team', name: account.name },
-          after: { kind: 'personal', name },
-          removedMemberIds,
-          revokedInviteIds,
-        },
+      await audit({
+        before: { kind: 'team', name: account.name },
+        after: { kind: 'personal', name },
+        removedMemberIds,
+        revokedInviteIds,
       });
       return toAccountDto(updated, { ...actor, accountKind: 'personal' });
     },
@@ -395,10 +378,14 @@ export function transferOwnership(
     deps,
     caller,
     accountId,
-    { action: 'ownership.transfer', resource: { type: 'account', id: accountId } },
-    async (trx, actor) => {
-      authorize(actor, 'settings.manage');
-      authorizeOwner(actor, 'transfer ownership');
+    {
+      action: 'ownership.transfer',
+      resource: 'account',
+      resourceId: accountId,
+      needs: ['settings.manage', 'owner'],
+      ownerOnly: 'transfer ownership',
+    },
+    async ({ db: trx, actor, now, audit }) => {
       const account = await lockedAccount(deps, trx, accountId);
       if (account.kind !== 'team') {
         throw new AppError('not_a_team', 'Only a team account has members to transfer it to');
@@ -414,7 +401,6 @@ export function transferOwnership(
           'Ownership can only go to an Admin; make this member an Admin first',
         );
       }
-      const now = deps.clock.now();
       const moved = await moveOwnership(
         trx,
         accountId,
@@ -423,14 +409,9 @@ export function transferOwnership(
         now.toISOString(),
       );
       if (!moved) throw new AppError('conflict', 'The ownership of this team has changed');
-      await writeAuditEvent(trx, auditContextOf(caller), now, {
-        accountId,
-        action: 'ownership.transfer',
-        resource: { type: 'account', id: accountId },
-        details: {
-          before: { ownerId: account.owner_id },
-          after: { ownerId: input.userId, ownerEmail: target.email },
-        },
+      await audit({
+        before: { ownerId: account.owner_id },
+        after: { ownerId: input.userId, ownerEmail: target.email },
       });
       const updated: AccountRow = {
         ...account,

@@ -46,10 +46,17 @@ export function listMembershipsOfUser(db: Executor, userId: string, onlyAccountI
 }
 
 /**
- * Reads an account and, on PostgreSQL, locks its row for the rest of the
- * transaction: `update` for changes to the team's shape (members, owner, kind),
- * `share` for joining, so a join and a Delete Team never interleave. SQLite
- * runs one write transaction at a time, so it needs no row lock.
+ * Reads an account and, on PostgreSQL, locks its row for the rest of the transaction:
+ * `update` for changes to the team's shape (members, owner, kind) and to what runs on it
+ * (a Pod becoming live), `share` for joining, so a join and a Delete Team never interleave.
+ * SQLite runs one write transaction at a time, so it needs no row lock.
+ *
+ * `update` is `FOR NO KEY UPDATE`, not `FOR UPDATE`: the `FOR KEY SHARE` lock that every
+ * insert referencing the account takes for its foreign key (an audit event, a Pod, a ledger
+ * row) does not wait for it, so a transaction holding the audit chain head never queues
+ * behind an account lock for that reason. The lock order of every account write (see
+ * `inAccount`): this row first, then the rows the change touches (Pods, then the billing row),
+ * then the audit chain head, taken by the audit event written last.
  */
 export function lockAccount(
   db: Executor,
@@ -58,7 +65,9 @@ export function lockAccount(
   mode: 'update' | 'share',
 ): Promise<AccountRow | undefined> {
   let query = db.selectFrom('accounts').selectAll().where('id', '=', id);
-  if (dialect === 'postgres') query = mode === 'update' ? query.forUpdate() : query.forShare();
+  if (dialect === 'postgres') {
+    query = mode === 'update' ? query.forNoKeyUpdate() : query.forShare();
+  }
   return query.executeTakeFirst();
 }
 

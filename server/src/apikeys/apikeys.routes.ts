@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Deps } from '../context.js';
 import { callerOf, sessionCallerOf } from '../http/request.js';
-import { AccountParams, errorResponses, ref } from '../http/schemas.js';
+import { AccountParams, answer, errorResponses, ref } from '../http/schemas.js';
 import {
   ApiKeyParams,
   ApiKeySchema,
@@ -26,11 +26,17 @@ export const apiKeyRoutes =
       '/accounts/:accountId/api-keys',
       {
         schema: {
+          operationId: 'listApiKeys',
+          description:
+            "The caller's API keys on the account; with `apikeys.manage`, every member's. Secrets are never shown again, only their prefix.",
           tags,
           summary: 'My API keys; with apikeys.manage, every key of the account',
           params: AccountParams,
           response: {
-            200: Type.Object({ items: Type.Array(ref(ApiKeySchema)), nextCursor: Type.Null() }),
+            200: answer(
+              'The API keys',
+              Type.Object({ items: Type.Array(ref(ApiKeySchema)), nextCursor: Type.Null() }),
+            ),
             ...errorResponses(400, 401, 404),
           },
         },
@@ -45,12 +51,15 @@ export const apiKeyRoutes =
       '/accounts/:accountId/api-keys',
       {
         schema: {
+          operationId: 'createApiKey',
+          description:
+            'Creates an API key that acts as the caller on this account, optionally read-only and expiring. The secret is in this answer only and is stored hashed; too many keys is 409 `api_key_limit_reached`.',
           tags,
           summary: 'Create an API key for myself; the secret is in this answer only',
           params: AccountParams,
           body: CreateApiKeyBody,
           response: {
-            201: ref(CreatedApiKeySchema),
+            201: answer('The new key and its secret, shown this once', ref(CreatedApiKeySchema)),
             ...errorResponses(400, 401, 403, 404, 409),
           },
         },
@@ -70,10 +79,16 @@ export const apiKeyRoutes =
       '/accounts/:accountId/api-keys/:keyId/disable',
       {
         schema: {
+          operationId: 'disableApiKey',
+          description:
+            'Disables an API key until it is enabled again: requests with it are 401. Your own key, or any key with `apikeys.manage`.',
           tags,
           summary: 'Disable an API key (mine, or any with apikeys.manage)',
           params: ApiKeyParams,
-          response: { 200: ref(ApiKeySchema), ...errorResponses(400, 401, 403, 404) },
+          response: {
+            200: answer('The disabled key', ref(ApiKeySchema)),
+            ...errorResponses(400, 401, 403, 404),
+          },
         },
       },
       async (request) =>
@@ -90,10 +105,16 @@ export const apiKeyRoutes =
       '/accounts/:accountId/api-keys/:keyId/enable',
       {
         schema: {
+          operationId: 'enableApiKey',
+          description:
+            'Enables a disabled API key again. Your own key, or any key with `apikeys.manage`.',
           tags,
           summary: 'Re-enable a disabled API key (mine, or any with apikeys.manage)',
           params: ApiKeyParams,
-          response: { 200: ref(ApiKeySchema), ...errorResponses(400, 401, 403, 404) },
+          response: {
+            200: answer('The enabled key', ref(ApiKeySchema)),
+            ...errorResponses(400, 401, 403, 404),
+          },
         },
       },
       async (request) =>
@@ -110,10 +131,16 @@ export const apiKeyRoutes =
       '/accounts/:accountId/api-keys/:keyId',
       {
         schema: {
+          operationId: 'revokeApiKey',
+          description:
+            'Revokes an API key for good. Your own key, or any key with `apikeys.manage`.',
           tags,
           summary: 'Revoke an API key for good (mine, or any with apikeys.manage)',
           params: ApiKeyParams,
-          response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) },
+          response: {
+            204: answer('The key is revoked', Type.Null()),
+            ...errorResponses(400, 401, 403, 404),
+          },
         },
       },
       async (request, reply) => {

@@ -1,6 +1,4 @@
 import type { Static } from '@sinclair/typebox';
-import { auditContextOf } from '../audit/audit.context.js';
-import { writeAuditEvent } from '../audit/audit.writer.js';
 import type { Caller, Deps, Principal } from '../context.js';
 import type { ApiKeyRow } from '../db/schema.js';
 import { AppError, invalidInput, notFound } from '../errors.js';
@@ -8,8 +6,8 @@ import type { ApiKeyAuthenticator } from '../http/authenticate.js';
 import { DATE_TIME_EXPECTED } from '../http/schemas.js';
 import { newId } from '../lib/ids.js';
 import { hashToken, newToken, safeEqual } from '../lib/secrets.js';
-import { inAccount, readAccount } from '../permissions/access.js';
-import { type AccountActor, authorize, can } from '../permissions/policy.js';
+import { type AccountOperation, inAccount, readAccount } from '../permissions/access.js';
+import { can, KEY_CHANGE_NEEDS } from '../permissions/policy.js';
 import type { ApiKeySchema, CreatedApiKeySchema } from './apikeys.schemas.js';
 import {
   type ApiKeyWithCreator,
@@ -64,12 +62,10 @@ export function listApiKeys(deps: Deps, caller: Caller, accountId: string): Prom
     deps,
     caller,
     accountId,
-    { action: 'apikey.view', resource: { type: 'apikey' } },
-    async (db, actor) => {
-      authorize(actor, 'account.use');
+    { action: 'apikey.view', resource: 'apikey', needs: 'account.use' },
+    async ({ db, actor, now }) => {
       const everyKey = can(actor, 'apikeys.manage');
       const rows = await listApiKeyRows(db, accountId, everyKey ? undefined : actor.userId);
-      const now = deps.clock.now();
       return rows.map((row) => toApiKeyDto(row, now));
     },
   );
@@ -106,10 +102,8 @@ export function createApiKey(
     deps,
     caller,
     accountId,
-    { action: 'apikey.create', resource: { type: 'apikey' } },
-    async (trx, actor) => {
-      authorize(actor, 'account.use');
-      const now = deps.clock.now();
+    { action: 'apikey.create', resource: 'apikey', resourceId: null, needs: 'account.use' },
+    async ({ db: trx, actor, now, audit }) => {
       const name = input.name.trim();
       if (name.length === 0) throw invalidInput('body/name must not be blank');
       const expiresAt = expiryOf(input, now);
@@ -135,14 +129,10 @@ export function createApiKey(
         revoked_at: null,
       };
       await insertApiKey(trx, row);
-      await writeAuditEvent(trx, auditContextOf(caller), now, {
-        accountId,
-        action: 'apikey.create',
-        resource: { type: 'apikey', id: row.id },
-        details: {
-          after: { name, prefix: row.prefix, readOnly: row.read_only === 1, expiresAt },
-        },
-      });
+      await audit(
+        { after: { name, prefix: row.prefix, readOnly: row.read_only === 1, expiresAt } },
+        { resourceId: row.id },
+      );
       const creator = await findApiKey(trx, accountId, row.id);
       if (!creator) throw new Error(`api key ${row.id} vanished`);
       return { ...toApiKeyDto(creator, now), secret };
@@ -151,13 +141,29 @@ export function createApiKey(
 }
 
 /**
- * A change to an existing key: your own needs `account.use`, another member's
- * `apikeys.manage`. A read-only key changes no key: it is checked against
- * `apikeys.manage`, which read-only keys never hold (403 `read_only_key`).
+ * A change to an existing key ({@link KEY_CHANGE_NEEDS}: your own needs membership, another
+ * member's `apikeys.manage`; a read-only key changes no key), on the key as loaded (404 when
+ * it is not the account's).
  */
-function authorizeKeyChange(actor: AccountActor, key: ApiKeyWithCreator): void {
-  const own = key.user_id === actor.userId && !actor.apiKey?.readOnly;
-  authorize(actor, own ? 'account.use' : 'apikeys.manage', { createdBy: key.user_id });
+function keyChange<A extends 'apikey.disable' | 'apikey.enable' | 'apikey.revoke'>(
+  action: A,
+  accountId: string,
+  keyId: string,
+): AccountOperation<A, ApiKeyWithCreator> {
+  return {
+    action,
+    resource: 'apikey',
+    resourceId: keyId,
+    needs: KEY_CHANGE_NEEDS,
+    subject: {
+      async load(db) {
+        const key = await findApiKey(db, accountId, keyId);
+        if (!key) throw notFound('API key');
+        return key;
+      },
+      facts: (key) => ({ createdBy: key.user_id }),
+    },
+  };
 }
 
 /** Disables (`disabled: true`) or re-enables a key; no change, no event. */
@@ -173,27 +179,17 @@ export function setApiKeyDisabled(
     deps,
     caller,
     accountId,
-    { action, resource: { type: 'apikey', id: keyId } },
-    async (trx, actor) => {
-      authorize(actor, 'account.use');
-      const key = await findApiKey(trx, accountId, keyId);
-      if (!key) throw notFound('API key');
-      authorizeKeyChange(actor, key);
-      const now = deps.clock.now();
+    keyChange(action, accountId, keyId),
+    async ({ db: trx, now, subject: key, audit }) => {
       if ((key.disabled_at !== null) === disabled) return toApiKeyDto(key, now);
       const disabledAt = disabled ? now.toISOString() : null;
       await updateApiKey(trx, accountId, keyId, { disabled_at: disabledAt });
-      await writeAuditEvent(trx, auditContextOf(caller), now, {
-        accountId,
-        action,
-        resource: { type: 'apikey', id: keyId },
-        details: {
-          name: key.name,
-          prefix: key.prefix,
-          createdBy: key.user_id,
-          before: { disabled: !disabled },
-          after: { disabled },
-        },
+      await audit({
+        name: key.name,
+        prefix: key.prefix,
+        createdBy: key.user_id,
+        before: { disabled: !disabled },
+        after: { disabled },
       });
       return toApiKeyDto({ ...key, disabled_at: disabledAt }, now);
     },
@@ -211,20 +207,10 @@ export function revokeApiKey(
     deps,
     caller,
     accountId,
-    { action: 'apikey.revoke', resource: { type: 'apikey', id: keyId } },
-    async (trx, actor) => {
-      authorize(actor, 'account.use');
-      const key = await findApiKey(trx, accountId, keyId);
-      if (!key) throw notFound('API key');
-      authorizeKeyChange(actor, key);
-      const now = deps.clock.now();
+    keyChange('apikey.revoke', accountId, keyId),
+    async ({ db: trx, now, subject: key, audit }) => {
       await updateApiKey(trx, accountId, keyId, { revoked_at: now.toISOString() });
-      await writeAuditEvent(trx, auditContextOf(caller), now, {
-        accountId,
-        action: 'apikey.revoke',
-        resource: { type: 'apikey', id: keyId },
-        details: { name: key.name, prefix: key.prefix, createdBy: key.user_id },
-      });
+      await audit({ name: key.name, prefix: key.prefix, createdBy: key.user_id });
     },
   );
 }

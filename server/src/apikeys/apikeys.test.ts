@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asApiKey, buildApiKey, buildMember, buildTeam } from '../../test/factories.js';
+import { asApiKey, buildApiKey, buildMember } from '../../test/factories.js';
 import {
   auditEvents,
   DIALECTS,
@@ -8,6 +8,7 @@ import {
   startTestGantry,
   type TestGantry,
 } from '../../test/harness.js';
+import { buildTeam } from '../../test/teams.js';
 import { ManualClock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
 import { createLogger } from '../lib/logger.js';
@@ -107,7 +108,7 @@ describe.each(DIALECTS)('API keys on %s', (dialect) => {
   });
 
   it("authenticates through the whole role table, capped by the creator's current role", async () => {
-    const owner = await buildTeam(gantry);
+    const { owner } = await buildTeam(gantry);
     const team = owner.account.id;
     for (const role of ROLES) {
       const member = await buildMember(gantry, team, role);
@@ -165,7 +166,7 @@ describe.each(DIALECTS)('API keys on %s', (dialect) => {
 
   it('lets a key reach only its own account: /accounts lists it alone, others answer 404', async () => {
     const user = await signUp(gantry.app);
-    const owner = await buildTeam(gantry);
+    const { owner } = await buildTeam(gantry);
     await gantry.deps.db
       .insertInto('memberships')
       .values({
@@ -325,7 +326,7 @@ describe.each(DIALECTS)('API keys on %s', (dialect) => {
   });
 
   it('stops a key when its creator leaves the account, even after they rejoin', async () => {
-    const owner = await buildTeam(gantry);
+    const { owner } = await buildTeam(gantry);
     const team = owner.account.id;
     const member = await buildMember(gantry, team, 'dev');
     const key = await buildApiKey(member, team);
@@ -351,7 +352,7 @@ describe.each(DIALECTS)('API keys on %s', (dialect) => {
   });
 
   it("lets apikeys.manage change any key; other members get 403 on others' keys and 404 across accounts", async () => {
-    const owner = await buildTeam(gantry);
+    const { owner } = await buildTeam(gantry);
     const team = owner.account.id;
     const dev = await buildMember(gantry, team, 'dev');
     const basic = await buildMember(gantry, team, 'basic');

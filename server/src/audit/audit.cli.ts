@@ -1,13 +1,21 @@
 import { createWriteStream } from 'node:fs';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { findAccount } from '../accounts/accounts.store.js';
-import { withOperatorDeps } from '../cli/operator.js';
+import { EXIT } from '../cli/exit-codes.js';
+import {
+  type OperatorIo,
+  type OperatorOptions,
+  operatorAction,
+  processOperatorIo,
+} from '../cli/operator.js';
 import { commandGroup } from '../cli/output.js';
-import { ConfigError } from '../config.js';
 import type { Deps } from '../context.js';
+import { transact } from '../db/transaction.js';
 import { AppError } from '../errors.js';
 import { checkQuery } from '../http/validation.js';
+import { auditorOf } from '../permissions/access.js';
 import { operatorContext } from './audit.events.js';
 import { AuditExportQuery } from './audit.schemas.js';
 import {
@@ -19,32 +27,21 @@ import {
 } from './audit.service.js';
 import { listChainAccounts } from './audit.store.js';
 
-/** Exit codes of the audit commands: 0 ok, 1 failure, 2 usage, 3 a broken chain. */
-export const AUDIT_EXIT = { ok: 0, failure: 1, usage: 2, broken: 3 } as const;
-
 class UsageError extends Error {}
 
-/** The operator's dependencies; a configuration problem is a usage error. */
-async function withDeps<T>(fn: (deps: Deps) => Promise<T>): Promise<T> {
+/**
+ * Runs an audit command's body: a bad option or filter (a UsageError, an `invalid_input`) is
+ * exit code 2, an unknown account 5, with the problem on stderr.
+ */
+async function answering(io: OperatorIo, body: () => Promise<number>): Promise<number> {
   try {
-    return await withOperatorDeps(fn);
+    return await body();
   } catch (error) {
-    if (error instanceof ConfigError) throw new UsageError(error.message);
-    throw error;
+    if (!(error instanceof UsageError || error instanceof AppError)) throw error;
+    io.err(`gantry: ${error.message}\n`);
+    if (error instanceof AppError && error.code === 'not_found') return EXIT.notFound;
+    return EXIT.usage;
   }
-}
-
-function run(action: () => Promise<number>): Promise<void> {
-  return action().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      const usage = error instanceof UsageError || error instanceof AppError;
-      process.stderr.write(`gantry: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = usage ? AUDIT_EXIT.usage : AUDIT_EXIT.failure;
-    },
-  );
 }
 
 export interface ExportOptions {
@@ -61,33 +58,16 @@ export interface ExportOptions {
 }
 
 /** Adds the operator's `gantry audit verify | prune` (straight on the database). */
-export function registerAuditCommands(program: Command): void {
+export function registerAuditCommands(program: Command, options: OperatorOptions = {}): void {
   const audit = commandGroup(program, 'audit', 'Audit log');
 
   audit
     .command('verify')
-    .description('Verify audit hash chains; exit code 3 when one is broken')
+    .description(`Verify audit hash chains; exit code ${EXIT.brokenChain} when one is broken`)
     .option('--account <id>', 'only this account (default: every account)')
-    .action((options: { account?: string }) =>
-      run(() =>
-        withDeps(async (deps) => {
-          const accounts = options.account ? [options.account] : await listChainAccounts(deps.db);
-          let broken = 0;
-          for (const accountId of accounts) {
-            const result = await verifyAuditChain(deps.db, accountId);
-            if (result.ok) {
-              process.stdout.write(`ok      ${accountId}  ${result.checked} events\n`);
-              continue;
-            }
-            broken += 1;
-            process.stdout.write(
-              `BROKEN  ${accountId}  first broken link at seq ${result.firstBrokenSeq}` +
-                `${result.firstBrokenId ? ` (event ${result.firstBrokenId})` : ''}: ${result.reason}\n`,
-            );
-          }
-          process.stdout.write(`${accounts.length} account(s) checked, ${broken} broken\n`);
-          return broken > 0 ? AUDIT_EXIT.broken : AUDIT_EXIT.ok;
-        }),
+    .action(
+      operatorAction(options, (deps, io, flags: { account?: string }) =>
+        runAuditVerify(deps, flags, io),
       ),
     );
 
@@ -95,23 +75,57 @@ export function registerAuditCommands(program: Command): void {
     .command('prune')
     .description('Delete events older than each account’s retention, keeping chains verifiable')
     .option('--account <id>', 'only this account')
-    .action((options: { account?: string }) =>
-      run(() =>
-        withDeps(async (deps) => {
-          const results = await pruneAuditEvents(deps, deps.clock.now(), {
-            ...(options.account ? { accountId: options.account } : {}),
-            context: operatorContext(),
-          });
-          for (const r of results) {
-            process.stdout.write(
-              `${r.accountId}  retention ${r.retentionDays} d  cutoff ${r.cutoff}  deleted ${r.deleted}\n`,
-            );
-          }
-          process.stdout.write(`${results.length} account(s) with a retention period\n`);
-          return AUDIT_EXIT.ok;
-        }),
+    .action(
+      operatorAction(options, (deps, io, flags: { account?: string }) =>
+        runAuditPrune(deps, flags, io),
       ),
     );
+}
+
+/**
+ * `gantry audit verify [--account ID]`: checks every account's hash chain (or one) and names
+ * the first broken link of each broken one. Exit code 7 when any is broken.
+ */
+export async function runAuditVerify(
+  deps: Deps,
+  options: { account?: string },
+  io: OperatorIo = processOperatorIo,
+): Promise<number> {
+  const accounts = options.account ? [options.account] : await listChainAccounts(deps.db);
+  let broken = 0;
+  for (const accountId of accounts) {
+    const result = await verifyAuditChain(deps.db, accountId);
+    if (result.ok) {
+      io.out(`ok      ${accountId}  ${result.checked} events\n`);
+      continue;
+    }
+    broken += 1;
+    io.out(
+      `BROKEN  ${accountId}  first broken link at seq ${result.firstBrokenSeq}` +
+        `${result.firstBrokenId ? ` (event ${result.firstBrokenId})` : ''}: ${result.reason}\n`,
+    );
+  }
+  io.out(`${accounts.length} account(s) checked, ${broken} broken\n`);
+  return broken > 0 ? EXIT.brokenChain : EXIT.ok;
+}
+
+/** `gantry audit prune [--account ID]`: deletes events past each account's retention. */
+export async function runAuditPrune(
+  deps: Deps,
+  options: { account?: string },
+  io: OperatorIo = processOperatorIo,
+): Promise<number> {
+  const results = await pruneAuditEvents(deps, deps.clock.now(), {
+    ...(options.account ? { accountId: options.account } : {}),
+    context: operatorContext(),
+  });
+  for (const r of results) {
+    io.out(
+      `${r.accountId}  retention ${r.retentionDays} d  cutoff ${r.cutoff}  deleted ${r.deleted}\n`,
+    );
+  }
+  io.out(`${results.length} account(s) with a retention period\n`);
+  return EXIT.ok;
 }
 
 /** The export query's fields, as the command line names them. */
@@ -122,47 +136,79 @@ const OPTIONS: Record<string, string> = {
 };
 
 /**
- * The operator's `gantry audit export --account ID`: streams an account's log straight from
- * the database, audited as `audit.export` by the operator.
+ * The operator's `gantry audit export --account ID` as the command line runs it (see
+ * {@link runAuditExport}), through the shared operator action.
  */
-export function exportFromDatabase(options: ExportOptions): Promise<void> {
-  return run(() =>
-    withDeps(async (deps) => {
-      const query = Object.fromEntries(
-        Object.entries({
-          from: options.from,
-          to: options.to,
-          userId: options.user,
-          action: options.action,
-          resourceType: options.resourceType,
-          resourceId: options.resourceId,
-          outcome: options.outcome,
-          format: options.format,
-        }).filter(([, v]) => v !== undefined),
-      );
-      const problem = checkQuery(
-        AuditExportQuery,
-        query,
-        (field) => `--${OPTIONS[field] ?? field}`,
-      );
-      if (problem) throw new UsageError(problem);
-      const filters = parseFilters(query);
-      if (!(await findAccount(deps.db, options.account))) {
-        throw new UsageError(`No account ${options.account}`);
-      }
-      const result = await startAuditExport(
-        deps,
-        operatorContext(),
-        options.account,
-        filters,
-        options.format as ExportFormat,
-      );
-      await pipeline(
-        result.stream,
-        options.output ? createWriteStream(options.output) : process.stdout,
-      );
-      if (options.output) process.stderr.write(`Wrote ${options.output}\n`);
-      return AUDIT_EXIT.ok;
-    }),
-  );
+export function exportFromDatabase(
+  options: ExportOptions,
+  operator: OperatorOptions = {},
+): Promise<void> {
+  return operatorAction(operator, (deps, io) => runAuditExport(deps, options, io))();
+}
+
+/**
+ * The operator's `gantry audit export --account ID`: streams an account's log straight from
+ * the database (to `--output`, else stdout), audited as `audit.export` by the operator.
+ */
+export function runAuditExport(
+  deps: Deps,
+  options: ExportOptions,
+  io: OperatorIo = processOperatorIo,
+): Promise<number> {
+  return answering(io, async () => {
+    const query = Object.fromEntries(
+      Object.entries({
+        from: options.from,
+        to: options.to,
+        userId: options.user,
+        action: options.action,
+        resourceType: options.resourceType,
+        resourceId: options.resourceId,
+        outcome: options.outcome,
+        format: options.format,
+      }).filter(([, v]) => v !== undefined),
+    );
+    const problem = checkQuery(AuditExportQuery, query, (field) => `--${OPTIONS[field] ?? field}`);
+    if (problem) throw new UsageError(problem);
+    const filters = parseFilters(query);
+    if (!(await findAccount(deps.db, options.account))) {
+      throw new AppError('not_found', `No account ${options.account}`);
+    }
+    const account = options.account;
+    const result = await startAuditExport(
+      deps,
+      (details) =>
+        transact(deps.db, (trx) =>
+          auditorOf(
+            trx,
+            operatorContext(),
+            deps.clock.now(),
+            account,
+            'audit.export',
+            'audit',
+            account,
+          )(details),
+        ),
+      account,
+      filters,
+      options.format as ExportFormat,
+    );
+    await pipeline(
+      result.stream,
+      options.output ? createWriteStream(options.output) : stdoutOf(io),
+    );
+    if (options.output) io.err(`Wrote ${options.output}\n`);
+    return EXIT.ok;
+  });
+}
+
+/** Where streamed output goes: the io's stream when it has one, else its `out`. */
+function stdoutOf(io: OperatorIo): Writable {
+  if (io.stdout) return io.stdout;
+  return new Writable({
+    write(chunk, _encoding, done) {
+      io.out(String(chunk));
+      done();
+    },
+  });
 }

@@ -1,13 +1,19 @@
 import { Readable } from 'node:stream';
 import type { Static } from '@sinclair/typebox';
 import type { Caller, Deps } from '../context.js';
-import { type Executor, sqliteHandleOf } from '../db/database.js';
+import type { Executor } from '../db/database.js';
 import type { AuditEventRow } from '../db/schema.js';
+import { transact } from '../db/transaction.js';
 import { AppError, invalidInput } from '../errors.js';
 import { hmac, safeEqual } from '../lib/secrets.js';
-import { inAccount, readAccount } from '../permissions/access.js';
-import { authorize, type Role } from '../permissions/policy.js';
-import { auditContextOf } from './audit.context.js';
+import {
+  auditorOf,
+  type BoundAudit,
+  inAccount,
+  type OperationContext,
+  readAccount,
+} from '../permissions/access.js';
+import type { Role } from '../permissions/policy.js';
 import {
   type AuditAction,
   type AuditContext,
@@ -20,6 +26,7 @@ import {
   type AuditFilters,
   deleteThrough,
   type ExportRow,
+  type ExportSource,
   findChainHead,
   findLastSeqBefore,
   findLatestCheckpoint,
@@ -27,15 +34,15 @@ import {
   insertCheckpoint,
   listChainAccounts,
   listRetentionSettings,
+  type RetentionSetting,
   selectActors,
   selectChainBatch,
   selectEventPage,
   selectExportBatch,
   selectOldest,
-  type RetentionSetting,
   upsertSettings,
 } from './audit.store.js';
-import { computeEventHash, GENESIS_HASH, writeAuditEvent } from './audit.writer.js';
+import { computeEventHash, GENESIS_HASH } from './audit.writer.js';
 
 export type { AuditFilters } from './audit.store.js';
 
@@ -45,7 +52,7 @@ const DAY_MS = 86_400_000;
 
 export type AuditEventDto = Static<typeof AuditEventSchema>;
 
-/** Maps a stored event to the API object (SPEC §8), details parsed. */
+/** Maps a stored event to the API object (`AuditEventSchema`), details parsed. */
 export function toAuditEventDto(row: AuditEventRow): AuditEventDto {
   return {
     id: row.id,
@@ -151,22 +158,19 @@ export function decodeCursor(secret: string, accountId: string, cursor: string):
  * Reads the account's audit log for `caller`: `audit.view` is authorized first, and a refused
  * attempt is audited as a denied `action`.
  */
-function readAuditLog<T>(
+function readAuditLog<A extends 'audit.view' | 'audit.export' | 'audit.verify', T>(
   deps: Deps,
   caller: Caller,
   accountId: string,
-  action: 'audit.view' | 'audit.export' | 'audit.verify',
-  fn: (db: Executor) => Promise<T>,
+  action: A,
+  fn: (ctx: OperationContext<A, undefined, Executor>) => Promise<T>,
 ): Promise<T> {
   return readAccount(
     deps,
     caller,
     accountId,
-    { action, resource: { type: 'audit', id: accountId } },
-    async (db, actor) => {
-      authorize(actor, 'audit.view');
-      return fn(db);
-    },
+    { action, resource: 'audit', resourceId: accountId, needs: 'audit.view' },
+    fn,
   );
 }
 
@@ -187,7 +191,7 @@ export function listAuditEvents(
   accountId: string,
   input: AuditPageInput,
 ): Promise<AuditPage> {
-  return readAuditLog(deps, caller, accountId, 'audit.view', async (db) => {
+  return readAuditLog(deps, caller, accountId, 'audit.view', async ({ db }) => {
     const filters = parseFilters(input);
     const limit = input.limit ?? 50;
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
@@ -217,7 +221,7 @@ export function listAuditActors(
   caller: Caller,
   accountId: string,
 ): Promise<AuditActorDto[]> {
-  return readAuditLog(deps, caller, accountId, 'audit.view', async (db) => {
+  return readAuditLog(deps, caller, accountId, 'audit.view', async ({ db }) => {
     const rows = await selectActors(db, accountId);
     return rows.map((row) => ({
       userId: row.userId as string,
@@ -300,18 +304,18 @@ export const EXPORT_BATCH_SIZE = { sqlite: 500, postgres: 2000 } as const;
  * pages by keyset, so memory stays flat however many rows there are.
  */
 export async function* renderAuditExport(
-  db: Executor,
+  source: ExportSource,
   accountId: string,
   filters: AuditFilters,
   format: ExportFormat,
   upTo: number,
-  batchSize = sqliteHandleOf(db) ? EXPORT_BATCH_SIZE.sqlite : EXPORT_BATCH_SIZE.postgres,
+  batchSize = EXPORT_BATCH_SIZE[source.raw.dialect],
 ): AsyncGenerator<string> {
   if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\r\n`;
   const line = format === 'csv' ? csvLine : jsonLine;
   let before: number | undefined;
   for (;;) {
-    const rows = await selectExportBatch(db, accountId, filters, { before, upTo }, batchSize);
+    const rows = await selectExportBatch(source, accountId, filters, { before, upTo }, batchSize);
     if (rows.length > 0) {
       let chunk = '';
       for (const row of rows) chunk += line(row, accountId);
@@ -330,26 +334,19 @@ export interface AuditExport {
 }
 
 /**
- * Writes the `audit.export` event (in its own transaction, by `ctx`), then
- * returns the export as a stream that ends with the events up to that one.
+ * Writes the `audit.export` event with `record` (in its own transaction), then returns the
+ * export as a stream that ends with the events up to that one.
  */
 export async function startAuditExport(
   deps: Deps,
-  ctx: AuditContext,
+  record: BoundAudit<'audit.export'>,
   accountId: string,
   filters: AuditFilters,
   format: ExportFormat,
 ): Promise<AuditExport> {
-  const event = await deps.db.transaction().execute((trx) =>
-    writeAuditEvent(trx, ctx, deps.clock.now(), {
-      accountId,
-      action: 'audit.export',
-      resource: { type: 'audit', id: accountId },
-      details: { format, filters: definedOnly(filters) },
-    }),
-  );
+  const event = await record({ format, filters: definedOnly(filters) });
   const date = deps.clock.now().toISOString().slice(0, 10);
-  const generator = renderAuditExport(deps.db, accountId, filters, format, Number(event.seq));
+  const generator = renderAuditExport(deps, accountId, filters, format, Number(event.seq));
   return {
     filename: `audit-${accountId}-${date}.${format}`,
     contentType:
@@ -365,15 +362,9 @@ export function exportAuditEvents(
   accountId: string,
   input: AuditFilterInput & { format?: ExportFormat | undefined },
 ): Promise<AuditExport> {
-  return readAuditLog(deps, caller, accountId, 'audit.export', async () => {
+  return readAuditLog(deps, caller, accountId, 'audit.export', async ({ audit }) => {
     const filters = parseFilters(input);
-    return startAuditExport(
-      deps,
-      auditContextOf(caller),
-      accountId,
-      filters,
-      input.format ?? 'csv',
-    );
+    return startAuditExport(deps, audit, accountId, filters, input.format ?? 'csv');
   });
 }
 
@@ -455,17 +446,9 @@ export function verifyAuditLog(
   caller: Caller,
   accountId: string,
 ): Promise<VerifyResult> {
-  return readAuditLog(deps, caller, accountId, 'audit.verify', async (db) => {
+  return readAuditLog(deps, caller, accountId, 'audit.verify', async ({ db, audit }) => {
     const outcome = await verifyAuditChain(db, accountId);
-    await deps.db.transaction().execute((trx) =>
-      writeAuditEvent(trx, auditContextOf(caller), deps.clock.now(), {
-        accountId,
-        action: 'audit.verify',
-        resource: { type: 'audit', id: accountId },
-        outcome: outcome.ok ? 'success' : 'failure',
-        details: { ...outcome },
-      }),
-    );
+    await audit({ ...outcome }, { outcome: outcome.ok ? 'success' : 'failure' });
     return outcome;
   });
 }
@@ -542,7 +525,7 @@ export function getAuditSettings(
   caller: Caller,
   accountId: string,
 ): Promise<AuditSettingsDto> {
-  return readAuditLog(deps, caller, accountId, 'audit.view', async (db) => {
+  return readAuditLog(deps, caller, accountId, 'audit.view', async ({ db }) => {
     return settingsDto(deps, db, accountId);
   });
 }
@@ -565,9 +548,13 @@ export function updateAuditSettings(
     deps,
     caller,
     accountId,
-    { action: 'audit.settings_update', resource: { type: 'audit', id: accountId } },
-    async (trx, actor) => {
-      authorize(actor, 'settings.manage');
+    {
+      action: 'audit.settings_update',
+      resource: 'audit',
+      resourceId: accountId,
+      needs: 'settings.manage',
+    },
+    async ({ db: trx, actor, now, audit }) => {
       const { auditMinRetentionDays: min, auditMaxRetentionDays: max } = deps.config;
       const wanted = input.retentionDays;
       if (wanted !== null && wanted < min) {
@@ -576,7 +563,6 @@ export function updateAuditSettings(
       if (wanted !== null && max !== undefined && wanted > max) {
         throw invalidInput(`body/retentionDays must be at most ${max} (the operator's maximum)`);
       }
-      const now = deps.clock.now();
       const current = retentionAt(await findSettings(trx, accountId), now);
       const shortens =
         wanted !== null && (current.retentionDays === null || wanted < current.retentionDays);
@@ -591,23 +577,18 @@ export function updateAuditSettings(
           }
         : { retentionDays: wanted, pendingRetentionDays: null, pendingEffectiveAt: null };
       await upsertSettings(trx, accountId, next, now.toISOString(), actor.userId);
-      await writeAuditEvent(trx, auditContextOf(caller), now, {
-        accountId,
-        action: 'audit.settings_update',
-        resource: { type: 'audit', id: accountId },
-        details: {
-          before: {
-            retentionDays: current.retentionDays,
-            ...(current.pendingRetentionDays === null
-              ? {}
-              : {
-                  pendingRetentionDays: current.pendingRetentionDays,
-                  pendingEffectiveAt: current.pendingEffectiveAt,
-                }),
-          },
-          after: { retentionDays: wanted },
-          effectiveAt: next.pendingEffectiveAt ?? now.toISOString(),
+      await audit({
+        before: {
+          retentionDays: current.retentionDays,
+          ...(current.pendingRetentionDays === null
+            ? {}
+            : {
+                pendingRetentionDays: current.pendingRetentionDays,
+                pendingEffectiveAt: current.pendingEffectiveAt,
+              }),
         },
+        after: { retentionDays: wanted },
+        effectiveAt: next.pendingEffectiveAt ?? now.toISOString(),
       });
       return toSettingsDto(deps, next, now.toISOString());
     },
@@ -674,7 +655,7 @@ async function pruneAccount(
   if (through === null) return result;
   const batchSize = options.batchSize ?? AUDIT_BATCH_SIZE;
   for (;;) {
-    const deleted = await deps.db.transaction().execute(async (trx) => {
+    const deleted = await transact(deps.db, async (trx) => {
       const oldest = await selectOldest(trx, accountId, through, batchSize);
       const last = oldest.at(-1);
       if (!last) return 0;
@@ -693,17 +674,21 @@ async function pruneAccount(
     if (deleted === 0) break;
   }
   if (result.deleted > 0) {
-    await deps.db.transaction().execute((trx) =>
-      writeAuditEvent(trx, options.context ?? SYSTEM_CONTEXT, deps.clock.now(), {
+    const ctx = options.context ?? SYSTEM_CONTEXT;
+    await transact(deps.db, (trx) =>
+      auditorOf(
+        trx,
+        ctx,
+        deps.clock.now(),
         accountId,
-        action: 'audit.prune',
-        resource: { type: 'audit', id: accountId },
-        details: {
-          retentionDays,
-          cutoff,
-          deleted: result.deleted,
-          throughSeq: result.throughSeq,
-        },
+        'audit.prune',
+        'audit',
+        accountId,
+      )({
+        retentionDays,
+        cutoff,
+        deleted: result.deleted,
+        throughSeq: result.throughSeq,
       }),
     );
   }

@@ -1,5 +1,4 @@
-import type SQLite from 'better-sqlite3';
-import { type Executor, sqliteHandleOf } from '../db/database.js';
+import type { Db, Executor, RawHandle } from '../db/database.js';
 import type { AuditEventRow } from '../db/schema.js';
 import type { Outcome, ResourceType } from './audit.events.js';
 
@@ -88,23 +87,10 @@ export type ExportRow = [
   details: string,
 ];
 
-/** Export statements per connection, by SQL (one per filter shape, first or next batch). */
-const exportStatements = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>();
-const EXPORT_STATEMENTS_KEPT = 64;
-
-function exportStatement(sqlite: SQLite.Database, text: string): SQLite.Statement {
-  let statements = exportStatements.get(sqlite);
-  if (!statements) {
-    statements = new Map();
-    exportStatements.set(sqlite, statements);
-  }
-  let statement = statements.get(text);
-  if (!statement) {
-    statement = sqlite.prepare(text).raw(true);
-    if (statements.size >= EXPORT_STATEMENTS_KEPT) statements.clear();
-    statements.set(text, statement);
-  }
-  return statement;
+/** The database an export reads, with its raw handle (the services' `Deps`). */
+export interface ExportSource {
+  db: Db;
+  raw: RawHandle;
 }
 
 /**
@@ -113,17 +99,16 @@ function exportStatement(sqlite: SQLite.Database, text: string): SQLite.Statemen
  * (no row objects: an export reads millions of rows).
  */
 export async function selectExportBatch(
-  db: Executor,
+  { db, raw }: ExportSource,
   accountId: string,
   filters: AuditFilters,
   window: SeqWindow,
   limit: number,
 ): Promise<ExportRow[]> {
   const query = eventPageQuery(db, accountId, filters, window, limit).select(EXPORT_COLUMNS);
-  const sqlite = sqliteHandleOf(db);
-  if (sqlite) {
+  if (raw.dialect === 'sqlite') {
     const { sql, parameters } = query.compile();
-    return exportStatement(sqlite, sql).all(...parameters) as ExportRow[];
+    return raw.statements.prepareRaw(sql).all(...parameters) as ExportRow[];
   }
   const rows = await query.execute();
   return rows.map((r) => EXPORT_COLUMNS.map((c) => r[c]) as ExportRow);

@@ -17,7 +17,7 @@ import { ManualClock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
 import type { AuditAction, AuditContext, Outcome, ResourceType } from './audit.events.js';
 import { csvCell, listAuditEvents, pruneAuditEvents, verifyAuditChain } from './audit.service.js';
-import { writeAuditEvent } from './audit.writer.js';
+import { type AuditEventInput, writeAuditEvent } from './audit.writer.js';
 
 const START = '2026-03-01T00:00:00.000Z';
 const USERS = [newId(), newId(), newId()];
@@ -69,13 +69,14 @@ function specs(count: number, start = START): Spec[] {
 async function seed(gantry: TestGantry, accountId: string, list: Spec[]): Promise<void> {
   await gantry.deps.db.transaction().execute(async (trx) => {
     for (const [i, s] of list.entries()) {
+      // Synthetic events of any shape: the typed details are bypassed on purpose.
       await writeAuditEvent(trx, contextOf(s.userId, i), s.time, {
         accountId,
         action: s.action,
         resource: { type: s.resourceType, id: s.resourceId },
         outcome: s.outcome,
         details: s.details ?? {},
-      });
+      } as unknown as AuditEventInput);
     }
   });
 }
@@ -130,7 +131,7 @@ describe.each(DIALECTS)('audit logs on %s', (dialect) => {
 
   const url = (id: string, rest = '') => `/api/v1/accounts/${id}/audit-logs${rest}`;
 
-  it('answers the SPEC event object, newest first', async () => {
+  it('answers the documented event object, newest first', async () => {
     const response = await admin.request({ method: 'GET', url: url(accountId, '?limit=2') });
     expect(response.statusCode).toBe(200);
     const [first, second] = response.json().items;
@@ -513,6 +514,7 @@ describe.each(DIALECTS)('audit logs on %s', (dialect) => {
             accountId: id,
             action: 'pod.start',
             resource: { type: 'pod', id: newId() },
+            details: { name: 'p', before: { status: 'exited' }, after: { status: 'starting' } },
           });
         }),
       ),

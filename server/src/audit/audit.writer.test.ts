@@ -48,9 +48,12 @@ describe.each(DIALECTS)('the audit chain append on %s', (dialect) => {
       const row = await gantry.deps.db.transaction().execute((trx) =>
         writeAuditEvent(trx, ctx, new Date(Date.UTC(2026, 5, 1, 0, 0, i)), {
           accountId,
-          action: 'pod.start',
-          resource: { type: 'pod', id: i % 2 === 0 ? newId() : null },
-          details: { text, n: i, nested: { list: [text, null, true] }, odd: DETAILS_ONLY },
+          action: 'billing.update',
+          resource: { type: 'billing', id: i % 2 === 0 ? newId() : null },
+          details: {
+            before: { text, n: i },
+            after: { nested: { list: [text, null, true] }, odd: DETAILS_ONLY },
+          },
         }),
       );
       // The row handed back is the stored one, and its hash is the one JavaScript computes.
@@ -93,8 +96,9 @@ describe.each(DIALECTS)('the audit chain append on %s', (dialect) => {
       gantry.deps.db.transaction().execute((trx) =>
         writeAuditEvent(trx, ctx, new Date(at), {
           accountId,
-          action: 'pod.stop',
-          resource: { type: 'pod', id: null },
+          action: 'billing.update',
+          resource: { type: 'billing', id: null },
+          details: { before: {}, after: {} },
         }),
       );
     const first = await write('2026-06-02T00:00:00.000Z');

@@ -3,20 +3,28 @@ import { PostgresAdapter, sql } from 'kysely';
 import type { Executor } from '../db/database.js';
 import type { AuditEventRow } from '../db/schema.js';
 import { newId } from '../lib/ids.js';
-import type { AuditAction, AuditContext, Outcome, ResourceType } from './audit.events.js';
+import type {
+  AuditAction,
+  AuditContext,
+  AuditDetails,
+  DeniedDetails,
+  ResourceType,
+} from './audit.events.js';
 
 /** The hash before an account's first event. */
 export const GENESIS_HASH = '0'.repeat(64);
 /** Details larger than this (as JSON) are replaced by a truncation marker. */
 export const MAX_DETAILS_BYTES = 16 * 1024;
 
-export interface AuditEventInput {
+/** One event to append: its details typed by its action, or a refused attempt's. */
+export type AuditEventInput<A extends AuditAction = AuditAction> = {
   accountId: string;
-  action: AuditAction;
+  action: A;
   resource: { type: ResourceType; id: string | null };
-  outcome?: Outcome;
-  details?: Record<string, unknown>;
-}
+} & (
+  | { outcome?: 'success' | 'failure'; details: AuditDetails<A> }
+  | { outcome: 'denied'; details: DeniedDetails }
+);
 
 type HashedFields = Omit<AuditEventRow, 'hash'>;
 
@@ -74,7 +82,7 @@ export function computeEventHash(event: HashedFields): string {
   return hash('sha256', canonical, 'hex');
 }
 
-function boundedDetails(details: Record<string, unknown> | undefined): string {
+function boundedDetails(details: object | undefined): string {
   const json = JSON.stringify(details ?? {});
   if (Buffer.byteLength(json) <= MAX_DETAILS_BYTES) return json;
   return JSON.stringify({ truncated: true, originalBytes: Buffer.byteLength(json) });
@@ -92,11 +100,11 @@ function boundedDetails(details: Record<string, unknown> | undefined): string {
  * to the event being written — and the lock is then held only until the caller commits: call
  * it last in the transaction. On SQLite (in process, one writer at a time) it is three.
  */
-export async function writeAuditEvent(
+export async function writeAuditEvent<A extends AuditAction>(
   trx: Executor,
   ctx: AuditContext,
   time: Date,
-  input: AuditEventInput,
+  input: AuditEventInput<A>,
 ): Promise<AuditEventRow> {
   const own: OwnFields = {
     id: newId(),

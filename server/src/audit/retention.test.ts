@@ -69,6 +69,7 @@ describe.each(DIALECTS)('audit retention floor and delay on %s', (dialect) => {
             accountId: user.account.id,
             action: 'pod.start',
             resource: { type: 'pod', id: newId() },
+            details: { name: 'p', before: { status: 'exited' }, after: { status: 'starting' } },
           },
         ),
       );

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import { EXIT } from '../cli/exit-codes.js';
 import {
-  OPERATOR_EXIT as EXIT,
   type OperatorIo,
   type OperatorOptions,
   operatorAction,
@@ -11,7 +11,8 @@ import { AppError } from '../errors.js';
 
 /**
  * Runs an operator's action on the user with `email` and prints what it answers; an unknown
- * email (and, with `conflict`, an action that does not apply to the user) is exit code 1.
+ * email is exit code 5 (not found), and, with `conflict`, an action that does not apply to the
+ * user is 6 (conflict).
  */
 async function onUser(
   email: string,
@@ -25,11 +26,11 @@ async function onUser(
   } catch (error) {
     if (error instanceof AppError && error.code === 'not_found') {
       io.err(`gantry: No user with the email "${email}"\n`);
-      return EXIT.failure;
+      return EXIT.notFound;
     }
     if (conflict !== undefined && error instanceof AppError && error.code === 'conflict') {
       io.err(`gantry: ${conflict}\n`);
-      return EXIT.failure;
+      return EXIT.conflict;
     }
     throw error;
   }

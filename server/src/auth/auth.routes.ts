@@ -13,7 +13,7 @@ import {
   SESSION_COOKIE,
   sessionCallerOf,
 } from '../http/request.js';
-import { errorResponses } from '../http/schemas.js';
+import { answer, errorResponses } from '../http/schemas.js';
 import {
   ChangeEmailBody,
   ChangePasswordBody,
@@ -84,10 +84,20 @@ export const authRoutes =
       '/auth/signup',
       {
         schema: {
+          operationId: 'signUp',
+          security: [],
+          description:
+            'Public. Creates a user with the email, password and name given, and their personal account (the user is its owner), then signs them in: the answer sets the session cookie. An email already in use is 409 `email_taken`; too many attempts are 429.',
           tags,
           summary: 'Sign up: creates a user and their personal account, and signs in',
           body: SignupBody,
-          response: { 201: SignupResponse, ...errorResponses(400, 403, 409, 429) },
+          response: {
+            201: answer(
+              'The new user and their personal account; the session cookie is set',
+              SignupResponse,
+            ),
+            ...errorResponses(400, 403, 409, 429),
+          },
         },
       },
       async (request, reply) => {
@@ -101,6 +111,8 @@ export const authRoutes =
       '/auth/login',
       {
         schema: {
+          operationId: 'signIn',
+          security: [],
           tags,
           summary: 'Sign in with email and password (and a code, with two-factor sign-in)',
           description:
@@ -108,7 +120,10 @@ export const authRoutes =
             '`two_factor_required`: ask for the code and send all three again. A wrong or used ' +
             'code is 401 `invalid_two_factor_code`.',
           body: LoginBody,
-          response: { 200: LoginResponse, ...errorResponses(400, 401, 403, 429) },
+          response: {
+            200: answer('Signed in: the session cookie is set', LoginResponse),
+            ...errorResponses(400, 401, 403, 429),
+          },
         },
       },
       async (request, reply) => {
@@ -134,9 +149,12 @@ export const authRoutes =
       '/auth/logout',
       {
         schema: {
+          operationId: 'signOut',
+          description:
+            'Ends the session of the cookie sent and clears the cookie. Other sessions of the user stay signed in.',
           tags,
           summary: 'Sign out of this session',
-          response: { 204: Type.Null(), ...errorResponses(401) },
+          response: { 204: answer('Signed out', Type.Null()), ...errorResponses(401) },
         },
       },
       async (request, reply) => {
@@ -150,10 +168,16 @@ export const authRoutes =
       '/auth/sessions',
       {
         schema: {
+          operationId: 'listSessions',
+          description:
+            'The browsers and devices where the caller is signed in, this one marked, with when each was last used. Sessions only: an API key is 403.',
           tags,
           summary: 'My signed-in sessions',
           response: {
-            200: Type.Object({ items: Type.Array(SessionSchema), nextCursor: Type.Null() }),
+            200: answer(
+              "The caller's sessions",
+              Type.Object({ items: Type.Array(SessionSchema), nextCursor: Type.Null() }),
+            ),
             ...errorResponses(401, 403),
           },
         },
@@ -168,9 +192,15 @@ export const authRoutes =
       '/auth/sessions',
       {
         schema: {
+          operationId: 'revokeOtherSessions',
+          description:
+            'Signs out every session of the caller except the one making the request (e.g. after losing a device).',
           tags,
           summary: 'Sign out all my other sessions, keeping this one',
-          response: { 200: RevokedSessionsResponse, ...errorResponses(401, 403) },
+          response: {
+            200: answer('How many sessions were signed out', RevokedSessionsResponse),
+            ...errorResponses(401, 403),
+          },
         },
       },
       async (request) => ({ revoked: await revokeOtherSessions(deps, sessionCallerOf(request)) }),
@@ -180,10 +210,16 @@ export const authRoutes =
       '/auth/sessions/:sessionId',
       {
         schema: {
+          operationId: 'revokeSession',
+          description:
+            "Signs out one of the caller's sessions. Another user's session, or one that is gone, is 404.",
           tags,
           summary: 'Revoke one of my sessions',
           params: SessionParams,
-          response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) },
+          response: {
+            204: answer('The session is signed out', Type.Null()),
+            ...errorResponses(400, 401, 403, 404),
+          },
         },
       },
       async (request, reply) => {
@@ -196,9 +232,15 @@ export const authRoutes =
       '/me',
       {
         schema: {
+          operationId: 'getMe',
+          description:
+            'The signed-in user (session or API key) and every account they are a member of, with their role in each.',
           tags,
           summary: 'The signed-in user and the accounts they belong to',
-          response: { 200: MeResponse, ...errorResponses(401) },
+          response: {
+            200: answer('The user and their accounts', MeResponse),
+            ...errorResponses(401),
+          },
         },
       },
       async (request) => {
@@ -213,10 +255,16 @@ export const authRoutes =
       '/me',
       {
         schema: {
+          operationId: 'updateMe',
+          description:
+            "Changes the signed-in user's display name, as members and audit logs show it.",
           tags,
           summary: 'Change my name',
           body: UpdateMeBody,
-          response: { 200: UpdateMeResponse, ...errorResponses(400, 401, 403) },
+          response: {
+            200: answer('The user with the new name', UpdateMeResponse),
+            ...errorResponses(400, 401, 403),
+          },
         },
       },
       async (request) => ({
@@ -228,13 +276,17 @@ export const authRoutes =
       '/me/email',
       {
         schema: {
+          operationId: 'changeEmail',
           tags,
           summary: 'Change the email I sign in with (my password needed)',
           description:
             'A wrong password is 400 `wrong_password` (throttled per user: 429); an email another ' +
             'user has, in any case, is 409 `email_taken`.',
           body: ChangeEmailBody,
-          response: { 200: UpdateMeResponse, ...errorResponses(400, 401, 403, 409, 429) },
+          response: {
+            200: answer('The user with the new email', UpdateMeResponse),
+            ...errorResponses(400, 401, 403, 409, 429),
+          },
         },
       },
       async (request) => ({
@@ -246,12 +298,19 @@ export const authRoutes =
       '/me/password',
       {
         schema: {
+          operationId: 'changePassword',
           tags,
           summary: 'Change my password (needs the current one) and sign out all my other sessions',
           description:
             'A wrong current password answers 400 `wrong_password`; repeated ones are throttled (429).',
           body: ChangePasswordBody,
-          response: { 200: ChangePasswordResponse, ...errorResponses(400, 401, 403, 409, 429) },
+          response: {
+            200: answer(
+              'The password is changed and the other sessions are signed out',
+              ChangePasswordResponse,
+            ),
+            ...errorResponses(400, 401, 403, 409, 429),
+          },
         },
       },
       async (request) => ({
@@ -263,9 +322,15 @@ export const authRoutes =
       '/me/two-factor',
       {
         schema: {
+          operationId: 'getTwoFactor',
+          description:
+            'Whether two-factor sign-in (an authenticator app) is on for the signed-in user, and how many unused recovery codes they have.',
           tags,
           summary: 'Whether two-factor sign-in is on for me, and how many recovery codes are left',
-          response: { 200: TwoFactorStatusResponse, ...errorResponses(401, 403) },
+          response: {
+            200: answer('The two-factor sign-in status', TwoFactorStatusResponse),
+            ...errorResponses(401, 403),
+          },
         },
       },
       async (request) => getTwoFactorStatus(deps, sessionCallerOf(request)),
@@ -275,6 +340,7 @@ export const authRoutes =
       '/me/two-factor/setup',
       {
         schema: {
+          operationId: 'setUpTwoFactor',
           tags,
           summary:
             'Start turning two-factor sign-in on: a new authenticator secret (password needed)',
@@ -282,7 +348,13 @@ export const authRoutes =
             'The secret waits for its first code (`/me/two-factor/enable`); a new set-up replaces ' +
             'one that was waiting. 409 when two-factor sign-in is on already.',
           body: TwoFactorSetupBody,
-          response: { 200: TwoFactorSetupResponse, ...errorResponses(400, 401, 403, 409, 429) },
+          response: {
+            200: answer(
+              'The new secret, as text and as an otpauth:// URI for a QR code',
+              TwoFactorSetupResponse,
+            ),
+            ...errorResponses(400, 401, 403, 409, 429),
+          },
         },
       },
       async (request) => startTwoFactorSetup(deps, sessionCallerOf(request), request.body),
@@ -292,13 +364,20 @@ export const authRoutes =
       '/me/two-factor/enable',
       {
         schema: {
+          operationId: 'enableTwoFactor',
           tags,
           summary: "Turn two-factor sign-in on with the app's first code; returns recovery codes",
           description:
             'The ten recovery codes are shown this once. A wrong code is 400 `wrong_code`; ' +
             'repeated ones are throttled (429).',
           body: TwoFactorEnableBody,
-          response: { 200: RecoveryCodesResponse, ...errorResponses(400, 401, 403, 409, 429) },
+          response: {
+            200: answer(
+              'Two-factor sign-in is on; the recovery codes, shown this once',
+              RecoveryCodesResponse,
+            ),
+            ...errorResponses(400, 401, 403, 409, 429),
+          },
         },
       },
       async (request) => enableTwoFactor(deps, sessionCallerOf(request), request.body),
@@ -308,10 +387,16 @@ export const authRoutes =
       '/me/two-factor/disable',
       {
         schema: {
+          operationId: 'disableTwoFactor',
+          description:
+            'Turns two-factor sign-in off after checking the password and a current authenticator code or a recovery code; the unused recovery codes are deleted. A team that requires two-factor sign-in then refuses the user (403 `two_factor_required_by_team`).',
           tags,
           summary: 'Turn two-factor sign-in off (password and a code or recovery code needed)',
           body: TwoFactorDisableBody,
-          response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 409, 429) },
+          response: {
+            204: answer('Two-factor sign-in is off', Type.Null()),
+            ...errorResponses(400, 401, 403, 409, 429),
+          },
         },
       },
       async (request, reply) => {
@@ -324,10 +409,16 @@ export const authRoutes =
       '/me/two-factor/recovery-codes',
       {
         schema: {
+          operationId: 'regenerateRecoveryCodes',
+          description:
+            'Replaces every recovery code of the signed-in user with ten new ones, after checking the password; the old codes stop working. Needs two-factor sign-in on (409 otherwise).',
           tags,
           summary: 'New recovery codes in place of all the old ones (password needed)',
           body: RecoveryCodesBody,
-          response: { 200: RecoveryCodesResponse, ...errorResponses(400, 401, 403, 409, 429) },
+          response: {
+            200: answer('The new recovery codes, shown this once', RecoveryCodesResponse),
+            ...errorResponses(400, 401, 403, 409, 429),
+          },
         },
       },
       async (request) => regenerateRecoveryCodes(deps, sessionCallerOf(request), request.body),
@@ -337,10 +428,16 @@ export const authRoutes =
       '/me/events',
       {
         schema: {
+          operationId: 'listMyEvents',
+          description:
+            "The signed-in user's own security log, newest first and paged: sign-ins and failed attempts, sign-outs, sessions revoked, name, email, password and two-factor changes.",
           tags,
           summary: 'My security activity: sign-ins, sign-outs, sessions, profile and password',
           querystring: UserEventsQuery,
-          response: { 200: UserEventsPage, ...errorResponses(400, 401, 403) },
+          response: {
+            200: answer('A page of security events', UserEventsPage),
+            ...errorResponses(400, 401, 403),
+          },
         },
       },
       async (request) => listUserEvents(deps, sessionCallerOf(request), request.query),

@@ -13,6 +13,7 @@ import type {
 } from '../context.js';
 import type { Executor } from '../db/database.js';
 import type { AccountRow, SessionRow, UserEventRow, UserRow } from '../db/schema.js';
+import { transact } from '../db/transaction.js';
 import { AppError, invalidInput, notFound } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import { hashToken, hmac, newToken, safeEqual } from '../lib/secrets.js';
@@ -135,7 +136,7 @@ export async function signup(deps: Deps, meta: RequestMeta, input: SignupInput) 
   try {
     // The user, their account and its audit events, the first session and `user.signup`: all
     // or nothing.
-    created = await deps.db.transaction().execute(async (trx) => {
+    created = await transact(deps.db, async (trx) => {
       await insertUser(trx, user);
       const account = await createPersonalAccount(deps, trx, user, meta);
       const session = await issueSession(deps, trx, user.id, meta, 'user.signup');
@@ -206,7 +207,7 @@ export async function login(
       'Enter the code from your authenticator app, or a recovery code',
     );
   }
-  const session = await deps.db.transaction().execute(async (trx) => {
+  const session = await transact(deps.db, async (trx) => {
     // The code is used up in the transaction that signs in with it.
     const factor =
       twoFactor && input.code !== undefined
@@ -242,7 +243,7 @@ export async function authenticateSession(
   accountId?: string,
 ): Promise<SessionAuthentication | null> {
   if (token.length < 20 || token.length > 128) return null;
-  const row = await findSessionByTokenHash(deps.db, hashToken(token), accountId ?? '');
+  const row = await findSessionByTokenHash(deps, hashToken(token), accountId ?? '');
   if (!row) return null;
   const now = deps.clock.now();
   const lastSeen = Date.parse(row.last_seen_at);
@@ -293,7 +294,7 @@ export async function logout(deps: Deps, caller: Caller): Promise<void> {
   if (caller.principal.kind !== 'session') return;
   const sessionCaller = caller as SessionCaller;
   const { userId, sessionId } = sessionCaller.principal;
-  await deps.db.transaction().execute(async (trx) => {
+  await transact(deps.db, async (trx) => {
     if (!(await deleteSession(trx, userId, sessionId))) return;
     await writeUserEvent(trx, contextOf(sessionCaller), deps.clock.now(), 'user.signout');
   });
@@ -325,7 +326,7 @@ export async function revokeSession(
   caller: SessionCaller,
   sessionId: string,
 ): Promise<void> {
-  await deps.db.transaction().execute(async (trx) => {
+  await transact(deps.db, async (trx) => {
     if (!(await deleteSession(trx, caller.principal.userId, sessionId))) throw notFound('Session');
     await writeUserEvent(trx, contextOf(caller), deps.clock.now(), 'session.revoke', {
       sessionId,
@@ -339,7 +340,7 @@ export async function revokeSession(
  * which refuses API keys with 403) may sign them out.
  */
 export function revokeOtherSessions(deps: Deps, caller: SessionCaller): Promise<number> {
-  return deps.db.transaction().execute(async (trx) => {
+  return transact(deps.db, async (trx) => {
     const count = await deleteSessionsOf(trx, caller.principal.userId, caller.principal.sessionId);
     // Nothing signed out, nothing changed: no event.
     if (count > 0) {
@@ -362,7 +363,7 @@ export async function updateProfile(
 ): Promise<UserDto> {
   const name = input.name.trim();
   if (name.length === 0) throw invalidInput('body/name must not be blank');
-  return deps.db.transaction().execute(async (trx) => {
+  return transact(deps.db, async (trx) => {
     const user = await findUserById(trx, caller.principal.userId);
     if (!user) throw notFound('User');
     if (user.name === name) return toUserDto(user);
@@ -397,7 +398,7 @@ export async function changeEmail(
   const taken = await findUserByEmail(deps.db, normalizeEmail(email));
   if (taken && taken.id !== userId) throw emailTaken();
   try {
-    await deps.db.transaction().execute(async (trx) => {
+    await transact(deps.db, async (trx) => {
       const now = deps.clock.now();
       await updateUserEmail(trx, userId, email, now.toISOString());
       await writeUserEvent(trx, contextOf(caller), now, 'user.email_change', {
@@ -436,7 +437,7 @@ export async function changePassword(
   const user = await verifyCurrentPassword(deps, userId, input.currentPassword, 'currentPassword');
   // Hashed before the transaction: argon2 takes tens of milliseconds.
   const passwordHash = await hashPassword(input.newPassword);
-  return deps.db.transaction().execute(async (trx) => {
+  return transact(deps.db, async (trx) => {
     const now = deps.clock.now();
     // Only over the hash the current password was checked against: a change in between wins.
     if (
@@ -473,7 +474,7 @@ export async function resetPasswordByOperator(deps: Deps, email: string): Promis
   const temporaryPassword = newToken(16);
   // Hashed before the transaction: argon2 takes tens of milliseconds.
   const passwordHash = await hashPassword(temporaryPassword);
-  const sessionsRevoked = await deps.db.transaction().execute(async (trx) => {
+  const sessionsRevoked = await transact(deps.db, async (trx) => {
     const now = deps.clock.now();
     await updateUserPassword(trx, user.id, passwordHash, now.toISOString());
     const revoked = await deleteSessionsOf(trx, user.id);

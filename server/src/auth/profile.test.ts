@@ -13,6 +13,7 @@ import {
   type TestGantry,
   type TestUser,
 } from '../../test/harness.js';
+import { EXIT } from '../cli/exit-codes.js';
 import { ManualClock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
 import { pruneExpiredEvents } from '../server.js';
@@ -726,7 +727,9 @@ describe.each(DIALECTS)('profile, password and security activity on %s', (dialec
       const user = await signUp(gantry.app);
       const before = await userRow(user.user.id);
       const { io, sink } = captureOperatorIo();
-      expect(await runResetPasswordCommand(gantry.deps, 'nobody@example.com', sink)).toBe(1);
+      expect(await runResetPasswordCommand(gantry.deps, 'nobody@example.com', sink)).toBe(
+        EXIT.notFound,
+      );
       expect(io.err).toBe('gantry: No user with the email "nobody@example.com"\n');
       expect(io.out).toBe('');
       expect(await userRow(user.user.id)).toEqual(before);
@@ -746,7 +749,7 @@ describe.each(DIALECTS)('profile, password and security activity on %s', (dialec
       await program.parseAsync(['users', 'reset-password', user.user.email], { from: 'user' });
       expect(io.out).toContain(`Temporary password for ${user.user.email}: `);
       await program.parseAsync(['users', 'reset-password', 'ghost@example.com'], { from: 'user' });
-      expect(exits).toEqual([1]);
+      expect(exits).toEqual([EXIT.notFound]);
     });
   });
 });

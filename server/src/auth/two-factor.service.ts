@@ -3,6 +3,7 @@ import { Secret, TOTP } from 'otpauth';
 import type { Deps, SessionCaller } from '../context.js';
 import type { Executor } from '../db/database.js';
 import type { UserTwoFactorRow } from '../db/schema.js';
+import { transact } from '../db/transaction.js';
 import { AppError, notFound } from '../errors.js';
 import { hashToken, seal, unseal } from '../lib/secrets.js';
 import { findUserByEmail, normalizeEmail } from './auth.store.js';
@@ -175,7 +176,7 @@ export async function startTwoFactorSetup(
     'password',
   );
   const secret = randomSecret(SECRET_BYTES);
-  await deps.db.transaction().execute(async (trx) => {
+  await transact(deps.db, async (trx) => {
     if (await enabledTwoFactor(trx, user.id)) throw alreadyOn();
     const sealed = seal(deps.config.secret, SEAL_PURPOSE, secret.base32);
     await replacePendingTwoFactor(trx, user.id, sealed, deps.clock.now().toISOString());
@@ -219,7 +220,7 @@ export async function enableTwoFactor(
     const now = deps.clock.now();
     const step = stepOf(deps, pending.secret_sealed, normalizeCode(input.code), now);
     if (step === null) return undefined;
-    return deps.db.transaction().execute(async (trx) => {
+    return transact(deps.db, async (trx) => {
       const at = now.toISOString();
       if (!(await markTwoFactorEnabled(trx, userId, pending.secret_sealed, step, at))) {
         throw new AppError('conflict', 'Two-factor set-up changed meanwhile; start again');
@@ -245,7 +246,7 @@ export async function disableTwoFactor(
   await codeAttempt(deps, userId, async () => {
     await verifyCurrentPassword(deps, userId, input.password, 'password');
     const now = deps.clock.now();
-    return deps.db.transaction().execute(async (trx) => {
+    return transact(deps.db, async (trx) => {
       const row = await enabledTwoFactor(trx, userId);
       if (!row) throw notOn();
       const factor = await useSecondFactor(deps, trx, row, input.code, now);
@@ -267,7 +268,7 @@ export async function regenerateRecoveryCodes(
 ): Promise<{ recoveryCodes: string[] }> {
   const userId = caller.principal.userId;
   await verifyCurrentPassword(deps, userId, input.password, 'password');
-  const recoveryCodes = await deps.db.transaction().execute(async (trx) => {
+  const recoveryCodes = await transact(deps.db, async (trx) => {
     if (!(await enabledTwoFactor(trx, userId))) throw notOn();
     const now = deps.clock.now();
     const codes = await issueRecoveryCodes(trx, userId, now.toISOString());
@@ -285,7 +286,7 @@ export async function regenerateRecoveryCodes(
 export async function resetTwoFactorByOperator(deps: Deps, email: string): Promise<void> {
   const user = await findUserByEmail(deps.db, normalizeEmail(email));
   if (!user) throw notFound('User');
-  await deps.db.transaction().execute(async (trx) => {
+  await transact(deps.db, async (trx) => {
     if (!(await deleteTwoFactor(trx, user.id))) throw notOn();
     const now = deps.clock.now();
     await writeUserEvent(trx, operatorEventContext(user.id), now, 'user.two_factor_reset', {

@@ -11,6 +11,7 @@ import {
   type TestGantry,
   type TestUser,
 } from '../../test/harness.js';
+import { EXIT } from '../cli/exit-codes.js';
 import { ManualClock } from '../lib/clock.js';
 import { hashToken } from '../lib/secrets.js';
 import { runResetTwoFactorCommand } from './auth.cli.js';
@@ -294,10 +295,14 @@ describe.each(DIALECTS)('two-factor sign-in on %s', (dialect) => {
     expect((await actionsOf(user.user.id)).at(-2)).toBe('user.two_factor_reset');
 
     const again = captureOperatorIo();
-    expect(await runResetTwoFactorCommand(gantry.deps, user.user.email, again.sink)).toBe(1);
+    expect(await runResetTwoFactorCommand(gantry.deps, user.user.email, again.sink)).toBe(
+      EXIT.conflict,
+    );
     expect(again.io.err).toContain('not on');
     const nobody = captureOperatorIo();
-    expect(await runResetTwoFactorCommand(gantry.deps, 'nobody@example.com', nobody.sink)).toBe(1);
+    expect(await runResetTwoFactorCommand(gantry.deps, 'nobody@example.com', nobody.sink)).toBe(
+      EXIT.notFound,
+    );
     expect(nobody.io.err).toContain('No user');
   });
 });

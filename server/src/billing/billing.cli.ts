@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { operatorContext } from '../audit/audit.events.js';
+import { EXIT } from '../cli/exit-codes.js';
 import {
-  OPERATOR_EXIT as EXIT,
   type OperatorIo,
   type OperatorOptions,
   operatorAction,
@@ -36,7 +36,8 @@ export async function runCreditCommand(
       io.err(
         `gantry: ${error.code === 'not_found' ? `No account with id "${args.accountId}"` : error.message}\n`,
       );
-      return error.code === 'invalid_input' ? EXIT.usage : EXIT.failure;
+      if (error.code === 'invalid_input') return EXIT.usage;
+      return error.code === 'not_found' ? EXIT.notFound : EXIT.failure;
     }
     throw error;
   }

@@ -159,6 +159,8 @@ export const StatementParams = Type.Object(
   {
     ...AccountParams.properties,
     month: Type.String({
+      minLength: 7,
+      maxLength: 7,
       pattern: '^\\d{4}-(0[1-9]|1[0-2])$',
       description: 'YYYY-MM',
     }),

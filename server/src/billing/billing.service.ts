@@ -1,16 +1,12 @@
 import type { Static } from '@sinclair/typebox';
-import { auditContextOf } from '../audit/audit.context.js';
 import { type AuditContext, SYSTEM_CONTEXT } from '../audit/audit.events.js';
-import { writeAuditEvent } from '../audit/audit.writer.js';
 import type { Caller, Deps, RequestMeta } from '../context.js';
 import type { Executor, Trx } from '../db/database.js';
 import type { BillingAccountRow, BillingKind, BillingTransactionRow } from '../db/schema.js';
 import { AppError, invalidInput, notFound } from '../errors.js';
 import { UUID_PATTERN } from '../lib/ids.js';
 import { formatMoney, MICRO, moneyProblem, parseMoney } from '../lib/money.js';
-import { inAccount, readAccount } from '../permissions/access.js';
-import { authorize } from '../permissions/policy.js';
-import { podNamesOf, spendPerHourOfLivePods } from '../pods/pods.store.js';
+import { auditorOf, inAccount, readAccount } from '../permissions/access.js';
 import type {
   BillingProfileSchema,
   BillingSchema,
@@ -126,17 +122,20 @@ export async function grantWelcomeCredit(
     note: 'Welcome credit',
     provider: 'welcome',
   });
-  await writeAuditEvent(trx, ctx, now, {
+  await auditorOf(
+    trx,
+    ctx,
+    now,
     accountId,
-    action: 'billing.credit',
-    resource: { type: 'billing', id: accountId },
-    details: {
-      transactionId: row.id,
-      amount: formatMoney(amount),
-      balanceAfter: formatMoney(row.balance_after),
-      provider: 'welcome',
-      note: row.note,
-    },
+    'billing.credit',
+    'billing',
+    accountId,
+  )({
+    transactionId: row.id,
+    amount: formatMoney(amount),
+    balanceAfter: formatMoney(row.balance_after),
+    provider: 'welcome',
+    note: row.note,
   });
 }
 
@@ -154,11 +153,8 @@ function readBilling<T>(
     deps,
     caller,
     accountId,
-    { action: 'billing.view', resource: { type: 'billing', id: accountId } },
-    async (db, actor) => {
-      authorize(actor, 'billing.view');
-      return fn(db);
-    },
+    { action: 'billing.view', resource: 'billing', resourceId: accountId, needs: 'billing.view' },
+    ({ db }) => fn(db),
   );
 }
 
@@ -166,7 +162,7 @@ function readBilling<T>(
 export function getBilling(deps: Deps, caller: Caller, accountId: string): Promise<BillingDto> {
   return readBilling(deps, caller, accountId, async (db) => {
     const row = await billingRow(deps, db, accountId);
-    return toBillingDto(deps, row, await spendPerHourOfLivePods(db, accountId));
+    return toBillingDto(deps, row, await deps.podUsage.spendPerHourOfLivePods(db, accountId));
   });
 }
 
@@ -256,11 +252,14 @@ export function updateBilling(
     deps,
     caller,
     accountId,
-    { action: 'billing.update', resource: { type: 'billing', id: accountId } },
-    async (trx, actor) => {
-      authorize(actor, 'billing.manage');
+    {
+      action: 'billing.update',
+      resource: 'billing',
+      resourceId: accountId,
+      needs: 'billing.manage',
+    },
+    async ({ db: trx, now, audit }) => {
       const changes = changesOf(deps, patch);
-      const now = deps.clock.now();
       const before = await lockBillingAccount(trx, accountId, now.toISOString());
       if (!before) throw new Error(`billing row of ${accountId} missing`);
       const beforeView: BillingProfileUpdate = {};
@@ -268,13 +267,8 @@ export function updateBilling(
         (beforeView as Record<string, unknown>)[key] = before[key];
       }
       const after = await updateBillingAccount(trx, accountId, changes, now.toISOString());
-      await writeAuditEvent(trx, auditContextOf(caller), now, {
-        accountId,
-        action: 'billing.update',
-        resource: { type: 'billing', id: accountId },
-        details: { before: auditView(beforeView), after: auditView(changes) },
-      });
-      return toBillingDto(deps, after, await spendPerHourOfLivePods(trx, accountId));
+      await audit({ before: auditView(beforeView), after: auditView(changes) });
+      return toBillingDto(deps, after, await deps.podUsage.spendPerHourOfLivePods(trx, accountId));
     },
   );
 }
@@ -357,7 +351,7 @@ export function getUsage(
     const to = new Date(toMs).toISOString();
     const pods = await usageByPod(db, accountId, from, to);
     const days = new Map((await usageByDay(db, accountId, from, to)).map((d) => [d.day, d]));
-    const names = await podNamesOf(
+    const names = await deps.podUsage.podNamesOf(
       db,
       accountId,
       pods.flatMap((p) => (p.podId ? [p.podId] : [])),

@@ -5,6 +5,8 @@ import type {
   BillingAccountsTable,
   BillingKind,
   BillingTransactionRow,
+  PodMeterRow,
+  PodRow,
 } from '../db/schema.js';
 
 /** Defaults of a new account's billing row (micro-units). */
@@ -241,4 +243,49 @@ export async function monthlyTotals(db: Executor, accountId: string) {
     amount: Number(r.amount),
     count: Number(r.count),
   }));
+}
+
+/** A Pod's meter, created (from its `started_at`) when it has none. */
+export async function meterOfPod(
+  trx: Executor,
+  pod: Pick<PodRow, 'id' | 'account_id' | 'price_per_hour' | 'started_at'>,
+  now: string,
+): Promise<PodMeterRow> {
+  await trx
+    .insertInto('pod_meters')
+    .values({
+      pod_id: pod.id,
+      account_id: pod.account_id,
+      metered_until: pod.started_at ?? now,
+      price_per_hour: Number(pod.price_per_hour),
+      metered_ms: 0,
+      charged: 0,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.column('pod_id').doNothing())
+    .execute();
+  return trx
+    .selectFrom('pod_meters')
+    .selectAll()
+    .where('pod_id', '=', pod.id)
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * Moves a Pod's meter forward, only if it still stands at `from` (as read): of two meters
+ * racing for the same interval only one writes. True when this one did.
+ */
+export async function advanceMeter(
+  trx: Executor,
+  podId: string,
+  from: string,
+  to: Omit<PodMeterRow, 'pod_id' | 'account_id'>,
+): Promise<boolean> {
+  const moved = await trx
+    .updateTable('pod_meters')
+    .set(to)
+    .where('pod_id', '=', podId)
+    .where('metered_until', '=', from)
+    .executeTakeFirst();
+  return Number(moved.numUpdatedRows) > 0;
 }

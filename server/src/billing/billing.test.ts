@@ -11,6 +11,7 @@ import {
 } from '../../test/harness.js';
 import { insertMembership } from '../accounts/accounts.store.js';
 import { operatorContext } from '../audit/audit.events.js';
+import { EXIT } from '../cli/exit-codes.js';
 import { ManualClock } from '../lib/clock.js';
 import { registerBillingCommands, runCreditCommand } from './billing.cli.js';
 import { findBillingAccount, sumLedger } from './billing.store.js';
@@ -391,8 +392,8 @@ describe.each(DIALECTS)('billing on %s', (dialect) => {
       [accountId, '99999999999999999', /too large/, 2],
       [accountId, 'ten', /decimal amount/, 2],
       [accountId, 'NaN', /decimal amount/, 2],
-      [UNKNOWN_ACCOUNT, '10', /No account with id/, 1],
-      ['nonsense', '10', /No account with id/, 1],
+      [UNKNOWN_ACCOUNT, '10', /No account with id/, EXIT.notFound],
+      ['nonsense', '10', /No account with id/, EXIT.notFound],
     ];
     for (const [id, amount, message, exitCode] of cases) {
       const { io, sink } = captureOperatorIo();

@@ -1,8 +1,8 @@
 import type { Trx } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { formatMoney } from '../lib/money.js';
-import { spendPerHourOfLivePods } from '../pods/pods.store.js';
 import { lockBillingAccount } from './billing.store.js';
+import type { PodUsage } from './pod-usage.js';
 
 /**
  * The billing guard before a Pod is created or started, in the Pods service's transaction:
@@ -14,6 +14,7 @@ import { lockBillingAccount } from './billing.store.js';
  */
 export async function assertCanRunPod(
   trx: Trx,
+  podUsage: PodUsage,
   accountId: string,
   pricePerHourMicro: number,
   options: { exceptPodId?: string } = {},
@@ -27,7 +28,7 @@ export async function assertCanRunPod(
       `The balance (${formatMoney(balance)}) must cover one hour of this Pod (${formatMoney(pricePerHourMicro)}); add credit first`,
     );
   }
-  const running = await spendPerHourOfLivePods(trx, accountId, options.exceptPodId);
+  const running = await podUsage.spendPerHourOfLivePods(trx, accountId, options.exceptPodId);
   const limit = Number(billing?.spend_limit_per_hour ?? 0);
   if (running + pricePerHourMicro > limit) {
     throw new AppError(

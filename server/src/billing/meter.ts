@@ -1,13 +1,13 @@
 import { SYSTEM_CONTEXT } from '../audit/audit.events.js';
-import { writeAuditEvent } from '../audit/audit.writer.js';
 import type { Deps } from '../context.js';
-import type { Executor, Trx } from '../db/database.js';
-import type { PodMeterRow, PodRow } from '../db/schema.js';
+import type { Trx } from '../db/database.js';
+import { transact } from '../db/transaction.js';
 import { type JobHandle, startPeriodicJob } from '../lib/jobs.js';
 import { formatMoney, usageCost } from '../lib/money.js';
-import { LIVE_STATUSES } from '../pods/state.js';
-import { lockBillingAccount } from './billing.store.js';
+import { auditorOf } from '../permissions/access.js';
+import { advanceMeter, lockBillingAccount, meterOfPod } from './billing.store.js';
 import { postTransaction } from './ledger.js';
+import type { MeteredPod } from './pod-usage.js';
 
 /**
  * Stops a Pod on the system's behalf (the Pods module's `stopPodBySystem`), which
@@ -29,7 +29,6 @@ export type PodStopper = (
  * and charging starts at the later of it and `started_at`: the gap between runs (including a
  * restart's `starting`) is never billed, and no millisecond is billed twice.
  */
-type MeteredPod = Pick<PodRow, 'id' | 'account_id' | 'status' | 'price_per_hour' | 'started_at'>;
 
 /** What one Pod was charged for one interval. */
 export interface PodCharge {
@@ -42,27 +41,6 @@ export interface PodCharge {
 }
 
 const DAY_MS = 86_400_000;
-async function meterOf(trx: Trx, pod: MeteredPod, now: string): Promise<PodMeterRow> {
-  await trx
-    .insertInto('pod_meters')
-    .values({
-      pod_id: pod.id,
-      account_id: pod.account_id,
-      metered_until: pod.started_at ?? now,
-      price_per_hour: Number(pod.price_per_hour),
-      metered_ms: 0,
-      charged: 0,
-      updated_at: now,
-    })
-    .onConflict((oc) => oc.column('pod_id').doNothing())
-    .execute();
-  return trx
-    .selectFrom('pod_meters')
-    .selectAll()
-    .where('pod_id', '=', pod.id)
-    .executeTakeFirstOrThrow();
-}
-
 /**
  * Charges one Pod's running time from where its meter stands up to `untilMs`, in `trx`,
  * exactly once: the meter row moves forward with a conditional update (`WHERE
@@ -80,7 +58,7 @@ async function chargePod(
 ): Promise<PodCharge[]> {
   if (!pod.started_at) return [];
   const now = deps.clock.now();
-  const meter = await meterOf(trx, pod, now.toISOString());
+  const meter = await meterOfPod(trx, pod, now.toISOString());
   const fromMs = Math.max(Date.parse(meter.metered_until), Date.parse(pod.started_at));
   if (untilMs <= fromMs) return [];
 
@@ -104,19 +82,14 @@ async function chargePod(
     start = end;
   }
 
-  const moved = await trx
-    .updateTable('pod_meters')
-    .set({
-      metered_until: new Date(untilMs).toISOString(),
-      price_per_hour: price,
-      metered_ms: totalMs,
-      charged: totalCharged,
-      updated_at: now.toISOString(),
-    })
-    .where('pod_id', '=', pod.id)
-    .where('metered_until', '=', meter.metered_until)
-    .executeTakeFirst();
-  if (Number(moved.numUpdatedRows) === 0) return [];
+  const moved = await advanceMeter(trx, pod.id, meter.metered_until, {
+    metered_until: new Date(untilMs).toISOString(),
+    price_per_hour: price,
+    metered_ms: totalMs,
+    charged: totalCharged,
+    updated_at: now.toISOString(),
+  });
+  if (!moved) return [];
 
   for (const charge of charges) {
     if (charge.amount === 0) continue;
@@ -144,20 +117,22 @@ async function auditCharges(
   extra: Record<string, unknown>,
 ) {
   const total = charges.reduce((sum, c) => sum + c.amount, 0);
-  await writeAuditEvent(trx, SYSTEM_CONTEXT, deps.clock.now(), {
+  const audit = auditorOf(
+    trx,
+    SYSTEM_CONTEXT,
+    deps.clock.now(),
     accountId,
-    action: 'billing.charge',
-    resource: { type: 'billing', id: accountId },
-    details: {
-      ...extra,
-      total: formatMoney(total),
-      balanceAfter: formatMoney(balanceAfter),
-      charges: charges.map((c) => ({ ...c, amount: formatMoney(c.amount) })),
-    },
+    'billing.charge',
+    'billing',
+    accountId,
+  );
+  await audit({
+    ...extra,
+    total: formatMoney(total),
+    balanceAfter: formatMoney(balanceAfter),
+    charges: charges.map((c) => ({ ...c, amount: formatMoney(c.amount) })),
   });
 }
-
-const podColumns = ['id', 'account_id', 'status', 'price_per_hour', 'started_at'] as const;
 
 /**
  * The hook the Pods service calls in the transaction that moves a Pod out of `running`
@@ -171,11 +146,7 @@ export async function chargePodUntil(
   podId: string,
   until: Date,
 ): Promise<number> {
-  const pod = await trx
-    .selectFrom('pods')
-    .select(podColumns)
-    .where('id', '=', podId)
-    .executeTakeFirst();
+  const pod = await deps.podUsage.findMeteredPod(trx, podId);
   if (!pod?.started_at) return 0;
   const billing = await lockBillingAccount(trx, pod.account_id, deps.clock.now().toISOString());
   const charges = await chargePod(trx, deps, pod, until.getTime());
@@ -194,18 +165,6 @@ export async function chargePodUntil(
     },
   );
   return total;
-}
-
-/** Running Pods of every account (the meter's candidates; re-read under lock per account). */
-function runningPods(db: Executor) {
-  return db
-    .selectFrom('pods')
-    .select(['id', 'account_id'])
-    .where('status', '=', 'running')
-    .where('started_at', 'is not', null)
-    .orderBy('account_id')
-    .orderBy('id')
-    .execute();
 }
 
 export interface MeterRunResult {
@@ -232,7 +191,7 @@ export async function runMeterOnce(
   options: MeterOptions = {},
 ): Promise<MeterRunResult> {
   const result: MeterRunResult = { charged: new Map(), stopped: [], failed: [] };
-  const candidates = await runningPods(deps.db);
+  const candidates = await deps.podUsage.listRunningPods(deps.db);
   const byAccount = new Map<string, string[]>();
   for (const pod of candidates) {
     byAccount.set(pod.account_id, [...(byAccount.get(pod.account_id) ?? []), pod.id]);
@@ -241,17 +200,10 @@ export async function runMeterOnce(
   for (const [accountId, podIds] of byAccount) {
     let balance: number;
     try {
-      balance = await deps.db.transaction().execute(async (trx) => {
+      balance = await transact(deps.db, async (trx) => {
         const now = deps.clock.now();
         // Lock order everywhere: Pod rows, then the billing row (as the stop path does).
-        let query = trx
-          .selectFrom('pods')
-          .select(podColumns)
-          .where('account_id', '=', accountId)
-          .where('id', 'in', podIds)
-          .orderBy('id');
-        if (deps.dialect === 'postgres') query = query.forUpdate();
-        const pods = await query.execute();
+        const pods = await deps.podUsage.lockMeteredPods(trx, deps.dialect, accountId, podIds);
         await lockBillingAccount(trx, accountId, now.toISOString());
         const charges: PodCharge[] = [];
         for (const pod of pods) {
@@ -290,15 +242,8 @@ async function stopActivePods(
   balance: number,
   stopPod: PodStopper,
 ): Promise<string[]> {
-  const active = await deps.db
-    .selectFrom('pods')
-    .select('id')
-    .where('account_id', '=', accountId)
-    .where('status', 'in', [...LIVE_STATUSES])
-    .orderBy('id')
-    .execute();
   const stopped: string[] = [];
-  for (const { id } of active) {
+  for (const id of await deps.podUsage.listLivePodIds(deps.db, accountId)) {
     try {
       await stopPod(deps, id, 'balance_exhausted', {
         reason: 'balance_exhausted',

@@ -1,9 +1,10 @@
 import type { AuditContext } from '../audit/audit.events.js';
-import { writeAuditEvent } from '../audit/audit.writer.js';
 import type { Deps } from '../context.js';
+import { transact } from '../db/transaction.js';
 import { invalidInput, notFound } from '../errors.js';
 import { UUID_PATTERN } from '../lib/ids.js';
 import { formatMoney, MICRO, moneyProblem, parseMoney } from '../lib/money.js';
+import { auditorOf } from '../permissions/access.js';
 import { type TransactionDto, toTransactionDto } from './billing.service.js';
 import { postTransaction } from './ledger.js';
 
@@ -61,7 +62,7 @@ export async function recordCredit(
     throw invalidInput(`The note must be at most ${MAX_NOTE_LENGTH} characters of plain text`);
   }
   if (!new RegExp(UUID_PATTERN).test(accountId)) throw notFound('Account');
-  return deps.db.transaction().execute(async (trx) => {
+  return transact(deps.db, async (trx) => {
     const account = await trx
       .selectFrom('accounts')
       .select('id')
@@ -78,17 +79,20 @@ export async function recordCredit(
       note,
       provider,
     });
-    await writeAuditEvent(trx, ctx, now, {
+    await auditorOf(
+      trx,
+      ctx,
+      now,
       accountId,
-      action: 'billing.credit',
-      resource: { type: 'billing', id: accountId },
-      details: {
-        transactionId: row.id,
-        amount: formatMoney(amountMicro),
-        balanceAfter: formatMoney(row.balance_after),
-        provider,
-        note,
-      },
+      'billing.credit',
+      'billing',
+      accountId,
+    )({
+      transactionId: row.id,
+      amount: formatMoney(amountMicro),
+      balanceAfter: formatMoney(row.balance_after),
+      provider,
+      note,
     });
     return toTransactionDto(row);
   });

@@ -1,11 +1,12 @@
-// Issue 7's "done when", end to end: the real `gantry` binary in a child process
-// against a Gantry served by this test (SQLite, and PostgreSQL when
-// TEST_DATABASE_URL is set), with Pods on the real local runtime.
+// The command line end to end: the `gantry` program (run in this process, as
+// bin/gantry.mjs runs it; cli.test.ts spawns the binary once) against a Gantry served
+// over HTTP by this test (SQLite, and PostgreSQL when TEST_DATABASE_URL is set), with
+// Pods on the real local runtime.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnGantry } from '../../test/cli.js';
+import { runGantry } from '../../test/cli.js';
 import { asApiKey, buildApiKey } from '../../test/factories.js';
 import {
   auditEvents,
@@ -17,7 +18,7 @@ import {
 import { accept, buildTeam, type TestTeam } from '../../test/teams.js';
 import { createPodAs, waitForStatus } from '../pods/pods.fixtures.js';
 import { processExists, waitFor } from '../pods/runtime/test-helpers.js';
-import { EXIT } from './client.js';
+import { EXIT } from './exit-codes.js';
 
 interface ExportedEvent {
   id: string;
@@ -27,8 +28,8 @@ interface ExportedEvent {
   outcome: string;
 }
 
-// Each test runs several CLI processes that load every module through tsx (~3 s apiece on 2
-// busy cores): more than the default per-test budget.
+// Pods start and stop on the real local runtime: more than the default per-test budget on 2
+// busy cores.
 describe.each(DIALECTS)('gantry command line end to end on %s', { timeout: 90_000 }, (dialect) => {
   let gantry: TestGantry;
   let url: string;
@@ -65,17 +66,17 @@ describe.each(DIALECTS)('gantry command line end to end on %s', { timeout: 90_00
     const pod = await createPodAs(dev(), team.accountId, { name: 'listed pod' });
     try {
       const env = envOf(key.secret);
-      const list = await spawnGantry(['pods', 'list'], env);
+      const list = await runGantry(['pods', 'list'], env);
       expect(list.stderr).toBe('');
       expect(list.code).toBe(EXIT.ok);
       expect(list.stdout).toMatch(/^ID\s+NAME\s+STATUS/);
       expect(list.stdout).toContain('listed pod');
-      const json = await spawnGantry(['pods', 'list', '--json'], env);
+      const json = await runGantry(['pods', 'list', '--json'], env);
       expect(json.code).toBe(EXIT.ok);
       expect(JSON.parse(json.stdout).map((p: { id: string }) => p.id)).toContain(pod.id);
 
       const file = join(home, 'audit.jsonl');
-      const exported = await spawnGantry(['audit', 'export', '--output', file], env);
+      const exported = await runGantry(['audit', 'export', '--output', file], env);
       expect(exported.code, exported.stderr).toBe(EXIT.ok);
       const events = readFileSync(file, 'utf8')
         .trimEnd()
@@ -113,7 +114,7 @@ describe.each(DIALECTS)('gantry command line end to end on %s', { timeout: 90_00
           .reverse(),
       );
 
-      const filtered = await spawnGantry(
+      const filtered = await runGantry(
         ['audit', 'export', '--format', 'csv', '--action', 'pod.*'],
         env,
       );
@@ -125,7 +126,7 @@ describe.each(DIALECTS)('gantry command line end to end on %s', { timeout: 90_00
       expect(filtered.stderr).toContain(`Exported ${rows.length - 1} events`);
 
       const before = await podRows();
-      const create = await spawnGantry(
+      const create = await runGantry(
         ['pods', 'create', '--name', 'nope', '--gpu-type', 'a100-80gb', '--template', 'hello-web'],
         env,
       );
@@ -167,7 +168,7 @@ describe.each(DIALECTS)('gantry command line end to end on %s', { timeout: 90_00
     expect(billing.json().spendLimit).toBe('80.000000');
 
     const env = envOf(key.secret);
-    const created = await spawnGantry(
+    const created = await runGantry(
       [
         'pods',
         'create',
@@ -189,7 +190,7 @@ describe.each(DIALECTS)('gantry command line end to end on %s', { timeout: 90_00
       const pid = (await gantry.deps.runtime.status(pod.id)).pid ?? 0;
       expect(processExists(pid)).toBe(true);
 
-      const connect = await spawnGantry(['pods', 'connect', pod.id], env);
+      const connect = await runGantry(['pods', 'connect', pod.id], env);
       expect(connect.code, connect.stderr).toBe(EXIT.ok);
       const podUrl = new URL(connect.stdout.trim().split('\n')[0]!);
       const page = await fetch(`${url}${podUrl.pathname}`, {
@@ -198,7 +199,7 @@ describe.each(DIALECTS)('gantry command line end to end on %s', { timeout: 90_00
       expect(page.status).toBe(200);
       expect(await page.text()).toContain(pod.id);
 
-      const stopped = await spawnGantry(['pods', 'stop', pod.id], env);
+      const stopped = await runGantry(['pods', 'stop', pod.id], env);
       expect(stopped.code, stopped.stderr).toBe(EXIT.ok);
       expect(stopped.stdout).toBe(`Pod cli pod (${pod.id}) is exited\n`);
       await waitFor(() => !processExists(pid));
@@ -218,14 +219,14 @@ describe.each(DIALECTS)('gantry command line end to end on %s', { timeout: 90_00
   it('a revoked key stops working on its very next command', async () => {
     const key = await buildApiKey(dev(), team.accountId, { name: 'to revoke' });
     const env = envOf(key.secret);
-    const before = await spawnGantry(['pods', 'list', '--json'], env);
+    const before = await runGantry(['pods', 'list', '--json'], env);
     expect(before.code, before.stderr).toBe(EXIT.ok);
     const revoked = await dev().request({
       method: 'DELETE',
       url: `${base}/api-keys/${key.id}`,
     });
     expect(revoked.statusCode).toBeLessThan(300);
-    const after = await spawnGantry(['pods', 'list', '--json'], env);
+    const after = await runGantry(['pods', 'list', '--json'], env);
     expect(after.code).toBe(EXIT.auth);
     expect(after.stdout).toBe('');
     expect(after.stderr).toContain('invalid_api_key');
@@ -235,12 +236,12 @@ describe.each(DIALECTS)('gantry command line end to end on %s', { timeout: 90_00
     const key = await buildApiKey(admin(), team.accountId, { name: 'admin script' });
     const env = envOf(key.secret);
 
-    const members = await spawnGantry(['members', 'list'], env);
+    const members = await runGantry(['members', 'list'], env);
     expect(members.code, members.stderr).toBe(EXIT.ok);
     for (const user of [team.owner, dev(), admin()]) {
       expect(members.stdout).toContain(user.user.email);
     }
-    const membersJson = await spawnGantry(['members', 'list', '--json'], env);
+    const membersJson = await runGantry(['members', 'list', '--json'], env);
     expect(
       JSON.parse(membersJson.stdout).map((m: { userId: string; role: string }) => [
         m.userId,
@@ -254,7 +255,7 @@ describe.each(DIALECTS)('gantry command line end to end on %s', { timeout: 90_00
       ]),
     );
 
-    const created = await spawnGantry(
+    const created = await runGantry(
       ['invites', 'create', '--role', 'billing', '--max-uses', '2', '--json'],
       env,
     );
@@ -263,18 +264,18 @@ describe.each(DIALECTS)('gantry command line end to end on %s', { timeout: 90_00
     expect(invite).toMatchObject({ role: 'billing', maxUses: 2, createdBy: admin().user.id });
     const token = String(invite.url).split('/invite/')[1]!;
 
-    const listed = await spawnGantry(['invites', 'list'], env);
+    const listed = await runGantry(['invites', 'list'], env);
     expect(listed.code).toBe(EXIT.ok);
     expect(listed.stdout).toContain(invite.id);
     expect(listed.stdout).toContain(invite.url);
 
-    const revoked = await spawnGantry(['invites', 'revoke', invite.id], env);
+    const revoked = await runGantry(['invites', 'revoke', invite.id], env);
     expect(revoked.code, revoked.stderr).toBe(EXIT.ok);
     expect(revoked.stdout).toBe(`Revoked invite ${invite.id}\n`);
-    const after = await spawnGantry(['invites', 'list', '--json'], env);
+    const after = await runGantry(['invites', 'list', '--json'], env);
     expect(JSON.parse(after.stdout).map((i: { id: string }) => i.id)).not.toContain(invite.id);
     expect((await accept(await signUp(gantry.app), token)).statusCode).toBe(410);
-    const again = await spawnGantry(['invites', 'revoke', invite.id], env);
+    const again = await runGantry(['invites', 'revoke', invite.id], env);
     expect(again.code).not.toBe(EXIT.ok);
 
     const actors = (await auditEvents(gantry, team.accountId))
@@ -287,12 +288,12 @@ describe.each(DIALECTS)('gantry command line end to end on %s', { timeout: 90_00
 
     // The same commands with a Dev's key are refused (members.manage).
     const devKey = await buildApiKey(dev(), team.accountId, { name: 'dev tries' });
-    const devInvite = await spawnGantry(
+    const devInvite = await runGantry(
       ['invites', 'create', '--role', 'admin'],
       envOf(devKey.secret),
     );
     expect(devInvite.code).toBe(EXIT.forbidden);
-    const devMembers = await spawnGantry(['members', 'list'], envOf(devKey.secret));
+    const devMembers = await runGantry(['members', 'list'], envOf(devKey.secret));
     expect(devMembers.code).toBe(EXIT.forbidden);
   });
 });

@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { type Command, Option } from 'commander';
 import { type CliIo, clientFrom } from './client.js';
+import type { OperatorOptions } from './operator.js';
 import { commandGroup, isoTime, printList, shortTime, wholeNumber } from './output.js';
 
 interface AuditEvent {
@@ -83,7 +84,11 @@ function progressCounter(io: CliIo) {
 }
 
 /** `gantry audit list|export`. */
-export function registerAuditCommands(program: Command, io: CliIo): void {
+export function registerAuditCommands(
+  program: Command,
+  io: CliIo,
+  operator: OperatorOptions = {},
+): void {
   const audit = commandGroup(program, 'audit', "The key's account audit log");
 
   addFilterOptions(
@@ -140,7 +145,7 @@ export function registerAuditCommands(program: Command, io: CliIo): void {
     async (options: FilterOptions & { format: string; output?: string; account?: string }) => {
       if (options.account) {
         const { exportFromDatabase } = await import('../audit/audit.cli.js');
-        await exportFromDatabase({ ...options, account: options.account });
+        await exportFromDatabase({ ...options, account: options.account }, operator);
         return;
       }
       const client = clientFrom(io);

@@ -1,53 +1,14 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApiKey, buildMember, buildTeam } from '../../test/factories.js';
+import { runGantry, spawnGantry } from '../../test/cli.js';
+import { buildApiKey, buildMember } from '../../test/factories.js';
 import { DIALECTS, signUp, startTestGantry, type TestGantry } from '../../test/harness.js';
-import { type CliIo, EXIT, exitCodeOfStatus } from './client.js';
-import { registerClientCommands } from './commands.js';
-import { createProgram, formatTable, runProgram } from './output.js';
-
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '../../bin/gantry.mjs');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real `gantry` binary in a child process. */
-function spawnGantry(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 20_000 },
-      (error, stdout, stderr) => {
-        const code = error ? Number((error as { code?: number }).code ?? 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
-
-/** Runs the user commands in this process: same program, captured output. */
-async function runInProcess(args: string[], env: Record<string, string>): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (c) => out.push(String(c)));
-  stderr.on('data', (c) => err.push(String(c)));
-  const io: CliIo = { stdout, stderr, stdin: Readable.from([]), env };
-  const program = createProgram(io);
-  registerClientCommands(program, io);
-  const code = await runProgram(program, args, io);
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+import { buildTeam } from '../../test/teams.js';
+import { exitCodeOfStatus } from './client.js';
+import { EXIT } from './exit-codes.js';
+import { formatTable } from './output.js';
 
 describe('cli output', () => {
   it('aligns table columns and maps HTTP statuses to exit codes', () => {
@@ -92,16 +53,16 @@ describe.each(DIALECTS)('gantry command line on %s', (dialect) => {
     const user = await signUp(gantry.app, { name: 'Cli User' });
     const key = await buildApiKey(user, user.account.id, { readOnly: true });
     const env = { HOME: home };
-    const login = await spawnGantry(['login', '--url', `${url}/`, '--key', key.secret], env);
+    const login = await runGantry(['login', '--url', `${url}/`, '--key', key.secret], env);
     expect(login.stderr).toBe('');
-    expect(login.code).toBe(0);
+    expect(login.code).toBe(EXIT.ok);
     expect(login.stdout).toContain(user.user.email);
     const configPath = join(home, '.config', 'gantry', 'config.json');
     expect(statSync(configPath).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(configPath, 'utf8'))).toEqual({ url, apiKey: key.secret });
 
-    const whoami = await spawnGantry(['whoami', '--json'], env);
-    expect(whoami.code).toBe(0);
+    const whoami = await runGantry(['whoami', '--json'], env);
+    expect(whoami.code).toBe(EXIT.ok);
     expect(JSON.parse(whoami.stdout)).toMatchObject({
       user: { id: user.user.id, email: user.user.email },
       account: { id: user.account.id },
@@ -119,7 +80,7 @@ describe.each(DIALECTS)('gantry command line on %s', (dialect) => {
     });
     const emptyHome = mkdtempSync(join(tmpdir(), 'gantry-cli-'));
     try {
-      const revoked = await spawnGantry(['whoami'], {
+      const revoked = await runGantry(['whoami'], {
         HOME: emptyHome,
         GANTRY_URL: url,
         GANTRY_API_KEY: key.secret,
@@ -128,27 +89,27 @@ describe.each(DIALECTS)('gantry command line on %s', (dialect) => {
       expect(revoked.stderr).toContain('invalid_api_key');
       expect(revoked.stderr).not.toContain(key.secret);
 
-      const login = await runInProcess(['login', '--url', url, '--key', `${key.secret}x`], {
+      const login = await runGantry(['login', '--url', url, '--key', `${key.secret}x`], {
         HOME: emptyHome,
       });
       expect(login.code).toBe(EXIT.auth);
       expect(existsSync(join(emptyHome, '.config', 'gantry', 'config.json'))).toBe(false);
 
-      const notAKey = await runInProcess(['login', '--url', url, '--key', 'hunter2'], {
+      const notAKey = await runGantry(['login', '--url', url, '--key', 'hunter2'], {
         HOME: emptyHome,
       });
       expect(notAKey.code).toBe(EXIT.usage);
-      const notConfigured = await runInProcess(['pods', 'list'], { HOME: emptyHome });
+      const notConfigured = await runGantry(['pods', 'list'], { HOME: emptyHome });
       expect(notConfigured.code).toBe(EXIT.usage);
       expect(notConfigured.stderr).toContain('gantry login');
-      const badOption = await runInProcess(['invites', 'create', '--role', 'owner'], {
+      const badOption = await runGantry(['invites', 'create', '--role', 'owner'], {
         HOME: emptyHome,
       });
       expect(badOption.code).toBe(EXIT.usage);
-      const help = await runInProcess(['audit', 'export', '--help'], { HOME: emptyHome });
+      const help = await runGantry(['audit', 'export', '--help'], { HOME: emptyHome });
       expect(help.code).toBe(EXIT.ok);
       expect(help.stdout).toContain('--resource-type');
-      const unreachable = await runInProcess(['whoami'], {
+      const unreachable = await runGantry(['whoami'], {
         HOME: emptyHome,
         GANTRY_URL: 'http://127.0.0.1:9',
         GANTRY_API_KEY: key.secret,
@@ -161,7 +122,7 @@ describe.each(DIALECTS)('gantry command line on %s', (dialect) => {
   });
 
   it('lists, disables and revokes keys with tables, --json and exit codes 4 and 5', async () => {
-    const owner = await buildTeam(gantry);
+    const { owner } = await buildTeam(gantry);
     const team = owner.account.id;
     const dev = await buildMember(gantry, team, 'dev');
     const devKey = await buildApiKey(dev, team, { name: 'dev laptop' });
@@ -169,32 +130,62 @@ describe.each(DIALECTS)('gantry command line on %s', (dialect) => {
     const readOnly = await buildApiKey(owner, team, { name: 'reporting', readOnly: true });
     const asOwner = { HOME: home, GANTRY_URL: url, GANTRY_API_KEY: ownerKey.secret };
 
-    const table = await runInProcess(['keys', 'list'], asOwner);
+    const table = await runGantry(['keys', 'list'], asOwner);
     expect(table.code).toBe(0);
     expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+PREFIX\s+ACCESS\s+STATE/);
     expect(table.stdout).toContain('dev laptop');
     expect(table.stdout).toContain('read-only');
-    const json = await runInProcess(['keys', 'list', '--json'], asOwner);
+    const json = await runGantry(['keys', 'list', '--json'], asOwner);
     expect(JSON.parse(json.stdout)).toHaveLength(3);
 
     const asDev = { HOME: home, GANTRY_URL: url, GANTRY_API_KEY: devKey.secret };
-    const forbidden = await runInProcess(['keys', 'disable', ownerKey.id], asDev);
+    const forbidden = await runGantry(['keys', 'disable', ownerKey.id], asDev);
     expect(forbidden.code).toBe(EXIT.forbidden);
     expect(forbidden.stderr).toContain('403 forbidden');
     const asReadOnly = { HOME: home, GANTRY_URL: url, GANTRY_API_KEY: readOnly.secret };
-    const readOnlyWrite = await runInProcess(['keys', 'revoke', devKey.id], asReadOnly);
+    const readOnlyWrite = await runGantry(['keys', 'revoke', devKey.id], asReadOnly);
     expect(readOnlyWrite.code).toBe(EXIT.forbidden);
     expect(readOnlyWrite.stderr).toContain('read_only_key');
-    const missing = await runInProcess(
+    const missing = await runGantry(
       ['keys', 'revoke', '01900000-0000-7000-8000-000000000000'],
       asOwner,
     );
     expect(missing.code).toBe(EXIT.notFound);
 
-    const disabled = await runInProcess(['keys', 'disable', devKey.id, '--json'], asOwner);
+    const disabled = await runGantry(['keys', 'disable', devKey.id, '--json'], asOwner);
     expect(JSON.parse(disabled.stdout)).toMatchObject({ id: devKey.id, disabled: true });
-    expect((await runInProcess(['keys', 'list'], asDev)).code).toBe(EXIT.auth);
-    const revoked = await runInProcess(['keys', 'revoke', devKey.id], asOwner);
+    expect((await runGantry(['keys', 'list'], asDev)).code).toBe(EXIT.auth);
+    const revoked = await runGantry(['keys', 'revoke', devKey.id], asOwner);
     expect(revoked.code).toBe(0);
+  });
+});
+
+describe('the gantry binary', () => {
+  let gantry: TestGantry;
+  let url: string;
+  let home: string;
+  beforeAll(async () => {
+    gantry = await startTestGantry('sqlite');
+    url = await gantry.app.listen({ port: 0, host: '127.0.0.1' });
+    home = mkdtempSync(join(tmpdir(), 'gantry-cli-'));
+  });
+  afterAll(async () => {
+    await gantry.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  // The one spawned run here: bin/gantry.mjs starts (tsx) and main.ts wires the program. Every
+  // other case runs the same program in process (acceptance.test.ts spawns the journey).
+  it('runs a command in its own process', async () => {
+    const user = await signUp(gantry.app, { name: 'Spawned' });
+    const key = await buildApiKey(user, user.account.id, { readOnly: true });
+    const whoami = await spawnGantry(['whoami', '--json'], {
+      HOME: home,
+      GANTRY_URL: url,
+      GANTRY_API_KEY: key.secret,
+    });
+    expect(whoami.stderr).toBe('');
+    expect(whoami.code).toBe(EXIT.ok);
+    expect(JSON.parse(whoami.stdout)).toMatchObject({ user: { id: user.user.id } });
   });
 });

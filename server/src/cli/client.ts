@@ -2,20 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-
-/**
- * Exit codes of every gantry command: 0 ok, 1 failure, 2 usage or configuration,
- * 3 not authenticated (401), 4 forbidden (403), 5 not found (404), 6 conflict (409, 410).
- */
-export const EXIT = {
-  ok: 0,
-  failure: 1,
-  usage: 2,
-  auth: 3,
-  forbidden: 4,
-  notFound: 5,
-  conflict: 6,
-} as const;
+import { EXIT } from './exit-codes.js';
 
 /** Where a command reads and writes: the process, or a test's buffers. */
 export interface CliIo {

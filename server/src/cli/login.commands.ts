@@ -4,12 +4,12 @@ import {
   type CliIo,
   clientFrom,
   configPathOf,
-  EXIT,
   GantryClient,
   normalizeUrl,
   removeConfigFile,
   writeConfigFile,
 } from './client.js';
+import { EXIT } from './exit-codes.js';
 import { printJson } from './output.js';
 
 interface MeAnswer {

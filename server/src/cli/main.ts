@@ -1,12 +1,10 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { registerAuditCommands } from '../audit/audit.cli.js';
-import { registerUserCommands } from '../auth/auth.cli.js';
-import { registerBillingCommands } from '../billing/billing.cli.js';
 import { ConfigError, loadConfig } from '../config.js';
-import { EXIT, processIo } from './client.js';
-import { registerClientCommands } from './commands.js';
+import { processIo } from './client.js';
+import { EXIT } from './exit-codes.js';
 import { createProgram, runProgram } from './output.js';
+import { registerCommands } from './program.js';
 
 const WEB_DIST = join(dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
 
@@ -83,12 +81,9 @@ program
     }
   });
 
-// Operator commands above; user commands (API key over HTTP) register themselves here.
-registerClientCommands(program, io);
-registerAuditCommands(program);
-registerBillingCommands(program);
-registerUserCommands(program);
+// The server's commands above; the user (API key over HTTP) and operator commands here.
+registerCommands(program, io);
 
-// Exit codes (see EXIT): 0 ok, 1 failure, 2 usage, 3 auth, 4 forbidden, 5 not found, 6 conflict.
+// Exit codes: the one table in exit-codes.ts.
 const code = await runProgram(program, process.argv.slice(2), io);
 if (code !== EXIT.ok) process.exit(code);

@@ -1,5 +1,7 @@
+import type { Writable } from 'node:stream';
 import { ConfigError, loadConfig } from '../config.js';
 import type { Deps } from '../context.js';
+import { EXIT } from './exit-codes.js';
 
 /** Services for one operator command run, and how to release them. */
 export interface OpenedDeps {
@@ -49,15 +51,15 @@ export async function withOperatorDeps<T>(fn: (deps: Deps) => Promise<T>): Promi
 export interface OperatorIo {
   out(text: string): void;
   err(text: string): void;
+  /** Where long streamed output (an export) goes, with backpressure; else through `out`. */
+  stdout?: Writable;
 }
 
 export const processOperatorIo: OperatorIo = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
+  stdout: process.stdout,
 };
-
-/** Exit codes as in cli/main.ts: 0 ok, 1 failure, 2 usage or configuration error. */
-export const OPERATOR_EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
 /** How a command line program runs operator commands; tests replace each part. */
 export interface OperatorOptions {
@@ -85,7 +87,7 @@ export function operatorAction<Args extends unknown[]>(
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       io.err(`gantry: ${error.message}\n`);
-      return exit(OPERATOR_EXIT.usage);
+      return exit(EXIT.usage);
     }
     let code: number;
     try {
@@ -93,6 +95,6 @@ export function operatorAction<Args extends unknown[]>(
     } finally {
       await opened.close();
     }
-    if (code !== OPERATOR_EXIT.ok) exit(code);
+    if (code !== EXIT.ok) exit(code);
   };
 }

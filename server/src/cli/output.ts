@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { ApiError, CliError, type CliIo, EXIT } from './client.js';
+import { ApiError, CliError, type CliIo } from './client.js';
+import { EXIT } from './exit-codes.js';
 
 /** One column of a table: its header and how to show a row's cell. */
 export type Column<T> = [header: string, cell: (row: T) => string | number | boolean | null];

@@ -7,6 +7,7 @@ import { type LooseMode, secureSqliteFiles } from './file-modes.js';
 import { preparedStatementName } from './prepared.js';
 import type { Database } from './schema.js';
 import { GroupCommitDialect, type GroupCommitHooks } from './sqlite-group-commit.js';
+import { StatementCache } from './statements.js';
 
 export type Db = Kysely<Database>;
 export type Trx = Transaction<Database>;
@@ -14,9 +15,19 @@ export type Trx = Transaction<Database>;
 export type Executor = Db | Trx;
 export type DialectName = 'sqlite' | 'postgres';
 
+/**
+ * The driver-level handle below Kysely, for the few hot paths that run SQL themselves
+ * (`preparedLookup`, the audit export): the better-sqlite3 connection with its one statement
+ * cache, or the pg pool.
+ */
+export type RawHandle =
+  | { dialect: 'sqlite'; sqlite: SQLite.Database; statements: StatementCache }
+  | { dialect: 'postgres'; pool: pg.Pool };
+
 export interface DatabaseHandle {
   db: Db;
   dialect: DialectName;
+  raw: RawHandle;
   /** The PostgreSQL schema Gantry's tables live in (search_path), when not the default. */
   pgSchema?: string;
   /**
@@ -44,43 +55,6 @@ const INT8_OID = 20;
 /** Money and counters are bigint columns well inside 2^53: read them as numbers. */
 const PG_TYPES = new pg.TypeOverrides();
 PG_TYPES.setTypeParser(INT8_OID, 'text', Number);
-
-/** Distinct SQL texts whose prepared statement is kept (least recently used goes first). */
-const STATEMENT_CACHE_SIZE = 500;
-/** Longer SQL (multi-row inserts, long `in` lists) is rarely repeated: not kept. */
-const CACHED_SQL_MAX_LENGTH = 4096;
-
-/**
- * The better-sqlite3 database as Kysely's SqliteDriver sees it, with a bounded cache of
- * prepared statements keyed by SQL text: the driver calls `prepare` for every query, and
- * compiling a statement costs more than running these small reads. A better-sqlite3
- * statement is reusable once `all`/`run` return; one still iterating (a streamed query)
- * is busy, so a fresh statement is prepared for that call instead.
- */
-export function withStatementCache(sqlite: SQLite.Database): {
-  close(): void;
-  prepare(text: string): SQLite.Statement;
-} {
-  const cache = new Map<string, SQLite.Statement>();
-  return {
-    close: () => sqlite.close(),
-    prepare(text: string) {
-      const cached = cache.get(text);
-      if (cached) {
-        if (cached.busy) return sqlite.prepare(text);
-        cache.delete(text);
-        cache.set(text, cached);
-        return cached;
-      }
-      const statement = sqlite.prepare(text);
-      if (text.length <= CACHED_SQL_MAX_LENGTH) {
-        cache.set(text, statement);
-        if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-      }
-      return statement;
-    },
-  };
-}
 
 /**
  * A pg client that runs the SQL of {@link preparedLookup}s as named statements (parsed and
@@ -111,10 +85,10 @@ export function openDatabase(options: OpenOptions): DatabaseHandle {
       types: PG_TYPES,
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    PG_POOLS.set(db, pool);
     return {
       db,
       dialect: 'postgres',
+      raw: { dialect: 'postgres', pool },
       ...(options.pgSchema ? { pgSchema: options.pgSchema } : {}),
       close: () => db.destroy(),
     };
@@ -139,42 +113,21 @@ export function openDatabase(options: OpenOptions): DatabaseHandle {
   sqlite.pragma('cache_size = -65536');
   // Group commit: concurrent transactions share one COMMIT (one WAL fsync), each resolving
   // only once it is durable (see sqlite-group-commit.ts).
-  const cached = withStatementCache(sqlite);
+  const statements = new StatementCache(sqlite);
   const db = new Kysely<Database>({
     dialect: new GroupCommitDialect({
       sqlite,
-      prepare: (text) => cached.prepare(text),
+      prepare: (text) => statements.prepare(text),
       ...(options.sqliteCommitHooks ? { hooks: options.sqliteCommitHooks } : {}),
     }),
   });
-  SQLITE_HANDLES.set(db, sqlite);
   return {
     db,
     dialect: 'sqlite',
+    raw: { dialect: 'sqlite', sqlite, statements },
     ...(looseModes.length > 0 ? { looseModes } : {}),
     close: () => db.destroy(),
   };
-}
-
-const SQLITE_HANDLES = new WeakMap<Executor, SQLite.Database>();
-const PG_POOLS = new WeakMap<Executor, pg.Pool>();
-
-/**
- * The better-sqlite3 connection behind a SQLite `db`, for the few hot paths that
- * read with a raw prepared statement (audit export); undefined on PostgreSQL and
- * for transactions.
- */
-export function sqliteHandleOf(db: Executor): SQLite.Database | undefined {
-  return SQLITE_HANDLES.get(db);
-}
-
-/**
- * The pg pool behind a PostgreSQL `db`, for the few hot reads that run a named statement
- * on any pooled connection (as Kysely would); undefined on SQLite, for transactions and
- * for single-connection executors.
- */
-export function pgPoolOf(db: Executor): pg.Pool | undefined {
-  return PG_POOLS.get(db);
 }
 
 /** True when the database answers a trivial query. */

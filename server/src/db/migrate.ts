@@ -7,13 +7,13 @@ import {
   sql,
   type TableMetadata,
 } from 'kysely';
-import { type DatabaseHandle, pgPoolOf } from './database.js';
+import type { DatabaseHandle } from './database.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 
 /** Applies every pending migration; throws with the failing migration's name. */
-export async function migrateToLatest({ db, pgSchema }: DatabaseHandle): Promise<string[]> {
-  const pool = pgPoolOf(db);
+export async function migrateToLatest({ db, pgSchema, raw }: DatabaseHandle): Promise<string[]> {
+  const pool = raw.dialect === 'postgres' ? raw.pool : undefined;
   const migrator = new Migrator({
     db: pool && pgSchema ? new SchemaMigrationDb(pool, pgSchema) : db,
     // Kysely looks for its bookkeeping tables in every schema unless told which one.

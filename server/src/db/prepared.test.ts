@@ -2,9 +2,10 @@ import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DIALECTS, openTestDatabase } from '../../test/harness.js';
-import { type DatabaseHandle, type Executor, pgPoolOf, withStatementCache } from './database.js';
+import type { DatabaseHandle, Executor } from './database.js';
 import { migrateToLatest } from './migrate.js';
 import { preparedLookup } from './prepared.js';
+import { StatementCache } from './statements.js';
 
 const teamsNamed = preparedLookup((db: Executor, name: string, ownerId: string) =>
   db
@@ -57,10 +58,10 @@ describe.each(DIALECTS)('preparedLookup on %s', (dialect) => {
 
   it('runs the compiled query with each call’s arguments, keeping its constants', async () => {
     const { db } = database;
-    expect(await teamsNamed(db, 'Alpha', 'u1')).toEqual({ id: 'a1', name: 'Alpha' });
-    expect(await teamsNamed(db, 'Beta', 'u1')).toEqual({ id: 'a3', name: 'Beta' });
-    expect(await teamsNamed(db, 'Alpha', 'u2')).toEqual({ id: 'a4', name: 'Alpha' });
-    expect(await teamsNamed(db, 'Gamma', 'u1')).toBeUndefined();
+    expect(await teamsNamed(database, 'Alpha', 'u1')).toEqual({ id: 'a1', name: 'Alpha' });
+    expect(await teamsNamed(database, 'Beta', 'u1')).toEqual({ id: 'a3', name: 'Beta' });
+    expect(await teamsNamed(database, 'Alpha', 'u2')).toEqual({ id: 'a4', name: 'Alpha' });
+    expect(await teamsNamed(database, 'Gamma', 'u1')).toBeUndefined();
     // Inside a transaction too, seeing its own writes.
     const inTrx = await db.transaction().execute(async (trx) => {
       await trx.updateTable('accounts').set({ name: 'Gamma' }).where('id', '=', 'a3').execute();
@@ -80,7 +81,7 @@ describe.each(DIALECTS)('preparedLookup on %s', (dialect) => {
         .where('kind', '=', 'team')
         .orderBy('id', 'desc'),
     );
-    expect(await firstTeam(database.db, 'u1')).toEqual({ id: 'a3' });
+    expect(await firstTeam(database, 'u1')).toEqual({ id: 'a3' });
   });
 
   it('never sees another transaction’s uncommitted writes', async () => {
@@ -88,27 +89,27 @@ describe.each(DIALECTS)('preparedLookup on %s', (dialect) => {
     let outside: Promise<unknown> | undefined;
     await db.transaction().execute(async (trx) => {
       await trx.updateTable('accounts').set({ name: 'Delta' }).where('id', '=', 'a3').execute();
-      outside = teamsNamed(db, 'Delta', 'u1');
+      outside = teamsNamed(database, 'Delta', 'u1');
       await new Promise((resolve) => setTimeout(resolve, 20));
       await trx.updateTable('accounts').set({ name: 'Beta' }).where('id', '=', 'a3').execute();
     });
     expect(await outside).toBeUndefined();
-    expect(await teamsNamed(db, 'Beta', 'u1')).toEqual({ id: 'a3', name: 'Beta' });
+    expect(await teamsNamed(database, 'Beta', 'u1')).toEqual({ id: 'a3', name: 'Beta' });
   });
 
   it.runIf(dialect === 'sqlite')('runs only reads on the raw SQLite connection', async () => {
     const writer = preparedLookup((db: Executor, id: string) =>
       db.updateTable('accounts').set({ name: 'Beta' }).where('id', '=', id).returning('id'),
     );
-    await expect(writer(database.db, 'a3')).rejects.toThrow(/only reads/);
+    await expect(writer(database, 'a3')).rejects.toThrow(/only reads/);
   });
 
   it.runIf(dialect === 'postgres')('runs on the pool as a named statement', async () => {
-    const pool = pgPoolOf(database.db);
-    if (!pool) throw new Error('no pool');
+    if (database.raw.dialect !== 'postgres') throw new Error('no pool');
+    const { pool } = database.raw;
     const query = vi.spyOn(pool, 'query');
     try {
-      expect(await teamsNamed(database.db, 'Beta', 'u1')).toEqual({ id: 'a3', name: 'Beta' });
+      expect(await teamsNamed(database, 'Beta', 'u1')).toEqual({ id: 'a3', name: 'Beta' });
       expect(query).toHaveBeenCalledWith(
         expect.objectContaining({ name: expect.stringMatching(/^gantry_\d+$/) }),
       );
@@ -133,14 +134,14 @@ describe.each(DIALECTS)('preparedLookup on %s', (dialect) => {
     const inlined = preparedLookup((db: Executor, name: string) =>
       db.selectFrom('accounts').select('id').where('name', '=', sql.lit(name)),
     );
-    await expect(inlined(database.db, 'Alpha')).rejects.toThrow(/written into the SQL text/);
+    await expect(inlined(database, 'Alpha')).rejects.toThrow(/written into the SQL text/);
   });
 });
 
 describe('the SQLite statement cache', () => {
   it('reuses a statement per SQL text, but not one that is still iterating', () => {
     const raw = new SQLite(':memory:');
-    const db = withStatementCache(raw);
+    const db = new StatementCache(raw);
     raw.exec('create table t (n integer); insert into t values (1), (2), (3);');
     const text = 'select n from t order by n';
     const first = db.prepare(text);
@@ -153,12 +154,12 @@ describe('the SQLite statement cache', () => {
     expect(other.all([])).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
     expect([...iterator]).toEqual([{ n: 2 }, { n: 3 }]);
     expect(db.prepare(text)).toBe(first);
-    db.close();
+    raw.close();
   });
 
   it('keeps at most 500 statements, dropping the least recently used', () => {
     const raw = new SQLite(':memory:');
-    const db = withStatementCache(raw);
+    const db = new StatementCache(raw);
     const hot = db.prepare('select 0');
     const cold = db.prepare('select 1');
     for (let i = 2; i <= 600; i++) {
@@ -170,6 +171,16 @@ describe('the SQLite statement cache', () => {
     expect(db.prepare(`select 1 -- ${'x'.repeat(5000)}`)).not.toBe(
       db.prepare(`select 1 -- ${'x'.repeat(5000)}`),
     );
-    db.close();
+    raw.close();
+  });
+
+  it('keeps raw (array) statements apart from row statements of the same SQL', () => {
+    const raw = new SQLite(':memory:');
+    const db = new StatementCache(raw);
+    raw.exec('create table t (n integer); insert into t values (1);');
+    expect(db.prepareRaw('select n from t').all()).toEqual([[1]]);
+    expect(db.prepare('select n from t').all()).toEqual([{ n: 1 }]);
+    expect(db.prepareRaw('select n from t')).toBe(db.prepareRaw('select n from t'));
+    raw.close();
   });
 });

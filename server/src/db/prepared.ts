@@ -1,8 +1,21 @@
-import type SQLite from 'better-sqlite3';
-import { type Compilable, type CompiledQuery, createQueryId } from 'kysely';
-import { type Executor, pgPoolOf, sqliteHandleOf } from './database.js';
+import { type Compilable, type CompiledQuery, createQueryId, PostgresAdapter } from 'kysely';
+import type { Db, Executor, RawHandle } from './database.js';
+
+/**
+ * Where a lookup runs: the database with its raw handle (the services' `Deps`, or a
+ * `DatabaseHandle`), which takes the fast path; or a transaction (or any other executor),
+ * through Kysely.
+ */
+export type LookupSource = Executor | { db: Db; raw: RawHandle };
 
 type Parameter = { arg: number } | { value: unknown };
+
+interface Template {
+  sql: string;
+  name: string;
+  parameters: Parameter[];
+  query: CompiledQuery['query'];
+}
 
 /** SQL texts of prepared lookups: on PostgreSQL each runs as a named statement (see database.ts). */
 const statementNames = new Map<string, string>();
@@ -35,37 +48,23 @@ const placeholder = (i: number) => `\u0000gantry:arg:${i}\u0000`;
  */
 export function preparedLookup<Args extends string[], Row>(
   build: (db: Executor, ...args: Args) => Compilable<Row>,
-): (db: Executor, ...args: Args) => Promise<Row | undefined> {
-  // Per query executor's adapter: a transaction shares its database's; SQLite and PostgreSQL differ.
-  const compiled = new WeakMap<
-    object,
-    { sql: string; name: string; parameters: Parameter[]; query: CompiledQuery['query'] }
-  >();
-  // SQLite: the statement prepared on each raw connection (see above), with its parameters.
-  const statements = new WeakMap<
-    SQLite.Database,
-    { statement: SQLite.Statement; sql: string; parameters: Parameter[] }
-  >();
-  return async (db, ...args) => {
-    const sqlite = sqliteHandleOf(db);
-    if (sqlite && !sqlite.inTransaction) {
-      let prepared = statements.get(sqlite);
-      if (!prepared) {
-        const { sql, parameters } = templateOf(db, args);
-        const statement = sqlite.prepare(sql);
-        if (!statement.reader || !statement.readonly)
-          throw new Error('preparedLookup: only reads run on SQLite directly');
-        prepared = { statement, sql, parameters };
-        statements.set(sqlite, prepared);
-      }
-      const statement = prepared.statement.busy ? sqlite.prepare(prepared.sql) : prepared.statement;
-      return statement.get(parameterValues(prepared.parameters, args)) as Row | undefined;
+): (source: LookupSource, ...args: Args) => Promise<Row | undefined> {
+  // The compiled query per dialect (a transaction compiles as its database does).
+  const compiled: Partial<Record<RawHandle['dialect'], Template>> = {};
+  return async (source, ...args) => {
+    const raw = 'raw' in source ? source.raw : undefined;
+    const db: Executor = 'raw' in source ? source.db : source;
+    if (raw?.dialect === 'sqlite' && !raw.sqlite.inTransaction) {
+      const { sql, parameters } = templateOf(db, args);
+      const statement = raw.statements.prepare(sql);
+      if (!statement.reader || !statement.readonly)
+        throw new Error('preparedLookup: only reads run on SQLite directly');
+      return statement.get(parameterValues(parameters, args)) as Row | undefined;
     }
     const template = templateOf(db, args);
     const values = parameterValues(template.parameters, args);
-    const pool = pgPoolOf(db);
-    if (pool) {
-      const result = await pool.query({ name: template.name, text: template.sql, values });
+    if (raw?.dialect === 'postgres') {
+      const result = await raw.pool.query({ name: template.name, text: template.sql, values });
       return result.rows[0] as Row | undefined;
     }
     const query: CompiledQuery<Row> = {
@@ -78,9 +77,9 @@ export function preparedLookup<Args extends string[], Row>(
     return result.rows[0];
   };
 
-  function templateOf(db: Executor, args: Args) {
-    const adapter = db.getExecutor().adapter;
-    let template = compiled.get(adapter);
+  function templateOf(db: Executor, args: Args): Template {
+    const dialect = db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+    let template = compiled[dialect];
     if (!template) {
       const placeholders = args.map((_, i) => placeholder(i)) as Args;
       const query = build(db, ...placeholders).compile();
@@ -101,7 +100,7 @@ export function preparedLookup<Args extends string[], Row>(
           return arg >= 0 ? { arg } : { value };
         }),
       };
-      compiled.set(adapter, template);
+      compiled[dialect] = template;
     }
     return template;
   }

@@ -164,7 +164,7 @@ describe('SQLite group commit', () => {
         user.request({
           method: 'PATCH',
           url: `/api/v1/accounts/${accountId}/audit-logs/settings`,
-          payload: { retentionDays: 30 + (i % 50) },
+          payload: { retentionDays: 90 + (i % 50) },
         }),
       ),
     );

@@ -44,7 +44,7 @@ import {
  *   statement (DDL, pragmas, raw SQL) commits the batch first and runs on its own.
  * - Not supported: a transaction inside `db.connection().execute(...)` (the early hand-over
  *   would end the held connection; its next use throws). Gantry does not do this.
- * - The raw handle (`sqliteHandleOf`) reads outside the mutex, so inside an open batch too.
+ * - The raw handle (`DatabaseHandle.raw`, used by `preparedLookup`) reads outside the mutex, so inside an open batch too.
  */
 export interface GroupCommitOptions {
   /** better-sqlite3 connection (the driver owns it and closes it on destroy). */

@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -27,22 +24,29 @@ import { billingSchemas } from '../billing/billing.schemas.js';
 import type { Deps } from '../context.js';
 import { isDatabaseReady } from '../db/database.js';
 import { AppError } from '../errors.js';
-import { hashToken, safeEqual } from '../lib/secrets.js';
 import { inviteRoutes } from '../invites/invites.routes.js';
 import { InvitePreviewSchema, InviteSchema } from '../invites/invites.schemas.js';
 import { newRequestId } from '../lib/ids.js';
 import { redactUrl } from '../lib/logger.js';
+import { hashToken, safeEqual } from '../lib/secrets.js';
 import { memberRoutes } from '../members/members.routes.js';
 import { MemberSchema } from '../members/members.schemas.js';
 import { registerConnect } from '../pods/connect.js';
 import { podRoutes } from '../pods/pods.routes.js';
 import { podSharedSchemas } from '../pods/pods.schemas.js';
 import { registerAuthentication } from './authenticate.js';
+import {
+  isConsolePage,
+  registerConsole,
+  type SecurityHeaders,
+  securityHeaders,
+  securityHeadersFor,
+} from './console.js';
 import { registerErrorHandling } from './errors.js';
 import { lazyRequestLogger, RequestLogController } from './logging.js';
 import { registerMetrics } from './metrics.js';
 import { sendError } from './request.js';
-import { ErrorResponse } from './schemas.js';
+import { answer, ErrorResponse, errorResponses, StringEnum } from './schemas.js';
 import { validatorCompiler } from './validation.js';
 
 export interface AppOptions {
@@ -57,6 +61,7 @@ export const BODY_LIMIT = 1024 * 1024;
 
 /** Builds the HTTP application: API, OpenAPI document, metrics, health and console. */
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
+  const security = securityHeaders(deps.config);
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     logController: new RequestLogController(deps.logger),
@@ -67,7 +72,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     trustProxy: false,
     // A URL the router cannot read answers like any other bad input (no route's hooks ran).
     frameworkErrors: (error, request, reply) => {
-      setCommonHeaders(request, reply);
+      setCommonHeaders(request, reply, security);
       return sendError(reply, new AppError('invalid_input', frameworkErrorMessage(error)));
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -78,7 +83,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   // Headers every answer carries, errors included (Fastify keeps them when a handler throws).
   // A callback hook: no promise per request.
   app.addHook('onRequest', (request, reply, done) => {
-    setCommonHeaders(request, reply);
+    setCommonHeaders(request, reply, security);
     done();
   });
   registerErrorHandling(app);
@@ -109,6 +114,20 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
         description:
           'Accounts, teams, Pods, billing, audit logs and API keys for a GPU cloud console.',
       },
+      servers: [
+        {
+          url: '{origin}',
+          description: 'This Gantry instance',
+          variables: {
+            origin: {
+              default: 'http://localhost:3000',
+              description:
+                "The instance's public URL (GANTRY_PUBLIC_URL), without a trailing slash",
+            },
+          },
+        },
+      ],
+      tags: API_TAGS,
       components: {
         securitySchemes: {
           session: { type: 'apiKey', in: 'cookie', name: 'gantry_session' },
@@ -129,11 +148,43 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   });
   registerConnect(app, deps, authenticateApiKey);
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
-    if (await isDatabaseReady(deps.db)) return { status: 'ready' };
-    return sendError(reply, new AppError('not_ready', 'Database is not reachable'));
-  });
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        operationId: 'getHealth',
+        summary: 'Liveness: the process answers',
+        description: 'Public. Answers 200 while the process runs, without touching the database.',
+        tags: ['system'],
+        security: [],
+        querystring: NO_QUERY,
+        response: { 200: answer('The process is alive', HealthResponse), ...errorResponses(400) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        operationId: 'getReadiness',
+        summary: 'Readiness: the database answers',
+        description:
+          'Public. Answers 200 when the database answers a query, 503 `not_ready` when it does not (a load balancer then sends traffic elsewhere).',
+        tags: ['system'],
+        security: [],
+        querystring: NO_QUERY,
+        response: {
+          200: answer('Ready to serve', ReadyResponse),
+          ...errorResponses(400, 503),
+        },
+      },
+    },
+    async (_request, reply) => {
+      if (await isDatabaseReady(deps.db)) return { status: 'ready' as const };
+      return sendError(reply, new AppError('not_ready', 'Database is not reachable'));
+    },
+  );
   const allowMetrics = metricsGuard(deps.config.metricsToken);
   app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
     if (!allowMetrics(request.headers.authorization)) {
@@ -161,19 +212,10 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     { prefix: API_PREFIX },
   );
 
-  const webDir = options.webDir;
-  const indexHtml = webDir && existsSync(join(webDir, 'index.html'));
-  if (webDir && indexHtml) {
-    await app.register(fastifyStatic, { root: webDir, wildcard: false, index: ['index.html'] });
-  }
+  const hasConsole = await registerConsole(app, options.webDir);
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    if (
-      indexHtml &&
-      request.method === 'GET' &&
-      !path.startsWith('/api/') &&
-      !path.startsWith('/pods/')
-    ) {
+    if (hasConsole && isConsolePage(request.method, path)) {
       return reply.type('text/html').sendFile('index.html');
     }
     const allow = allowedMethods(app, path);
@@ -194,6 +236,44 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   });
   return app;
 }
+
+/** The tags of the OpenAPI document's operations, in the order the docs list them. */
+const API_TAGS = [
+  {
+    name: 'auth',
+    description:
+      'Sign-up, sign-in and sessions; the signed-in user, their password, email and two-factor sign-in',
+  },
+  {
+    name: 'accounts',
+    description: 'Personal and team accounts: settings, security, conversion to a team, ownership',
+  },
+  { name: 'members', description: 'Members of a team and their roles' },
+  {
+    name: 'invites',
+    description: 'Invite links to join a team, and their preview without signing in',
+  },
+  { name: 'api-keys', description: 'API keys that act as their user on one account' },
+  {
+    name: 'pods',
+    description: 'GPU Pods: the catalog, deploying, starting, stopping, connecting, logs',
+  },
+  {
+    name: 'billing',
+    description: 'Balance, spend limits, the ledger, usage and monthly statements',
+  },
+  {
+    name: 'audit',
+    description: "The account's tamper-evident audit log: search, export, verification, retention",
+  },
+  {
+    name: 'system',
+    description: 'Health and readiness of the instance, for load balancers and orchestrators',
+  },
+];
+
+const HealthResponse = Type.Object({ status: StringEnum(['ok']) });
+const ReadyResponse = Type.Object({ status: StringEnum(['ready']) });
 
 /**
  * Whether an `Authorization` header may read `/metrics`: always when no token is set, else only
@@ -231,11 +311,20 @@ function refuseUndeclaredQueries(api: FastifyInstance): void {
 
 const NO_QUERY = Type.Object({}, { additionalProperties: false });
 
-/** Headers every answer carries: its request id, no MIME sniffing, and no caching of the API. */
-function setCommonHeaders(request: FastifyRequest, reply: FastifyReply): void {
+/**
+ * Headers every answer carries: its request id, no MIME sniffing, no caching of the API, and
+ * the security headers of the console or the API (not on the Connect proxy's answers).
+ */
+function setCommonHeaders(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  security: SecurityHeaders,
+): void {
   reply.header('x-request-id', request.id);
   reply.header('x-content-type-options', 'nosniff');
   if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+  const headers = securityHeadersFor(security, request.url);
+  if (headers) reply.headers(headers);
 }
 
 /** What is wrong with a URL the router refused, without echoing it (it may hold a token). */

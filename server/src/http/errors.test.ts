@@ -233,4 +233,73 @@ describe.each(DIALECTS)('HTTP errors on %s', (dialect) => {
       expect(response.json().error.message).toBe('body/readOnly must be true or false');
     });
   });
+
+  describe('the offending field', () => {
+    it('names the field of a body, a query string and a path parameter', async () => {
+      const owner = await signUp(gantry.app);
+      await convertToTeam(owner);
+      const invite = await owner.request({
+        method: 'POST',
+        url: `/api/v1/accounts/${owner.account.id}/invites`,
+        payload: { role: 'boss' },
+      });
+      expect(invite.json().error).toEqual({
+        code: 'invalid_input',
+        message: 'body/role must be one of: basic, billing, dev, admin',
+        field: 'role',
+      });
+      const audit = await owner.request({
+        method: 'GET',
+        url: `/api/v1/accounts/${owner.account.id}/audit-logs?outcome=maybe`,
+      });
+      expect(audit.json().error.field).toBe('outcome');
+      const account = await owner.request({ method: 'GET', url: '/api/v1/accounts/team-42' });
+      expect(account.statusCode).toBe(400);
+      expect(account.json().error.field).toBe('accountId');
+    });
+
+    it('names a missing field, an unknown one and a nested one', async () => {
+      const missing = await gantry.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/signup',
+        payload: { password: 'correct horse battery', name: 'Ada' },
+      });
+      expect(missing.statusCode).toBe(400);
+      expect(missing.json().error.field).toBe('email');
+      const unknown = await gantry.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/signup',
+        payload: {
+          email: uniqueEmail(),
+          password: 'correct horse battery',
+          name: 'Ada',
+          admin: true,
+        },
+      });
+      expect(unknown.statusCode).toBe(400);
+      expect(unknown.json().error.field).toBe('admin');
+      const user = await signUp(gantry.app);
+      const pod = await user.request({
+        method: 'POST',
+        url: `/api/v1/accounts/${user.account.id}/pods`,
+        payload: { name: 'p', gpuType: 'x', gpuCount: 1, templateId: 't', env: { FOO: 1 } },
+      });
+      expect(pod.statusCode).toBe(400);
+      expect(pod.json().error.field).toBe('env.FOO');
+    });
+
+    it('is left out when the error is not about one field', async () => {
+      const notObject = await gantry.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/signup',
+        headers: JSON_HEADER,
+        payload: '[1]',
+      });
+      expect(notObject.statusCode).toBe(400);
+      expect(notObject.json().error).not.toHaveProperty('field');
+      const anonymous = await gantry.app.inject({ method: 'GET', url: '/api/v1/accounts' });
+      expect(anonymous.statusCode).toBe(401);
+      expect(Object.keys(anonymous.json().error).sort()).toEqual(['code', 'message']);
+    });
+  });
 });

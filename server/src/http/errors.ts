@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { busyError, isContention } from '../db/transaction.js';
 import { AppError, type ErrorCode } from '../errors.js';
 import { sendError } from './request.js';
 import { describeValidationError } from './validation.js';
@@ -32,12 +33,39 @@ function unsupportedMediaType(contentType: string | undefined): string {
   return `The request body must be JSON sent as application/json (got ${sent})`;
 }
 
+/**
+ * The input field a validation error is about, as a dotted path inside its part (`email` for
+ * `body/email`, `members.0.role` for `body/members/0/role`); for a missing or unknown field, that
+ * field. Undefined when the error is about the part as a whole (a body that is not an object).
+ */
+export function offendingField(error: ErrorObject): string | undefined {
+  const segments = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
+  const params = error.params as { missingProperty?: unknown; additionalProperty?: unknown };
+  if (error.keyword === 'required' && params.missingProperty !== undefined) {
+    segments.push(String(params.missingProperty));
+  } else if (error.keyword === 'additionalProperties' && params.additionalProperty !== undefined) {
+    segments.push(String(params.additionalProperty));
+  }
+  return segments.length > 0 ? segments.join('.') : undefined;
+}
+
 /** The one place where errors become HTTP answers. */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) return sendError(reply, error);
-    if (error.validation)
-      return sendError(reply, new AppError('invalid_input', validationMessage(error)));
+    // A transaction outside `transact` that lost to contention: busy, never a 500.
+    if (isContention(error)) return sendError(reply, busyError());
+    if (error.validation) {
+      const first = error.validation[0] as ErrorObject | undefined;
+      const field = first ? offendingField(first) : undefined;
+      return sendError(
+        reply,
+        new AppError('invalid_input', validationMessage(error), field ? { field } : {}),
+      );
+    }
     const status = error.statusCode ?? 500;
     const code = STATUS_CODES[status];
     if (status < 500 && code) {

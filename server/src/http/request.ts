@@ -67,5 +67,9 @@ export function sendError(reply: FastifyReply, error: AppError) {
   if (error.extra.retryAfterSeconds)
     reply.header('retry-after', String(error.extra.retryAfterSeconds));
   if (error.extra.allow) reply.header('allow', error.extra.allow.join(', '));
-  return reply.status(error.status).send({ error: { code: error.code, message: error.message } });
+  const body =
+    error.extra.field === undefined
+      ? { code: error.code, message: error.message }
+      : { code: error.code, message: error.message, field: error.extra.field };
+  return reply.status(error.status).send({ error: body });
 }

@@ -87,8 +87,10 @@ export function describeValidationError(where: string, error: ErrorObject): stri
     case 'required':
       return `${where}/${params.missingProperty} is required`;
     case 'minLength':
+      if (expected) return `${where} must be ${expected}`;
       return `${where} must be at least ${params.limit} characters`;
     case 'maxLength':
+      if (expected) return `${where} must be ${expected}`;
       return `${where} must be at most ${params.limit} characters`;
     case 'enum':
       return `${where} must be one of: ${listOf(params.allowedValues).join(', ')}`;

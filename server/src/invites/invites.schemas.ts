@@ -53,6 +53,8 @@ export const InviteParams = Type.Object(
 export const TokenParams = Type.Object(
   {
     token: Type.String({
+      minLength: 43,
+      maxLength: 43,
       pattern: INVITE_TOKEN_PATTERN,
       description: 'The token of an invite link',
     }),

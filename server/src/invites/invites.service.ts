@@ -2,16 +2,22 @@ import type { Static } from '@sinclair/typebox';
 import { type AccountDto, toAccountDto } from '../accounts/accounts.service.js';
 import { insertMembership, lockAccount } from '../accounts/accounts.store.js';
 import { auditContextOf } from '../audit/audit.context.js';
-import { writeAuditEvent } from '../audit/audit.writer.js';
 import { normalizeEmail } from '../auth/auth.store.js';
 import type { Caller, Deps } from '../context.js';
 import type { InviteRow } from '../db/schema.js';
+import { transact } from '../db/transaction.js';
 import { AppError, notFound } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import { hashToken, newToken, seal, unseal } from '../lib/secrets.js';
 import { findMember } from '../members/members.store.js';
-import { inAccount, readAccount } from '../permissions/access.js';
-import { authorize, type Role } from '../permissions/policy.js';
+import {
+  auditDenied,
+  auditorOf,
+  buildActor,
+  inAccount,
+  readAccount,
+} from '../permissions/access.js';
+import type { Role } from '../permissions/policy.js';
 import type { InvitePreviewSchema, InviteSchema } from './invites.schemas.js';
 import {
   consumeInviteUse,
@@ -91,9 +97,8 @@ export function createInvite(
     deps,
     caller,
     accountId,
-    { action: 'invite.create', resource: { type: 'invite' } },
-    async (trx, actor) => {
-      authorize(actor, 'members.manage');
+    { action: 'invite.create', resource: 'invite', resourceId: null, needs: 'members.manage' },
+    async ({ db: trx, actor, now, audit }) => {
       const account = await lockAccount(trx, deps.dialect, accountId, 'share');
       if (!account) throw notFound('Account');
       if (account.kind !== 'team') {
@@ -106,7 +111,6 @@ export function createInvite(
       if (email && (await isMemberByEmail(trx, accountId, email))) {
         throw new AppError('already_member', 'A user with this email is already a member');
       }
-      const now = deps.clock.now();
       const hours = input.expiresInHours ?? DEFAULT_EXPIRES_IN_HOURS;
       const token = newToken(32);
       const row: InviteRow = {
@@ -127,17 +131,15 @@ export function createInvite(
       const created = await findInvite(trx, accountId, row.id);
       if (!created) throw new Error(`invite ${row.id} vanished`);
       // Last: the audit append takes the account's chain-head lock, held until COMMIT.
-      await writeAuditEvent(trx, auditContextOf(caller), now, {
-        accountId,
-        action: 'invite.create',
-        resource: { type: 'invite', id: row.id },
-        details: {
+      await audit(
+        {
           role: row.role,
           email: row.email_normalized,
           expiresAt: row.expires_at,
           maxUses: row.max_uses,
         },
-      });
+        { resourceId: row.id },
+      );
       return toInviteDto(deps, created);
     },
   );
@@ -149,10 +151,9 @@ export function listInvites(deps: Deps, caller: Caller, accountId: string): Prom
     deps,
     caller,
     accountId,
-    { action: 'invite.view', resource: { type: 'invite' } },
-    async (db, actor) => {
-      authorize(actor, 'members.manage');
-      const rows = await listPendingInvites(db, accountId, deps.clock.now().toISOString());
+    { action: 'invite.view', resource: 'invite', needs: 'members.manage' },
+    async ({ db, now }) => {
+      const rows = await listPendingInvites(db, accountId, now.toISOString());
       return rows.map((row) => toInviteDto(deps, row));
     },
   );
@@ -169,28 +170,21 @@ export function revokeInvite(
     deps,
     caller,
     accountId,
-    { action: 'invite.revoke', resource: { type: 'invite', id: inviteId } },
-    async (trx, actor) => {
-      authorize(actor, 'members.manage');
+    { action: 'invite.revoke', resource: 'invite', resourceId: inviteId, needs: 'members.manage' },
+    async ({ db: trx, now, audit }) => {
       const invite = await findInvite(trx, accountId, inviteId);
       if (!invite) throw notFound('Invite');
-      const now = deps.clock.now();
       const revoked = await revokeInviteRow(trx, accountId, inviteId, now.toISOString());
       if (!revoked) {
         const latest = (await findInvite(trx, accountId, inviteId)) ?? invite;
         throw notPendingError(latest, now) ?? new AppError('conflict', 'The invite changed');
       }
-      await writeAuditEvent(trx, auditContextOf(caller), now, {
-        accountId,
-        action: 'invite.revoke',
-        resource: { type: 'invite', id: inviteId },
-        details: {
-          role: invite.role,
-          email: invite.email_normalized,
-          uses: Number(invite.uses),
-          before: { revokedAt: null },
-          after: { revokedAt: now.toISOString() },
-        },
+      await audit({
+        role: invite.role,
+        email: invite.email_normalized,
+        uses: Number(invite.uses),
+        before: { revokedAt: null },
+        after: { revokedAt: now.toISOString() },
       });
     },
   );
@@ -238,20 +232,18 @@ export async function acceptInvite(
     invite.email_normalized !== null &&
     invite.email_normalized !== normalizeEmail(principal.email)
   ) {
-    await deps.db.transaction().execute((trx) =>
-      writeAuditEvent(trx, ctx, deps.clock.now(), {
-        accountId: invite.account_id,
-        action: 'invite.accept',
-        resource: { type: 'invite', id: invite.id },
-        outcome: 'denied',
-        details: { reason: 'invite_email_mismatch', role: invite.role },
-      }),
+    await auditDenied(
+      deps,
+      caller,
+      invite.account_id,
+      { action: 'invite.accept', resource: 'invite', resourceId: invite.id },
+      { reason: 'invite_email_mismatch', role: invite.role },
     );
     throw new AppError('invite_email_mismatch', 'This invite is for another email address');
   }
 
   try {
-    return await deps.db.transaction().execute(async (trx) => {
+    return await transact(deps.db, async (trx) => {
       // A share lock: joins run side by side, but never inside a Delete Team.
       const account = await lockAccount(trx, deps.dialect, invite.account_id, 'share');
       if (!account) throw notFound('Invite');
@@ -279,20 +271,19 @@ export async function acceptInvite(
         account_id: account.id,
         accepted_at: now.toISOString(),
       });
-      await writeAuditEvent(trx, ctx, now, {
-        accountId: account.id,
-        action: 'invite.accept',
-        resource: { type: 'invite', id: invite.id },
-        details: { role: invite.role, userId: principal.userId },
-      });
-      const dto = toAccountDto(account, {
-        accountId: account.id,
-        accountKind: account.kind,
-        userId: principal.userId,
-        email: principal.email,
+      await auditorOf(
+        trx,
+        ctx,
+        now,
+        account.id,
+        'invite.accept',
+        'invite',
+        invite.id,
+      )({
         role: invite.role,
-        isOwner: false,
+        userId: principal.userId,
       });
+      const dto = toAccountDto(account, buildActor(principal, account, invite.role));
       return { account: dto, role: invite.role };
     });
   } catch (error) {

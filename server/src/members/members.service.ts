@@ -1,12 +1,10 @@
 import type { Static } from '@sinclair/typebox';
 import { lockAccount } from '../accounts/accounts.store.js';
-import { auditContextOf } from '../audit/audit.context.js';
-import { writeAuditEvent } from '../audit/audit.writer.js';
 import type { Caller, Deps } from '../context.js';
 import type { AccountRow } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { inAccount, readAccount } from '../permissions/access.js';
-import { authorize, type Role } from '../permissions/policy.js';
+import { LEAVE_NEEDS, type Role } from '../permissions/policy.js';
 import type { MemberSchema } from './members.schemas.js';
 import {
   deleteMember,
@@ -40,9 +38,8 @@ export function listMembers(deps: Deps, caller: Caller, accountId: string): Prom
     deps,
     caller,
     accountId,
-    { action: 'member.view', resource: { type: 'member' } },
-    async (db, actor) => {
-      authorize(actor, 'members.manage');
+    { action: 'member.view', resource: 'member', needs: 'members.manage' },
+    async ({ db, actor }) => {
       const rows = await listMemberRows(db, accountId);
       return rows.map((row) => toMemberDto(row, actor.account));
     },
@@ -64,9 +61,13 @@ export function changeMemberRole(
     deps,
     caller,
     accountId,
-    { action: 'member.role_change', resource: { type: 'member', id: userId } },
-    async (trx, actor) => {
-      authorize(actor, 'members.manage');
+    {
+      action: 'member.role_change',
+      resource: 'member',
+      resourceId: userId,
+      needs: 'members.manage',
+    },
+    async ({ db: trx, audit }) => {
       const account = await lockAccount(trx, deps.dialect, accountId, 'update');
       if (!account) throw notFound('Account');
       const member = await findMember(trx, accountId, userId);
@@ -76,15 +77,10 @@ export function changeMemberRole(
       }
       if (member.role === input.role) return toMemberDto(member, account);
       await setMemberRole(trx, accountId, userId, input.role);
-      await writeAuditEvent(trx, auditContextOf(caller), deps.clock.now(), {
-        accountId,
-        action: 'member.role_change',
-        resource: { type: 'member', id: userId },
-        details: {
-          email: member.email,
-          before: { role: member.role },
-          after: { role: input.role },
-        },
+      await audit({
+        email: member.email,
+        before: { role: member.role },
+        after: { role: input.role },
       });
       return toMemberDto({ ...member, role: input.role }, account);
     },
@@ -108,16 +104,11 @@ export function removeMember(
     accountId,
     {
       action: leaving ? 'member.leave' : 'member.remove',
-      resource: { type: 'member', id: userId },
+      resource: 'member',
+      resourceId: userId,
+      needs: leaving ? LEAVE_NEEDS : 'members.manage',
     },
-    async (trx, actor) => {
-      // Leaving needs only membership; a read-only key cannot do it.
-      authorize(actor, leaving ? 'account.use' : 'members.manage');
-      if (leaving && actor.apiKey?.readOnly) {
-        throw new AppError('read_only_key', 'This API key is read-only', {
-          denied: { permission: 'account.use' },
-        });
-      }
+    async ({ db: trx, audit }) => {
       const account = await lockAccount(trx, deps.dialect, accountId, 'update');
       if (!account) throw notFound('Account');
       const member = await findMember(trx, accountId, userId);
@@ -130,12 +121,7 @@ export function removeMember(
         );
       }
       await deleteMember(trx, accountId, userId);
-      await writeAuditEvent(trx, auditContextOf(caller), deps.clock.now(), {
-        accountId,
-        action: leaving ? 'member.leave' : 'member.remove',
-        resource: { type: 'member', id: userId },
-        details: { email: member.email, role: member.role },
-      });
+      await audit({ email: member.email, role: member.role });
     },
   );
 }

@@ -13,7 +13,7 @@ describe.each(DIALECTS)('the membership read with the session, on %s', (dialect)
   });
   afterAll(() => gantry?.close());
 
-  const attempt = { action: 'account.view', resource: { type: 'account' } } as const;
+  const attempt = { action: 'account.view', resource: 'account', needs: 'account.use' } as const;
   // The dev member as a caller, with what the authentication hook would have read.
   const callerWith = (prefetched?: PrefetchedMembership): Caller => {
     const dev = team.members[0];
@@ -45,12 +45,12 @@ describe.each(DIALECTS)('the membership read with the session, on %s', (dialect)
     two_factor_at: null,
   });
   const roleIn = (caller: Caller, run: typeof readAccount) =>
-    run(gantry.deps, caller, team.accountId, attempt, async (_db, actor) => actor.role);
+    run(gantry.deps, caller, team.accountId, attempt, async ({ actor }) => actor.role);
 
   it('stands for reading the membership again in a read of that account', async () => {
     const caller = callerWith({ accountId: team.accountId, row: billingRow() });
     expect(await roleIn(caller, readAccount)).toBe('billing');
-    await readAccount(gantry.deps, caller, team.accountId, attempt, async (_db, actor) => {
+    await readAccount(gantry.deps, caller, team.accountId, attempt, async ({ actor }) => {
       expect(actor.account.name).toBe('Prefetched name');
     });
     // Not a member when it was read: not found, whatever the database says now.

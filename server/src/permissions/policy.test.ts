@@ -19,7 +19,7 @@ const actor = (role: Role, extra: Partial<AccountActor> = {}): AccountActor => (
   ...extra,
 });
 
-/** SPEC §4, written out independently of the table in policy.ts. */
+/** What each role may do, written out independently of the table in policy.ts. */
 const EXPECTED: Record<Role, string[]> = {
   basic: ['account.use', 'pods.view', 'pods.connect'],
   billing: ['account.use', 'billing.view', 'billing.manage'],

@@ -24,7 +24,7 @@ export type Permission = (typeof PERMISSIONS)[number];
 type Grant = true | 'own';
 
 /**
- * The policy table of SPEC §4 — the one place that decides what a role may do.
+ * The policy table — the one place that decides what a role may do.
  * Typed so a role or permission missing here fails to compile.
  */
 export const POLICY = {
@@ -136,9 +136,66 @@ export function permissionsOf(actor: AccountActor): Permission[] {
 }
 
 /**
- * For what only the account's owner may do (Delete Team, transfer ownership,
- * convert). Call it after {@link authorize}; throws a 403 that the account
- * transaction helper audits as a `denied` attempt.
+ * What an account operation needs of its actor: a permission of the table above, `'owner'`
+ * (only the account's owner: Delete Team, transfer ownership, convert), or `'writer'` (any
+ * caller but a read-only API key: what needs no permission but still changes something, such
+ * as leaving a team).
+ */
+export type Need = Permission | 'owner' | 'writer';
+
+/**
+ * Needs that depend on whether the actor created the resource acted on: `own` when they did,
+ * `others` when someone else did (an API key: your own needs `account.use` and a writer,
+ * another member's needs `apikeys.manage`).
+ */
+export interface NeedsByCreator {
+  own: Need | readonly Need[];
+  others: Need | readonly Need[];
+}
+
+/** Every shape of need an operation can declare: one, all of a list, or by creator. */
+export type Needs = Need | readonly Need[] | NeedsByCreator;
+
+function authorizeNeed(
+  actor: AccountActor,
+  need: Need,
+  resource: ResourceFacts | undefined,
+  what: string,
+): void {
+  if (need === 'owner') authorizeOwner(actor, what);
+  else if (need === 'writer') {
+    if (actor.apiKey?.readOnly) {
+      throw new AppError('read_only_key', 'This API key is read-only', {
+        denied: { permission: 'writer' },
+      });
+    }
+  } else authorize(actor, need, resource);
+}
+
+/**
+ * Checks every need of `needs` (in order; the first one lacking throws its 403). With
+ * {@link NeedsByCreator}, `resource.createdBy` picks the list, and nothing is checked before
+ * the resource is known (a member may try; the resource decides).
+ */
+export function authorizeNeeds(
+  actor: AccountActor,
+  needs: Needs,
+  resource?: ResourceFacts,
+  what = 'do this',
+): void {
+  let list: Need | readonly Need[];
+  if (typeof needs === 'object' && 'own' in needs) {
+    // Which list applies is known only with the resource; a member may try either until then.
+    if (resource === undefined) return;
+    list = resource.createdBy === actor.userId ? needs.own : needs.others;
+  } else list = needs;
+  if (typeof list === 'string') authorizeNeed(actor, list, resource, what);
+  else for (const need of list) authorizeNeed(actor, need, resource, what);
+}
+
+/**
+ * For what only the account's owner may do (Delete Team, transfer ownership, convert): a 403
+ * that the account operation audits as a `denied` attempt. Never a read-only key.
  */
 export function authorizeOwner(actor: AccountActor, what: string): void {
   if (actor.isOwner && !actor.apiKey?.readOnly) return;
@@ -148,3 +205,15 @@ export function authorizeOwner(actor: AccountActor, what: string): void {
     { denied: { permission: 'owner' } },
   );
 }
+
+/** Leaving a team: any member (the owner is refused by the members service), never a read-only key. */
+export const LEAVE_NEEDS: readonly Need[] = ['account.use', 'writer'];
+
+/**
+ * Disabling, enabling or revoking an API key: your own needs only membership (and not a
+ * read-only key), another member's needs `apikeys.manage`.
+ */
+export const KEY_CHANGE_NEEDS: NeedsByCreator = {
+  own: ['account.use', 'writer'],
+  others: 'apikeys.manage',
+};

@@ -5,7 +5,7 @@ import { insertMembership } from '../accounts/accounts.store.js';
 import type { Role } from '../permissions/policy.js';
 import { waitFor } from './runtime/test-helpers.js';
 
-export interface TestTeam {
+export interface PodTeam {
   accountId: string;
   admin: TestUser;
   basic: TestUser;
@@ -20,7 +20,7 @@ export interface TestTeam {
  * and an outsider. Memberships are inserted directly, as the invite flow is
  * another module's.
  */
-export async function buildTeam(gantry: TestGantry): Promise<TestTeam> {
+export async function buildPodTeam(gantry: TestGantry): Promise<PodTeam> {
   const admin = await signUp(gantry.app, { name: 'Ada Admin' });
   const accountId = admin.account.id;
   await gantry.deps.db

@@ -11,18 +11,18 @@ import {
   startTestGantry,
   type TestGantry,
 } from '../../test/harness.js';
-import { buildTeam, createPodAs, type TestTeam, waitForStatus } from './pods.fixtures.js';
+import { buildPodTeam, createPodAs, type PodTeam, waitForStatus } from './pods.fixtures.js';
 import { stopPodBySystem } from './pods.service.js';
 import { processExists, rawGet, waitFor } from './runtime/test-helpers.js';
 
 describe.each(DIALECTS)('Pods at runtime on %s', (dialect) => {
   let gantry: TestGantry;
-  let team: TestTeam;
+  let team: PodTeam;
   let port: number;
   let base: string;
   beforeAll(async () => {
     gantry = await startTestGantry(dialect);
-    team = await buildTeam(gantry);
+    team = await buildPodTeam(gantry);
     await gantry.app.listen({ port: 0, host: '127.0.0.1' });
     port = (gantry.app.server.address() as { port: number }).port;
     base = `/api/v1/accounts/${team.accountId}/pods`;
@@ -186,7 +186,7 @@ describe.each(DIALECTS)('Gantry restarting on %s', (dialect) => {
     const database = await openTestDatabase(dialect);
     const shared = { ...database, close: async () => {} };
     const first = await startTestGantry(dialect, {}, { database: shared });
-    const team = await buildTeam(first);
+    const team = await buildPodTeam(first);
     const pod = await createPodAs(team.dev, team.accountId, { name: 'survivor' });
     await waitForStatus(team.dev, team.accountId, pod.id, 'running');
     const pid = (await first.deps.runtime.status(pod.id)).pid ?? 0;

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Body, Id, IsoTime, Money, Name, Nullable, StringEnum } from '../http/schemas.js';
+import { Body, Id, IsoTime, Money, Name, Nullable, ref, StringEnum } from '../http/schemas.js';
 import { POD_ENV_LIMITS } from './runtime/pod-env.js';
 import { POD_STATUSES } from './state.js';
 
@@ -53,8 +53,8 @@ export const TemplateSchema = Type.Object(
 export const CatalogResponse = Type.Object({
   /** ISO 4217 code of the prices (the ledger's one currency). */
   currency: Type.String(),
-  gpuTypes: Type.Array(GpuTypeSchema),
-  templates: Type.Array(TemplateSchema),
+  gpuTypes: Type.Array(ref(GpuTypeSchema)),
+  templates: Type.Array(ref(TemplateSchema)),
 });
 
 export const PodParams = Type.Object({ accountId: Id, podId: Id }, { additionalProperties: false });

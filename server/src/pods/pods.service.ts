@@ -1,17 +1,16 @@
 import type { Static } from '@sinclair/typebox';
+import { lockAccount } from '../accounts/accounts.store.js';
 import { auditContextOf } from '../audit/audit.context.js';
-import { type AuditAction, type AuditContext, SYSTEM_CONTEXT } from '../audit/audit.events.js';
-import { writeAuditEvent } from '../audit/audit.writer.js';
-import { assertCanRunPod } from '../billing/guards.js';
-import { chargePodUntil } from '../billing/meter.js';
+import { type AuditContext, SYSTEM_CONTEXT } from '../audit/audit.events.js';
 import type { Caller, Deps } from '../context.js';
 import type { Executor, Trx } from '../db/database.js';
 import type { PodRow, PodUpdate } from '../db/schema.js';
+import { transact } from '../db/transaction.js';
 import { AppError, notFound } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import { formatMoney } from '../lib/money.js';
-import { inAccount, readAccount } from '../permissions/access.js';
-import { type AccountActor, authorize, can } from '../permissions/policy.js';
+import { auditorOf, inAccount, readAccount } from '../permissions/access.js';
+import { type AccountActor, can } from '../permissions/policy.js';
 import { findGpuType, findTemplate } from './catalog.js';
 import type { PodDtoSchema } from './pods.schemas.js';
 import {
@@ -155,7 +154,7 @@ interface TransitionInput {
   from: readonly PodStatus[];
   to: PodStatus;
   /** Audit action to record; omitted for bookkeeping moves (starting → running). */
-  action?: AuditAction;
+  action?: PodMoveAction;
   changes?: PodUpdate;
   details?: Record<string, unknown>;
   /**
@@ -179,6 +178,11 @@ async function transition(
   pod: PodRow,
   input: TransitionInput,
 ): Promise<boolean> {
+  // Lock order: the account before the Pod, when the move may make the Pod live (the guard
+  // decides on the account's other live Pods and its balance).
+  if (LIVE_STATUSES.includes(input.to)) {
+    await lockAccount(trx, deps.dialect, pod.account_id, 'update');
+  }
   // Decide on the Pod as it is now, not on the caller's earlier copy of it.
   const current = await lockPodForSystem(trx, pod.id, deps.dialect);
   if (!current || !input.from.includes(current.status)) return false;
@@ -186,7 +190,7 @@ async function transition(
   const entersLive = !LIVE_STATUSES.includes(current.status) && LIVE_STATUSES.includes(input.to);
   if (entersLive) await assertMayRunPod(deps, trx, current.account_id, current.price_per_hour);
   if (current.status === 'running' && input.to === 'starting') {
-    await assertCanRunPod(trx, current.account_id, current.price_per_hour, {
+    await deps.podBilling.assertCanRunPod(trx, current.account_id, current.price_per_hour, {
       exceptPodId: current.id,
     });
   }
@@ -198,27 +202,30 @@ async function transition(
   if (!changed) return false;
   // Billed is the time in `running` (from `started_at`): charged up to this moment, here.
   if (current.status === 'running' && input.to !== 'running' && input.chargeToNow !== false) {
-    await chargePodUntil(trx, deps, current.id, now);
+    await deps.podBilling.chargePodUntil(trx, deps, current.id, now);
   }
   if (!input.action) return true;
-  await writeAuditEvent(trx, ctx, now, {
-    accountId: current.account_id,
-    action: input.action,
-    resource: { type: 'pod', id: current.id },
-    details: {
-      name: current.name,
-      before: { status: current.status },
-      after: { status: input.to },
-      ...input.details,
-    },
+  await auditorOf(
+    trx,
+    ctx,
+    now,
+    current.account_id,
+    input.action,
+    'pod',
+    current.id,
+  )({
+    name: current.name,
+    before: { status: current.status },
+    after: { status: input.to },
+    ...input.details,
   });
   return true;
 }
 
 /**
- * Checks that the account may have one more live Pod costing
- * `pricePerHourMicro` an hour. Called in the transaction that creates or
- * starts a Pod; serializes such transactions per account on PostgreSQL.
+ * Checks that the account may have one more live Pod costing `pricePerHourMicro` an hour.
+ * Called in the transaction that creates or starts a Pod, which holds the account's row lock
+ * (`lockAccount(…, 'update')`), so such transactions of one account are decided one by one.
  */
 async function assertMayRunPod(
   deps: Deps,
@@ -226,10 +233,6 @@ async function assertMayRunPod(
   accountId: string,
   pricePerHourMicro: number,
 ): Promise<void> {
-  if (deps.dialect === 'postgres') {
-    // Lock the account row: concurrent creates/starts of one account queue here.
-    await trx.selectFrom('accounts').select('id').where('id', '=', accountId).forUpdate().execute();
-  }
   const running = await countPods(trx, accountId, LIVE_STATUSES);
   if (running >= deps.config.maxRunningPodsPerAccount) {
     throw new AppError(
@@ -238,7 +241,7 @@ async function assertMayRunPod(
     );
   }
   // Billing: one hour of the price in the balance, and the spend limit across live Pods.
-  await assertCanRunPod(trx, accountId, pricePerHourMicro);
+  await deps.podBilling.assertCanRunPod(trx, accountId, pricePerHourMicro);
 }
 
 // ---------------------------------------------------------------------------
@@ -246,7 +249,7 @@ async function assertMayRunPod(
 
 async function markError(deps: Deps, podId: string, message: string): Promise<void> {
   supervisorOf(deps).live.delete(podId);
-  await deps.db.transaction().execute(async (trx) => {
+  await transact(deps.db, async (trx) => {
     const pod = await findPodForSystem(trx, podId);
     if (!pod) return;
     await transition(deps, trx, SYSTEM_CONTEXT, pod, {
@@ -288,7 +291,7 @@ async function runStart(deps: Deps, podId: string): Promise<void> {
     return;
   }
   const now = deps.clock.now().toISOString();
-  await deps.db.transaction().execute((trx) =>
+  await transact(deps.db, (trx) =>
     transition(deps, trx, SYSTEM_CONTEXT, pod, {
       from: ['starting'],
       to: 'running',
@@ -346,7 +349,7 @@ export async function reconcilePods(deps: Deps): Promise<number> {
     if (supervisorOf(deps).chains.has(pod.id)) continue;
     const status = await deps.runtime.status(pod.id).catch(() => ({ state: 'absent' as const }));
     if (status.state === 'running' || status.state === 'starting') continue;
-    const moved = await deps.db.transaction().execute((trx) =>
+    const moved = await transact(deps.db, (trx) =>
       transition(deps, trx, SYSTEM_CONTEXT, pod, {
         from: [pod.status],
         to: 'exited',
@@ -382,7 +385,7 @@ async function stopRecord(
   reason: string,
   details: Record<string, unknown>,
 ): Promise<boolean> {
-  return deps.db.transaction().execute(async (trx) => {
+  return transact(deps.db, async (trx) => {
     const pod = await findPodForSystem(trx, podId);
     if (!pod || !LIVE_STATUSES.includes(pod.status)) return false;
     return transition(deps, trx, SYSTEM_CONTEXT, pod, {
@@ -431,9 +434,8 @@ export function listPods(
     deps,
     caller,
     accountId,
-    { action: 'pod.view', resource: { type: 'pod' } },
-    async (db, actor) => {
-      authorize(actor, 'pods.view');
+    { action: 'pod.view', resource: 'pod', needs: 'pods.view' },
+    async ({ db, actor }) => {
       const limit = query.limit ?? 50;
       const rows = await listPodsOfAccount(db, accountId, {
         includeTerminated: query.includeTerminated === true,
@@ -466,11 +468,8 @@ export function getPod(
     deps,
     caller,
     accountId,
-    { action: 'pod.view', resource: { type: 'pod', id: podId } },
-    async (db, actor) => {
-      authorize(actor, 'pods.view');
-      return toPodDto(await loadPod(db, accountId, podId), actor);
-    },
+    { action: 'pod.view', resource: 'pod', resourceId: podId, needs: 'pods.view' },
+    async ({ db, actor }) => toPodDto(await loadPod(db, accountId, podId), actor),
   );
 }
 
@@ -493,9 +492,8 @@ export async function createPod(
     deps,
     caller,
     accountId,
-    { action: 'pod.create', resource: { type: 'pod' } },
-    async (trx, actor) => {
-      authorize(actor, 'pods.create');
+    { action: 'pod.create', resource: 'pod', resourceId: null, needs: 'pods.create' },
+    async ({ db: trx, actor, now: createdAt, audit }) => {
       const gpu = findGpuType(deps.catalog, input.gpuType);
       if (!gpu) {
         throw new AppError(
@@ -514,6 +512,8 @@ export async function createPod(
       const problems = validatePodEnv(env);
       if (problems.length > 0) throw new AppError('invalid_env', `body/env ${problems.join('; ')}`);
 
+      // The account first (lock order), so Pod counts and the guard decide one create at a time.
+      await lockAccount(trx, deps.dialect, accountId, 'update');
       const total = await countPods(trx, accountId, [...LIVE_STATUSES, 'exited', 'error']);
       if (total >= deps.config.maxPodsPerAccount) {
         throw new AppError(
@@ -524,7 +524,7 @@ export async function createPod(
       const price = gpu.pricePerHourMicro * input.gpuCount;
       await assertMayRunPod(deps, trx, accountId, price);
 
-      const now = deps.clock.now().toISOString();
+      const now = createdAt.toISOString();
       const pod: PodRow = {
         id: newId(),
         account_id: accountId,
@@ -544,11 +544,8 @@ export async function createPod(
         last_error: null,
       };
       await insertPod(trx, pod);
-      await writeAuditEvent(trx, auditContextOf(caller), deps.clock.now(), {
-        accountId,
-        action: 'pod.create',
-        resource: { type: 'pod', id: pod.id },
-        details: {
+      await audit(
+        {
           after: {
             name: pod.name,
             gpuType: pod.gpu_type,
@@ -558,7 +555,8 @@ export async function createPod(
             envNames: Object.keys(env),
           },
         },
-      });
+        { resourceId: pod.id },
+      );
       return toPodDto({ ...pod, created_by_name: caller.principal.name }, actor);
     },
   );
@@ -566,7 +564,9 @@ export async function createPod(
   return dto;
 }
 
-const MOVE_AUDIT: Record<PodMove, AuditAction> = {
+type PodMoveAction = 'pod.start' | 'pod.stop' | 'pod.restart' | 'pod.terminate' | 'pod.error';
+
+const MOVE_AUDIT: Record<PodMove, PodMoveAction> = {
   start: 'pod.start',
   stop: 'pod.stop',
   restart: 'pod.restart',
@@ -590,14 +590,20 @@ export async function movePod(
     deps,
     caller,
     accountId,
-    { action, resource: { type: 'pod', id: podId } },
-    async (trx, actor) => {
-      for (const permission of MOVE_PERMISSIONS[move]) authorize(actor, permission);
-      const pod = await loadPod(trx, accountId, podId);
-      if (move === 'terminate') authorize(actor, 'pods.terminate', { createdBy: pod.created_by });
+    {
+      action,
+      resource: 'pod',
+      resourceId: podId,
+      needs: MOVE_PERMISSIONS[move],
+      subject: {
+        load: (db) => loadPod(db, accountId, podId),
+        facts: (pod) => ({ createdBy: pod.created_by }),
+      },
+    },
+    async ({ db: trx, actor, now: at, subject: pod }) => {
       assertMove(pod.status, move);
       const to = statusAfter(move);
-      const now = deps.clock.now().toISOString();
+      const now = at.toISOString();
       const changes: PodUpdate =
         move === 'terminate'
           ? {
@@ -637,10 +643,17 @@ function readRunningPod<T>(
     deps,
     caller,
     accountId,
-    { action: 'pod.connect', resource: { type: 'pod', id: podId } },
-    async (db, actor) => {
-      authorize(actor, 'pods.connect');
-      const pod = await loadPod(db, accountId, podId);
+    {
+      action: 'pod.connect',
+      resource: 'pod',
+      resourceId: podId,
+      needs: 'pods.connect',
+      subject: {
+        load: (db) => loadPod(db, accountId, podId),
+        facts: (pod) => ({ createdBy: pod.created_by }),
+      },
+    },
+    async ({ subject: pod }) => {
       if (pod.status !== 'running') {
         throw new AppError('pod_not_running', `The Pod is ${pod.status}; start it to connect`);
       }
@@ -675,10 +688,17 @@ export function getPodLogs(
     deps,
     caller,
     accountId,
-    { action: 'pod.view', resource: { type: 'pod', id: podId } },
-    async (db, actor) => {
-      authorize(actor, 'pods.view');
-      const pod = await loadPod(db, accountId, podId);
+    {
+      action: 'pod.view',
+      resource: 'pod',
+      resourceId: podId,
+      needs: 'pods.view',
+      subject: {
+        load: (db) => loadPod(db, accountId, podId),
+        facts: (pod) => ({ createdBy: pod.created_by }),
+      },
+    },
+    async ({ subject: pod }) => {
       if (pod.status === 'terminated') return { podId, text: '' };
       const text = await deps.runtime
         .logs(podId, { tailBytes: Math.min(tailBytes, MAX_LOG_TAIL_BYTES) })
@@ -729,18 +749,23 @@ async function auditConnect(
   if (last !== undefined && now.getTime() - last < CONNECT_AUDIT_INTERVAL_MS) return;
   connects.set(key, now.getTime());
   const since = new Date(now.getTime() - CONNECT_AUDIT_INTERVAL_MS).toISOString();
-  await deps.db.transaction().execute(async (trx) => {
+  await transact(deps.db, async (trx) => {
     // Another instance (or this one before a restart) may have recorded it.
     const recorded = await lastConnectAudit(trx, accountId, podId, caller.principal.userId, since);
     if (recorded) {
       connects.set(key, Date.parse(recorded));
       return;
     }
-    await writeAuditEvent(trx, auditContextOf(caller), now, {
+    await auditorOf(
+      trx,
+      auditContextOf(caller),
+      now,
       accountId,
-      action: 'pod.connect',
-      resource: { type: 'pod', id: podId },
-      details: { port },
+      'pod.connect',
+      'pod',
+      podId,
+    )({
+      port,
     });
   });
 }

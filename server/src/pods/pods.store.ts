@@ -170,3 +170,51 @@ export function lockPodForSystem(
   const query = trx.selectFrom('pods').selectAll().where('id', '=', podId);
   return (dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
 }
+
+/** Running Pods of every account, by account and id: the billing meter's candidates. */
+export function listRunningPods(db: Executor): Promise<{ id: string; account_id: string }[]> {
+  return db
+    .selectFrom('pods')
+    .select(['id', 'account_id'])
+    .where('status', '=', 'running')
+    .where('started_at', 'is not', null)
+    .orderBy('account_id')
+    .orderBy('id')
+    .execute();
+}
+
+const meteredColumns = ['id', 'account_id', 'status', 'price_per_hour', 'started_at'] as const;
+
+/** Some Pods of an account as the meter charges them, locked on PostgreSQL, in id order. */
+export function lockMeteredPods(
+  trx: Executor,
+  dialect: DialectName,
+  accountId: string,
+  podIds: readonly string[],
+) {
+  if (podIds.length === 0) return Promise.resolve([]);
+  const query = trx
+    .selectFrom('pods')
+    .select(meteredColumns)
+    .where('account_id', '=', accountId)
+    .where('id', 'in', [...podIds])
+    .orderBy('id');
+  return (dialect === 'postgres' ? query.forUpdate() : query).execute();
+}
+
+/** One Pod as the meter charges it. */
+export function findMeteredPod(trx: Executor, podId: string) {
+  return trx.selectFrom('pods').select(meteredColumns).where('id', '=', podId).executeTakeFirst();
+}
+
+/** Ids of the account's live Pods, in id order. */
+export async function listLivePodIds(db: Executor, accountId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('pods')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where('status', 'in', [...LIVE_STATUSES])
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => r.id);
+}

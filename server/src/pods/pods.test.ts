@@ -1,10 +1,16 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, DIALECTS, startTestGantry, type TestGantry } from '../../test/harness.js';
-import { buildTeam, createPodAs, podBody, type TestTeam, waitForStatus } from './pods.fixtures.js';
+import {
+  buildPodTeam,
+  createPodAs,
+  type PodTeam,
+  podBody,
+  waitForStatus,
+} from './pods.fixtures.js';
 
 describe.each(DIALECTS)('Pods API on %s', (dialect) => {
   let gantry: TestGantry;
-  let team: TestTeam;
+  let team: PodTeam;
   let base: string;
   beforeAll(async () => {
     gantry = await startTestGantry(dialect, {
@@ -12,7 +18,7 @@ describe.each(DIALECTS)('Pods API on %s', (dialect) => {
       GANTRY_MAX_PODS: '5',
       GANTRY_CURRENCY: 'EUR',
     });
-    team = await buildTeam(gantry);
+    team = await buildPodTeam(gantry);
     base = `/api/v1/accounts/${team.accountId}/pods`;
   });
   afterAll(() => gantry?.close());

@@ -11,7 +11,7 @@ import {
   statusAfter,
 } from './state.js';
 
-/** SPEC §5, written out independently of state.ts. */
+/** The moves each status allows, written out independently of state.ts. */
 const ALLOWED: Record<PodStatus, PodMove[]> = {
   running: ['stop', 'restart', 'terminate'],
   exited: ['start', 'terminate'],
@@ -24,7 +24,7 @@ const ALLOWED: Record<PodStatus, PodMove[]> = {
 describe('pod state machine', () => {
   const cases = POD_STATUSES.flatMap((status) => POD_MOVES.map((move) => [status, move] as const));
 
-  it.each(cases)('from %s, %s is allowed exactly when SPEC §5 says so', (status, move) => {
+  it.each(cases)('from %s, %s is allowed exactly when the table above says so', (status, move) => {
     const allowed = ALLOWED[status].includes(move);
     expect(canMove(status, move)).toBe(allowed);
     if (allowed) expect(() => assertMove(status, move)).not.toThrow();

@@ -1,5 +1,5 @@
 /**
- * The Pod state machine of SPEC §5, pure: which moves each status allows, and
+ * The Pod state machine, pure: which moves each status allows, and
  * which permissions each move needs. The service checks both; the console gets
  * their intersection as a Pod's `actions`.
  */

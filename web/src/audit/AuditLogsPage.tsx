@@ -38,7 +38,6 @@ import { FormError } from '../components/errors';
 import { type FullLayoutFrom, TableFrame } from '../components/TableFrame';
 import { formatDateTime } from '../format/dates';
 import { ActorCell } from './ActorCell';
-import { RetentionNotice } from './RetentionNotice';
 import {
   ACTION_PATTERN,
   ACTION_PREFIXES,
@@ -60,6 +59,7 @@ import {
   readView,
   writeView,
 } from './audit-filters';
+import { RetentionNotice } from './RetentionNotice';
 
 /** All the columns from `lg` up: they need ~930 px, more than a 1024 px laptop's page has. */
 const FULL_FROM: FullLayoutFrom = 'lg';

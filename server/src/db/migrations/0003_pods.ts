@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 
-// Pods (SPEC §5). The billing module adds its metering columns in a later migration.
+// Pods (their states: `pods/state.ts`). The billing module adds its metering columns in a later migration.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('pods')
