@@ -8,6 +8,8 @@ export const ERROR_STATUS = {
   unknown_gpu_type: 400,
   unknown_template: 400,
   invalid_env: 400,
+  /** A Pod's env names a variable its template does not let users set (or the driver takes none). */
+  env_not_allowed: 400,
   // A wrong current password when changing it: 400, not 401 (the caller is signed in).
   wrong_password: 400,
   // A wrong authenticator code when turning two-factor sign-in on or off (signed in).

@@ -24,6 +24,7 @@ import {
 } from './pods/pods.store.js';
 import type { RuntimeDriver } from './pods/runtime/driver.js';
 import { LocalDriver } from './pods/runtime/local-driver.js';
+import { acquireRuntimeLease, type RuntimeLease } from './pods/runtime-lease.js';
 
 export interface Gantry {
   deps: Deps;
@@ -108,6 +109,24 @@ export async function pruneExpiredEvents(deps: Deps): Promise<void> {
   await pruneAuditEvents(deps);
 }
 
+/** Says at start how Pods are isolated, and loudly when they are not. */
+function announceIsolation(deps: Deps): void {
+  const isolation = deps.runtime.isolation;
+  if (!isolation) return;
+  const facts = { runtime: deps.runtime.name, ...isolation };
+  if (isolation.sandboxed) {
+    deps.logger.info(
+      facts,
+      'Pods run sandboxed (bubblewrap: own PID and network namespaces, own uid, only their work dir writable)',
+    );
+    return;
+  }
+  deps.logger.warn(
+    facts,
+    `Pods run WITHOUT a sandbox: ${isolation.reason ?? 'not available'}. They refuse user env, and this instance must be the only one on its database`,
+  );
+}
+
 /** Wires a Gantry instance: database (migrated), services and HTTP app. Does not listen. */
 export async function createGantry(config: Config, options: StartOptions = {}): Promise<Gantry> {
   // Check the catalog before anything is opened.
@@ -119,8 +138,18 @@ export async function createGantry(config: Config, options: StartOptions = {}): 
   for (const loose of database.looseModes ?? []) {
     deps.logger.warn(loose, `data file ${loose.path} is mode ${loose.mode}, not ${loose.wanted}`);
   }
-  await attachRuntime(deps);
-  const app = await buildApp(deps, options);
+  announceIsolation(deps);
+  let lease: RuntimeLease | undefined;
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  try {
+    if (deps.runtime.isolation?.singleInstance) lease = await acquireRuntimeLease(database);
+    await attachRuntime(deps);
+    app = await buildApp(deps, options);
+  } catch (error) {
+    await lease?.release();
+    if (!options.database) await database.close();
+    throw error;
+  }
   const jobs: JobHandle[] = options.startJobs
     ? [
         startMeter(deps, { stopPod: options.stopPod ?? stopPodBySystem }),
@@ -142,6 +171,7 @@ export async function createGantry(config: Config, options: StartOptions = {}): 
       await Promise.all(jobs.map((job) => job.stop()));
       await app.close();
       await shutdownPods(deps);
+      await lease?.release();
       await database.close();
     },
   };

@@ -11,15 +11,17 @@ import {
   type TestGantry,
 } from '../../test/harness.js';
 import { EXIT } from '../cli/exit-codes.js';
+import { ManualClock } from '../lib/clock.js';
 
 describe.each(DIALECTS)('gantry audit (operator commands, in process) on %s', (dialect) => {
   let gantry: TestGantry;
   let dataDir: string;
+  const clock = new ManualClock(new Date());
   /** `gantry …` as the operator runs it, on this test's database. */
   const gantryCli = (...args: string[]) => runGantry(args, { HOME: dataDir }, gantry.deps);
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'gantry-cli-'));
-    gantry = await startTestGantry(dialect);
+    gantry = await startTestGantry(dialect, {}, { clock });
   });
   afterAll(async () => {
     await gantry.close();
@@ -90,6 +92,8 @@ describe.each(DIALECTS)('gantry audit (operator commands, in process) on %s', (d
     expect(unknown.code).toBe(EXIT.notFound);
     expect(unknown.stderr).toContain(`No account ${b.user.id}`);
 
+    // A shorter retention than "forever" applies seven days after it is set.
+    clock.advance(8 * 24 * 3600 * 1000);
     const pruned = await gantryCli('audit', 'prune');
     expect(pruned.code, pruned.stderr).toBe(EXIT.ok);
     expect(pruned.stdout).toContain('1 account(s) with a retention period');

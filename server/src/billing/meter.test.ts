@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   auditEvents,
@@ -16,12 +17,13 @@ import { ManualClock } from '../lib/clock.js';
 import { usageCost } from '../lib/money.js';
 import { createPodAs, waitForStatus } from '../pods/pods.fixtures.js';
 import { reconcilePods, stopPodBySystem } from '../pods/pods.service.js';
-import type {
-  PodEndpoint,
-  PodSpec,
-  RuntimeDriver,
-  RuntimeEvents,
-  RuntimeStatus,
+import {
+  type PodEndpoint,
+  type PodSpec,
+  type RuntimeDriver,
+  RuntimeError,
+  type RuntimeEvents,
+  type RuntimeStatus,
 } from '../pods/runtime/driver.js';
 import { processExists } from '../pods/runtime/test-helpers.js';
 import { findBillingAccount, sumLedger } from './billing.store.js';
@@ -79,6 +81,9 @@ class TestDriver implements RuntimeDriver {
   }
   async endpoints(): Promise<PodEndpoint[]> {
     return [];
+  }
+  async openStream(): Promise<Duplex> {
+    throw new RuntimeError('not_running', 'this test driver runs no workloads');
   }
   async logs(): Promise<string> {
     return '';

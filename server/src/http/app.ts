@@ -1,7 +1,7 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -170,7 +170,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
         operationId: 'getReadiness',
         summary: 'Readiness: the database answers',
         description:
-          'Public. Answers 200 when the database answers a query, 503 `not_ready` when it does not (a load balancer then sends traffic elsewhere).',
+          'Public. Answers 200 when the database answers a query, 503 `not_ready` when it does not (a load balancer then sends traffic elsewhere). `details.runtime` says how Pods are isolated on this instance.',
         tags: ['system'],
         security: [],
         querystring: NO_QUERY,
@@ -181,7 +181,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       },
     },
     async (_request, reply) => {
-      if (await isDatabaseReady(deps.db)) return { status: 'ready' as const };
+      if (await isDatabaseReady(deps.db)) {
+        return { status: 'ready' as const, details: readyDetails(deps) };
+      }
       return sendError(reply, new AppError('not_ready', 'Database is not reachable'));
     },
   );
@@ -273,7 +275,20 @@ const API_TAGS = [
 ];
 
 const HealthResponse = Type.Object({ status: StringEnum(['ok']) });
-const ReadyResponse = Type.Object({ status: StringEnum(['ready']) });
+const ReadyResponse = Type.Object({
+  status: StringEnum(['ready']),
+  details: Type.Object({
+    runtime: Type.Object({
+      driver: Type.String({ description: 'The runtime driver Pods run on (`local`, `docker`)' }),
+      sandboxed: Type.Boolean({ description: 'Whether each Pod runs isolated from the host' }),
+      singleInstance: Type.Boolean({
+        description: 'Whether this driver allows only one Gantry instance per database',
+      }),
+      userEnv: Type.Boolean({ description: "Whether users may set a Pod's environment" }),
+      reason: Type.Optional(Type.String({ description: 'Why Pods are not sandboxed' })),
+    }),
+  }),
+});
 
 /**
  * Whether an `Authorization` header may read `/metrics`: always when no token is set, else only
@@ -292,6 +307,23 @@ export function metricsGuard(token: string | undefined): (authorization?: string
  * The methods that have a route for `path` (HEAD included where Fastify serves it for a GET);
  * empty when no route matches the path at all. Only asked when a request found no route.
  */
+/**
+ * What `/readyz` says besides ready: how Pods are isolated, and whether this instance must be
+ * the only one on its database (the local driver).
+ */
+function readyDetails(deps: Deps): Static<typeof ReadyResponse>['details'] {
+  const isolation = deps.runtime.isolation;
+  return {
+    runtime: {
+      driver: deps.runtime.name,
+      sandboxed: isolation?.sandboxed ?? true,
+      singleInstance: isolation?.singleInstance ?? false,
+      userEnv: isolation?.userEnv ?? true,
+      ...(isolation?.reason ? { reason: isolation.reason } : {}),
+    },
+  };
+}
+
 function allowedMethods(app: FastifyInstance, path: string): string[] {
   return app.supportedMethods.filter((method) => app.findRoute({ method, url: path }) !== null);
 }

@@ -35,7 +35,13 @@ describe('catalog', () => {
           { id: 'b200', name: 'NVIDIA B200', memoryGb: 192, pricePerHour: '5.25' },
         ],
         templates: [
-          { id: 'notebook', name: 'Notebook', command: ['node', './nb.mjs', '--x'], ports: [8888] },
+          {
+            id: 'notebook',
+            name: 'Notebook',
+            command: ['node', './nb.mjs', '--x'],
+            ports: [8888],
+            env: ['JUPYTER_TOKEN', 'NODE_OPTIONS'],
+          },
         ],
       },
       '/etc/gantry',
@@ -48,6 +54,9 @@ describe('catalog', () => {
       '/etc/gantry/nb.mjs',
       '--x',
     ]);
+    // Users may set exactly the declared variables; the built-in declares MESSAGE.
+    expect(catalog.templates[1]?.runtime.env).toEqual(['JUPYTER_TOKEN', 'NODE_OPTIONS']);
+    expect(catalog.templates[0]?.runtime.env).toEqual(['MESSAGE']);
     const only = buildCatalog(
       {
         includeBuiltins: false,
@@ -64,7 +73,11 @@ describe('catalog', () => {
       buildCatalog(
         {
           gpuTypes: [{ id: 'Bad Id', name: 'x', memoryGb: 0, pricePerHour: '-1', extra: true }],
-          templates: [{ id: 't', name: 'T', ports: [70000] }],
+          templates: [
+            { id: 't', name: 'T', ports: [70000] },
+            { id: 'u', name: 'U', command: ['/bin/true'], ports: [], env: ['PORT', 'GANTRY_X'] },
+            { id: 'v', name: 'V', command: ['/bin/true'], ports: [], env: ['BAD-NAME'] },
+          ],
           unknown: 1,
         },
         '/',
@@ -76,10 +89,24 @@ describe('catalog', () => {
     expect(text).toMatch(/\/gpuTypes\/0\/pricePerHour/);
     expect(text).toMatch(/\/templates\/0 must have required property 'command'/);
     expect(text).toMatch(/\/templates\/0\/ports\/0/);
+    expect(text).toMatch(/\/templates\/2\/env\/0 must match pattern/);
     expect(problems.length).toBeGreaterThanOrEqual(6);
     expect(
       problemsOf(() => buildCatalog({ includeBuiltins: false, gpuTypes: [] }, '/')).join(),
     ).toMatch(/no GPU types/);
+    // Names Gantry sets itself cannot be handed to users.
+    const reserved = problemsOf(() =>
+      buildCatalog(
+        {
+          templates: [
+            { id: 'u', name: 'U', command: ['/bin/true'], ports: [], env: ['PORT_1', 'GANTRY_X'] },
+          ],
+        },
+        '/',
+      ),
+    ).join('\n');
+    expect(reserved).toMatch(/\/templates\/0\/env\/0 "PORT_1" is set by Gantry itself/);
+    expect(reserved).toMatch(/\/templates\/0\/env\/1 "GANTRY_X" is set by Gantry itself/);
   });
 
   it('refuses to start Gantry with an unreadable or invalid GANTRY_CATALOG', async () => {

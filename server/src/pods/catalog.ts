@@ -11,6 +11,7 @@ import { ConfigError } from '../config.js';
 import { parseMoney } from '../lib/money.js';
 import { HELLO_WEB_PORT, helloWebTemplate } from './runtime/builtin-templates.js';
 import type { TemplateRuntime } from './runtime/driver.js';
+import { isReservedEnvName } from './runtime/pod-env.js';
 
 export interface GpuType {
   id: string;
@@ -95,6 +96,13 @@ export const CatalogFileSchema = Type.Object(
               maxItems: 16,
               uniqueItems: true,
             }),
+            /** The environment variables users may set on its Pods; no others (default none). */
+            env: Type.Optional(
+              Type.Array(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$' }), {
+                maxItems: 128,
+                uniqueItems: true,
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -156,12 +164,17 @@ export function buildCatalog(file: unknown, baseDir: string, source = 'GANTRY_CA
     if (!isAbsolute(command[0] ?? '') && (command[0] ?? '').includes('/')) {
       problems.push(`${source}: /templates/${i}/command/0 must be a program name or a path`);
     }
+    const env = t.env ?? [];
+    env.forEach((name, j) => {
+      if (isReservedEnvName(name))
+        problems.push(`${source}: /templates/${i}/env/${j} "${name}" is set by Gantry itself`);
+    });
     templates.set(t.id, {
       id: t.id,
       name: t.name,
       description: t.description ?? '',
       ports: t.ports,
-      runtime: { id: t.id, command, ports: t.ports },
+      runtime: { id: t.id, command, ports: t.ports, env },
     });
   });
   if (gpuTypes.size === 0) problems.push(`${source}: the catalog has no GPU types`);

@@ -58,6 +58,7 @@ export const podRoutes =
             name: t.name,
             description: t.description,
             ports: t.ports,
+            env: [...(t.runtime.env ?? [])],
           })),
         };
       },

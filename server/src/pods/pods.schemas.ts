@@ -46,6 +46,8 @@ export const TemplateSchema = Type.Object(
     name: Type.String(),
     description: Type.String(),
     ports: Type.Array(Type.Integer()),
+    /** The environment variables a Pod of this template may be given (any other is refused). */
+    env: Type.Array(Type.String()),
   },
   { $id: 'Template' },
 );

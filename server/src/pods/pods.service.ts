@@ -25,9 +25,9 @@ import {
   type PodWithCreator,
   updatePodIfStatus,
 } from './pods.store.js';
-import type { PodSpec, RuntimeDriver } from './runtime/driver.js';
+import type { PodSpec, RuntimeDriver, TemplateRuntime } from './runtime/driver.js';
 import { RuntimeError } from './runtime/driver.js';
-import { validatePodEnv } from './runtime/pod-env.js';
+import { undeclaredEnvNames, validatePodEnv } from './runtime/pod-env.js';
 import type { ProxyTarget } from './runtime/proxy.js';
 import {
   assertMove,
@@ -511,6 +511,7 @@ export async function createPod(
       const env = input.env ?? {};
       const problems = validatePodEnv(env);
       if (problems.length > 0) throw new AppError('invalid_env', `body/env ${problems.join('; ')}`);
+      assertEnvAllowed(deps, template.runtime, env);
 
       // The account first (lock order), so Pod counts and the guard decide one create at a time.
       await lockAccount(trx, deps.dialect, accountId, 'update');
@@ -562,6 +563,33 @@ export async function createPod(
   );
   void scheduleRuntime(deps, dto.id, 'create');
   return dto;
+}
+
+/**
+ * A user's env may only name what the template declares (400 `env_not_allowed` naming the
+ * variable), and none at all on a driver that cannot keep it inside a sandbox.
+ */
+function assertEnvAllowed(
+  deps: Deps,
+  template: TemplateRuntime,
+  env: Record<string, string>,
+): void {
+  const names = Object.keys(env);
+  if (names.length === 0) return;
+  const isolation = deps.runtime.isolation;
+  if (isolation && !isolation.userEnv) {
+    throw new AppError(
+      'env_not_allowed',
+      `body/env ${names[0]} cannot be set: Pods on this server take no env variables, as they run without a sandbox (${isolation.reason ?? 'not available'})`,
+    );
+  }
+  const [undeclared] = undeclaredEnvNames(env, template.env);
+  if (undeclared === undefined) return;
+  const declared = template.env ?? [];
+  throw new AppError(
+    'env_not_allowed',
+    `body/env ${undeclared} is not a variable the template "${template.id}" lets you set (${declared.length > 0 ? `it takes ${declared.join(', ')}` : 'it takes none'})`,
+  );
 }
 
 type PodMoveAction = 'pod.start' | 'pod.stop' | 'pod.restart' | 'pod.terminate' | 'pod.error';
@@ -729,7 +757,7 @@ export async function resolveConnectTarget(
     if (!ports.includes(port)) throw new AppError('not_found', `The Pod exposes no port ${port}`);
     const endpoint = (await deps.runtime.endpoints(podId)).find((e) => e.port === port);
     if (!endpoint) throw new AppError('pod_not_running', 'The Pod is not reachable yet');
-    return { host: endpoint.host, port: endpoint.hostPort };
+    return { openStream: () => deps.runtime.openStream(podId, port) };
   });
   await auditConnect(deps, caller, accountId, podId, port);
   return target;

@@ -50,7 +50,7 @@ describe.each(DIALECTS)('Pods API on %s', (dialect) => {
       pricePerHour: '1.990000',
     });
     expect(catalog.templates).toContainEqual(
-      expect.objectContaining({ id: 'hello-web', ports: [8080] }),
+      expect.objectContaining({ id: 'hello-web', ports: [8080], env: ['MESSAGE'] }),
     );
     expect(JSON.stringify(catalog)).not.toContain('command');
     const anonymous = await gantry.app.inject({ method: 'GET', url: '/api/v1/catalog' });
@@ -61,7 +61,7 @@ describe.each(DIALECTS)('Pods API on %s', (dialect) => {
     const response = await team.dev.request({
       method: 'POST',
       url: base,
-      payload: podBody({ name: 'trainer', gpuCount: 2, env: { MODEL: 'llama' } }),
+      payload: podBody({ name: 'trainer', gpuCount: 2, env: { MESSAGE: 'llama' } }),
     });
     expect(response.statusCode).toBe(201);
     const pod = response.json();
@@ -88,7 +88,7 @@ describe.each(DIALECTS)('Pods API on %s', (dialect) => {
       name: 'trainer',
       gpuCount: 2,
       pricePerHour: '3.980000',
-      envNames: ['MODEL'],
+      envNames: ['MESSAGE'],
     });
   });
 
@@ -200,8 +200,27 @@ describe.each(DIALECTS)('Pods API on %s', (dialect) => {
       [podBody({ name: 'x'.repeat(65) }), 'invalid_input', /name/],
       [podBody({ name: 'bad\u0007name' }), 'invalid_input', /name/],
       [podBody({ env: { '1BAD': 'x' } }), 'invalid_env', /not a valid variable name/],
-      [podBody({ env: { LD_PRELOAD: '/tmp/evil.so' } }), 'invalid_env', /not allowed/],
       [podBody({ env: { PORT: '80' } }), 'invalid_env', /reserved/],
+      // Only what the template declares (hello-web: MESSAGE): interpreter hooks are refused by name.
+      ...[
+        { LD_PRELOAD: '/tmp/evil.so' },
+        { PYTHONWARNINGS: 'all:0:antigravity.x:0:0', BROWSER: "/bin/sh -c 'id'" },
+        { OPENSSL_CONF: '/etc/passwd' },
+        { NODE_OPTIONS: '--require /tmp/x.js' },
+        { PERL5OPT: '-Mwarnings;system("id")' },
+        { GCONV_PATH: '/tmp' },
+        { JAVA_TOOL_OPTIONS: '-javaagent:/tmp/x.jar' },
+        { MESSAGE: 'ok', MODEL: 'llama' },
+      ].map((env): [Record<string, unknown>, string, RegExp] => {
+        const name = Object.keys(env).find((n) => n !== 'MESSAGE') ?? '';
+        return [
+          podBody({ env }),
+          'env_not_allowed',
+          new RegExp(
+            `^body/env ${name} is not a variable the template "hello-web" lets you set \\(it takes MESSAGE\\)$`,
+          ),
+        ];
+      }),
       [podBody({ env: { OK: 5 } }), 'invalid_input', /env/],
       [podBody({ command: ['sh', '-c', 'id'] }), 'invalid_input', /unknown field "command"/],
     ];

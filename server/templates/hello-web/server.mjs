@@ -5,7 +5,8 @@
 //   GET /headers   the request headers this app received, as JSON (shows what the Connect proxy forwards)
 //   WS  /ws        RFC 6455 echo (text and binary, ping/pong, close)
 //
-// Env: PORT (default 8080), HOST (default 127.0.0.1), POD_ID, POD_NAME, GPU_TYPE, GPU_COUNT.
+// Env: PORT (default 8080), HOST (default 127.0.0.1), POD_ID, POD_NAME, GPU_TYPE, GPU_COUNT;
+// MESSAGE (the one variable its template lets users set) is shown on the page.
 // POD_EXIT_ON_STDIN_EOF=1 (set by Gantry's local driver): exit when stdin closes, i.e. when
 // the supervising Gantry process is gone, so Pods are never left orphaned.
 // SIGTERM/SIGINT: stop accepting, close WebSockets, exit 0.
@@ -19,6 +20,7 @@ const pod = {
   name: process.env.POD_NAME || 'unnamed',
   gpuType: process.env.GPU_TYPE || '',
   gpuCount: Number(process.env.GPU_COUNT || 0),
+  message: process.env.MESSAGE || '',
 };
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const MAX_MESSAGE = 1024 * 1024;
@@ -36,6 +38,7 @@ function page() {
 <style>body{font:16px system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}code{background:#eee;padding:0 .25rem}</style></head>
 <body><h1>Hello from <span id="pod-name">${escapeHtml(pod.name)}</span></h1>
 <p>Pod <code id="pod-id">${escapeHtml(pod.id)}</code> · ${escapeHtml(pod.gpuCount)} × ${escapeHtml(pod.gpuType || 'no GPU')}</p>
+${pod.message ? `<p id="pod-message">${escapeHtml(pod.message)}</p>` : ''}
 <form id="f"><input id="m" value="ping" aria-label="message"> <button>Echo over WebSocket</button></form>
 <pre id="out"></pre>
 <script>

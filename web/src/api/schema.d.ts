@@ -33,7 +33,7 @@ export interface paths {
         };
         /**
          * Readiness: the database answers
-         * @description Public. Answers 200 when the database answers a query, 503 `not_ready` when it does not (a load balancer then sends traffic elsewhere).
+         * @description Public. Answers 200 when the database answers a query, 503 `not_ready` when it does not (a load balancer then sends traffic elsewhere). `details.runtime` says how Pods are isolated on this instance.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -1280,6 +1280,7 @@ export interface components {
             name: string;
             description: string;
             ports: number[];
+            env: string[];
         };
         Billing: {
             /** @description UUIDv7 */
@@ -1408,6 +1409,20 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         status: "ready";
+                        details: {
+                            runtime: {
+                                /** @description The runtime driver Pods run on (`local`, `docker`) */
+                                driver: string;
+                                /** @description Whether each Pod runs isolated from the host */
+                                sandboxed: boolean;
+                                /** @description Whether this driver allows only one Gantry instance per database */
+                                singleInstance: boolean;
+                                /** @description Whether users may set a Pod's environment */
+                                userEnv: boolean;
+                                /** @description Why Pods are not sandboxed */
+                                reason?: string;
+                            };
+                        };
                     };
                 };
             };

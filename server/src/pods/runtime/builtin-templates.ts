@@ -17,5 +17,7 @@ export function helloWebTemplate(): TemplateRuntime {
       fileURLToPath(new URL('../../../templates/hello-web/server.mjs', import.meta.url)),
     ],
     ports: [HELLO_WEB_PORT],
+    // Shown on its page: a variable to try env with.
+    env: ['MESSAGE'],
   };
 }

@@ -1,3 +1,5 @@
+import type { Duplex } from 'node:stream';
+
 /**
  * Runtime driver contract: how the Pod service asks "something" to run a Pod.
  *
@@ -12,8 +14,13 @@ export interface TemplateRuntime {
   id: string;
   /** argv run by the local driver (no shell). Never taken from user input. */
   command: string[];
-  /** Container ports the template exposes; the local driver maps each to a free loopback port. */
+  /** Container ports the template exposes (inside the Pod's own network namespace). */
   ports: number[];
+  /**
+   * The environment variables a user may set on a Pod of this template; any other name is
+   * refused (`env_not_allowed`). Absent: none.
+   */
+  env?: readonly string[];
 }
 
 /** Everything a driver needs to provision and start one Pod. */
@@ -23,7 +30,7 @@ export interface PodSpec {
   /** Display name, passed to the workload as `POD_NAME`. */
   name: string;
   template: TemplateRuntime;
-  /** User-supplied environment variables; validate with `validatePodEnv` before accepting them. */
+  /** User-supplied environment variables: only names the template declares (`validatePodEnv` first). */
   env: Record<string, string>;
   gpuType: string;
   gpuCount: number;
@@ -40,14 +47,29 @@ export interface PodSpec {
  */
 export type RuntimeState = 'starting' | 'running' | 'exited' | 'error' | 'absent';
 
-/** Where one exposed port of a running Pod can be reached from the Gantry host. */
+/**
+ * One exposed port of a running Pod. Reach it with {@link RuntimeDriver.openStream}: in a
+ * sandbox, `host:hostPort` is an address inside the Pod's own network namespace.
+ */
 export interface PodEndpoint {
   /** The template's exposed (container) port. */
   port: number;
-  /** Host to connect to (the local driver always answers `127.0.0.1`). */
+  /** Host the Pod listens on (the local driver always answers `127.0.0.1`). */
   host: string;
-  /** Port to connect to on `host`. */
+  /** Port the Pod listens on at `host`. */
   hostPort: number;
+}
+
+/** How a driver isolates Pods, as `/readyz` and the Pod service see it. */
+export interface RuntimeIsolation {
+  /** Pods run in a sandbox (namespaces, own uid) or container. */
+  sandboxed: boolean;
+  /** Why they do not, when `sandboxed` is false. */
+  reason?: string;
+  /** Only one Gantry instance may run this driver on a database (its Pods live in its memory). */
+  singleInstance: boolean;
+  /** Whether users may set (declared) env variables; false without a sandbox. */
+  userEnv: boolean;
 }
 
 /** Snapshot of a Pod's workload as the driver sees it. */
@@ -91,7 +113,8 @@ export type RuntimeErrorCode =
   | 'start_timeout'
   | 'exited_during_start'
   | 'aborted'
-  | 'shutting_down';
+  | 'shutting_down'
+  | 'not_running';
 
 /** Error thrown/rejected by drivers; `code` is stable, `message` is for humans and logs. */
 export class RuntimeError extends Error {
@@ -123,6 +146,14 @@ export interface RuntimeDriver {
   status(podId: string): Promise<RuntimeStatus>;
   /** Reachable endpoints; empty unless the Pod is `running`. */
   endpoints(podId: string): Promise<PodEndpoint[]>;
+  /**
+   * Opens one TCP stream to `port` (an exposed port) of a running Pod, inside the Pod's own
+   * network namespace. Rejects (a {@link RuntimeError} `not_running`, or the connection's error)
+   * when the Pod is not running or the port does not accept.
+   */
+  openStream(podId: string, port: number): Promise<Duplex>;
+  /** How this driver isolates Pods (absent: fully isolated, any number of instances). */
+  readonly isolation?: RuntimeIsolation;
   /** Recent combined stdout+stderr, at most `tailBytes` bytes (bounded by the driver's own limit). */
   logs(podId: string, opts?: { tailBytes?: number }): Promise<string>;
   /** Register the event sink (one at a time; replaces any previous one). */

@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import { helloWebTemplate } from './builtin-templates.js';
 import { LocalDriver } from './local-driver.js';
 import { parseProxyPath, proxyHttp, proxyUpgrade } from './proxy.js';
-import { podSpec } from './test-helpers.js';
+import { driverTarget, podSpec } from './test-helpers.js';
 
 describe('Connect inside Fastify', () => {
   let dataDir: string;
@@ -41,7 +41,7 @@ describe('Connect inside Fastify', () => {
       await proxyHttp(
         request.raw,
         reply.raw,
-        { host: endpoint.host, port: endpoint.hostPort },
+        driverTarget(driver, route.podId, route.port),
         route,
         {
           clientIp: request.ip,
@@ -61,7 +61,7 @@ describe('Connect inside Fastify', () => {
           socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
           return;
         }
-        proxyUpgrade(req, socket, head, { host: endpoint.host, port: endpoint.hostPort }, route);
+        proxyUpgrade(req, socket, head, driverTarget(driver, route.podId, route.port), route);
       });
     });
     base = await app.listen({ port: 0, host: '127.0.0.1' });

@@ -7,8 +7,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { helloWebTemplate } from './builtin-templates.js';
 import type { ExitInfo } from './driver.js';
 import { LocalDriver, type LocalDriverOptions } from './local-driver.js';
-import { canConnect } from './net-util.js';
-import { fixtureTemplate, podSpec, processExists, rawGet, waitFor } from './test-helpers.js';
+import {
+  fixtureTemplate,
+  podRequest,
+  podSpec,
+  processExists,
+  rawGet,
+  waitFor,
+} from './test-helpers.js';
 
 let dataDir: string;
 let drivers: LocalDriver[] = [];
@@ -33,7 +39,15 @@ afterEach(async () => {
 });
 
 describe('LocalDriver', () => {
-  it('starts hello-web on a free loopback port and reports it running', async () => {
+  it('runs in a sandbox on this machine (bubblewrap)', () => {
+    expect(makeDriver().isolation).toEqual({
+      sandboxed: true,
+      singleInstance: true,
+      userEnv: true,
+    });
+  });
+
+  it('starts hello-web in its own network namespace and reports it running', async () => {
     const driver = makeDriver();
     const spec = podSpec(helloWebTemplate(), { name: 'Alpha <pod>' });
     await driver.provision(spec);
@@ -45,10 +59,10 @@ describe('LocalDriver', () => {
     expect(status.startedAt).toBeInstanceOf(Date);
     const [endpoint, ...others] = await driver.endpoints(spec.podId);
     expect(others).toEqual([]);
-    expect(endpoint).toMatchObject({ port: 8080, host: '127.0.0.1' });
-    expect(endpoint?.hostPort).toBeGreaterThan(0);
+    // The Pod listens on its own loopback, on the template's port itself.
+    expect(endpoint).toEqual({ port: 8080, host: '127.0.0.1', hostPort: 8080 });
 
-    const health = await rawGet(endpoint?.hostPort ?? 0, '/healthz');
+    const health = await podRequest(driver, spec.podId, 8080, '/healthz');
     expect(JSON.parse(health.body)).toEqual({ ok: true, podId: spec.podId, name: 'Alpha <pod>' });
     await waitFor(async () => (await driver.logs(spec.podId)).includes('listening'));
   });
@@ -67,12 +81,13 @@ describe('LocalDriver', () => {
     const spec = podSpec(helloWebTemplate());
     await driver.start(spec);
     const { pid } = await driver.status(spec.podId);
-    const [endpoint] = await driver.endpoints(spec.podId);
 
     await driver.stop(spec.podId);
 
     expect(processExists(pid ?? 0)).toBe(false);
-    expect(await canConnect('127.0.0.1', endpoint?.hostPort ?? 0)).toBe(false);
+    await expect(driver.openStream(spec.podId, 8080)).rejects.toMatchObject({
+      code: 'not_running',
+    });
     expect(exits).toEqual([{ podId: spec.podId, code: 0, signal: null, expected: true }]);
     expect(await driver.status(spec.podId)).toMatchObject({ state: 'exited', exitCode: 0 });
     expect(await driver.endpoints(spec.podId)).toEqual([]);
@@ -169,14 +184,17 @@ describe('LocalDriver', () => {
     expect(exits).toEqual([]);
   });
 
-  it('maps every exposed port to its own free port (PORT_<n>)', async () => {
+  it('reaches every exposed port (PORT_<n>) through openStream, and only those', async () => {
     const driver = makeDriver();
     const spec = podSpec(fixtureTemplate('multi', [8080, 9000]));
     await driver.start(spec);
     const endpoints = await driver.endpoints(spec.podId);
     expect(endpoints.map((e) => e.port)).toEqual([8080, 9000]);
-    expect(new Set(endpoints.map((e) => e.hostPort)).size).toBe(2);
-    for (const e of endpoints) expect((await rawGet(e.hostPort, '/')).body).toBe('multi');
+    for (const e of endpoints)
+      expect((await podRequest(driver, spec.podId, e.port, '/')).body).toBe('multi');
+    await expect(driver.openStream(spec.podId, 9001)).rejects.toMatchObject({
+      code: 'not_running',
+    });
   });
 
   it('gives the Pod only allowlisted parent env plus its own vars', async () => {
@@ -184,7 +202,8 @@ describe('LocalDriver', () => {
     process.env.DATABASE_URL = 'postgres://user:pw@db/gantry';
     try {
       const driver = makeDriver();
-      const spec = podSpec(fixtureTemplate('env', [8080, 8081]), { env: { GREETING: 'hi there' } });
+      const template = { ...fixtureTemplate('env', [8080, 8081]), env: ['GREETING'] };
+      const spec = podSpec(template, { env: { GREETING: 'hi there' } });
       await driver.start(spec);
       const line = (await driver.logs(spec.podId)).split('\n')[0] ?? '';
       const env = JSON.parse(line) as Record<string, string>;
@@ -202,9 +221,10 @@ describe('LocalDriver', () => {
         GPU_COUNT: '1',
         HOST: '127.0.0.1',
         PORT: String(a?.hostPort),
-        PORT_8080: String(a?.hostPort),
+        PORT_8080: '8080',
         PORT_8081: String(b?.hostPort),
-        PATH: process.env.PATH,
+        HOME: '/workspace',
+        TMPDIR: '/tmp',
       });
     } finally {
       delete process.env.GANTRY_SECRET;
@@ -212,19 +232,37 @@ describe('LocalDriver', () => {
     }
   });
 
-  it('rejects dangerous or reserved env vars', async () => {
+  it('rejects env vars the template does not declare, reserved or malformed ones', async () => {
     const driver = makeDriver();
+    const template = { ...helloWebTemplate(), env: ['MESSAGE', 'PORT'] };
     const cases: Array<Record<string, string>> = [
       { LD_PRELOAD: '/tmp/x.so' },
       { NODE_OPTIONS: '--require /tmp/x' },
+      { MESSAGE: 'hi', GREETING: 'undeclared' },
       { PORT: '1' },
       { 'BAD-NAME': 'x' },
     ];
     for (const env of cases) {
-      await expect(driver.start(podSpec(helloWebTemplate(), { env }))).rejects.toMatchObject({
+      await expect(driver.start(podSpec(template, { env }))).rejects.toMatchObject({
         code: 'invalid_spec',
       });
     }
+  });
+
+  it('without a sandbox: says why, runs Pods on host loopback ports and refuses user env', async () => {
+    const driver = makeDriver({ bwrap: path.join(dataDir, 'no-bwrap-here') });
+    expect(driver.isolation).toMatchObject({ sandboxed: false, singleInstance: true });
+    expect(driver.isolation?.reason).toMatch(/bubblewrap is not installed/);
+    const template = { ...helloWebTemplate(), env: ['MESSAGE'] };
+    await expect(driver.start(podSpec(template, { env: { MESSAGE: 'hi' } }))).rejects.toMatchObject(
+      { code: 'invalid_spec', message: /without a sandbox/ },
+    );
+    const spec = podSpec(helloWebTemplate());
+    await driver.start(spec);
+    const [endpoint] = await driver.endpoints(spec.podId);
+    expect(endpoint?.hostPort).not.toBe(8080);
+    expect((await rawGet(endpoint?.hostPort ?? 0, '/healthz')).status).toBe(200);
+    expect((await podRequest(driver, spec.podId, 8080, '/healthz')).status).toBe(200);
   });
 
   it('rejects pod ids that are not safe directory names', async () => {
@@ -237,9 +275,10 @@ describe('LocalDriver', () => {
 
   it('keeps logs bounded in memory and on disk', async () => {
     const driver = makeDriver({ logBufferBytes: 64 * 1024, logFileBytes: 256 * 1024 });
-    const spec = podSpec(fixtureTemplate('chatty'), {
-      env: { FIXTURE_BYTES: String(3 * 1024 * 1024) },
-    });
+    const spec = podSpec(
+      { ...fixtureTemplate('chatty'), env: ['FIXTURE_BYTES'] },
+      { env: { FIXTURE_BYTES: String(3 * 1024 * 1024) } },
+    );
     await driver.start(spec);
     await waitFor(async () => (await driver.logs(spec.podId)).includes('fixture: END'));
 

@@ -1,11 +1,18 @@
 /**
  * `local` runtime driver: every running Pod is a supervised child process of
- * its template's command on free loopback ports. No containers, no GPUs —
- * meant for fresh installs, development and tests.
+ * its template's command, in a bubblewrap sandbox of its own (see `sandbox.ts`):
+ * own PID and network namespaces, own uid, only its work dir writable. Connect
+ * reaches its ports through a forwarder inside the sandbox, over a unix socket
+ * only Gantry can reach. Where no sandbox can be made, Pods run as plain child
+ * processes on free loopback ports, refuse user env, and Gantry says so at start.
+ * No containers, no GPUs — meant for fresh installs, development and tests.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
+import type { Duplex, Writable } from 'node:stream';
 import {
   type ExitInfo,
   isValidPodId,
@@ -14,11 +21,20 @@ import {
   type RuntimeDriver,
   RuntimeError,
   type RuntimeEvents,
+  type RuntimeIsolation,
   type RuntimeStatus,
 } from './driver.js';
-import { allocateFreePorts, canConnect, delay } from './net-util.js';
+import { allocateFreePorts, delay } from './net-util.js';
 import { RingBuffer, RotatingFileLog, readLogTail } from './output-log.js';
-import { buildPodEnv, validatePodEnv } from './pod-env.js';
+import { buildPodEnv, undeclaredEnvNames, validatePodEnv } from './pod-env.js';
+import {
+  DEFAULT_BWRAP,
+  detectSandbox,
+  podUid,
+  type SandboxSupport,
+  sandboxAccounts,
+  sandboxArgs,
+} from './sandbox.js';
 
 /** Minimal pino-compatible logger. */
 export interface RuntimeLogger {
@@ -40,10 +56,18 @@ export interface LocalDriverOptions {
   /** Bound of `output.log` + `output.log.1` per Pod (default 1 MiB). */
   logFileBytes?: number;
   logger?: RuntimeLogger;
+  /** bubblewrap to sandbox Pods with (default `/usr/bin/bwrap`); a missing one means no sandbox. */
+  bwrap?: string;
 }
 
 const LOOPBACK = '127.0.0.1';
 const POLL_MS = 50;
+/** How long openStream waits for the Pod's port to accept. */
+const OPEN_TIMEOUT_MS = 5000;
+/** The forwarder's socket, in the Pod's run dir and (moved there by Gantry) in its private dir. */
+const SOCKET_NAME = 'fwd.sock';
+/** The environment bwrap itself runs with (the Pod's own goes to the sandbox's init). */
+const SANDBOX_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 /** How long to wait for stdout/stderr to drain after the process exits. */
 const DRAIN_MS = 250;
 
@@ -57,6 +81,10 @@ interface PodProcess {
   readonly endpoints: PodEndpoint[];
   readonly ring: RingBuffer;
   readonly file: RotatingFileLog;
+  /** Runs in the sandbox: stop through the init's `term`, streams through the forwarder. */
+  readonly sandboxed: boolean;
+  /** The forwarder's socket, once Gantry has moved it out of the Pod's reach. */
+  socket?: string;
   state: LiveState;
   /** The OS process has ended (state, exitCode and signal are final). */
   exited: boolean;
@@ -95,11 +123,15 @@ export class LocalDriver implements RuntimeDriver {
   private readonly logBufferBytes: number;
   private readonly logFileBytes: number;
   private readonly logger: RuntimeLogger | undefined;
+  private readonly sandbox: SandboxSupport;
+  readonly isolation: RuntimeIsolation;
   private readonly pods = new Map<string, PodProcess>();
   /** start() calls in flight per Pod, so concurrent starts share one process. */
   private readonly starting = new Map<string, Promise<void>>();
   /** Pods whose in-flight start() must not spawn (a stop() arrived first). */
   private readonly cancelled = new Set<string>();
+  /** Pods whose last start failed before anything was spawned (its command is missing): why. */
+  private readonly unspawned = new Map<string, string>();
   private events: RuntimeEvents | undefined;
   private closed = false;
 
@@ -110,12 +142,21 @@ export class LocalDriver implements RuntimeDriver {
     this.logBufferBytes = opts.logBufferBytes ?? 256 * 1024;
     this.logFileBytes = opts.logFileBytes ?? 1024 * 1024;
     this.logger = opts.logger;
+    this.sandbox = detectSandbox(opts.bwrap ?? DEFAULT_BWRAP);
+    this.isolation = this.sandbox.available
+      ? { sandboxed: true, singleInstance: true, userEnv: true }
+      : { sandboxed: false, reason: this.sandbox.reason, singleInstance: true, userEnv: false };
   }
 
-  /** Directory holding a Pod's files (work dir and output.log). */
+  /** Gantry's own directory of a Pod (only Gantry can enter it): logs, its work dir, its socket. */
   podDir(podId: string): string {
     assertPodId(podId);
     return path.join(this.dataDir, 'pods', podId);
+  }
+
+  /** The Pod's work dir: `/workspace` in its sandbox, the only place it may write. */
+  workDir(podId: string): string {
+    return path.join(this.podDir(podId), 'work');
   }
 
   setEvents(events: RuntimeEvents): void {
@@ -123,12 +164,33 @@ export class LocalDriver implements RuntimeDriver {
   }
 
   async provision(spec: PodSpec): Promise<void> {
-    await fs.mkdir(this.podDir(spec.podId), { recursive: true, mode: 0o700 });
+    const dir = this.podDir(spec.podId);
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    await fs.chmod(dir, 0o700);
+    await fs.mkdir(this.workDir(spec.podId), { recursive: true, mode: 0o700 });
+    if (!this.sandbox.available) return;
+    const uid = podUid(spec.podId);
+    const run = path.join(dir, 'run');
+    await fs.mkdir(run, { recursive: true, mode: 0o700 });
+    await fs.mkdir(path.join(dir, 'etc'), { recursive: true, mode: 0o755 });
+    const accounts = sandboxAccounts(uid);
+    await fs.writeFile(path.join(dir, 'etc', 'passwd'), accounts.passwd, { mode: 0o644 });
+    await fs.writeFile(path.join(dir, 'etc', 'group'), accounts.group, { mode: 0o644 });
+    if (this.sandbox.mode === 'root') {
+      await fs.chown(this.workDir(spec.podId), uid, uid);
+      await fs.chown(run, uid, uid);
+    }
   }
 
   async start(spec: PodSpec): Promise<void> {
     if (this.closed) throw new RuntimeError('shutting_down', 'the runtime driver is shutting down');
     validateSpec(spec);
+    if (!this.sandbox.available && Object.keys(spec.env).length > 0) {
+      throw new RuntimeError(
+        'invalid_spec',
+        `Pods here run without a sandbox (${this.sandbox.reason}), so they take no user env`,
+      );
+    }
     const inflight = this.starting.get(spec.podId);
     if (inflight) return inflight;
     const existing = this.pods.get(spec.podId);
@@ -160,13 +222,17 @@ export class LocalDriver implements RuntimeDriver {
     }
   }
 
-  /** SIGTERM the Pod's current process (SIGKILL after the grace period) and wait until it is gone. */
+  /**
+   * SIGTERM the Pod's processes (in a sandbox: every one of them, through its init), SIGKILL
+   * after the grace period (the sandbox's whole tree dies with it), and wait until it is gone.
+   */
   private async stopProcess(podId: string): Promise<void> {
     const proc = this.pods.get(podId);
     if (!proc || proc.finished) return;
     if (!proc.stopRequested && !proc.exited) {
       proc.stopRequested = true;
-      proc.child.kill('SIGTERM');
+      if (proc.sandboxed) proc.child.stdin?.write('term\n');
+      else proc.child.kill('SIGTERM');
       proc.killTimer = setTimeout(() => {
         this.logger?.warn({ podId, graceMs: this.graceMs }, 'pod ignored SIGTERM; sending SIGKILL');
         proc.child.kill('SIGKILL');
@@ -178,6 +244,7 @@ export class LocalDriver implements RuntimeDriver {
   async terminate(podId: string): Promise<void> {
     await this.stop(podId);
     this.pods.delete(podId);
+    this.unspawned.delete(podId);
     await fs.rm(this.podDir(podId), { recursive: true, force: true });
   }
 
@@ -188,7 +255,10 @@ export class LocalDriver implements RuntimeDriver {
     if (this.starting.has(podId) && (!proc || proc.exited || proc.stopRequested)) {
       return { state: 'starting' };
     }
-    if (!proc) return { state: 'absent' };
+    if (!proc) {
+      const message = this.unspawned.get(podId);
+      return message === undefined ? { state: 'absent' } : { state: 'error', message };
+    }
     const status: RuntimeStatus = { state: proc.state, startedAt: proc.startedAt };
     if (proc.child.pid !== undefined) status.pid = proc.child.pid;
     if (proc.exited) {
@@ -204,6 +274,26 @@ export class LocalDriver implements RuntimeDriver {
     const proc = this.pods.get(podId);
     if (proc?.state !== 'running') return [];
     return proc.endpoints.map((e) => ({ ...e }));
+  }
+
+  async openStream(podId: string, port: number): Promise<Duplex> {
+    assertPodId(podId);
+    const proc = this.pods.get(podId);
+    if (proc?.state !== 'running' || !proc.endpoints.some((e) => e.port === port)) {
+      throw new RuntimeError('not_running', `the pod is not running or exposes no port ${port}`);
+    }
+    return this.connect(proc, port);
+  }
+
+  /** One stream to `port` of the Pod: through its forwarder in a sandbox, else over loopback. */
+  private connect(proc: PodProcess, port: number): Promise<Duplex> {
+    const endpoint = proc.endpoints.find((e) => e.port === port);
+    if (!endpoint) return Promise.reject(new RuntimeError('not_running', `no port ${port}`));
+    if (!proc.sandboxed) return connectTcp(endpoint.host, endpoint.hostPort);
+    if (!proc.socket) {
+      return Promise.reject(new RuntimeError('not_running', 'the pod is not reachable yet'));
+    }
+    return connectForwarder(proc.socket, endpoint.hostPort);
   }
 
   async logs(podId: string, opts: { tailBytes?: number } = {}): Promise<string> {
@@ -223,7 +313,11 @@ export class LocalDriver implements RuntimeDriver {
   /** Allocate ports, spawn the process and wire up supervision. Resolves once spawned. */
   private async spawnPod(spec: PodSpec): Promise<PodProcess> {
     const dir = this.podDir(spec.podId);
-    const hostPorts = await allocateFreePorts(spec.template.ports.length, LOOPBACK);
+    const sandbox = this.sandbox;
+    // In a sandbox the Pod has its own loopback: it listens on its template's ports themselves.
+    const hostPorts = sandbox.available
+      ? spec.template.ports
+      : await allocateFreePorts(spec.template.ports.length, LOOPBACK);
     const endpoints = spec.template.ports.map((port, i) => ({
       port,
       host: LOOPBACK,
@@ -236,9 +330,40 @@ export class LocalDriver implements RuntimeDriver {
       gpuCount: spec.gpuCount,
       host: LOOPBACK,
       ports: endpoints,
+      sandboxed: sandbox.available,
     });
-    const [command, ...args] = spec.template.command;
-    if (command === undefined) throw new RuntimeError('invalid_spec', 'template command is empty');
+    if (spec.template.command[0] === undefined)
+      throw new RuntimeError('invalid_spec', 'template command is empty');
+    try {
+      await assertExecutable(spec.template.command[0], spec.template.id);
+    } catch (err) {
+      this.pods.delete(spec.podId);
+      this.unspawned.set(spec.podId, errorMessage(err));
+      throw err;
+    }
+    this.unspawned.delete(spec.podId);
+    let command: string;
+    let args: string[];
+    if (sandbox.available) {
+      // Whatever the last run left there (the Pod may have put anything in its run dir).
+      await fs.rm(path.join(dir, 'run', SOCKET_NAME), { recursive: true, force: true });
+      await fs.rm(path.join(dir, SOCKET_NAME), { recursive: true, force: true });
+      command = sandbox.bwrap;
+      args = sandboxArgs(
+        sandbox.mode,
+        {
+          uid: podUid(spec.podId),
+          workDir: this.workDir(spec.podId),
+          runDir: path.join(dir, 'run'),
+          passwdFile: path.join(dir, 'etc', 'passwd'),
+          groupFile: path.join(dir, 'etc', 'group'),
+          hidden: [this.dataDir],
+        },
+        spec.template.command,
+      );
+    } else {
+      [command = '', ...args] = spec.template.command;
+    }
     if (this.cancelled.has(spec.podId))
       throw new RuntimeError('aborted', 'the pod was stopped while starting');
     if (this.closed) throw new RuntimeError('shutting_down', 'the runtime driver is shutting down');
@@ -247,14 +372,24 @@ export class LocalDriver implements RuntimeDriver {
     );
     let child: ChildProcess;
     try {
-      child = spawn(command, args, {
-        cwd: dir,
-        env,
-        stdio: ['pipe', 'pipe', 'pipe'],
+      // In a sandbox, bwrap reads its options from fd 3 (so Gantry's paths do not show in the Pod's
+      // /proc/1/cmdline) and the init reads the Pod's env from its stdin (so it runs clean).
+      const split = args.indexOf('--');
+      const options = sandbox.available ? args.slice(0, split) : [];
+      child = spawn(command, sandbox.available ? ['--args', '3', ...args.slice(split)] : args, {
+        cwd: sandbox.available ? '/' : this.workDir(spec.podId),
+        env: sandbox.available ? { PATH: SANDBOX_PATH } : env,
+        stdio: sandbox.available ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
         detached: false,
         shell: false,
         windowsHide: true,
       });
+      if (sandbox.available) {
+        const argv = child.stdio[3] as Writable | null;
+        argv?.on('error', () => {});
+        argv?.end(`${options.join('\0')}\0`);
+        child.stdin?.write(`${JSON.stringify(env)}\n`);
+      }
     } catch (err) {
       await file.close();
       throw new RuntimeError(
@@ -270,6 +405,7 @@ export class LocalDriver implements RuntimeDriver {
       endpoints,
       ring: new RingBuffer(this.logBufferBytes),
       file,
+      sandboxed: sandbox.available,
       state: 'starting',
       exited: false,
       finished: false,
@@ -322,7 +458,10 @@ export class LocalDriver implements RuntimeDriver {
       proc.ended.abort();
       void this.finishAfterDrain(proc).then(resolveDone);
     });
-    this.logger?.info({ podId: spec.podId, pid: child.pid, endpoints }, 'pod process started');
+    this.logger?.info(
+      { podId: spec.podId, pid: child.pid, endpoints, sandboxed: sandbox.available },
+      'pod process started',
+    );
     return proc;
   }
 
@@ -339,9 +478,11 @@ export class LocalDriver implements RuntimeDriver {
           `the pod process exited during start (${describeExit(proc.exitCode, proc.signal)}); see the pod logs`,
         );
       }
-      const ready = await Promise.all(
-        proc.endpoints.map((e) => canConnect(e.host, e.hostPort, 500)),
-      );
+      if (proc.sandboxed && !proc.socket) await this.claimSocket(proc);
+      const ready =
+        !proc.sandboxed || proc.socket
+          ? await Promise.all(proc.endpoints.map((e) => this.probe(proc, e.port)))
+          : [false];
       if (ready.every(Boolean) && !proc.ended.signal.aborted) {
         proc.state = 'running';
         return;
@@ -354,6 +495,42 @@ export class LocalDriver implements RuntimeDriver {
         throw new RuntimeError('start_timeout', message);
       }
       await delay(POLL_MS, proc.ended.signal);
+    }
+  }
+
+  /**
+   * Moves the forwarder's socket from the Pod's run dir (which the Pod can write) into Gantry's
+   * own Pod dir, and accepts it only if it is a socket there: a Pod that put a symlink in its
+   * place (say, to a host service's socket) gets nothing.
+   */
+  private async claimSocket(proc: PodProcess): Promise<void> {
+    const dir = this.podDir(proc.podId);
+    const claimed = path.join(dir, SOCKET_NAME);
+    try {
+      await fs.rename(path.join(dir, 'run', SOCKET_NAME), claimed);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.logger?.warn({ podId: proc.podId, err }, "could not claim the pod's forwarder socket");
+      return;
+    }
+    const stat = await fs.lstat(claimed).catch(() => null);
+    if (!stat?.isSocket()) {
+      await fs.rm(claimed, { recursive: true, force: true }).catch(() => {});
+      proc.message = "the pod's forwarder socket was replaced by something else";
+      this.logger?.warn({ podId: proc.podId }, proc.message);
+      return;
+    }
+    proc.socket = claimed;
+  }
+
+  /** true when `port` of the Pod accepts a connection now. */
+  private async probe(proc: PodProcess, port: number): Promise<boolean> {
+    try {
+      const stream = await this.connect(proc, port);
+      stream.destroy();
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -415,6 +592,98 @@ function validateSpec(spec: PodSpec): void {
   const problems = validatePodEnv(spec.env);
   if (problems.length > 0)
     throw new RuntimeError('invalid_spec', `invalid environment: ${problems.join('; ')}`);
+  const undeclared = undeclaredEnvNames(spec.env, spec.template.env);
+  if (undeclared.length > 0) {
+    throw new RuntimeError(
+      'invalid_spec',
+      `template ${spec.template.id} does not let users set ${undeclared.join(', ')}`,
+    );
+  }
+}
+
+/** Rejects with `spawn_failed` unless `command` is an executable file (a path, or found on PATH). */
+async function assertExecutable(command: string, templateId: string): Promise<void> {
+  const candidates = command.includes('/')
+    ? [command]
+    : (process.env.PATH ?? '').split(':').map((dir) => path.join(dir || '.', command));
+  for (const candidate of candidates) {
+    try {
+      await fs.access(candidate, fsConstants.X_OK);
+      if ((await fs.stat(candidate)).isFile()) return;
+    } catch {
+      // try the next one
+    }
+  }
+  throw new RuntimeError('spawn_failed', `could not start ${templateId}: ${command} not found`);
+}
+
+/** A TCP connection to host:port, resolved once connected. */
+function connectTcp(host: string, port: number): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    const timer = setTimeout(() => socket.destroy(timeoutError()), OPEN_TIMEOUT_MS);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeListener('error', reject);
+      resolve(socket);
+    });
+    socket.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}
+
+/**
+ * A stream to `port` inside a Pod's network namespace: the sandbox's forwarder is told the port
+ * (two bytes) and answers one byte once the port accepted, or closes.
+ */
+function connectForwarder(socketPath: string, port: number): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ path: socketPath });
+    const fail = (err: Error): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(err);
+    };
+    const timer = setTimeout(() => fail(timeoutError()), OPEN_TIMEOUT_MS);
+    const onClose = (): void => fail(refusedError(port));
+    // Read the one byte in paused mode: once the listener is gone the stream is neither paused
+    // nor flowing, so the Pod's first bytes wait for whoever reads the stream next.
+    const onReadable = (): void => {
+      const ack = socket.read(1) as Buffer | null;
+      if (ack === null) return;
+      clearTimeout(timer);
+      socket.removeListener('readable', onReadable);
+      socket.removeListener('close', onClose);
+      socket.removeListener('error', fail);
+      if (ack[0] !== 1) {
+        fail(refusedError(port));
+        return;
+      }
+      resolve(socket);
+    };
+    socket.once('connect', () => {
+      const head = Buffer.alloc(2);
+      head.writeUInt16BE(port, 0);
+      socket.write(head);
+    });
+    socket.on('readable', onReadable);
+    socket.once('close', onClose);
+    socket.once('error', fail);
+  });
+}
+
+function refusedError(port: number): NodeJS.ErrnoException {
+  const err: NodeJS.ErrnoException = new Error(`port ${port} of the pod refused the connection`);
+  err.code = 'ECONNREFUSED';
+  return err;
+}
+
+function timeoutError(): NodeJS.ErrnoException {
+  const err: NodeJS.ErrnoException = new Error('the pod did not answer in time');
+  err.code = 'ETIMEDOUT';
+  return err;
 }
 
 function describeExit(code: number | null, signal: string | null): string {

@@ -1,7 +1,8 @@
 /**
  * Environment handling for Pod workloads: a Pod sees only a small allowlist of
- * Gantry's environment plus its own variables, and user variables cannot
- * hijack the loader/interpreter of the template process.
+ * Gantry's environment, the variables Gantry sets, and the user's variables —
+ * only those its template declares (a template's `env`). What a variable can do
+ * inside the Pod is the template's business: the sandbox keeps it there.
  */
 
 /** Variables copied from Gantry's environment into every Pod (when set). Everything else is withheld. */
@@ -29,36 +30,27 @@ const RESERVED_NAMES = new Set([
 ]);
 const RESERVED_PREFIXES = ['PORT_', 'GANTRY_'];
 
-/**
- * Names that let the value run code inside (or change the loading of) the
- * template's process — forbidden because with the local driver that process
- * runs as the Gantry user.
- */
-const DENIED_NAMES = new Set([
-  'NODE_OPTIONS',
-  'NODE_PATH',
-  'NODE_REPL_EXTERNAL_MODULE',
-  'PATH',
-  'HOME',
-  'BASH_ENV',
-  'ENV',
-  'SHELLOPTS',
-  'PS4',
-  'IFS',
-  'PYTHONPATH',
-  'PYTHONSTARTUP',
-  'PYTHONHOME',
-  'PERL5OPT',
-  'PERL5LIB',
-  'RUBYOPT',
-  'RUBYLIB',
-  'JAVA_TOOL_OPTIONS',
-  '_JAVA_OPTIONS',
-  'GIT_SSH_COMMAND',
-]);
-const DENIED_PREFIXES = ['LD_', 'DYLD_', 'NODE_', 'npm_'];
-
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+/** true for a well-formed variable name (letters, digits, `_`; not starting with a digit). */
+export function isValidEnvName(name: string): boolean {
+  return NAME_PATTERN.test(name);
+}
+
+/** true for a name Gantry sets itself (`POD_ID`, `PORT`, `PORT_<n>`, `GANTRY_…`, …): nobody else may. */
+export function isReservedEnvName(name: string): boolean {
+  const upper = name.toUpperCase();
+  return RESERVED_NAMES.has(upper) || RESERVED_PREFIXES.some((p) => upper.startsWith(p));
+}
+
+/** The names in `env` that the template does not declare as settable, in the order given. */
+export function undeclaredEnvNames(
+  env: Record<string, string>,
+  declared: readonly string[] | undefined,
+): string[] {
+  const allowed = new Set(declared ?? []);
+  return Object.keys(env).filter((name) => !allowed.has(name) || isReservedEnvName(name));
+}
 /** Limits so a Pod's env cannot exhaust argv/env space (E2BIG) or memory. */
 export const POD_ENV_LIMITS = {
   maxVars: 128,
@@ -82,15 +74,7 @@ export function validatePodEnv(env: Record<string, string>): string[] {
       problems.push(`${JSON.stringify(name)} is not a valid variable name`);
       continue;
     }
-    const upper = name.toUpperCase();
-    if (RESERVED_NAMES.has(upper) || RESERVED_PREFIXES.some((p) => upper.startsWith(p))) {
-      problems.push(`${name} is reserved`);
-    } else if (
-      DENIED_NAMES.has(upper) ||
-      DENIED_PREFIXES.some((p) => upper.startsWith(p.toUpperCase()))
-    ) {
-      problems.push(`${name} is not allowed`);
-    }
+    if (isReservedEnvName(name)) problems.push(`${name} is reserved`);
     if (typeof value !== 'string') {
       problems.push(`${name} must be a string`);
       continue;
@@ -115,7 +99,20 @@ export interface PodEnvContext {
   host: string;
   /** container port → host port, in template order; the first one becomes `PORT`. */
   ports: ReadonlyArray<{ port: number; hostPort: number }>;
+  /**
+   * The Pod runs in the sandbox: `PATH`, `HOME` and `TMPDIR` are the sandbox's own
+   * rather than Gantry's (whose paths mean nothing there).
+   */
+  sandboxed?: boolean;
 }
+
+/** `PATH`, `HOME` and `TMPDIR` inside the sandbox. */
+const SANDBOX_ENV: Readonly<Record<string, string>> = {
+  PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  HOME: '/workspace',
+  TMPDIR: '/tmp',
+};
+const SANDBOX_WITHHELD = new Set(['PATH', 'HOME', 'TMPDIR', 'SYSTEMROOT', 'NODE_EXTRA_CA_CERTS']);
 
 /**
  * Build the complete environment of a Pod process: allowlisted parent vars,
@@ -130,8 +127,9 @@ export function buildPodEnv(
   const env: Record<string, string> = {};
   for (const key of INHERITED_ENV_KEYS) {
     const value = parentEnv[key];
-    if (value !== undefined) env[key] = value;
+    if (value !== undefined && !(ctx.sandboxed && SANDBOX_WITHHELD.has(key))) env[key] = value;
   }
+  if (ctx.sandboxed) Object.assign(env, SANDBOX_ENV);
   Object.assign(env, userEnv);
   env.POD_ID = ctx.podId;
   env.POD_NAME = ctx.podName;

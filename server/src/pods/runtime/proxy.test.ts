@@ -13,8 +13,9 @@ import {
   proxyHttp,
   proxyUpgrade,
   stripCookies,
+  tcpTarget,
 } from './proxy.js';
-import { podSpec, rawGet, startGateway } from './test-helpers.js';
+import { driverTarget, podSpec, rawGet, startGateway } from './test-helpers.js';
 
 /** Open a WebSocket that is expected to be refused; resolve the HTTP status it got. */
 function wsUnexpectedStatus(url: string): Promise<number> {
@@ -202,8 +203,7 @@ describe('Connect proxy with a real hello-web Pod', () => {
     await driver.stop(podId);
 
     const server = http.createServer(
-      (req, res) =>
-        void proxyHttp(req, res, { host: endpoint.host, port: endpoint.hostPort }, route),
+      (req, res) => void proxyHttp(req, res, driverTarget(driver, podId, endpoint.port), route),
     );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
@@ -216,7 +216,7 @@ describe('Connect proxy with a real hello-web Pod', () => {
 
     const wsFront = http.createServer();
     wsFront.on('upgrade', (req, socket, head) =>
-      proxyUpgrade(req, socket, head, { host: endpoint.host, port: endpoint.hostPort }, route),
+      proxyUpgrade(req, socket, head, driverTarget(driver, podId, endpoint.port), route),
     );
     await new Promise<void>((r) => wsFront.listen(0, '127.0.0.1', r));
     try {
@@ -265,7 +265,7 @@ describe('proxyHttp against a scripted upstream', () => {
       });
     });
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
-    const target = { host: '127.0.0.1', port: (upstream.address() as AddressInfo).port };
+    const target = tcpTarget('127.0.0.1', (upstream.address() as AddressInfo).port);
     front = http.createServer((req, res) => {
       const route = parseProxyPath(req.url ?? '');
       if ('error' in route) {

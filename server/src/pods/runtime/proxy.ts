@@ -17,14 +17,41 @@ import http, {
   type OutgoingHttpHeaders,
   type ServerResponse,
 } from 'node:http';
+import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import { POD_ID_PATTERN } from './driver.js';
 
-/** Where to send proxied traffic (from `RuntimeDriver.endpoints()`). */
+/** Where to send proxied traffic: opens one stream to the Pod's port (`RuntimeDriver.openStream`). */
 export interface ProxyTarget {
-  host: string;
-  port: number;
+  openStream(): Promise<Duplex>;
+}
+
+/** A target that is a plain TCP address (a test's upstream, or a Pod on the host's loopback). */
+export function tcpTarget(host: string, port: number): ProxyTarget {
+  return {
+    openStream: () =>
+      new Promise((resolve, reject) => {
+        const socket = net.connect({ host, port });
+        socket.once('connect', () => {
+          socket.removeListener('error', reject);
+          resolve(socket);
+        });
+        socket.once('error', reject);
+      }),
+  };
+}
+
+/** `http.request`'s `createConnection` over a target's stream. */
+function connectionOf(target: ProxyTarget) {
+  return (_options: unknown, done: (err: Error | null, stream: Duplex) => void): undefined => {
+    const fail = done as (err: Error) => void;
+    target.openStream().then(
+      (stream) => done(null, stream),
+      (err: unknown) => fail(err instanceof Error ? err : new Error(String(err))),
+    );
+    return undefined;
+  };
 }
 
 /** A parsed Connect path. */
@@ -173,8 +200,7 @@ export function proxyHttp(
       return;
     }
     const upstream = http.request({
-      host: target.host,
-      port: target.port,
+      createConnection: connectionOf(target),
       method: req.method,
       path: route.upstreamPath,
       headers: upstreamRequestHeaders(req, route, opts, false),
@@ -221,12 +247,10 @@ export function proxyUpgrade(
   socket.on('error', () => socket.destroy());
   if (head.length > 0) socket.unshift(head);
   const upstream = http.request({
-    host: target.host,
-    port: target.port,
+    createConnection: connectionOf(target),
     method: req.method,
     path: route.upstreamPath,
     headers: upstreamRequestHeaders(req, route, opts, true),
-    agent: false,
   });
   upstream.on('upgrade', (upRes, upSocket, upHead) => {
     upSocket.on('error', () => socket.destroy());

@@ -32,6 +32,43 @@ export function podSpec(template: TemplateRuntime, overrides: Partial<PodSpec> =
   };
 }
 
+/** A proxy target reaching `port` of a Pod through the driver (inside the Pod's namespace). */
+export function driverTarget(driver: RuntimeDriver, podId: string, port: number): ProxyTarget {
+  return { openStream: () => driver.openStream(podId, port) };
+}
+
+/** A request to `port` of a Pod, through the driver's `openStream` (as Connect reaches it). */
+export function podRequest(
+  driver: RuntimeDriver,
+  podId: string,
+  port: number,
+  path: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      path,
+      headers: { host: 'pod' },
+      createConnection: (_options, done) => {
+        driver.openStream(podId, port).then(
+          (stream) => done(null, stream),
+          (err: Error) => (done as (e: Error) => void)(err),
+        );
+        return undefined;
+      },
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+      );
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /** Minimal Connect gateway in front of a driver (no auth), like the API will build. */
 export async function startGateway(
   driver: RuntimeDriver,
@@ -42,7 +79,7 @@ export async function startGateway(
     if ('error' in route) return { status: 400, error: route.error };
     const endpoint = (await driver.endpoints(route.podId)).find((e) => e.port === route.port);
     if (!endpoint) return { status: 404, error: 'pod not running' };
-    return { route, target: { host: endpoint.host, port: endpoint.hostPort } };
+    return { route, target: driverTarget(driver, route.podId, route.port) };
   };
   const server = http.createServer((req, res) => {
     void resolve(req.url).then((r) => {

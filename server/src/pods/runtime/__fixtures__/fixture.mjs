@@ -4,6 +4,9 @@
 //   env       print the environment as one JSON line, then listen on every PORT_<n>
 //   noport    never listen (start() must time out)
 //   multi     listen on every PORT_<n>
+//   hijack    keep replacing the sandbox forwarder's socket with a symlink to HIJACK_TARGET
+//             (a host socket) for two seconds, and listen on PORT
+import fs from 'node:fs';
 import http from 'node:http';
 
 const mode = process.argv[2];
@@ -32,6 +35,19 @@ if (mode === 'stubborn') {
   for (const [k, v] of Object.entries(process.env)) if (k.startsWith('PORT_')) listen(v);
 } else if (mode === 'noport') {
   setInterval(() => {}, 1000);
+} else if (mode === 'hijack') {
+  const plant = () => {
+    try {
+      fs.rmSync('/run/gantry/fwd.sock', { force: true });
+      fs.symlinkSync(process.env.HIJACK_TARGET, '/run/gantry/fwd.sock');
+    } catch {
+      // planted already, or the forwarder won the race this time
+    }
+  };
+  plant();
+  const timer = setInterval(plant, 1);
+  setTimeout(() => clearInterval(timer), 2000);
+  listen(process.env.PORT);
 } else if (mode === 'multi') {
   for (const [k, v] of Object.entries(process.env)) if (k.startsWith('PORT_')) listen(v);
 } else {
