@@ -15,7 +15,12 @@ declare module 'autocannon' {
     /** Stop after this many requests (instead of `duration`). */
     amount?: number;
     /** Requests sent in turn; `setupRequest` may change each before it goes out. */
-    requests?: Array<RequestParams & { setupRequest?: (request: RequestParams) => RequestParams }>;
+    requests?: Array<
+      RequestParams & {
+        setupRequest?: (request: RequestParams) => RequestParams;
+        onResponse?: (status: number, body: string) => void;
+      }
+    >;
     method?: string;
     connections?: number;
     workers?: number;

@@ -11,7 +11,7 @@
  * `{ type: 'accepts', count }` and gets `{ type: 'accepts', items }` back.
  */
 import { createHmac } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type RequestListener } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,7 +51,17 @@ interface Side {
   prepareAccepts(count: number): Promise<AcceptItem[]>;
 }
 
-process.once('SIGTERM', () => process.exit(0));
+/** Temporary folders of this process (SQLite files, Gantry's data folder), removed on SIGTERM. */
+const made: string[] = [];
+function temporaryFolder(prefix: string): string {
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  made.push(folder);
+  return folder;
+}
+process.once('SIGTERM', () => {
+  for (const folder of made) rmSync(folder, { recursive: true, force: true });
+  process.exit(0);
+});
 
 /** Listens first (the origin goes into the configuration), then hands requests to `handler`. */
 async function listen(): Promise<{ origin: string; serve(handler: RequestListener): void }> {
@@ -77,7 +87,7 @@ const uniqueEmail = (prefix: string) => `${prefix}-${process.pid}-${++counter}@e
 // ---------------------------------------------------------------------------- Gantry
 
 async function startGantry(): Promise<Side> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gantry-peer-'));
+  const dataDir = temporaryFolder('gantry-peer-');
   const database =
     dialect === 'postgres'
       ? openDatabase({ databaseUrl: pgUrl, pgSchema })
@@ -197,7 +207,7 @@ async function startBetterAuth(): Promise<Side> {
       options: `-c search_path=${pgSchema}`,
     });
   } else {
-    const sqlite = new SQLite(join(mkdtempSync(join(tmpdir(), 'better-auth-peer-')), 'auth.db'));
+    const sqlite = new SQLite(join(temporaryFolder('better-auth-peer-'), 'auth.db'));
     // The same durability as Gantry's: WAL, and every commit synced (power-loss safe).
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = FULL');

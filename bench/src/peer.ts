@@ -15,7 +15,8 @@
  * median of those per-round ratios, so the host's drift between rounds cancels out.
  *
  * PEER_ROUNDS (default 3), PEER_SECONDS per measurement (3), PEER_CONNECTIONS (10),
- * PEER_ACCEPTS accepts per measurement (300), PEER_DIALECTS (sqlite,postgres),
+ * PEER_ACCEPTS accepts per measurement (200), PEER_DIALECTS (sqlite,postgres), PEER_CASES (all;
+ * a comma-separated list of parts of case names, e.g. `invite,role`),
  * BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres: where the database is made).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -28,8 +29,10 @@ import type { AcceptItem, Fixture } from './peer-servers.js';
 const ROUNDS = Number(process.env.PEER_ROUNDS ?? 3);
 const SECONDS = Number(process.env.PEER_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.PEER_CONNECTIONS ?? 10);
-const ACCEPTS = Number(process.env.PEER_ACCEPTS ?? 300);
+const ACCEPTS = Number(process.env.PEER_ACCEPTS ?? 200);
 const DIALECTS = (process.env.PEER_DIALECTS ?? 'sqlite,postgres').split(',');
+/** Only the cases whose name contains one of these (comma-separated), e.g. `invite,role`. */
+const ONLY = process.env.PEER_CASES?.split(',');
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const TSX_LOADER = import.meta.resolve('tsx');
 const SERVER = join(import.meta.dirname, 'peer-servers.ts');
@@ -171,6 +174,10 @@ async function measure(side: Started, testCase: Case, seconds: number): Promise<
   const url = side.fixture.origin;
   let i = 0;
   let options: Options;
+  // A fixed number of accepts is timed from the first request sent to the last answer:
+  // autocannon itself ends such a run on its next one-second tick.
+  let firstSent: number | undefined;
+  let lastAnswered: number | undefined;
   if (testCase.name === 'accept invite') {
     const pool = await prepareAccepts(side, seconds === SECONDS ? ACCEPTS : 30);
     options = {
@@ -180,7 +187,9 @@ async function measure(side: Started, testCase: Case, seconds: number): Promise<
       requests: [
         {
           setupRequest: (request: RequestParams) => {
-            const item = pool[i++] as AcceptItem;
+            // autocannon may prepare a request or two beyond `amount` that it never sends.
+            const item = (pool[i++] ?? pool.at(-1)) as AcceptItem;
+            firstSent ??= performance.now();
             return {
               ...request,
               method: 'POST',
@@ -192,6 +201,9 @@ async function measure(side: Started, testCase: Case, seconds: number): Promise<
               },
               body: item.body,
             };
+          },
+          onResponse: () => {
+            lastAnswered = performance.now();
           },
         },
       ],
@@ -206,9 +218,8 @@ async function measure(side: Started, testCase: Case, seconds: number): Promise<
       ],
     };
   }
-  const started = performance.now();
+  process.stderr.write(`  ${side.name} ${testCase.name} (${seconds} s)…\n`);
   const result = await autocannon(options);
-  const elapsed = (performance.now() - started) / 1000;
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
     throw new Error(
       `${side.name} ${testCase.name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
@@ -216,8 +227,11 @@ async function measure(side: Started, testCase: Case, seconds: number): Promise<
   }
   // A fixed number of accepts: requests over the time they took (autocannon's own average is
   // per whole second, and a short run is a fraction of one); otherwise its per-second average.
+  const elapsed = ((lastAnswered ?? 0) - (firstSent ?? 0)) / 1000;
   const rps =
-    options.amount === undefined ? result.requests.average : result.requests.total / elapsed;
+    options.amount === undefined || elapsed <= 0
+      ? result.requests.average
+      : result.requests.total / elapsed;
   return { rps, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
@@ -235,6 +249,7 @@ async function pgAdmin(): Promise<pg.Client | undefined> {
 }
 
 async function runDialect(dialect: string): Promise<void> {
+  const cases = CASES.filter((c) => !ONLY || ONLY.some((part) => c.name.includes(part)));
   const database = `bench_peer_${process.pid}`;
   let admin: pg.Client | undefined;
   const env: Record<SideName, Record<string, string>> = { gantry: {}, 'better-auth': {} };
@@ -263,9 +278,9 @@ async function runDialect(dialect: string): Promise<void> {
   try {
     for (const name of SIDES) started.push(await startSide(name, dialect, env[name]));
     // Warm-up: one second of each case on each side.
-    for (const testCase of CASES) for (const side of started) await measure(side, testCase, 1);
+    for (const testCase of cases) for (const side of started) await measure(side, testCase, 1);
     for (let round = 0; round < ROUNDS; round++) {
-      for (const testCase of CASES) {
+      for (const testCase of cases) {
         const order = round % 2 === 0 ? started : [...started].reverse();
         for (const side of order) {
           const list = samples.get(key(side.name, testCase)) ?? [];
@@ -292,7 +307,7 @@ async function runDialect(dialect: string): Promise<void> {
     '| case | Better Auth req/s | p50 / p99 ms | Gantry req/s | p50 / p99 ms | Gantry / Better Auth (paired) | per round | target |',
   );
   console.log('|---|--:|--:|--:|--:|--:|--:|--:|');
-  for (const testCase of CASES) {
+  for (const testCase of cases) {
     const ba = samples.get(key('better-auth', testCase)) ?? [];
     const g = samples.get(key('gantry', testCase)) ?? [];
     const perRound = g.map((s, i) => s.rps / (ba[i] as Sample).rps);

@@ -148,15 +148,6 @@ export function createInvite(
         revoked_at: null,
       };
       await insertInvite(trx, row);
-      await audit(
-        {
-          role: row.role,
-          email: row.email_normalized,
-          expiresAt: row.expires_at,
-          maxUses: row.max_uses,
-        },
-        { resourceId: row.id },
-      );
       const created = await findInvite(trx, accountId, row.id);
       if (!created) throw new Error(`invite ${row.id} vanished`);
       if (email) {
@@ -175,6 +166,16 @@ export function createInvite(
           }),
         );
       }
+      // Last: the audit append takes the account's chain-head lock, held until COMMIT.
+      await audit(
+        {
+          role: row.role,
+          email: row.email_normalized,
+          expiresAt: row.expires_at,
+          maxUses: row.max_uses,
+        },
+        { resourceId: row.id },
+      );
       return toInviteDto(deps, created);
     },
   );

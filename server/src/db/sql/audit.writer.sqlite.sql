@@ -2,12 +2,12 @@
 
 -- writeAuditEvent (next in the chain)
 update "audit_chain_heads" set "seq" = "seq" + ? where "account_id" = ? returning "seq", "hash", "time";
-insert into "audit_events" ("id", "account_id", "seq", "time", "actor_type", "actor_id", "actor_user_id", "actor_email", "action", "resource_type", "resource_id", "outcome", "ip", "user_agent", "request_id", "details", "prev_hash", "hash") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+insert into "audit_events" ("id", "account_id", "actor_type", "actor_id", "actor_user_id", "actor_email", "action", "resource_type", "resource_id", "outcome", "ip", "user_agent", "request_id", "details", "seq", "time", "prev_hash", "hash") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 update "audit_chain_heads" set "hash" = ?, "time" = ? where "account_id" = ?;
 
 -- writeAuditEvent (first of the chain)
 update "audit_chain_heads" set "seq" = "seq" + ? where "account_id" = ? returning "seq", "hash", "time";
 insert into "audit_chain_heads" ("account_id", "seq", "hash", "time") values (?, ?, ?, ?) on conflict ("account_id") do update set "seq" = "audit_chain_heads"."seq" + ?;
 select "seq", "hash", "time" from "audit_chain_heads" where "account_id" = ?;
-insert into "audit_events" ("id", "account_id", "seq", "time", "actor_type", "actor_id", "actor_user_id", "actor_email", "action", "resource_type", "resource_id", "outcome", "ip", "user_agent", "request_id", "details", "prev_hash", "hash") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+insert into "audit_events" ("id", "account_id", "actor_type", "actor_id", "actor_user_id", "actor_email", "action", "resource_type", "resource_id", "outcome", "ip", "user_agent", "request_id", "details", "seq", "time", "prev_hash", "hash") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 update "audit_chain_heads" set "hash" = ?, "time" = ? where "account_id" = ?;
