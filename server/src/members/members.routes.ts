@@ -16,7 +16,7 @@ export const memberRoutes =
       {
         schema: {
           tags,
-          summary: 'Members of the account (members.manage)',
+          summary: 'Members of the account, read-only for every member (account.use)',
           params: AccountParams,
           response: {
             200: Type.Object({ items: Type.Array(ref(MemberSchema)), nextCursor: Type.Null() }),

@@ -34,7 +34,10 @@ export function toMemberDto(row: MemberRow, account: Pick<AccountRow, 'owner_id'
 
 const ownerProtected = (message: string) => new AppError('owner_protected', message);
 
-/** The account's members (`members.manage`); a personal account lists only its owner. */
+/**
+ * The account's members, for every member (`account.use`): who is in the team and who owns it,
+ * read-only; changing them needs `members.manage`. A personal account lists only its owner.
+ */
 export function listMembers(deps: Deps, caller: Caller, accountId: string): Promise<MemberDto[]> {
   return readAccount(
     deps,
@@ -42,7 +45,7 @@ export function listMembers(deps: Deps, caller: Caller, accountId: string): Prom
     accountId,
     { action: 'member.view', resource: { type: 'member' } },
     async (db, actor) => {
-      authorize(actor, 'members.manage');
+      authorize(actor, 'account.use');
       const rows = await listMemberRows(db, accountId);
       return rows.map((row) => toMemberDto(row, actor.account));
     },
