@@ -1233,7 +1233,61 @@ export interface paths {
             };
         };
         put?: never;
-        post?: never;
+        /** Create team: a new team account owned by me, beside my other accounts */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Plain text */
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Account"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -1747,7 +1801,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Members of the account (members.manage) */
+        /** Members of the account, read-only for every member (account.use) */
         get: {
             parameters: {
                 query?: never;
@@ -2792,6 +2846,8 @@ export interface paths {
                     userId?: string;
                     /** @description An action (pod.stop) or a prefix (pod.*) */
                     action?: string;
+                    /** @description Leaves out an action (billing.charge, the system’s per-minute charges) or a prefix (pod.*) */
+                    excludeAction?: string;
                     resourceType?: "account" | "member" | "invite" | "pod" | "billing" | "apikey" | "audit";
                     resourceId?: string;
                     outcome?: "success" | "denied" | "failure";
@@ -2884,6 +2940,8 @@ export interface paths {
                     userId?: string;
                     /** @description An action (pod.stop) or a prefix (pod.*) */
                     action?: string;
+                    /** @description Leaves out an action (billing.charge, the system’s per-minute charges) or a prefix (pod.*) */
+                    excludeAction?: string;
                     resourceType?: "account" | "member" | "invite" | "pod" | "billing" | "apikey" | "audit";
                     resourceId?: string;
                     outcome?: "success" | "denied" | "failure";
