@@ -106,6 +106,49 @@ export async function createPersonalAccount(
   return toAccountDto(account, actorFor(account, user.id, user.email, 'admin'));
 }
 
+/**
+ * Create team: a new team account owned by the signed-in caller (Admin), beside their personal
+ * account and any others. Audited `account.create` on the new account, in its transaction. No
+ * welcome credit: that is once per person, with their personal account.
+ */
+export async function createTeamAccount(
+  deps: Deps,
+  caller: Caller,
+  input: { name: string },
+): Promise<AccountDto> {
+  const { principal } = caller;
+  if (principal.kind !== 'session') {
+    throw new AppError('forbidden', 'Creating a team needs a signed-in user, not an API key');
+  }
+  const name = cleanName(input.name, TEAM_NAME_MAX, 'Team name');
+  const now = deps.clock.now();
+  const account: AccountRow = {
+    id: newId(),
+    name,
+    kind: 'team',
+    owner_id: principal.userId,
+    created_at: now.toISOString(),
+    updated_at: now.toISOString(),
+    require_two_factor_at: null,
+  };
+  await deps.db.transaction().execute(async (trx) => {
+    await insertAccount(trx, account);
+    await insertMembership(trx, {
+      account_id: account.id,
+      user_id: principal.userId,
+      role: 'admin',
+      created_at: account.created_at,
+    });
+    await writeAuditEvent(trx, auditContextOf(caller), now, {
+      accountId: account.id,
+      action: 'account.create',
+      resource: { type: 'account', id: account.id },
+      details: { name, kind: 'team' },
+    });
+  });
+  return toAccountDto(account, actorFor(account, principal.userId, principal.email, 'admin'));
+}
+
 export interface MembershipDto {
   account: AccountDto;
   role: Role;
