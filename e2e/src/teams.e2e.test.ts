@@ -213,9 +213,9 @@ describe('Manage accounts: Convert to Team Account, Invite New Member, Join Team
     await a.getByRole('button', { name: 'Delete Team' }).click();
     const confirm = a.getByRole('dialog', { name: 'Delete Team' });
     const deleteButton = confirm.getByRole('button', { name: 'Delete this team' });
-    await confirm.getByLabel('Type the team name to confirm').fill('Acme');
+    await confirm.getByLabel(/^Type .* to confirm/).fill('Acme');
     expect(await deleteButton.isDisabled()).toBe(true);
-    await confirm.getByLabel('Type the team name to confirm').fill('Acme ML');
+    await confirm.getByLabel(/^Type .* to confirm/).fill('Acme ML');
     await deleteButton.click();
     await a.waitForURL((url) => url.pathname === `/accounts/${accountId}`);
     await expect.poll(() => a.getByTestId('account-kind').textContent()).toBe('Personal account');

@@ -1,35 +1,31 @@
 import {
   AppShell,
-  Avatar,
-  Badge,
-  Box,
   Burger,
   Button,
   Center,
   Group,
   Loader,
-  Menu,
   NavLink,
   Paper,
   Stack,
   Text,
   Title,
-  UnstyledButton,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import { IconChevronDown, IconLogout } from '@tabler/icons-react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
-import { Link, Navigate, Outlet, useLocation, useNavigate, useParams } from 'react-router-dom';
-import { type Account, ApiError, api, call, hasErrorCode } from '../api/client';
+import { useQueryClient } from '@tanstack/react-query';
+import { type ReactNode, Suspense, useEffect } from 'react';
+import { Link, Navigate, Outlet, useLocation, useParams } from 'react-router-dom';
+import { ApiError, hasErrorCode } from '../api/client';
 import { meIsLoading, useAccount, useMe } from '../api/hooks';
+import { queryKeys } from '../api/query-keys';
 import { LowBalanceBanner } from '../billing/LowBalanceBanner';
-import { roleLabel } from '../teams/teams-api';
+import { AccountSwitcher } from './AccountSwitcher';
 import { visibleNav } from './nav';
+import { UserMenu } from './UserMenu';
 
 /** Redirects anonymous visitors to sign in, coming back here afterwards. */
-export function RequireSignIn({ children }: { children: React.ReactNode }) {
+export function RequireSignIn({ children }: { children: ReactNode }) {
   const me = useMe();
   const location = useLocation();
   if (meIsLoading(me)) return <FullPageLoader />;
@@ -40,10 +36,20 @@ export function RequireSignIn({ children }: { children: React.ReactNode }) {
   return <>{children}</>;
 }
 
+/** While a page's data or code loads: a spinner, named for screen readers. */
 export function FullPageLoader() {
   return (
-    <Center mih="100vh">
-      <Loader />
+    <Center mih="100vh" component="main">
+      <Loader aria-label="Loading" />
+    </Center>
+  );
+}
+
+/** While an account page's code loads: a spinner in the page's place. */
+function PageLoader() {
+  return (
+    <Center mih={200}>
+      <Loader aria-label="Loading" />
     </Center>
   );
 }
@@ -61,134 +67,20 @@ export function HomeRedirect() {
 /** Signed in, but a member of no account (e.g. after leaving the only team they had). */
 function NoAccountPage() {
   return (
-    <Center mih="100vh">
+    <Center mih="100vh" component="main">
       <Stack align="center" maw={420}>
-        <Text fw={800} c="indigo" size="xl">
+        <Text fw={800} c="var(--gantry-brand)" size="xl">
           Gantry
         </Text>
+        <Title order={1} size="h3">
+          No account
+        </Title>
         <Text ta="center">
           You are not a member of any account right now. Open an invite link from a team to join it.
         </Text>
         <UserMenu />
       </Stack>
     </Center>
-  );
-}
-
-function kindLabel(account: Pick<Account, 'kind'>) {
-  return account.kind === 'team' ? 'Team' : 'Personal';
-}
-
-function AccountSwitcher({ current }: { current: Account }) {
-  const me = useMe();
-  const navigate = useNavigate();
-  return (
-    <Menu position="bottom-start" width={280} shadow="md">
-      <Menu.Target>
-        {/* Shrinks in a narrow header: the name ends in …, the kind badge goes below 576 px. */}
-        <UnstyledButton data-testid="account-switcher" aria-label="Switch account" miw={0}>
-          <Group gap={6} wrap="nowrap">
-            <Text fw={600} truncate title={current.name}>
-              {current.name}
-            </Text>
-            <Badge size="xs" variant="light" visibleFrom="xs" style={{ flexShrink: 0 }}>
-              {kindLabel(current)}
-            </Badge>
-            <IconChevronDown size={14} style={{ flexShrink: 0 }} />
-          </Group>
-        </UnstyledButton>
-      </Menu.Target>
-      <Menu.Dropdown>
-        <Menu.Label>Your accounts</Menu.Label>
-        {me.data?.memberships.map((m) => (
-          <Menu.Item
-            key={m.account.id}
-            onClick={() => navigate(`/accounts/${m.account.id}`)}
-            rightSection={
-              <Badge size="xs" variant="outline" data-testid="account-switcher-role">
-                {m.isOwner ? 'Owner' : roleLabel(m.role)}
-              </Badge>
-            }
-          >
-            <Group gap={6}>
-              <Text size="sm">{m.account.name}</Text>
-              <Text size="xs" c="dimmed">
-                {kindLabel(m.account)}
-              </Text>
-            </Group>
-          </Menu.Item>
-        ))}
-      </Menu.Dropdown>
-    </Menu>
-  );
-}
-
-/**
- * The signed-in user's menu: Sign out. A button with their name; with `collapse`, below the `sm`
- * breakpoint (phones) their initials instead, so the header stays one line.
- */
-function UserMenu({ collapse = false }: { collapse?: boolean }) {
-  const me = useMe();
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
-  const signOut = useMutation({
-    mutationFn: () => call(api.POST('/api/v1/auth/logout')),
-    onSettled: () => {
-      queryClient.clear();
-      navigate('/signin');
-    },
-  });
-  const user = me.data?.user;
-  const signOutItem = (
-    <Menu.Item leftSection={<IconLogout size={14} />} onClick={() => signOut.mutate()}>
-      Sign out
-    </Menu.Item>
-  );
-  return (
-    <>
-      <Menu position="bottom-end" shadow="md">
-        <Menu.Target>
-          <Button
-            variant="subtle"
-            rightSection={<IconChevronDown size={14} />}
-            visibleFrom={collapse ? 'sm' : undefined}
-            data-testid="user-name"
-          >
-            {user?.name}
-          </Button>
-        </Menu.Target>
-        <Menu.Dropdown>
-          <Menu.Label>{user?.email}</Menu.Label>
-          {signOutItem}
-        </Menu.Dropdown>
-      </Menu>
-      {collapse && (
-        <Menu position="bottom-end" shadow="md" width={260}>
-          <Menu.Target>
-            <UnstyledButton
-              hiddenFrom="sm"
-              aria-label="Your account"
-              title={user?.name}
-              data-testid="user-menu"
-            >
-              <Avatar name={user?.name} color="initials" size={34} />
-            </UnstyledButton>
-          </Menu.Target>
-          <Menu.Dropdown>
-            <Box px="sm" py={6} style={{ overflowWrap: 'anywhere' }}>
-              <Text size="sm" fw={600}>
-                {user?.name}
-              </Text>
-              <Text size="xs" c="dimmed">
-                {user?.email}
-              </Text>
-            </Box>
-            <Menu.Divider />
-            {signOutItem}
-          </Menu.Dropdown>
-        </Menu>
-      )}
-    </>
   );
 }
 
@@ -200,10 +92,12 @@ function TwoFactorRequiredPage({ message }: { message: string }) {
   const me = useMe();
   const personal = me.data?.memberships.find((m) => m.account.kind === 'personal' && m.isOwner);
   return (
-    <Center mih="100vh" bg="var(--mantine-color-gray-0)" p="md">
+    <Center mih="100vh" bg="var(--gantry-page-background)" p="md" component="main">
       <Paper withBorder shadow="sm" p="xl" radius="md" maw={460}>
         <Stack>
-          <Title order={2}>Two-factor sign-in required</Title>
+          <Title order={1} size="h2">
+            Two-factor sign-in required
+          </Title>
           <Text data-testid="two-factor-required">{message}</Text>
           <Group>
             {personal && (
@@ -232,7 +126,7 @@ export function AccountLayout() {
   useEffect(() => {
     if (!lost) return;
     // Their memberships changed: the switcher and the home redirect must not offer it again.
-    void queryClient.invalidateQueries({ queryKey: ['me'] });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.me });
     notifications.show({
       id: `account-lost-${accountId}`,
       color: 'yellow',
@@ -263,7 +157,7 @@ export function AccountLayout() {
               size="sm"
               aria-label="Toggle navigation"
             />
-            <Text fw={800} c="indigo" size="lg" component={Link} to="/">
+            <Text fw={800} c="var(--gantry-brand)" size="lg" component={Link} to="/">
               Gantry
             </Text>
             <AccountSwitcher current={account.data} />
@@ -271,7 +165,7 @@ export function AccountLayout() {
           <UserMenu collapse />
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="sm">
+      <AppShell.Navbar p="sm" aria-label="Account pages">
         {visibleNav(account.data).map((item) => {
           const to = item.path ? `${base}/${item.path}` : base;
           return (
@@ -289,7 +183,9 @@ export function AccountLayout() {
       </AppShell.Navbar>
       <AppShell.Main>
         <LowBalanceBanner account={account.data} />
-        <Outlet context={account.data} />
+        <Suspense fallback={<PageLoader />}>
+          <Outlet context={account.data} />
+        </Suspense>
       </AppShell.Main>
     </AppShell>
   );
