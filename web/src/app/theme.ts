@@ -56,6 +56,8 @@ export const cssVariablesResolver: CSSVariablesResolver = () => {
     '--mantine-color-dimmed': '#646b72',
     '--mantine-color-error': 'var(--mantine-color-red-9)',
     '--mantine-color-anchor': 'var(--mantine-color-indigo-8)',
+    '--mantine-color-placeholder': '#646b72',
+    '--mantine-primary-color-light-color': 'var(--mantine-color-indigo-9)',
     '--gantry-brand': 'var(--mantine-color-indigo-8)',
     '--gantry-positive': 'var(--mantine-color-green-9)',
     '--gantry-page-background': 'var(--mantine-color-gray-0)',
@@ -64,12 +66,14 @@ export const cssVariablesResolver: CSSVariablesResolver = () => {
     '--mantine-color-dimmed': 'var(--mantine-color-dark-1)',
     '--mantine-color-error': 'var(--mantine-color-red-4)',
     '--mantine-color-anchor': 'var(--mantine-color-indigo-3)',
+    '--mantine-color-placeholder': 'var(--mantine-color-dark-1)',
+    '--mantine-primary-color-light-color': 'var(--mantine-color-indigo-3)',
     '--gantry-brand': 'var(--mantine-color-indigo-3)',
     '--gantry-positive': 'var(--mantine-color-green-4)',
     '--gantry-page-background': 'var(--mantine-color-dark-8)',
   };
   for (const color of TINTED) {
-    const deep = color === 'gray' ? 7 : ['indigo', 'violet', 'grape'].includes(color) ? 8 : 9;
+    const deep = color === 'gray' ? 7 : 9;
     light[`--mantine-color-${color}-light-color`] = `var(--mantine-color-${color}-${deep})`;
     light[`--mantine-color-${color}-text`] = `var(--mantine-color-${color}-${deep})`;
     dark[`--mantine-color-${color}-light-color`] = `var(--mantine-color-${color}-3)`;
@@ -87,6 +91,8 @@ export const theme = createTheme({
   primaryColor: 'indigo',
   primaryShade: { light: 8, dark: 8 },
   defaultRadius: 'md',
+  // Someone who asks their system for less motion gets no transitions.
+  respectReducedMotion: true,
   colors,
   components: {
     Anchor: Anchor.extend({ defaultProps: { underline: 'always' } }),

@@ -1,10 +1,11 @@
-import { Alert, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
+import { Button, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { IconDownload, IconRefresh, IconShieldCheck } from '@tabler/icons-react';
 import { useMemo, useState } from 'react';
 import { useOutletContext } from 'react-router-dom';
 import type { Account } from '../api/client';
 import { usePolicy } from '../api/hooks';
 import { FormError } from '../components/errors';
+import { NotAllowed } from '../components/NotAllowed';
 import { AuditFilters } from './AuditFilters';
 import { AuditTable } from './AuditTable';
 import { useAuditEvents, useVerifyAudit } from './audit-api';
@@ -113,9 +114,9 @@ export function AuditLogsPage() {
   const policy = usePolicy(account);
   if (!policy.can('audit.view')) {
     return (
-      <Alert color="gray" title="Audit logs">
+      <NotAllowed title="Audit logs">
         Your role in this account does not include the audit log.
-      </Alert>
+      </NotAllowed>
     );
   }
   return <AuditLogs key={account.id} accountId={account.id} />;

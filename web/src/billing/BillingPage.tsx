@@ -1,7 +1,8 @@
-import { Alert, Stack, Text, Title } from '@mantine/core';
+import { Stack, Text, Title } from '@mantine/core';
 import { useOutletContext } from 'react-router-dom';
 import type { Account } from '../api/client';
 import { usePolicy } from '../api/hooks';
+import { NotAllowed } from '../components/NotAllowed';
 import { AddFundsCard } from './AddFundsCard';
 import { BillingProfileCard } from './BillingProfileCard';
 import { BillingSummary } from './BillingSummary';
@@ -18,12 +19,19 @@ export function BillingPage() {
   const billing = useBilling(account.id, canView);
   if (!canView) {
     return (
-      <Alert color="gray" title="Billing">
-        Your role in this account does not include billing.
-      </Alert>
+      <NotAllowed title="Billing">Your role in this account does not include billing.</NotAllowed>
     );
   }
-  if (!billing.data) return <Text c="dimmed">Loading billing…</Text>;
+  if (!billing.data) {
+    return (
+      <Stack>
+        <Title order={1} size="h2">
+          Billing
+        </Title>
+        <Text c="dimmed">Loading billing…</Text>
+      </Stack>
+    );
+  }
   const { currency } = billing.data;
   return (
     <Stack>

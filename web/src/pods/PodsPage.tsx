@@ -17,6 +17,7 @@ import { useOutletContext } from 'react-router-dom';
 import type { Account } from '../api/client';
 import { usePolicy } from '../api/hooks';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { NotAllowed } from '../components/NotAllowed';
 import { TableFrame } from '../components/TableFrame';
 import { DeployDialog } from './DeployDialog';
 import { LogsModal } from './LogsModal';
@@ -89,11 +90,7 @@ export function PodsPage() {
     if (pods.data) settlePodToasts(pods.data.items);
   }, [pods.data]);
   if (!policy.can('pods.view')) {
-    return (
-      <Alert color="gray" variant="light" title="Pods">
-        Your role in this account does not include Pods.
-      </Alert>
-    );
+    return <NotAllowed title="Pods">Your role in this account does not include Pods.</NotAllowed>;
   }
   return (
     <Stack>

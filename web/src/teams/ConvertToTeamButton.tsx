@@ -32,15 +32,14 @@ function ConvertDialog({
 }) {
   const convert = useConvertToTeam(account.id);
   const form = useForm({ initialValues: { teamName: '' } });
-  const submit = form.onSubmit(({ teamName }) =>
-    convert.mutate(teamName, {
-      onSuccess: () => {
-        form.reset();
-        convert.reset();
-        onClose();
-      },
-    }),
-  );
+  // Awaited, not a mutate callback: the converted account re-renders the dashboard first.
+  const submit = form.onSubmit(async ({ teamName }) => {
+    const team = await convert.mutateAsync(teamName).catch(() => null);
+    if (!team) return;
+    form.reset();
+    convert.reset();
+    onClose();
+  });
   return (
     <Modal opened={opened} onClose={onClose} title="Convert to Team Account">
       <form onSubmit={submit}>

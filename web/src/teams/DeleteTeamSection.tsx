@@ -36,11 +36,12 @@ export function DeleteTeamSection({ account }: { account: Account }) {
       </Group>
       <Modal opened={opened} onClose={dismiss} title="Delete Team">
         <form
-          onSubmit={form.onSubmit(() => {
-            if (matches)
-              remove.mutate(undefined, {
-                onSuccess: (personal) => navigate(`/accounts/${personal.id}`),
-              });
+          onSubmit={form.onSubmit(async () => {
+            if (!matches) return;
+            // Awaited, not a mutate callback: the page turns personal (and this part goes)
+            // before a callback of the unmounted part would run.
+            const personal = await remove.mutateAsync().catch(() => null);
+            if (personal) navigate(`/accounts/${personal.id}`);
           })}
         >
           <Stack>

@@ -18,8 +18,10 @@ export function InvitePage() {
   const queryClient = useQueryClient();
   const preview = useInvitePreview(token);
   const accept = useAcceptInvite(token);
-  const join = () =>
-    accept.mutate(undefined, { onSuccess: ({ account }) => navigate(`/accounts/${account.id}`) });
+  const join = async () => {
+    const joined = await accept.mutateAsync().catch(() => null);
+    if (joined) navigate(`/accounts/${joined.account.id}`);
+  };
   const signOut = useSignOut(async () => {
     accept.reset();
     await forgetSignedInUser(queryClient);
@@ -107,7 +109,7 @@ export function InvitePage() {
       {me.data ? (
         <Stack gap="xs">
           <FormError error={acceptError} />
-          <Button size="md" loading={accept.isPending} onClick={join}>
+          <Button size="md" loading={accept.isPending} onClick={() => void join()}>
             Join Team
           </Button>
           <Text size="xs" c="dimmed" ta="center">

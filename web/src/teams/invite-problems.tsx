@@ -13,10 +13,10 @@ import { ApiError } from '../api/client';
 /** The invite page's card, on its own (no account frame around it). */
 export function InviteCard({ children }: { children: ReactNode }) {
   return (
-    <Center mih="100vh" bg="var(--mantine-color-gray-0)" p="md">
+    <Center mih="100vh" bg="var(--gantry-page-background)" p="md" component="main">
       <Paper withBorder shadow="sm" p="xl" radius="md" w={460} maw="100%">
         <Stack>
-          <Text fw={800} size="xl" c="indigo" component={Link} to="/">
+          <Text fw={800} size="xl" c="var(--gantry-brand)" component={Link} to="/">
             Gantry
           </Text>
           {children}
