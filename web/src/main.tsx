@@ -8,7 +8,7 @@ import { createRoot } from 'react-dom/client';
 import { createBrowserRouter, RouterProvider } from 'react-router-dom';
 import { ApiError } from './api/client';
 import { queryKeys } from './api/query-keys';
-import { FullPageLoader } from './app/AppLayout';
+import { FullPageLoader } from './app/guards';
 import { routes } from './app/routes';
 import { cssVariablesResolver, theme } from './app/theme';
 

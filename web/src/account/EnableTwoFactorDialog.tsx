@@ -10,8 +10,9 @@ import {
   Stack,
   Text,
 } from '@mantine/core';
+import { useForm } from '@mantine/form';
 import { IconCheck, IconCopy } from '@tabler/icons-react';
-import { type FormEvent, lazy, Suspense, useState } from 'react';
+import { type FormEvent, lazy, Suspense } from 'react';
 import { FormError } from '../components/errors';
 import { useEnableTwoFactor, useTwoFactorSetup } from './account-api';
 import { DialogActions } from './confirm-fields';
@@ -34,8 +35,10 @@ export function EnableTwoFactorDialog({
   opened: boolean;
   onClose: () => void;
 }) {
-  const [password, setPassword] = useState('');
-  const [code, setCode] = useState('');
+  const form = useForm({ initialValues: { password: '', code: '' } });
+  const { password, code } = form.values;
+  const setPassword = (value: string) => form.setFieldValue('password', value);
+  const setCode = (value: string) => form.setFieldValue('code', value);
   const setupMutation = useTwoFactorSetup();
   const setup = {
     ...setupMutation,
@@ -43,8 +46,7 @@ export function EnableTwoFactorDialog({
   };
   const enable = useEnableTwoFactor();
   const reset = () => {
-    setPassword('');
-    setCode('');
+    form.reset();
     setup.reset();
     enable.reset();
   };

@@ -1,5 +1,6 @@
 import { Alert, Modal, Stack, Text } from '@mantine/core';
-import { type FormEvent, useState } from 'react';
+import { useForm } from '@mantine/form';
+import type { FormEvent } from 'react';
 import { useMe } from '../api/hooks';
 import { FormError } from '../components/errors';
 import { useDisableTwoFactor, useRenewRecoveryCodes } from './account-api';
@@ -9,7 +10,9 @@ import { CodeField, PasswordStep } from './two-factor-fields';
 
 /** New recovery codes in place of the old ones, after the password. */
 export function RecoveryCodesDialog({ opened, onClose }: { opened: boolean; onClose: () => void }) {
-  const [password, setPassword] = useState('');
+  const form = useForm({ initialValues: { password: '' } });
+  const { password } = form.values;
+  const setPassword = (value: string) => form.setFieldValue('password', value);
   const renewMutation = useRenewRecoveryCodes();
   const renew = {
     ...renewMutation,
@@ -21,7 +24,7 @@ export function RecoveryCodesDialog({ opened, onClose }: { opened: boolean; onCl
       opened={opened}
       onClose={onClose}
       onExitTransitionEnd={() => {
-        setPassword('');
+        form.reset();
         renew.reset();
       }}
       title="New recovery codes"
@@ -52,8 +55,10 @@ export function DisableTwoFactorDialog({
   opened: boolean;
   onClose: () => void;
 }) {
-  const [password, setPassword] = useState('');
-  const [code, setCode] = useState('');
+  const form = useForm({ initialValues: { password: '', code: '' } });
+  const { password, code } = form.values;
+  const setPassword = (value: string) => form.setFieldValue('password', value);
+  const setCode = (value: string) => form.setFieldValue('code', value);
   const disable = useDisableTwoFactor();
   const error = disable.error;
   const me = useMe();
@@ -65,8 +70,7 @@ export function DisableTwoFactorDialog({
       opened={opened}
       onClose={onClose}
       onExitTransitionEnd={() => {
-        setPassword('');
-        setCode('');
+        form.reset();
         disable.reset();
       }}
       title="Turn off two-factor sign-in"

@@ -14,36 +14,16 @@ import {
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
-import { type ReactNode, Suspense, useEffect } from 'react';
+import { Suspense, useEffect } from 'react';
 import { Link, Navigate, Outlet, useLocation, useParams } from 'react-router-dom';
 import { ApiError, hasErrorCode } from '../api/client';
-import { meIsLoading, useAccount, useMe } from '../api/hooks';
+import { useAccount, useMe } from '../api/hooks';
 import { queryKeys } from '../api/query-keys';
 import { LowBalanceBanner } from '../billing/LowBalanceBanner';
 import { AccountSwitcher } from './AccountSwitcher';
+import { FullPageLoader } from './guards';
 import { visibleNav } from './nav';
 import { UserMenu } from './UserMenu';
-
-/** Redirects anonymous visitors to sign in, coming back here afterwards. */
-export function RequireSignIn({ children }: { children: ReactNode }) {
-  const me = useMe();
-  const location = useLocation();
-  if (meIsLoading(me)) return <FullPageLoader />;
-  if (!me.data) {
-    const next = encodeURIComponent(location.pathname + location.search);
-    return <Navigate to={`/signin?next=${next}`} replace />;
-  }
-  return <>{children}</>;
-}
-
-/** While a page's data or code loads: a spinner, named for screen readers. */
-export function FullPageLoader() {
-  return (
-    <Center mih="100vh" component="main">
-      <Loader aria-label="Loading" />
-    </Center>
-  );
-}
 
 /** While an account page's code loads: a spinner in the page's place. */
 function PageLoader() {
@@ -54,18 +34,8 @@ function PageLoader() {
   );
 }
 
-/** `/`: go to the personal account (or the first one). */
-export function HomeRedirect() {
-  const me = useMe();
-  if (meIsLoading(me)) return <FullPageLoader />;
-  if (!me.data) return <Navigate to="/signin" replace />;
-  const first = me.data.memberships[0];
-  if (!first) return <NoAccountPage />;
-  return <Navigate to={`/accounts/${first.account.id}`} replace />;
-}
-
 /** Signed in, but a member of no account (e.g. after leaving the only team they had). */
-function NoAccountPage() {
+export function NoAccountPage() {
   return (
     <Center mih="100vh" component="main">
       <Stack align="center" maw={420}>

@@ -1,6 +1,6 @@
 import { type ComponentType, lazy } from 'react';
 import type { RouteObject } from 'react-router-dom';
-import { AccountLayout, HomeRedirect, RequireSignIn } from './AppLayout';
+import { HomeRedirect, RequireSignIn } from './guards';
 import { NotFoundPage } from './NotFoundPage';
 
 /**
@@ -12,6 +12,8 @@ function page<M>(load: () => Promise<M>, name: keyof M) {
   return lazy(async () => ({ default: (await load())[name] as ComponentType }));
 }
 
+/** The account frame (header, switcher, navigation): not needed to sign in. */
+const AccountLayout = page(() => import('./AppLayout'), 'AccountLayout');
 const DashboardPage = page(() => import('../account/DashboardPage'), 'DashboardPage');
 const SettingsPage = page(() => import('../account/SettingsPage'), 'SettingsPage');
 const ApiKeysPage = page(() => import('../apikeys/ApiKeysPage'), 'ApiKeysPage');

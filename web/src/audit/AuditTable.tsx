@@ -72,11 +72,16 @@ function EventRow({
           <ResourceCell resource={event.resource} onFilter={onFilterResource} />
         </Stack>
       </Table.Td>
-      <Table.Td visibleFrom={FULL_FROM} maw={260}>
+      <Table.Td visibleFrom={FULL_FROM} maw={230}>
         <ResourceCell resource={event.resource} onFilter={onFilterResource} />
       </Table.Td>
       <Table.Td>
-        <Badge variant="light" color={OUTCOME_COLOR[event.outcome]}>
+        <Badge
+          variant="light"
+          color={OUTCOME_COLOR[event.outcome]}
+          miw="fit-content"
+          styles={{ label: { overflow: 'visible' } }}
+        >
           {event.outcome}
         </Badge>
       </Table.Td>

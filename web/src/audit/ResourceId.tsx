@@ -17,7 +17,9 @@ export function ResourceId({ id, onFilter }: { id: string; onFilter: (id: string
           data-testid="audit-resource-id"
           style={{ minWidth: 0 }}
         >
-          <Code style={{ overflowWrap: 'anywhere', whiteSpace: 'normal' }}>{id}</Code>
+          <Code fz={11} style={{ overflowWrap: 'anywhere', whiteSpace: 'normal' }}>
+            {id}
+          </Code>
         </UnstyledButton>
       </Tooltip>
       <CopyButton value={id} timeout={2000}>

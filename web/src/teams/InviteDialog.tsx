@@ -18,7 +18,8 @@ import { useState } from 'react';
 import { FormError } from '../components/errors';
 import { apiFieldProps } from '../components/form-fields';
 import { relativeTime } from '../format/dates';
-import { type Invite, ROLES, type Role, roleLabel, useCreateInvite } from './teams-api';
+import { useCreateInvite } from './invites-api';
+import { type Invite, ROLES, type Role, roleLabel } from './teams-api';
 
 /** Expiry presets, in hours (the API takes 1–720). */
 const EXPIRY_PRESETS: Array<{ value: string; label: string }> = [

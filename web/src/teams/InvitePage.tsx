@@ -8,7 +8,7 @@ import { forgetSignedInUser, useSignOut } from '../auth/auth-api';
 import { FormError } from '../components/errors';
 import { InviteOffer } from './InviteOffer';
 import { InviteCard, ProblemView, problemOf } from './invite-problems';
-import { useAcceptInvite, useInvitePreview } from './teams-api';
+import { useAcceptInvite, useInvitePreview } from './invites-api';
 
 /** `/invite/:token`: see the offer, sign in or up if needed, and Join Team. */
 export function InvitePage() {

@@ -6,7 +6,8 @@ import { RowActions } from '../components/RowActions';
 import { type FullLayoutFrom, TableFrame } from '../components/TableFrame';
 import { formatDateTime, relativeTime } from '../format/dates';
 import { CopyLinkButton } from './InviteDialog';
-import { type Invite, roleLabel, useInvites, useRevokeInvite } from './teams-api';
+import { useInvites, useRevokeInvite } from './invites-api';
+import { type Invite, roleLabel } from './teams-api';
 
 /**
  * The pending invites' full layout from `lg` up: with their links they need ~800 px, more than

@@ -2,7 +2,7 @@ import { notifications } from '@mantine/notifications';
 import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type Account, api, call } from '../api/client';
 import { queryKeys } from '../api/query-keys';
-import type { components, paths } from '../api/schema';
+import type { components } from '../api/schema';
 
 export type Member = components['schemas']['Member'];
 export type Invite = components['schemas']['Invite'];
@@ -57,16 +57,6 @@ export function useMembers(accountId: string, enabled: boolean) {
     queryKey: queryKeys.members(accountId),
     queryFn: () =>
       call(api.GET('/api/v1/accounts/{accountId}/members', { params: { path: { accountId } } })),
-  });
-}
-
-/** The account's pending invites with their links (needs members.manage). */
-export function useInvites(accountId: string, enabled: boolean) {
-  return useQuery({
-    enabled,
-    queryKey: queryKeys.invites(accountId),
-    queryFn: () =>
-      call(api.GET('/api/v1/accounts/{accountId}/invites', { params: { path: { accountId } } })),
   });
 }
 
@@ -180,42 +170,6 @@ export function useTransferOwnership(accountId: string) {
   });
 }
 
-/** The body of a new invite. */
-export type InviteInput =
-  paths['/api/v1/accounts/{accountId}/invites']['post']['requestBody']['content']['application/json'];
-
-/** Creates an invite; its link is in the answer. */
-export function useCreateInvite(accountId: string) {
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: (body: InviteInput) =>
-      call(
-        api.POST('/api/v1/accounts/{accountId}/invites', {
-          params: { path: { accountId } },
-          body,
-        }),
-      ),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.invites(accountId) }),
-  });
-}
-
-/** Revokes a pending invite: its link stops working. */
-export function useRevokeInvite(accountId: string) {
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: (invite: Invite) =>
-      call(
-        api.DELETE('/api/v1/accounts/{accountId}/invites/{inviteId}', {
-          params: { path: { accountId, inviteId: invite.id } },
-        }),
-      ),
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: queryKeys.invites(accountId) });
-      notifications.show({ message: 'Invite revoked: its link no longer works' });
-    },
-  });
-}
-
 /** Delete Team (the owner only): the account becomes the owner's personal account again. */
 export function useDeleteTeam(accountId: string) {
   const queryClient = useQueryClient();
@@ -286,28 +240,6 @@ export function useCreateTeam() {
         color: 'green',
         message: `${team.name} is created: invite people from Team`,
       });
-    },
-  });
-}
-
-/** What an invite link offers (public: no sign-in needed). */
-export function useInvitePreview(token: string) {
-  return useQuery({
-    queryKey: queryKeys.invitePreview(token),
-    queryFn: () => call(api.GET('/api/v1/invites/{token}', { params: { path: { token } } })),
-    retry: false,
-  });
-}
-
-/** Join Team: accepts the invite as the signed-in user. */
-export function useAcceptInvite(token: string) {
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: () =>
-      call(api.POST('/api/v1/invites/{token}/accept', { params: { path: { token } } })),
-    onSuccess: async ({ account }) => {
-      await queryClient.invalidateQueries();
-      notifications.show({ color: 'green', message: `Welcome to ${account.name}` });
     },
   });
 }
