@@ -12,7 +12,7 @@ import {
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconPlus } from '@tabler/icons-react';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useOutletContext } from 'react-router-dom';
 import type { Account } from '../api/client';
 import { usePolicy } from '../api/hooks';
@@ -22,7 +22,7 @@ import { TableFrame } from '../components/TableFrame';
 import { DeployDialog } from './DeployDialog';
 import { LogsModal } from './LogsModal';
 import { PODS_FULL_FROM, PodRow } from './PodRow';
-import { type Pod, settlePodToasts, usePods, useTerminatePod } from './pods-api';
+import { type Pod, usePods, useTerminatePod } from './pods-api';
 
 function PodsTable({
   account,
@@ -86,9 +86,6 @@ export function PodsPage() {
   const [deployOpen, deploy] = useDisclosure(false);
   const [logsOf, setLogsOf] = useState<Pod | null>(null);
   const [terminating, setTerminating] = useState<Pod | null>(null);
-  useEffect(() => {
-    if (pods.data) settlePodToasts(pods.data.items);
-  }, [pods.data]);
   if (!policy.can('pods.view')) {
     return <NotAllowed title="Pods">Your role in this account does not include Pods.</NotAllowed>;
   }

@@ -18,12 +18,16 @@ export function usePods(accountId: string, includeTerminated: boolean, enabled =
   return useQuery({
     enabled,
     queryKey: queryKeys.podList(accountId, includeTerminated),
-    queryFn: () =>
-      call(
+    queryFn: async () => {
+      const page = await call(
         api.GET('/api/v1/accounts/{accountId}/pods', {
           params: { path: { accountId }, query: { includeTerminated, limit: 200 } },
         }),
-      ),
+      );
+      // Wherever the Pods are read (this page, the dashboard), a waiting toast learns they arrived.
+      settlePodToasts(page.items);
+      return page;
+    },
     refetchInterval: (query) =>
       query.state.data?.items.some((pod) => TRANSITIONAL.has(pod.status)) ? 2000 : 10_000,
   });
