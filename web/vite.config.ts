@@ -10,5 +10,5 @@ export default defineConfig({
       '/pods': { target: 'http://localhost:3000', ws: true },
     },
   },
-  build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1500 },
+  build: { outDir: 'dist', emptyOutDir: true },
 });

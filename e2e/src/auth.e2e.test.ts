@@ -41,7 +41,7 @@ describe('signing up, out and in', () => {
     await page.keyboard.press('Escape');
 
     // Sign out through the user menu.
-    await page.getByRole('button', { name: 'Ada Lovelace' }).click();
+    await page.getByRole('button', { name: 'Ada Lovelace', exact: true }).click();
     await page.getByRole('menuitem', { name: 'Sign out' }).click();
     await page.waitForURL(/\/signin/);
 
@@ -268,7 +268,7 @@ describe('signing up, out and in', () => {
       .poll(() => page.getByTestId('security-activity').textContent())
       .toContain(`From ${email} to ${newEmail}`);
 
-    await page.getByRole('button', { name: 'Edsger D' }).click();
+    await page.getByRole('button', { name: 'Edsger D', exact: true }).click();
     await page.getByRole('menuitem', { name: 'Sign out' }).click();
     await page.waitForURL(/\/signin/);
     await submitSignIn(page, email);

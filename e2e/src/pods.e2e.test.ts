@@ -140,13 +140,13 @@ describe('Pods in the console', () => {
     expect(await owner.getByTestId('dashboard-team-invites').textContent()).toBe(
       'No pending invites',
     );
-    // Newest first: connecting is audited too.
+    // Newest first, in words: connecting is audited too.
     await expect
-      .poll(() => owner.getByTestId('dashboard-activity-event').first().textContent())
-      .toMatch(/^pod\.connect/);
+      .poll(() => owner.getByTestId('dashboard-activity-sentence').first().textContent())
+      .toMatch(/^Connected to a Pod/);
     expect(
-      (await owner.getByTestId('dashboard-activity-event').allTextContents()).join('\n'),
-    ).toContain('pod.create');
+      (await owner.getByTestId('dashboard-activity-sentence').allTextContents()).join('\n'),
+    ).toContain('Deployed a Pod');
     expect(await owner.getByTestId('dashboard-activity-event').count()).toBeLessThanOrEqual(5);
     await screenshot(owner, 'dashboard-overview');
     await owner.getByRole('link', { name: 'All audit logs →' }).click();

@@ -1,17 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Deps } from '../context.js';
-import { callerOf } from '../http/request.js';
+import { callerOf, sessionCallerOf } from '../http/request.js';
 import { AccountParams, answer, errorResponses, ref } from '../http/schemas.js';
 import {
   AccountDtoSchema,
   AccountSecurityBody,
   ConvertAccountBody,
+  CreateTeamBody,
   RenameAccountBody,
   TransferOwnershipBody,
 } from './accounts.schemas.js';
 import {
   convertToTeam,
+  createTeamAccount,
   deleteTeam,
   getAccount,
   listAccounts,
@@ -46,6 +48,28 @@ export const accountRoutes =
       async (request) => {
         const memberships = await listAccounts(deps, callerOf(request));
         return { items: memberships.map((m) => m.account), nextCursor: null };
+      },
+    );
+
+    app.post(
+      '/accounts',
+      {
+        schema: {
+          operationId: 'createTeam',
+          description:
+            'Creates a new team account owned by the signed-in user (its Admin), beside their personal account and other teams; audited `account.create` in the new account. No welcome credit. Not with an API key (403).',
+          tags,
+          summary: 'Create team: a new team account owned by me, beside my other accounts',
+          body: CreateTeamBody,
+          response: {
+            201: answer('The new team, with my role and permissions', ref(AccountDtoSchema)),
+            ...errorResponses(400, 401, 403),
+          },
+        },
+      },
+      async (request, reply) => {
+        const account = await createTeamAccount(deps, sessionCallerOf(request), request.body);
+        return reply.status(201).send(account);
       },
     );
 

@@ -27,4 +27,6 @@ export const AccountSecurityBody = Body({ requireTwoFactor: Type.Boolean() });
 export const ConvertAccountBody = Body({
   teamName: Name(64),
 });
+/** Create team: a new team account beside the caller's others, owned by the caller. */
+export const CreateTeamBody = Body({ name: Name(64) });
 export const TransferOwnershipBody = Body({ userId: Id });

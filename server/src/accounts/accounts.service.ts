@@ -6,6 +6,7 @@ import { grantWelcomeCredit } from '../billing/billing.service.js';
 import type { Caller, Deps, RequestMeta } from '../context.js';
 import type { Executor, Trx } from '../db/database.js';
 import type { AccountRow, UserRow } from '../db/schema.js';
+import { transact } from '../db/transaction.js';
 import { AppError, invalidInput, notFound } from '../errors.js';
 import { revokeWithReason } from '../invites/invites.service.js';
 import { newId } from '../lib/ids.js';
@@ -59,22 +60,6 @@ export async function createPersonalAccount(
   welcomeCredit = true,
 ): Promise<AccountDto> {
   const now = deps.clock.now();
-  const account: AccountRow = {
-    id: newId(),
-    name: user.name,
-    kind: 'personal',
-    owner_id: user.id,
-    created_at: now.toISOString(),
-    updated_at: now.toISOString(),
-    require_two_factor_at: null,
-  };
-  await insertAccount(trx, account);
-  await insertMembership(trx, {
-    account_id: account.id,
-    user_id: user.id,
-    role: 'admin',
-    created_at: account.created_at,
-  });
   const caller: Caller = {
     ...meta,
     principal: {
@@ -85,6 +70,61 @@ export async function createPersonalAccount(
       sessionId: '',
     },
   };
+  const account = await insertOwnedAccount(trx, caller, now, user.name, 'personal');
+  // Without it (mail configured), the credit waits for a verified email.
+  await grantWelcomeCredit(trx, deps, account.id, meta, welcomeCredit ? undefined : 0);
+  return toAccountDto(account, buildActor(caller.principal, account, 'admin'));
+}
+
+/**
+ * Create team: a new team account owned by the signed-in caller (Admin), beside their personal
+ * account and any others. Audited `account.create` on the new account, in its transaction. No
+ * welcome credit: that is once per person, with their personal account.
+ */
+export async function createTeamAccount(
+  deps: Deps,
+  caller: Caller,
+  input: { name: string },
+): Promise<AccountDto> {
+  const { principal } = caller;
+  if (principal.kind !== 'session') {
+    throw new AppError('forbidden', 'Creating a team needs a signed-in user, not an API key');
+  }
+  const name = cleanName(input.name, TEAM_NAME_MAX, 'Team name');
+  const now = deps.clock.now();
+  const account = await transact(deps.db, (trx) =>
+    insertOwnedAccount(trx, caller, now, name, 'team'),
+  );
+  return toAccountDto(account, buildActor(principal, account, 'admin'));
+}
+
+/**
+ * A new account owned by the caller, who is its Admin, audited `account.create` in `trx`:
+ * a personal account at sign-up, or a team created beside the caller's others.
+ */
+async function insertOwnedAccount(
+  trx: Trx,
+  caller: Caller,
+  now: Date,
+  name: string,
+  kind: AccountRow['kind'],
+): Promise<AccountRow> {
+  const account: AccountRow = {
+    id: newId(),
+    name,
+    kind,
+    owner_id: caller.principal.userId,
+    created_at: now.toISOString(),
+    updated_at: now.toISOString(),
+    require_two_factor_at: null,
+  };
+  await insertAccount(trx, account);
+  await insertMembership(trx, {
+    account_id: account.id,
+    user_id: caller.principal.userId,
+    role: 'admin',
+    created_at: account.created_at,
+  });
   await auditorOf(
     trx,
     auditContextOf(caller),
@@ -94,9 +134,7 @@ export async function createPersonalAccount(
     'account',
     account.id,
   )({ name: account.name, kind: account.kind });
-  // Without it (mail configured), the credit waits for a verified email.
-  await grantWelcomeCredit(trx, deps, account.id, meta, welcomeCredit ? undefined : 0);
-  return toAccountDto(account, buildActor(caller.principal, account, 'admin'));
+  return account;
 }
 
 export interface MembershipDto {

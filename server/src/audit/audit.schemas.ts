@@ -49,6 +49,14 @@ const filterProperties = {
       description: 'An action (pod.stop) or a prefix (pod.*)',
     }),
   ),
+  excludeAction: Type.Optional(
+    Type.String({
+      pattern: '^[a-z][a-z_]*(\\.[a-z][a-z_]*)*(\\.\\*)?$',
+      maxLength: 64,
+      description:
+        'Leaves out an action (billing.charge, the system’s per-minute charges) or a prefix (pod.*)',
+    }),
+  ),
   resourceType: Type.Optional(ResourceTypeSchema),
   resourceId: Type.Optional(
     Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]*$' }),

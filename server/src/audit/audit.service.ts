@@ -82,6 +82,7 @@ export interface AuditFilterInput {
   to?: string | undefined;
   userId?: string | undefined;
   action?: string | undefined;
+  excludeAction?: string | undefined;
   resourceType?: ResourceType | undefined;
   resourceId?: string | undefined;
   outcome?: Outcome | undefined;
@@ -124,6 +125,7 @@ export function parseFilters(input: AuditFilterInput): AuditFilters {
     to,
     userId: input.userId,
     action: input.action,
+    excludeAction: input.excludeAction,
     resourceType: input.resourceType,
     resourceId: input.resourceId,
     outcome: input.outcome,

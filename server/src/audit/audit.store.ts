@@ -12,6 +12,8 @@ export interface AuditFilters {
   userId?: string | undefined;
   /** An exact action, or a prefix written `pod.*`. */
   action?: string | undefined;
+  /** An action (or `pod.*` prefix) left out, e.g. the system's per-minute `billing.charge`. */
+  excludeAction?: string | undefined;
   resourceType?: ResourceType | undefined;
   resourceId?: string | undefined;
   outcome?: Outcome | undefined;
@@ -156,6 +158,16 @@ function eventPageQuery(
       query = query.where('action', '>=', prefix).where('action', '<', `${prefix.slice(0, -1)}/`);
     } else {
       query = query.where('action', '=', filters.action);
+    }
+  }
+  if (filters.excludeAction !== undefined) {
+    const excluded = filters.excludeAction;
+    if (excluded.endsWith('.*')) {
+      const prefix = excluded.slice(0, -1);
+      const end = `${prefix.slice(0, -1)}/`;
+      query = query.where((eb) => eb.or([eb('action', '<', prefix), eb('action', '>=', end)]));
+    } else {
+      query = query.where('action', '!=', excluded);
     }
   }
   if (filters.resourceType !== undefined)

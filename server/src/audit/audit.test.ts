@@ -89,6 +89,9 @@ function matches(row: AuditEventRow, f: Filters): boolean {
   if (f.userId && row.actor_user_id !== f.userId) return false;
   if (f.action?.endsWith('.*') && !row.action.startsWith(f.action.slice(0, -1))) return false;
   if (f.action && !f.action.endsWith('.*') && row.action !== f.action) return false;
+  if (f.excludeAction?.endsWith('.*') && row.action.startsWith(f.excludeAction.slice(0, -1)))
+    return false;
+  if (f.excludeAction && row.action === f.excludeAction) return false;
   if (f.resourceType && row.resource_type !== f.resourceType) return false;
   if (f.resourceId && row.resource_id !== f.resourceId) return false;
   if (f.outcome && row.outcome !== f.outcome) return false;
@@ -175,6 +178,9 @@ describe.each(DIALECTS)('audit logs on %s', (dialect) => {
     { action: 'pod.*' },
     { action: 'member.*' },
     { action: 'po.*' },
+    { excludeAction: 'pod.stop' },
+    { excludeAction: 'pod.*' },
+    { excludeAction: 'billing.update', userId: USERS[1]! },
     { resourceType: 'pod' },
     { resourceType: 'pod', resourceId: POD_IDS[0]! },
     { resourceId: POD_IDS[1]! },

@@ -91,6 +91,8 @@ const SCENARIOS: Record<string, Scenario> = {
       url: '/api/v1/auth/signup',
       payload: { email: uniqueEmail('cover'), name: 'Cover', password: 'correct horse battery' },
     }),
+  'POST /api/v1/accounts': ({ user }) =>
+    user.request({ method: 'POST', url: '/api/v1/accounts', payload: { name: 'Covered team' } }),
   'PATCH /api/v1/accounts/:accountId/audit-logs/settings': ({ user }) =>
     user.request({
       method: 'PATCH',

@@ -19,7 +19,7 @@ export const memberRoutes =
           description:
             'Every member of the account with their role and when they joined. Needs `members.manage`.',
           tags,
-          summary: 'Members of the account (members.manage)',
+          summary: 'Members of the account, read-only for every member (account.use)',
           params: AccountParams,
           response: {
             200: answer(

@@ -33,13 +33,17 @@ export function toMemberDto(row: MemberRow, account: Pick<AccountRow, 'owner_id'
 
 const ownerProtected = (message: string) => new AppError('owner_protected', message);
 
-/** The account's members (`members.manage`); a personal account lists only its owner. */
+/**
+ * The account's members, for every member (`account.use`): who is in the team and who owns it,
+ * read-only; changing them needs `members.manage`. A personal account lists only its owner.
+ */
 export function listMembers(deps: Deps, caller: Caller, accountId: string): Promise<MemberDto[]> {
   return readAccount(
     deps,
     caller,
     accountId,
-    { action: 'member.view', resource: 'member', needs: 'members.manage' },
+    // Every member reads the list (naming the owner); changing it needs `members.manage`.
+    { action: 'member.view', resource: 'member', needs: 'account.use' },
     async ({ db, actor }) => {
       const rows = await listMemberRows(db, accountId);
       return rows.map((row) => toMemberDto(row, actor.account));

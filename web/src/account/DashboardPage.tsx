@@ -11,7 +11,9 @@ export function DashboardPage() {
     <Stack>
       <Group justify="space-between" align="flex-start">
         <Stack gap={2}>
-          <Title order={2}>{account.name}</Title>
+          <Title order={1} size="h2">
+            {account.name}
+          </Title>
           <Text c="dimmed" size="sm">
             <span data-testid="account-kind">
               {account.kind === 'team' ? 'Team account' : 'Personal account'}

@@ -2,9 +2,6 @@ import type { components } from '../api/schema';
 
 export type UserEvent = components['schemas']['UserEvent'];
 
-/** The security log's query key: every change it records refreshes it. */
-export const USER_EVENTS_KEY = ['user-events'];
-
 const LABELS: Record<UserEvent['action'], string> = {
   'user.signup': 'Signed up',
   'user.signin': 'Signed in',

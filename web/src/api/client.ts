@@ -8,12 +8,16 @@ export type Account = components['schemas']['Account'];
 export type User = components['schemas']['User'];
 export type Permission = Account['permissions'][number];
 
-/** An error answer of the API: `{ error: { code, message } }` plus the status. */
+/**
+ * An error answer of the API: `{ error: { code, message, field? } }` plus the status. `field`
+ * names the input the error is about (from the validator's instance path), when there is one.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly field: string | null = null,
   ) {
     super(message);
   }
@@ -33,10 +37,13 @@ export async function call<T>(
 ): Promise<T> {
   const { data, error, response } = await promise;
   if (response.ok) return data as T;
-  const body = error as { error?: { code?: string; message?: string } } | undefined;
+  const body = error as
+    | { error?: { code?: string; message?: string; field?: string | null } }
+    | undefined;
   throw new ApiError(
     response.status,
     body?.error?.code ?? 'unknown',
     body?.error?.message ?? `Request failed (${response.status})`,
+    typeof body?.error?.field === 'string' ? body.error.field : null,
   );
 }

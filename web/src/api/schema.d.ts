@@ -674,7 +674,11 @@ export interface paths {
          */
         get: operations["listAccounts"];
         put?: never;
-        post?: never;
+        /**
+         * Create team: a new team account owned by me, beside my other accounts
+         * @description Creates a new team account owned by the signed-in user (its Admin), beside their personal account and other teams; audited `account.create` in the new account. No welcome credit. Not with an API key (403).
+         */
+        post: operations["createTeam"];
         delete?: never;
         options?: never;
         head?: never;
@@ -793,7 +797,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Members of the account (members.manage)
+         * Members of the account, read-only for every member (account.use)
          * @description Every member of the account with their role and when they joined. Needs `members.manage`.
          */
         get: operations["listMembers"];
@@ -2805,6 +2809,60 @@ export interface operations {
             };
         };
     };
+    createTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Plain text */
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The new team, with my role and permissions */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description The input is invalid: `message` says what is wrong and `field` names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials, API key or code are wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed: a permission the role lacks, an API key where a person must sign in, or a cross-site request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     getAccount: {
         parameters: {
             query?: never;
@@ -4106,6 +4164,8 @@ export interface operations {
                 userId?: string;
                 /** @description An action (pod.stop) or a prefix (pod.*) */
                 action?: string;
+                /** @description Leaves out an action (billing.charge, the system’s per-minute charges) or a prefix (pod.*) */
+                excludeAction?: string;
                 resourceType?: "account" | "member" | "invite" | "pod" | "billing" | "apikey" | "audit";
                 resourceId?: string;
                 outcome?: "success" | "denied" | "failure";
@@ -4182,6 +4242,8 @@ export interface operations {
                 userId?: string;
                 /** @description An action (pod.stop) or a prefix (pod.*) */
                 action?: string;
+                /** @description Leaves out an action (billing.charge, the system’s per-minute charges) or a prefix (pod.*) */
+                excludeAction?: string;
                 resourceType?: "account" | "member" | "invite" | "pod" | "billing" | "apikey" | "audit";
                 resourceId?: string;
                 outcome?: "success" | "denied" | "failure";

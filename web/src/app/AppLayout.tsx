@@ -1,195 +1,57 @@
 import {
   AppShell,
-  Avatar,
-  Badge,
-  Box,
   Burger,
   Button,
   Center,
   Group,
   Loader,
-  Menu,
   NavLink,
   Paper,
   Stack,
   Text,
   Title,
-  UnstyledButton,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import { IconChevronDown, IconLogout } from '@tabler/icons-react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
-import { Link, Navigate, Outlet, useLocation, useNavigate, useParams } from 'react-router-dom';
-import { type Account, ApiError, api, call, hasErrorCode } from '../api/client';
-import { meIsLoading, useAccount, useMe } from '../api/hooks';
+import { useQueryClient } from '@tanstack/react-query';
+import { Suspense, useEffect } from 'react';
+import { Link, Navigate, Outlet, useLocation, useParams } from 'react-router-dom';
+import { ApiError, hasErrorCode } from '../api/client';
+import { useAccount, useMe } from '../api/hooks';
+import { queryKeys } from '../api/query-keys';
 import { VerifyEmailBanner } from '../auth/VerifyEmailBanner';
 import { LowBalanceBanner } from '../billing/LowBalanceBanner';
-import { roleLabel } from '../teams/teams-api';
+import { AccountSwitcher } from './AccountSwitcher';
+import { FullPageLoader } from './guards';
 import { visibleNav } from './nav';
+import { UserMenu } from './UserMenu';
 
-/** Redirects anonymous visitors to sign in, coming back here afterwards. */
-export function RequireSignIn({ children }: { children: React.ReactNode }) {
-  const me = useMe();
-  const location = useLocation();
-  if (meIsLoading(me)) return <FullPageLoader />;
-  if (!me.data) {
-    const next = encodeURIComponent(location.pathname + location.search);
-    return <Navigate to={`/signin?next=${next}`} replace />;
-  }
-  return <>{children}</>;
-}
-
-export function FullPageLoader() {
+/** While an account page's code loads: a spinner in the page's place. */
+function PageLoader() {
   return (
-    <Center mih="100vh">
-      <Loader />
+    <Center mih={200}>
+      <Loader aria-label="Loading" />
     </Center>
   );
 }
 
-/** `/`: go to the personal account (or the first one). */
-export function HomeRedirect() {
-  const me = useMe();
-  if (meIsLoading(me)) return <FullPageLoader />;
-  if (!me.data) return <Navigate to="/signin" replace />;
-  const first = me.data.memberships[0];
-  if (!first) return <NoAccountPage />;
-  return <Navigate to={`/accounts/${first.account.id}`} replace />;
-}
-
 /** Signed in, but a member of no account (e.g. after leaving the only team they had). */
-function NoAccountPage() {
+export function NoAccountPage() {
   return (
-    <Center mih="100vh">
+    <Center mih="100vh" component="main">
       <Stack align="center" maw={420}>
-        <Text fw={800} c="indigo" size="xl">
+        <Text fw={800} c="var(--gantry-brand)" size="xl">
           Gantry
         </Text>
+        <Title order={1} size="h3">
+          No account
+        </Title>
         <Text ta="center">
           You are not a member of any account right now. Open an invite link from a team to join it.
         </Text>
         <UserMenu />
       </Stack>
     </Center>
-  );
-}
-
-function kindLabel(account: Pick<Account, 'kind'>) {
-  return account.kind === 'team' ? 'Team' : 'Personal';
-}
-
-function AccountSwitcher({ current }: { current: Account }) {
-  const me = useMe();
-  const navigate = useNavigate();
-  return (
-    <Menu position="bottom-start" width={280} shadow="md">
-      <Menu.Target>
-        {/* Shrinks in a narrow header: the name ends in …, the kind badge goes below 576 px. */}
-        <UnstyledButton data-testid="account-switcher" aria-label="Switch account" miw={0}>
-          <Group gap={6} wrap="nowrap">
-            <Text fw={600} truncate title={current.name}>
-              {current.name}
-            </Text>
-            <Badge size="xs" variant="light" visibleFrom="xs" style={{ flexShrink: 0 }}>
-              {kindLabel(current)}
-            </Badge>
-            <IconChevronDown size={14} style={{ flexShrink: 0 }} />
-          </Group>
-        </UnstyledButton>
-      </Menu.Target>
-      <Menu.Dropdown>
-        <Menu.Label>Your accounts</Menu.Label>
-        {me.data?.memberships.map((m) => (
-          <Menu.Item
-            key={m.account.id}
-            onClick={() => navigate(`/accounts/${m.account.id}`)}
-            rightSection={
-              <Badge size="xs" variant="outline" data-testid="account-switcher-role">
-                {m.isOwner ? 'Owner' : roleLabel(m.role)}
-              </Badge>
-            }
-          >
-            <Group gap={6}>
-              <Text size="sm">{m.account.name}</Text>
-              <Text size="xs" c="dimmed">
-                {kindLabel(m.account)}
-              </Text>
-            </Group>
-          </Menu.Item>
-        ))}
-      </Menu.Dropdown>
-    </Menu>
-  );
-}
-
-/**
- * The signed-in user's menu: Sign out. A button with their name; with `collapse`, below the `sm`
- * breakpoint (phones) their initials instead, so the header stays one line.
- */
-function UserMenu({ collapse = false }: { collapse?: boolean }) {
-  const me = useMe();
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
-  const signOut = useMutation({
-    mutationFn: () => call(api.POST('/api/v1/auth/logout')),
-    onSettled: () => {
-      queryClient.clear();
-      navigate('/signin');
-    },
-  });
-  const user = me.data?.user;
-  const signOutItem = (
-    <Menu.Item leftSection={<IconLogout size={14} />} onClick={() => signOut.mutate()}>
-      Sign out
-    </Menu.Item>
-  );
-  return (
-    <>
-      <Menu position="bottom-end" shadow="md">
-        <Menu.Target>
-          <Button
-            variant="subtle"
-            rightSection={<IconChevronDown size={14} />}
-            visibleFrom={collapse ? 'sm' : undefined}
-            data-testid="user-name"
-          >
-            {user?.name}
-          </Button>
-        </Menu.Target>
-        <Menu.Dropdown>
-          <Menu.Label>{user?.email}</Menu.Label>
-          {signOutItem}
-        </Menu.Dropdown>
-      </Menu>
-      {collapse && (
-        <Menu position="bottom-end" shadow="md" width={260}>
-          <Menu.Target>
-            <UnstyledButton
-              hiddenFrom="sm"
-              aria-label="Your account"
-              title={user?.name}
-              data-testid="user-menu"
-            >
-              <Avatar name={user?.name} color="initials" size={34} />
-            </UnstyledButton>
-          </Menu.Target>
-          <Menu.Dropdown>
-            <Box px="sm" py={6} style={{ overflowWrap: 'anywhere' }}>
-              <Text size="sm" fw={600}>
-                {user?.name}
-              </Text>
-              <Text size="xs" c="dimmed">
-                {user?.email}
-              </Text>
-            </Box>
-            <Menu.Divider />
-            {signOutItem}
-          </Menu.Dropdown>
-        </Menu>
-      )}
-    </>
   );
 }
 
@@ -201,10 +63,12 @@ function TwoFactorRequiredPage({ message }: { message: string }) {
   const me = useMe();
   const personal = me.data?.memberships.find((m) => m.account.kind === 'personal' && m.isOwner);
   return (
-    <Center mih="100vh" bg="var(--mantine-color-gray-0)" p="md">
+    <Center mih="100vh" bg="var(--gantry-page-background)" p="md" component="main">
       <Paper withBorder shadow="sm" p="xl" radius="md" maw={460}>
         <Stack>
-          <Title order={2}>Two-factor sign-in required</Title>
+          <Title order={1} size="h2">
+            Two-factor sign-in required
+          </Title>
           <Text data-testid="two-factor-required">{message}</Text>
           <Group>
             {personal && (
@@ -233,7 +97,7 @@ export function AccountLayout() {
   useEffect(() => {
     if (!lost) return;
     // Their memberships changed: the switcher and the home redirect must not offer it again.
-    void queryClient.invalidateQueries({ queryKey: ['me'] });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.me });
     notifications.show({
       id: `account-lost-${accountId}`,
       color: 'yellow',
@@ -264,7 +128,7 @@ export function AccountLayout() {
               size="sm"
               aria-label="Toggle navigation"
             />
-            <Text fw={800} c="indigo" size="lg" component={Link} to="/">
+            <Text fw={800} c="var(--gantry-brand)" size="lg" component={Link} to="/">
               Gantry
             </Text>
             <AccountSwitcher current={account.data} />
@@ -272,7 +136,7 @@ export function AccountLayout() {
           <UserMenu collapse />
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="sm">
+      <AppShell.Navbar p="sm" aria-label="Account pages">
         {visibleNav(account.data).map((item) => {
           const to = item.path ? `${base}/${item.path}` : base;
           return (
@@ -291,7 +155,9 @@ export function AccountLayout() {
       <AppShell.Main>
         <VerifyEmailBanner />
         <LowBalanceBanner account={account.data} />
-        <Outlet context={account.data} />
+        <Suspense fallback={<PageLoader />}>
+          <Outlet context={account.data} />
+        </Suspense>
       </AppShell.Main>
     </AppShell>
   );

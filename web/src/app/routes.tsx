@@ -1,17 +1,33 @@
+import { type ComponentType, lazy } from 'react';
 import type { RouteObject } from 'react-router-dom';
-import { DashboardPage } from '../account/DashboardPage';
-import { SettingsPage } from '../account/SettingsPage';
-import { ApiKeysPage } from '../apikeys/ApiKeysPage';
-import { AuditLogsPage } from '../audit/AuditLogsPage';
-import { SignInPage, SignUpPage } from '../auth/AuthPages';
-import { ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage } from '../auth/EmailLinkPages';
-import { BillingPage } from '../billing/BillingPage';
-import { PodDetailPage } from '../pods/PodDetailPage';
-import { PodsPage } from '../pods/PodsPage';
-import { InvitePage } from '../teams/InvitePage';
-import { TeamPage } from '../teams/TeamPage';
-import { AccountLayout, HomeRedirect, RequireSignIn } from './AppLayout';
+import { HomeRedirect, RequireSignIn } from './guards';
 import { NotFoundPage } from './NotFoundPage';
+
+/**
+ * A page loaded with its own chunk when first opened (React.lazy): the sign-in page does not
+ * carry the charts of Billing, the date pickers of Audit logs and API keys, or the QR code of
+ * two-factor set-up. The Suspense around account pages is in AccountLayout, the rest's in main.
+ */
+function page<M>(load: () => Promise<M>, name: keyof M) {
+  return lazy(async () => ({ default: (await load())[name] as ComponentType }));
+}
+
+/** The account frame (header, switcher, navigation): not needed to sign in. */
+const AccountLayout = page(() => import('./AppLayout'), 'AccountLayout');
+const DashboardPage = page(() => import('../account/DashboardPage'), 'DashboardPage');
+const SettingsPage = page(() => import('../account/SettingsPage'), 'SettingsPage');
+const ApiKeysPage = page(() => import('../apikeys/ApiKeysPage'), 'ApiKeysPage');
+const AuditLogsPage = page(() => import('../audit/AuditLogsPage'), 'AuditLogsPage');
+const SignInPage = page(() => import('../auth/AuthPages'), 'SignInPage');
+const SignUpPage = page(() => import('../auth/AuthPages'), 'SignUpPage');
+const BillingPage = page(() => import('../billing/BillingPage'), 'BillingPage');
+const PodsPage = page(() => import('../pods/PodsPage'), 'PodsPage');
+const PodDetailPage = page(() => import('../pods/PodDetailPage'), 'PodDetailPage');
+const VerifyEmailPage = page(() => import('../auth/EmailLinkPages'), 'VerifyEmailPage');
+const ForgotPasswordPage = page(() => import('../auth/EmailLinkPages'), 'ForgotPasswordPage');
+const ResetPasswordPage = page(() => import('../auth/EmailLinkPages'), 'ResetPasswordPage');
+const InvitePage = page(() => import('../teams/InvitePage'), 'InvitePage');
+const TeamPage = page(() => import('../teams/TeamPage'), 'TeamPage');
 
 /** Pages inside an account (paths below /accounts/:accountId); modules add theirs. */
 export const ACCOUNT_PAGES: RouteObject[] = [

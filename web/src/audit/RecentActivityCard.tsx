@@ -1,28 +1,22 @@
 import { Group, Stack, Text, Tooltip } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
-import { type Account, api, call } from '../api/client';
+import type { Account } from '../api/client';
 import { usePolicy } from '../api/hooks';
 import { SummaryCard } from '../components/SummaryCard';
 import { formatDateTime, relativeTime } from '../format/dates';
 import { ActorCell } from './ActorCell';
+import { describeAuditEvent } from './audit-actions';
+import { useRecentAuditEvents } from './audit-api';
 
 const RECENT = 5;
 
-/** The dashboard's latest audit events, newest first (needs audit.view). */
+/**
+ * The dashboard's latest audit events in words, newest first (needs audit.view); the system's
+ * per-minute charges are left out. Every change made in the console refreshes it.
+ */
 export function RecentActivityCard({ account }: { account: Account }) {
   const { can } = usePolicy(account);
   const allowed = can('audit.view');
-  const events = useQuery({
-    enabled: allowed,
-    queryKey: ['audit-recent', account.id],
-    queryFn: () =>
-      call(
-        api.GET('/api/v1/accounts/{accountId}/audit-logs', {
-          params: { path: { accountId: account.id }, query: { limit: RECENT } },
-        }),
-      ),
-    refetchInterval: 30_000,
-  });
+  const events = useRecentAuditEvents(account.id, RECENT, allowed);
   if (!allowed) return null;
   return (
     <SummaryCard
@@ -43,12 +37,12 @@ export function RecentActivityCard({ account }: { account: Account }) {
               gap="sm"
               data-testid="dashboard-activity-event"
             >
-              <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
-                <Text size="sm" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
-                  {event.action}
+              <Stack gap={0} style={{ minWidth: 0 }}>
+                <Text size="sm" data-testid="dashboard-activity-sentence">
+                  {describeAuditEvent(event)}
                 </Text>
-                <ActorCell actor={event.actor} maw={{ base: 120, sm: 280 }} />
-              </Group>
+                <ActorCell actor={event.actor} maw={{ base: 200, sm: 320 }} />
+              </Stack>
               <Tooltip label={formatDateTime(event.time, { seconds: true })} openDelay={300}>
                 <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
                   {relativeTime(event.time)}

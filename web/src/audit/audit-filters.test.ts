@@ -4,7 +4,9 @@ import {
   activeFilterCount,
   couldBecomeAction,
   isResourceId,
+  queryOf,
   readView,
+  writeView,
 } from './audit-filters';
 
 describe('couldBecomeAction', () => {
@@ -46,5 +48,27 @@ describe('activeFilterCount', () => {
     expect(activeFilterCount(readView(custom))).toBe(1);
     const all = 'range=24h&userId=u&action=pod.*&resourceType=pod&resourceId=p&outcome=success';
     expect(activeFilterCount(readView(new URLSearchParams(all)))).toBe(6);
+  });
+});
+
+describe('queryOf and the system events', () => {
+  const query = (search: string) => queryOf(readView(new URLSearchParams(search)), Date.now());
+
+  it('folds the per-minute billing charges away by default', () => {
+    expect(query('')).toEqual({ excludeAction: 'billing.charge' });
+    expect(query('outcome=denied')).toEqual({ outcome: 'denied', excludeAction: 'billing.charge' });
+  });
+
+  it('shows them with the switch on, or when the Action filter asks for them', () => {
+    expect(query('system=1')).toEqual({});
+    expect(query('action=billing.charge')).toEqual({ action: 'billing.charge' });
+    expect(query('action=billing.*')).toEqual({ action: 'billing.*' });
+    expect(query('action=pod.*')).toEqual({ action: 'pod.*', excludeAction: 'billing.charge' });
+  });
+
+  it('keeps the switch in the URL', () => {
+    expect(writeView(readView(new URLSearchParams('system=1&outcome=denied'))).toString()).toBe(
+      'outcome=denied&system=1',
+    );
   });
 });

@@ -1,40 +1,38 @@
-import openapi from '../api/openapi.json';
 import type { components, paths } from '../api/schema';
+import { KNOWN_ACTIONS } from './audit-actions';
 
 export type AuditEvent = components['schemas']['AuditEvent'];
-type ListQuery = paths['/api/v1/accounts/{accountId}/audit-logs']['get']['parameters']['query'];
+type ListQuery = NonNullable<
+  paths['/api/v1/accounts/{accountId}/audit-logs']['get']['parameters']['query']
+>;
 export type ResourceType = NonNullable<ListQuery['resourceType']>;
 export type Outcome = NonNullable<ListQuery['outcome']>;
 
-/** An enum in the OpenAPI document: `enum`, or `anyOf` of enums (a union of literals). */
-interface EnumSchema {
-  enum?: readonly string[];
-  anyOf?: readonly EnumSchema[];
-}
+export { KNOWN_ACTIONS };
 
-function valuesOf(schema: EnumSchema): string[] {
-  return schema.enum ? [...schema.enum] : (schema.anyOf ?? []).flatMap(valuesOf);
-}
-
-/** The actions the server writes (its AUDIT_ACTIONS, via the OpenAPI document); free text is allowed too. */
-export const KNOWN_ACTIONS: string[] = valuesOf(
-  openapi.components.schemas.AuditEvent.properties.action,
-);
+/** What "Show system events" unfolds: the meter's charge per running Pod every minute. */
+export const SYSTEM_ACTION = 'billing.charge';
 
 /** `pod.*`, `member.*`, … : every action of one resource. */
 export const ACTION_PREFIXES = [...new Set(KNOWN_ACTIONS.map((a) => `${a.split('.')[0]}.*`))];
 
-/** The values the list's `name` filter accepts, from the same document. */
-function filterValues(name: 'resourceType' | 'outcome'): string[] {
-  const parameters: ReadonlyArray<{ name: string; schema: EnumSchema }> =
-    openapi.paths['/api/v1/accounts/{accountId}/audit-logs'].get.parameters;
-  const parameter = parameters.find((p) => p.name === name);
-  if (!parameter) throw new Error(`the audit log query has no ${name} filter`);
-  return valuesOf(parameter.schema);
-}
+/**
+ * The values the list's filters accept, typed by the generated schema: a value the server adds
+ * or drops fails to compile here.
+ */
+const RESOURCE_TYPE_SET: Record<ResourceType, true> = {
+  account: true,
+  member: true,
+  invite: true,
+  pod: true,
+  billing: true,
+  apikey: true,
+  audit: true,
+};
+const OUTCOME_SET: Record<Outcome, true> = { success: true, denied: true, failure: true };
 
-export const RESOURCE_TYPES = filterValues('resourceType') as ResourceType[];
-export const OUTCOMES = filterValues('outcome') as Outcome[];
+export const RESOURCE_TYPES = Object.keys(RESOURCE_TYPE_SET) as ResourceType[];
+export const OUTCOMES = Object.keys(OUTCOME_SET) as Outcome[];
 
 /** The same syntax the API accepts for `action`. */
 export const ACTION_PATTERN = /^[a-z][a-z_]*(\.[a-z][a-z_]*)*(\.\*)?$/;
@@ -78,6 +76,8 @@ export interface AuditView {
   resourceType: ResourceType | null;
   resourceId: string | null;
   outcome: Outcome | null;
+  /** The system's per-minute billing charges are folded away unless this is on (`?system=1`). */
+  showSystem: boolean;
 }
 
 const FILTER_KEYS = ['userId', 'action', 'resourceType', 'resourceId', 'outcome'] as const;
@@ -102,6 +102,7 @@ export function readView(params: URLSearchParams): AuditView {
     resourceType: oneOf(RESOURCE_TYPES, params.get('resourceType')),
     resourceId: params.get('resourceId') || null,
     outcome: oneOf(OUTCOMES, params.get('outcome')),
+    showSystem: params.get('system') === '1',
   };
 }
 
@@ -117,6 +118,7 @@ export function writeView(view: AuditView): URLSearchParams {
     const value = view[key];
     if (value) params.set(key, value);
   }
+  if (view.showSystem) params.set('system', '1');
   return params;
 }
 
@@ -133,6 +135,7 @@ export interface AuditQuery {
   resourceType?: ResourceType;
   resourceId?: string;
   outcome?: Outcome;
+  excludeAction?: string;
 }
 
 /**
@@ -152,6 +155,9 @@ export function queryOf(view: AuditView, now: number): AuditQuery {
   if (view.resourceType) query.resourceType = view.resourceType;
   if (view.resourceId) query.resourceId = view.resourceId;
   if (view.outcome) query.outcome = view.outcome;
+  // Folded unless shown, or asked for by name (an Action filter of billing.charge or billing.*).
+  const asked = view.action !== null && SYSTEM_ACTION.startsWith(view.action.replace(/\*$/, ''));
+  if (!view.showSystem && !asked) query.excludeAction = SYSTEM_ACTION;
   return query;
 }
 

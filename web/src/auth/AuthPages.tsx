@@ -1,131 +1,48 @@
-import {
-  Anchor,
-  Button,
-  Center,
-  Paper,
-  PasswordInput,
-  Stack,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useEffect, useState } from 'react';
+import { Anchor, PasswordInput, Text, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
-import { api, call, hasErrorCode } from '../api/client';
+import { hasErrorCode } from '../api/client';
 import { useMe } from '../api/hooks';
-import { errorFor, FormError } from '../components/errors';
+import { errorFor } from '../components/errors';
+import { apiFieldProps } from '../components/form-fields';
 import { safeNextPath } from '../format/next';
+import { AuthForm } from './AuthCard';
+import { useSignIn, useSignUp } from './auth-api';
 import { useMailStatus } from './mail-api';
 
-/** Where to go after signing in: a console path from `?next=` (never a Pod's), else home. */
+/** Where to go after signing in: a same-site path from `?next=`, else home. */
 function useNext(): string {
   const [params] = useSearchParams();
   return safeNextPath(params.get('next'));
 }
 
+/** After signing in the console goes on to a console path, never to a Pod's page. */
 function goNext(navigate: (to: string) => void, next: string) {
   navigate(next);
 }
 
-function AuthCard({ title, children }: { title: string; children: React.ReactNode }) {
-  return (
-    <Center mih="100vh" bg="var(--mantine-color-gray-0)">
-      <Paper withBorder shadow="sm" p="xl" radius="md" w={400}>
-        <Stack>
-          <Text fw={800} size="xl" c="indigo">
-            Gantry
-          </Text>
-          <Title order={2}>{title}</Title>
-          {children}
-        </Stack>
-      </Paper>
-    </Center>
-  );
-}
-
 /**
- * Submits `request`, then forgets every cached answer and goes on to `?next=`. The cache
- * holds what the signed-out visitor was answered (`/me` as nobody): kept, even as stale, it
- * would send the new user straight back to sign in.
+ * What to do once signed in (or up): forget every cached answer and go on to `?next=`. The
+ * cache holds what the signed-out visitor was answered (`/me` as nobody): kept, even as
+ * stale, it would send the new user straight back to sign in. Someone already signed in (a
+ * bookmark, the back button) goes on at once.
  */
-function useAuthForm(request: () => Promise<unknown>) {
+function useAfterSignIn(busy: boolean) {
   const next = useNext();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const me = useMe();
-  const mutation = useMutation({
-    mutationFn: request,
-    onSuccess: () => {
-      queryClient.removeQueries();
-      goNext(navigate, next);
-    },
-  });
-  // Someone already signed in (a bookmark, the back button) goes on as after signing in.
-  const signedIn = me.data != null && !mutation.isPending && !mutation.isSuccess;
+  const signedIn = me.data != null && !busy;
   useEffect(() => {
     if (signedIn) goNext(navigate, next);
   }, [signedIn, navigate, next]);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    mutation.mutate();
+  const done = () => {
+    queryClient.removeQueries();
+    goNext(navigate, next);
   };
-  return { next, mutation, submit };
-}
-
-/** The card, the form and its fields, the API's error, the submit button and a footer line. */
-function AuthForm({
-  title,
-  action,
-  form,
-  error = form.mutation.error,
-  footer,
-  children,
-}: {
-  title: string;
-  action: string;
-  form: ReturnType<typeof useAuthForm>;
-  /** The error for the form as a whole, when not every error of the request is one. */
-  error?: unknown;
-  footer: React.ReactNode;
-  children: React.ReactNode;
-}) {
-  return (
-    <AuthCard title={title}>
-      <form onSubmit={form.submit}>
-        <Stack>
-          {children}
-          <FormError error={error} />
-          <Button type="submit" loading={form.mutation.isPending}>
-            {action}
-          </Button>
-          <Text size="sm">{footer}</Text>
-        </Stack>
-      </form>
-    </AuthCard>
-  );
-}
-
-function EmailInput({
-  value,
-  onChange,
-  error,
-}: {
-  value: string;
-  onChange: (value: string) => void;
-  error: Error | null;
-}) {
-  return (
-    <TextInput
-      label="Email"
-      type="email"
-      autoComplete="email"
-      required
-      value={value}
-      onChange={(e) => onChange(e.currentTarget.value)}
-      error={errorFor(error, 'email')}
-    />
-  );
+  return { next, done };
 }
 
 /**
@@ -133,31 +50,28 @@ function EmailInput({
  * `two_factor_required`), the code from their app or a recovery code, sent with both again.
  */
 export function SignInPage() {
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
   const [askCode, setAskCode] = useState(false);
-  const [code, setCode] = useState('');
+  const [busy, setBusy] = useState(false);
+  const after = useAfterSignIn(busy);
+  const signIn = useSignIn(after.done, () => setAskCode(true));
+  const form = useForm({ initialValues: { email: '', password: '', code: '' } });
   const mail = useMailStatus();
-  const form = useAuthForm(async () => {
-    try {
-      return await call(
-        api.POST('/api/v1/auth/login', {
-          body: { email, password, ...(askCode ? { code } : {}) },
-        }),
-      );
-    } catch (error) {
-      if (hasErrorCode(error, 'two_factor_required')) setAskCode(true);
-      throw error;
-    }
+  const submit = form.onSubmit(({ email, password, code }) => {
+    setBusy(true);
+    signIn.mutate(
+      { email, password, ...(askCode ? { code } : {}) },
+      { onError: () => setBusy(false) },
+    );
   });
-  const error = form.mutation.error;
+  const error = signIn.error;
   const wrongCode = hasErrorCode(error, 'invalid_two_factor_code');
   if (askCode) {
     return (
       <AuthForm
         title="Two-factor sign-in"
         action="Sign in"
-        form={form}
+        onSubmit={submit}
+        pending={signIn.isPending}
         error={hasErrorCode(error, 'two_factor_required') || wrongCode ? null : error}
         footer={
           <Anchor
@@ -165,8 +79,8 @@ export function SignInPage() {
             type="button"
             onClick={() => {
               setAskCode(false);
-              setCode('');
-              form.mutation.reset();
+              form.setFieldValue('code', '');
+              signIn.reset();
             }}
           >
             Back
@@ -184,8 +98,7 @@ export function SignInPage() {
           required
           maxLength={64}
           autoFocus
-          value={code}
-          onChange={(e) => setCode(e.currentTarget.value)}
+          {...form.getInputProps('code')}
           error={wrongCode ? 'This code is wrong or was used already' : errorFor(error, 'code')}
         />
       </AuthForm>
@@ -195,24 +108,34 @@ export function SignInPage() {
     <AuthForm
       title="Sign in"
       action="Sign in"
-      form={form}
+      onSubmit={submit}
+      pending={signIn.isPending}
+      error={error}
       footer={
         <>
           New to Gantry?{' '}
-          <Anchor component={Link} to={`/signup?next=${encodeURIComponent(form.next)}`}>
+          <Anchor
+            component={Link}
+            to={`/signup?next=${encodeURIComponent(after.next)}`}
+            underline="always"
+          >
             Create an account
           </Anchor>
         </>
       }
     >
-      <EmailInput value={email} onChange={setEmail} error={error} />
+      <TextInput
+        label="Email"
+        type="email"
+        autoComplete="email"
+        required
+        {...apiFieldProps(form, error, 'email')}
+      />
       <PasswordInput
         label="Password"
         autoComplete="current-password"
         required
-        value={password}
-        onChange={(e) => setPassword(e.currentTarget.value)}
-        error={errorFor(error, 'password')}
+        {...apiFieldProps(form, error, 'password')}
       />
       <Anchor component={Link} to="/forgot-password" size="sm" data-testid="forgot-password">
         Forgot password?
@@ -230,45 +153,47 @@ export function SignInPage() {
 }
 
 export function SignUpPage() {
+  const [busy, setBusy] = useState(false);
+  const after = useAfterSignIn(busy);
+  const signUp = useSignUp(after.done);
   const [params] = useSearchParams();
-  const [name, setName] = useState('');
   // An invite bound to an address prefills it (`?email=`).
-  const [email, setEmail] = useState(params.get('email') ?? '');
-  const [password, setPassword] = useState('');
-  const form = useAuthForm(() =>
-    call(api.POST('/api/v1/auth/signup', { body: { name, email, password } })),
-  );
+  const form = useForm({
+    initialValues: { name: '', email: params.get('email') ?? '', password: '' },
+  });
+  const submit = form.onSubmit((values) => {
+    setBusy(true);
+    signUp.mutate(values, { onError: () => setBusy(false) });
+  });
+  const field = (name: 'name' | 'email' | 'password') => apiFieldProps(form, signUp.error, name);
   return (
     <AuthForm
       title="Create your account"
       action="Sign up"
-      form={form}
+      onSubmit={submit}
+      pending={signUp.isPending}
+      error={signUp.error}
       footer={
         <>
           Already have an account?{' '}
-          <Anchor component={Link} to={`/signin?next=${encodeURIComponent(form.next)}`}>
+          <Anchor
+            component={Link}
+            to={`/signin?next=${encodeURIComponent(after.next)}`}
+            underline="always"
+          >
             Sign in
           </Anchor>
         </>
       }
     >
-      <TextInput
-        label="Name"
-        autoComplete="name"
-        required
-        value={name}
-        onChange={(e) => setName(e.currentTarget.value)}
-        error={errorFor(form.mutation.error, 'name')}
-      />
-      <EmailInput value={email} onChange={setEmail} error={form.mutation.error} />
+      <TextInput label="Name" autoComplete="name" required {...field('name')} />
+      <TextInput label="Email" type="email" autoComplete="email" required {...field('email')} />
       <PasswordInput
         label="Password"
         description="At least 10 characters"
         autoComplete="new-password"
         required
-        value={password}
-        onChange={(e) => setPassword(e.currentTarget.value)}
-        error={errorFor(form.mutation.error, 'password')}
+        {...field('password')}
       />
     </AuthForm>
   );

@@ -3,7 +3,7 @@ import type { Account } from '../api/client';
 import { usePolicy } from '../api/hooks';
 import { SummaryCard, SummaryFigure } from '../components/SummaryCard';
 import { formatMoney, formatRate } from '../format/money';
-import { describeRunway, useBilling } from './hooks';
+import { describeRunway, useBilling } from './billing-api';
 
 /** The dashboard's Balance card: balance, spend and how long it lasts (needs billing.view). */
 export function BalanceSummaryCard({ account }: { account: Account }) {

@@ -4,7 +4,7 @@ import { Link } from 'react-router-dom';
 import type { Account } from '../api/client';
 import { usePolicy } from '../api/hooks';
 import { formatMoney } from '../format/money';
-import { useBilling } from './hooks';
+import { useBilling } from './billing-api';
 
 /** Across every page of the account, for those who may see billing: the balance is low. */
 export function LowBalanceBanner({ account }: { account: Account }) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMoney, formatRate, moneyInputValue, multiplyMoney } from './money';
+import { formatAmount, formatMoney, formatRate, moneyInputValue, multiplyMoney } from './money';
 
 describe('formatMoney', () => {
   it('writes two decimals, rounding half away from zero', () => {
@@ -52,5 +52,21 @@ describe('multiplyMoney', () => {
 
   it('gives back the amount for a factor that is not a whole number', () => {
     expect(multiplyMoney('1.5', 1.5)).toBe('1.5');
+  });
+});
+
+describe('formatAmount', () => {
+  it('signs every amount that is not zero', () => {
+    expect(formatAmount('25')).toBe('+$25.00');
+    expect(formatAmount('-12.5')).toBe('-$12.50');
+    expect(formatAmount('0.000000')).toBe('$0.00');
+  });
+
+  it('keeps up to four decimals, so a small charge is never $0.00', () => {
+    expect(formatAmount('-0.004912')).toBe('-$0.0049');
+    expect(formatAmount('-0.000049')).toBe('-$0.000049');
+    expect(formatAmount('-1.234567')).toBe('-$1.2346');
+    expect(formatAmount('-0.125000')).toBe('-$0.125');
+    expect(formatAmount('2.500000', 'EUR')).toBe('+€2.50');
   });
 });

@@ -111,3 +111,21 @@ export function multiplyMoney(amount: string, factor: number): string {
   const frac = text.slice(text.length - decimal.scale);
   return `${decimal.negative ? '-' : ''}${whole}${decimal.scale ? `.${frac}` : ''}`;
 }
+
+/**
+ * A ledger amount, signed and precise: `"25"` → `+$25.00`, `"-0.004912"` → `-$0.0049`,
+ * `"-1.234567"` → `-$1.2346`. Two decimals when they say it all, else four (six under a hundredth
+ * of a cent), so that a small charge never reads as `$0.00`.
+ */
+export function formatAmount(amount: string, currency = 'USD'): string {
+  const decimal = parseDecimal(amount);
+  if (!decimal) return amount;
+  if (decimal.units === 0n) return withSymbol(decimal, digitsOf(decimal, 2), currency);
+  const exact = (decimals: number) =>
+    decimal.scale <= decimals || decimal.units % 10n ** BigInt(decimal.scale - decimals) === 0n;
+  let decimals = exact(2) ? 2 : exact(3) ? 3 : 4;
+  // Under a hundredth of a cent, all six decimals the API keeps.
+  if (/^[0.,]+$/.test(digitsOf(decimal, decimals))) decimals = 6;
+  const digits = digitsOf(decimal, decimals);
+  return `${decimal.negative ? '-' : '+'}${currencySymbol(currency)}${digits}`;
+}

@@ -1,15 +1,11 @@
 import { Menu, Text } from '@mantine/core';
 import { useInterval } from '@mantine/hooks';
-import { notifications } from '@mantine/notifications';
 import { IconClockPlus } from '@tabler/icons-react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { api, call } from '../api/client';
 import { formatTimeLeft } from '../format/time-left';
-import { type Pod, podsKey } from './pods-api';
+import { type Pod, useExtendPodStop } from './pods-api';
 
 const LIVE = new Set(['provisioning', 'starting', 'running']);
-const HOUR = 3600_000;
 
 /** The current time, moving on every half minute (for "stops in …"). */
 function useNow(): number {
@@ -41,22 +37,9 @@ export function PodScheduleNote({ pod }: { pod: Pod }) {
   );
 }
 
-/** "Extend by 1 hour": moves the Pod's stop an hour further (from now, if it is overdue). */
+/** "Extend by 1 hour" in a menu (the Pod detail page's). */
 export function ExtendStopItem({ accountId, pod }: { accountId: string; pod: Pod }) {
-  const queryClient = useQueryClient();
-  const extend = useMutation({
-    mutationFn: () => {
-      const from = Math.max(Date.parse(pod.stopAt ?? ''), Date.now());
-      return call(
-        api.PATCH('/api/v1/accounts/{accountId}/pods/{podId}', {
-          params: { path: { accountId, podId: pod.id } },
-          body: { stopAfter: new Date(from + HOUR).toISOString() },
-        }),
-      );
-    },
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: podsKey(accountId) }),
-    onError: (error) => notifications.show({ color: 'red', message: error.message }),
-  });
+  const extend = useExtendPodStop(accountId, pod);
   return (
     <Menu.Item
       leftSection={<IconClockPlus size={14} />}

@@ -1,12 +1,11 @@
 import { Alert, Button, Group, List, Modal, Stack, Text, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
 import { useDisclosure } from '@mantine/hooks';
-import { notifications } from '@mantine/notifications';
 import { IconUsersGroup } from '@tabler/icons-react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
-import { type Account, api, call } from '../api/client';
-import { errorFor, FormError } from '../components/errors';
-import { refreshTeam } from './teams-api';
+import type { Account } from '../api/client';
+import { FormError } from '../components/errors';
+import { apiFieldProps } from '../components/form-fields';
+import { useConvertToTeam } from './teams-api';
 
 /** Dashboard action: the owner of a personal account turns it into a team account. */
 export function ConvertToTeamButton({ account }: { account: Account }) {
@@ -31,29 +30,16 @@ function ConvertDialog({
   opened: boolean;
   onClose: () => void;
 }) {
-  const queryClient = useQueryClient();
-  const [teamName, setTeamName] = useState('');
-  const convert = useMutation({
-    mutationFn: () =>
-      call(
-        api.POST('/api/v1/accounts/{accountId}/convert', {
-          params: { path: { accountId: account.id } },
-          body: { teamName },
-        }),
-      ),
-    onSuccess: async (team) => {
-      queryClient.setQueryData(['account', team.id], team);
-      await refreshTeam(queryClient, team.id);
-      notifications.show({ color: 'green', message: `${team.name} is now a team account` });
-      setTeamName('');
-      convert.reset();
-      onClose();
-    },
+  const convert = useConvertToTeam(account.id);
+  const form = useForm({ initialValues: { teamName: '' } });
+  // Awaited, not a mutate callback: the converted account re-renders the dashboard first.
+  const submit = form.onSubmit(async ({ teamName }) => {
+    const team = await convert.mutateAsync(teamName).catch(() => null);
+    if (!team) return;
+    form.reset();
+    convert.reset();
+    onClose();
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    convert.mutate();
-  };
   return (
     <Modal opened={opened} onClose={onClose} title="Convert to Team Account">
       <form onSubmit={submit}>
@@ -64,9 +50,7 @@ function ConvertDialog({
             required
             data-autofocus
             maxLength={64}
-            value={teamName}
-            onChange={(e) => setTeamName(e.currentTarget.value)}
-            error={errorFor(convert.error, 'teamName')}
+            {...apiFieldProps(form, convert.error, 'teamName')}
           />
           <Text size="sm">After converting you can:</Text>
           <List size="sm" spacing={4}>
@@ -82,7 +66,11 @@ function ConvertDialog({
             <Button variant="default" onClick={onClose}>
               Cancel
             </Button>
-            <Button type="submit" loading={convert.isPending} disabled={!teamName.trim()}>
+            <Button
+              type="submit"
+              loading={convert.isPending}
+              disabled={!form.values.teamName.trim()}
+            >
               Convert
             </Button>
           </Group>

@@ -13,14 +13,15 @@ import {
   TextInput,
   Tooltip,
 } from '@mantine/core';
+import { useForm } from '@mantine/form';
 import { IconCheck, IconCopy } from '@tabler/icons-react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
-import { api, call } from '../api/client';
+import { useState } from 'react';
 import { useMailStatus } from '../auth/mail-api';
-import { errorFor, FormError } from '../components/errors';
+import { FormError } from '../components/errors';
+import { apiFieldProps } from '../components/form-fields';
 import { relativeTime } from '../format/dates';
-import { type Invite, invitesKey, ROLES, type Role, roleLabel } from './teams-api';
+import { useCreateInvite } from './invites-api';
+import { type Invite, ROLES, type Role, roleLabel } from './teams-api';
 
 /** Expiry presets, in hours (the API takes 1–720). */
 const EXPIRY_PRESETS: Array<{ value: string; label: string }> = [
@@ -35,14 +36,14 @@ const EXPIRY_PRESETS: Array<{ value: string; label: string }> = [
 /** How many people one link may admit (the API takes 1–100). */
 const MAX_USES = 100;
 
-/** What is wrong with the typed number of uses, or `undefined` when it can be sent. */
-function usesProblem(value: number | string): string | undefined {
+/** What is wrong with the typed number of uses, or `null` when it can be sent. */
+function usesProblem(value: number | string): string | null {
   if (value === '') return 'Enter how many people can join with this link';
   const uses = Number(value);
   if (!Number.isInteger(uses) || uses < 1 || uses > MAX_USES) {
     return `Enter a whole number from 1 to ${MAX_USES}`;
   }
-  return undefined;
+  return null;
 }
 
 /** A link with a copy button (Mantine CopyButton), e.g. a new or pending invite's. */
@@ -65,6 +66,46 @@ export function CopyLinkButton({ url, label = 'Copy link' }: { url: string; labe
   );
 }
 
+/** The new invite: what its link gives, the link to copy (focused, so it is read out first). */
+function CreatedInvite({ created, onDone }: { created: Invite; onDone: () => void }) {
+  return (
+    <Stack data-testid="invite-created">
+      <Alert color="green" variant="light" title="Invite created">
+        Send this link to the person you are inviting. It gives the <b>{roleLabel(created.role)}</b>{' '}
+        role, {created.maxUses === 1 ? 'works once' : `works for ${created.maxUses} people`} and
+        expires {relativeTime(created.expiresAt)}
+        {created.email ? ` (only for ${created.email})` : ''}. You can copy it again from Pending
+        invites.
+      </Alert>
+      {created.url && (
+        <Group gap="xs" wrap="nowrap">
+          <TextInput
+            label="Invite link"
+            readOnly
+            value={created.url}
+            style={{ flex: 1 }}
+            onFocus={(e) => e.currentTarget.select()}
+            // Focus goes to the result of "Create invite", not back to the page's body.
+            ref={(node) => node?.focus()}
+          />
+          <CopyLinkButton url={created.url} />
+        </Group>
+      )}
+      <Group justify="flex-end">
+        <Button onClick={onDone}>Done</Button>
+      </Group>
+    </Stack>
+  );
+}
+
+const INITIAL = {
+  role: 'basic' as Role,
+  email: '',
+  expiresInHours: '168',
+  // What the person typed, as typed: '' while empty, a number otherwise (never clamped).
+  maxUses: 1 as number | string,
+};
+
 /** Invite New Member: pick a role (with what it may do), optional email, expiry and uses. */
 export function InviteDialog({
   accountId,
@@ -75,87 +116,42 @@ export function InviteDialog({
   opened: boolean;
   onClose: () => void;
 }) {
-  const queryClient = useQueryClient();
-  const [role, setRole] = useState<Role>('basic');
-  const [email, setEmail] = useState('');
+  const create = useCreateInvite(accountId);
   const mail = useMailStatus();
-  const [expiresInHours, setExpiresInHours] = useState('168');
-  // What the person typed, as typed: '' while empty, a number otherwise (never clamped).
-  const [maxUses, setMaxUses] = useState<number | string>(1);
-  const [submitted, setSubmitted] = useState(false);
-  const maxUsesProblem = usesProblem(maxUses);
   const [created, setCreated] = useState<Invite | null>(null);
-  const create = useMutation({
-    mutationFn: () =>
-      call(
-        api.POST('/api/v1/accounts/{accountId}/invites', {
-          params: { path: { accountId } },
-          body: {
-            role,
-            expiresInHours: Number(expiresInHours),
-            maxUses: Number(maxUses),
-            ...(email.trim() ? { email: email.trim() } : {}),
-          },
-        }),
-      ),
-    onSuccess: async (invite) => {
-      setCreated(invite);
-      await queryClient.invalidateQueries({ queryKey: invitesKey(accountId) });
-    },
+  const form = useForm({
+    initialValues: INITIAL,
+    // Out of range shows at once; empty only once they try to create the invite.
+    validateInputOnChange: ['maxUses'],
+    validate: { maxUses: usesProblem },
+    onValuesChange: () => create.isError && create.reset(),
   });
   const close = () => {
     onClose();
     setCreated(null);
-    setEmail('');
-    setRole('basic');
-    setExpiresInHours('168');
-    setMaxUses(1);
-    setSubmitted(false);
+    form.reset();
     create.reset();
   };
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setSubmitted(true);
-    if (maxUsesProblem) return;
-    create.mutate();
-  };
+  const submit = form.onSubmit((values) =>
+    create.mutate(
+      {
+        role: values.role,
+        expiresInHours: Number(values.expiresInHours),
+        maxUses: Number(values.maxUses),
+        ...(values.email.trim() ? { email: values.email.trim() } : {}),
+      },
+      { onSuccess: setCreated },
+    ),
+  );
+  const field = (name: keyof typeof INITIAL) => apiFieldProps(form, create.error, name);
   return (
     <Modal opened={opened} onClose={close} title="Invite New Member" size="lg">
       {created ? (
-        <Stack data-testid="invite-created">
-          <Alert color="green" variant="light" title="Invite created">
-            Send this link to the person you are inviting. It gives the{' '}
-            <b>{roleLabel(created.role)}</b> role,{' '}
-            {created.maxUses === 1 ? 'works once' : `works for ${created.maxUses} people`} and
-            expires {relativeTime(created.expiresAt)}
-            {created.email ? ` (only for ${created.email})` : ''}. You can copy it again from
-            Pending invites.
-          </Alert>
-          {created.url && (
-            <Group gap="xs" wrap="nowrap">
-              <TextInput
-                aria-label="Invite link"
-                readOnly
-                value={created.url}
-                style={{ flex: 1 }}
-                onFocus={(e) => e.currentTarget.select()}
-              />
-              <CopyLinkButton url={created.url} />
-            </Group>
-          )}
-          <Group justify="flex-end">
-            <Button onClick={close}>Done</Button>
-          </Group>
-        </Stack>
+        <CreatedInvite created={created} onDone={close} />
       ) : (
-        <form onSubmit={submit}>
+        <form onSubmit={submit} noValidate>
           <Stack>
-            <Radio.Group
-              label="Role"
-              value={role}
-              onChange={(value) => setRole(value as Role)}
-              error={errorFor(create.error, 'role')}
-            >
+            <Radio.Group label="Role" {...field('role')}>
               <Stack gap="xs" mt={6}>
                 {ROLES.map((r) => (
                   <Radio
@@ -178,9 +174,7 @@ export function InviteDialog({
                 description="Optional: mailed there; only that verified address can join"
                 type="email"
                 placeholder="anyone with the link"
-                value={email}
-                onChange={(e) => setEmail(e.currentTarget.value)}
-                error={errorFor(create.error, 'email')}
+                {...field('email')}
               />
             )}
             <Group grow align="flex-start">
@@ -188,10 +182,8 @@ export function InviteDialog({
                 label="Expires after"
                 description="The link stops working then"
                 data={EXPIRY_PRESETS}
-                value={expiresInHours}
-                onChange={(value) => value && setExpiresInHours(value)}
                 allowDeselect={false}
-                error={errorFor(create.error, 'expiresInHours')}
+                {...field('expiresInHours')}
               />
               <NumberInput
                 label="Number of uses"
@@ -202,16 +194,7 @@ export function InviteDialog({
                 clampBehavior="none"
                 allowDecimal={false}
                 allowNegative={false}
-                value={maxUses}
-                onChange={(value) => {
-                  setMaxUses(value);
-                  if (create.isError) create.reset();
-                }}
-                // Out of range shows at once; empty only once they try to create the invite.
-                error={
-                  (maxUses !== '' || submitted ? maxUsesProblem : undefined) ??
-                  errorFor(create.error, 'maxUses')
-                }
+                {...field('maxUses')}
               />
             </Group>
             <FormError error={create.error} />

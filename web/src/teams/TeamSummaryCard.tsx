@@ -2,7 +2,8 @@ import { Text } from '@mantine/core';
 import type { Account } from '../api/client';
 import { usePolicy } from '../api/hooks';
 import { SummaryCard, SummaryFigure } from '../components/SummaryCard';
-import { useInvites, useMembers } from './teams-api';
+import { useInvites } from './invites-api';
+import { useMembers } from './teams-api';
 
 /** The dashboard's Team card: members and pending invites (team accounts, members.manage). */
 export function TeamSummaryCard({ account }: { account: Account }) {

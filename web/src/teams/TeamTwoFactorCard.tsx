@@ -1,11 +1,9 @@
 import { Anchor, Card, Stack, Switch, Text, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
-import { useTwoFactorStatus } from '../account/TwoFactorCard';
-import { type Account, api, call } from '../api/client';
+import { useTwoFactorStatus } from '../account/account-api';
+import type { Account } from '../api/client';
 import { FormError } from '../components/errors';
-import { refreshTeam, useMembers } from './teams-api';
+import { useMembers, useRequireTwoFactor } from './teams-api';
 
 /**
  * Team → Two-factor sign-in (settings.manage): requiring it of every member. Whoever turns it
@@ -18,34 +16,15 @@ export function TeamTwoFactorCard({
   account: Account;
   canSeeMembers: boolean;
 }) {
-  const queryClient = useQueryClient();
   const mine = useTwoFactorStatus();
   const members = useMembers(account.id, canSeeMembers);
-  const update = useMutation({
-    mutationFn: (requireTwoFactor: boolean) =>
-      call(
-        api.PATCH('/api/v1/accounts/{accountId}/security', {
-          params: { path: { accountId: account.id } },
-          body: { requireTwoFactor },
-        }),
-      ),
-    onSuccess: async (updated) => {
-      queryClient.setQueryData(['account', updated.id], updated);
-      await refreshTeam(queryClient, updated.id);
-      notifications.show({
-        color: 'green',
-        message: updated.requireTwoFactor
-          ? 'Two-factor sign-in is now required'
-          : 'Two-factor sign-in is no longer required',
-      });
-    },
-  });
+  const update = useRequireTwoFactor(account.id);
   const required = account.requireTwoFactor;
   const mayTurnOn = required || mine.data?.enabled === true;
   const without = members.data?.items.filter((m) => !m.twoFactor).length ?? 0;
   return (
     <Card withBorder data-testid="team-two-factor">
-      <Title order={4} mb="sm">
+      <Title order={2} size="h4" mb="sm">
         Two-factor sign-in
       </Title>
       <Stack gap="xs">
