@@ -163,15 +163,18 @@ describe.each(DIALECTS)('concurrent audited writes on one team on %s', (dialect)
 describe.skipIf(!DIALECTS.includes('postgres'))('three instances on one PostgreSQL', () => {
   const instances: TestGantry[] = [];
   beforeAll(async () => {
+    // The docker driver: the local one allows one instance per database (no Pods run here;
+    // no host is registered, so no engine is asked anything).
+    const shared = { GANTRY_RUNTIME: 'docker' };
     const first = await openTestDatabase('postgres');
-    instances.push(await startTestGantry('postgres', {}, { database: first }));
+    instances.push(await startTestGantry('postgres', shared, { database: first }));
     for (let i = 1; i < 3; i += 1) {
       const database = openDatabase({
         databaseUrl: process.env.TEST_DATABASE_URL,
         ...(first.pgSchema ? { pgSchema: first.pgSchema } : {}),
         pgPoolSize: 5,
       });
-      instances.push(await startTestGantry('postgres', {}, { database }));
+      instances.push(await startTestGantry('postgres', shared, { database }));
     }
   });
   // The first instance's database drops the schema: it closes last.
