@@ -246,9 +246,16 @@ export const authRoutes =
       '/auth/mail',
       {
         schema: {
+          operationId: 'getMailStatus',
+          description:
+            'Public. Whether this Gantry sends mail (`mailConfigured`: verification and reset links go out) and whether invites may be bound to an email address (`invitesByEmail`).',
           tags,
+          security: [],
           summary: 'Whether Gantry sends mail (verification, password reset)',
-          response: { 200: MailStatusResponse, ...errorResponses(400) },
+          response: {
+            200: answer('What this Gantry mails', MailStatusResponse),
+            ...errorResponses(400),
+          },
         },
       },
       async () => ({
@@ -261,14 +268,19 @@ export const authRoutes =
       '/auth/verify-email',
       {
         schema: {
+          operationId: 'verifyEmail',
           tags,
+          security: [],
           summary: 'Verify an email address with the token of the link mailed to it',
           description:
             'No sign-in needed. A malformed or unknown token is 400 `invalid_token`; a used one ' +
             '410 `token_used`, an expired one 410 `token_expired`. For a change of email, the new ' +
             'address becomes the one to sign in with (409 `email_taken` if someone took it meanwhile).',
           body: VerifyEmailBody,
-          response: { 200: VerifyEmailResponse, ...errorResponses(400, 409, 410) },
+          response: {
+            200: answer('The user, with the address verified', VerifyEmailResponse),
+            ...errorResponses(400, 409, 410),
+          },
         },
       },
       async (request) => ({
@@ -280,11 +292,15 @@ export const authRoutes =
       '/auth/verify-email/resend',
       {
         schema: {
+          operationId: 'resendVerificationEmail',
           tags,
           summary: 'Mail me a new verification link',
           description:
             'Throttled per user and per IP (429); 409 when the email is verified already.',
-          response: { 202: Type.Null(), ...errorResponses(401, 403, 409, 429) },
+          response: {
+            202: answer('A new link is on its way', Type.Null()),
+            ...errorResponses(401, 403, 409, 429),
+          },
         },
       },
       async (request, reply) => {
@@ -297,12 +313,17 @@ export const authRoutes =
       '/auth/password-reset',
       {
         schema: {
+          operationId: 'requestPasswordReset',
           tags,
+          security: [],
           summary: 'Forgot password: mail a reset link (1 hour, single use) to this email',
           description:
             'Answers 202 for any email, known or not, in similar time; throttled per IP and per email (429).',
           body: PasswordResetBody,
-          response: { 202: Type.Null(), ...errorResponses(400, 429) },
+          response: {
+            202: answer('Accepted, whether or not the email is known', Type.Null()),
+            ...errorResponses(400, 429),
+          },
         },
       },
       async (request, reply) => {
@@ -315,13 +336,21 @@ export const authRoutes =
       '/auth/password-reset/confirm',
       {
         schema: {
+          operationId: 'confirmPasswordReset',
           tags,
+          security: [],
           summary: 'Set a new password with the token of a reset link; signs out every session',
           description:
             'A malformed or unknown token is 400 `invalid_token`; used 410 `token_used`, expired ' +
             '410 `token_expired`; nothing changes then. Sign in with the new password afterwards.',
           body: PasswordResetConfirmBody,
-          response: { 200: PasswordResetConfirmResponse, ...errorResponses(400, 410) },
+          response: {
+            200: answer(
+              'The new password is set; every session is signed out',
+              PasswordResetConfirmResponse,
+            ),
+            ...errorResponses(400, 410),
+          },
         },
       },
       async (request, reply) => {

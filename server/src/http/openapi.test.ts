@@ -108,6 +108,10 @@ describe('the OpenAPI document the console is generated from', () => {
       'POST /api/v1/auth/signup',
       'POST /api/v1/auth/login',
       'GET /api/v1/invites/{token}',
+      'GET /api/v1/auth/mail',
+      'POST /api/v1/auth/verify-email',
+      'POST /api/v1/auth/password-reset',
+      'POST /api/v1/auth/password-reset/confirm',
       'GET /healthz',
       'GET /readyz',
     ];
