@@ -6,6 +6,7 @@ import {
   startTestGantry,
   type TestGantry,
 } from '../../test/harness.js';
+import { EXIT } from '../cli/exit-codes.js';
 import { DOCKER1, dockerAvailable } from '../pods/runtime/docker-test-env.js';
 import { registerHostsCommands } from './hosts.cli.js';
 
@@ -46,7 +47,7 @@ describe.each(DIALECTS)('gantry hosts on %s', (dialect) => {
       await hosts('add', 'gpu-x', '--engine', 'unix:///nonexistent.sock', '--gpu', 'l40s:0'),
     ).toMatchObject({ exit: 1, err: expect.stringContaining('does not answer') });
     expect(await hosts('drain', 'nope')).toMatchObject({
-      exit: 1,
+      exit: EXIT.notFound,
       err: expect.stringContaining('No host named "nope"'),
     });
     expect((await hosts('list')).out).toContain('No hosts');

@@ -106,8 +106,6 @@ interface Supervisor {
   /** `userId:podId` → when pod.connect was last audited (ms). */
   connects: Map<string, number>;
   /** `session-or-key:podId:port` → until when (ms) a Connect grant stands without a new look. */
-  /** Connect grants by session or key, Pod and port: until when, and the Pod's account. */
-  grants: Map<string, { until: number; accountId: string }>;
   closing: boolean;
 }
 
@@ -121,7 +119,6 @@ function supervisorOf(deps: Deps): Supervisor {
       chains: new Map(),
       live: new Set(),
       connects: new Map(),
-      grants: new Map(),
       closing: false,
     };
     supervisors.set(deps.runtime, supervisor);
@@ -248,7 +245,6 @@ async function transition(
     ...input.changes,
   });
   if (!changed) return false;
-  forgetConnectGrants(deps, current.id);
   // Billed is the time in `running` (from `started_at`): charged up to this moment, here.
   if (current.status === 'running' && input.to !== 'running' && input.chargeToNow !== false) {
     const until = input.chargeUntil && input.chargeUntil < now ? input.chargeUntil : now;
@@ -1121,8 +1117,6 @@ export function getPodLogs(
 }
 
 const CONNECT_AUDIT_INTERVAL_MS = 60 * 60 * 1000;
-/** How long a Connect grant (signed in, `pods.connect`, Pod running) stands without a new look. */
-const CONNECT_GRANT_MS = 1000;
 
 /**
  * Decides whether `caller` may reach `port` of Pod `podId` through the Connect
@@ -1141,13 +1135,7 @@ export async function resolveConnectTarget(
     // Through the driver, inside the Pod's own network namespace (never host networking).
     openStream: () => deps.runtime.openStream(podId, port),
   };
-  // A Pod's page loads many requests at once: a grant stands for a second, then is looked at again.
-  const { grants } = supervisorOf(deps);
-  const principal = caller.principal;
-  const grantKey = `${principal.kind === 'session' ? principal.sessionId : principal.keyId}:${podId}:${port}`;
-  const now = deps.clock.now().getTime();
-  const granted = grants.get(grantKey);
-  if (granted && granted.until > now) return { ...target, accountId: granted.accountId };
+  // Every request is decided on the caller's current role and the Pod as it is now.
   const owner = await findPodForSystem(deps.db, podId);
   if (!owner) throw notFound('Pod');
   const accountId = owner.account_id;
@@ -1155,8 +1143,6 @@ export async function resolveConnectTarget(
     if (!ports.includes(port)) throw new AppError('not_found', `The Pod exposes no port ${port}`);
   });
   await auditConnect(deps, caller, accountId, podId, port);
-  if (grants.size > 10_000) grants.clear();
-  grants.set(grantKey, { until: now + CONNECT_GRANT_MS, accountId });
   return { ...target, accountId };
 }
 
@@ -1247,12 +1233,6 @@ export function checkConnectAccess(
   podId: string,
 ): Promise<void> {
   return readRunningPod(deps, caller, accountId, podId, async () => undefined);
-}
-
-/** The Pod's status changed here: its Connect grants are looked at again on the next request. */
-function forgetConnectGrants(deps: Deps, podId: string): void {
-  const { grants } = supervisorOf(deps);
-  for (const key of grants.keys()) if (key.includes(`:${podId}:`)) grants.delete(key);
 }
 
 async function auditConnect(

@@ -32,7 +32,7 @@ export const migrations: Record<string, Migration> = {
   '0008_two_factor': m0008,
   '0009_team_two_factor': m0009,
   '0010_hosts': m0010,
+  '0011_mail': m0011,
   '0012_connect': m0012,
   '0014_audit_retention_pending': m0014,
-  '0011_mail': m0011,
 };
