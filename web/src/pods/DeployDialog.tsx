@@ -10,7 +10,7 @@ import {
   TextInput,
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { errorFor, FormError } from '../components/errors';
 import { apiFieldProps } from '../components/form-fields';
 import { formatRate, multiplyMoney } from '../format/money';
@@ -44,8 +44,14 @@ export function DeployDialog({
   useEffect(() => {
     if (opened) void refetchCatalog();
   }, [opened, refetchCatalog]);
+  // Filled in once per opening: what the person then changes (even an emptied name) stays.
+  const filled = useRef(false);
   useEffect(() => {
-    if (!opened || !data) return;
+    if (!opened) filled.current = false;
+  }, [opened]);
+  useEffect(() => {
+    if (!opened || !data || filled.current) return;
+    filled.current = true;
     const current = getValues();
     const firstTemplate = data.templates[0]?.id;
     if (!current.templateId && firstTemplate) setFieldValue('templateId', firstTemplate);
