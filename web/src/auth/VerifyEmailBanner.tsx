@@ -3,15 +3,20 @@ import { IconMail } from '@tabler/icons-react';
 import { useMutation } from '@tanstack/react-query';
 import { api, call, hasErrorCode } from '../api/client';
 import { useMe } from '../api/hooks';
+import { useMailStatus } from './mail-api';
 
-/** Across every page until the signed-in user's email is verified, with a resend. */
+/**
+ * Across every page until the signed-in user's email is verified, with a resend; only where
+ * Gantry sends mail (without it no link went out, and the operator verifies addresses).
+ */
 export function VerifyEmailBanner() {
   const me = useMe();
+  const mail = useMailStatus();
   const resend = useMutation({
     mutationFn: () => call(api.POST('/api/v1/auth/verify-email/resend')),
   });
   const user = me.data?.user;
-  if (!user || user.emailVerified) return null;
+  if (!user || user.emailVerified || mail.data?.mailConfigured !== true) return null;
   return (
     <Alert
       color="blue"
