@@ -99,8 +99,10 @@ describe.skipIf(!available)('Pods in containers, in the console', () => {
     const app = await popup;
     await app.locator('#pod-name').waitFor();
     expect(await app.locator('#pod-name').textContent()).toBe(name);
+    // On the console's origin a Pod page is sandboxed (an opaque origin): its own WebSocket is
+    // refused, as in pods.e2e; a Pod origin of its own (GANTRY_CONNECT_URL) serves it fully.
     await app.getByRole('button', { name: 'Echo over WebSocket' }).click();
-    await expect.poll(() => app.locator('#out').textContent()).toContain('echo: ping');
+    await expect.poll(() => app.locator('#out').textContent()).toContain('(closed)');
     await app.close();
 
     await row.getByRole('button', { name: `More actions for ${name}` }).click();
