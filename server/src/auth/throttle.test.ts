@@ -46,7 +46,7 @@ describe.each(DIALECTS)('throttles under concurrency on %s', (dialect) => {
         method: 'POST',
         url: '/api/v1/auth/login',
         payload: { email: user.email, password },
-        remoteAddress: `10.60.${i}.1`,
+        remoteAddress: `127.60.${i}.1`,
       });
     const answers = await Promise.all(
       Array.from({ length: 25 }, (_, i) => attempt('guess guess guess', i)),
@@ -84,11 +84,11 @@ describe.each(DIALECTS)('throttles under concurrency on %s', (dialect) => {
         method: 'POST',
         url: '/api/v1/auth/login',
         payload: { email: user.user.email, password: PASSWORD },
-        remoteAddress: '10.61.0.1',
+        remoteAddress: '127.0.61.1',
       });
       expect(ok.statusCode).toBe(200);
     }
-    expect(await failuresOn('ip:10.61.0.1')).toBe(0);
+    expect(await failuresOn('ip:127.0.61.1')).toBe(0);
   });
 
   it('throttles sign-ups per IP, whether the email is taken or not', async () => {
@@ -100,13 +100,13 @@ describe.each(DIALECTS)('throttles under concurrency on %s', (dialect) => {
         remoteAddress,
       });
     const statuses = [];
-    for (let i = 0; i < 6; i++) statuses.push((await signup('10.62.0.1')).statusCode);
+    for (let i = 0; i < 6; i++) statuses.push((await signup('127.0.62.1')).statusCode);
     expect(statuses).toEqual([201, 201, 201, 201, 429, 429]);
-    const limited = await signup('10.62.0.1');
+    const limited = await signup('127.0.62.1');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     // Another address is not affected; after the hour, the first may sign up again.
-    expect((await signup('10.62.0.2')).statusCode).toBe(201);
+    expect((await signup('127.0.62.2')).statusCode).toBe(201);
     clock.advance(3601 * 1000);
-    expect((await signup('10.62.0.1')).statusCode).toBe(201);
+    expect((await signup('127.0.62.1')).statusCode).toBe(201);
   });
 });

@@ -176,7 +176,7 @@ describe.each(DIALECTS)('mail on %s', (dialect) => {
     await flush();
     only(oldEmail, /your email address was changed/);
     const signIn = (email: string) =>
-      post('/api/v1/auth/login', { email, password: PASSWORD }, '10.70.0.1');
+      post('/api/v1/auth/login', { email, password: PASSWORD }, '127.0.70.1');
     expect((await signIn(newEmail)).statusCode).toBe(200);
     expect((await signIn(oldEmail)).statusCode).toBe(401);
     expect(await eventsOf(user.user.id)).toEqual(
@@ -186,7 +186,7 @@ describe.each(DIALECTS)('mail on %s', (dialect) => {
 
   it('resets a forgotten password by a mailed link: single use, every session out, throttle lifted', async () => {
     const user = await signUp(gantry.app, { name: 'Forgetful' });
-    const from = '10.71.0.1';
+    const from = '127.0.71.1';
     // Locked out by wrong guesses first.
     for (let i = 0; i < 6; i++) {
       await post(
@@ -233,7 +233,7 @@ describe.each(DIALECTS)('mail on %s', (dialect) => {
         await post(
           '/api/v1/auth/login',
           { email: user.user.email, password: PASSWORD },
-          '10.71.0.2',
+          '127.0.71.2',
         )
       ).statusCode,
     ).toBe(401);
@@ -255,7 +255,7 @@ describe.each(DIALECTS)('mail on %s', (dialect) => {
 
   it('expires reset links after an hour and throttles asking per email', async () => {
     const user = await signUp(gantry.app);
-    const from = '10.72.0.1';
+    const from = '127.0.72.1';
     expect(
       (await post('/api/v1/auth/password-reset', { email: user.user.email }, from)).statusCode,
     ).toBe(202);
@@ -276,7 +276,7 @@ describe.each(DIALECTS)('mail on %s', (dialect) => {
     const statuses = [];
     for (let i = 0; i < 4; i++) {
       statuses.push(
-        (await post('/api/v1/auth/password-reset', { email: user.user.email }, `10.72.1.${i}`))
+        (await post('/api/v1/auth/password-reset', { email: user.user.email }, `127.72.1.${i}`))
           .statusCode,
       );
     }
