@@ -31,6 +31,7 @@ import {
 import type { RuntimeLogger } from './local-driver.js';
 import { delay } from './net-util.js';
 import { NetnsForwarders } from './netns-forwarders.js';
+import { type ReservedEnvRule, validatePodEnv } from './pod-env.js';
 
 /** Docker Engine API version the driver speaks (Engine 20.10 and later). */
 export const DOCKER_API_VERSION = 'v1.41';
@@ -86,40 +87,20 @@ export function deviceRequestOf(gpuIndices: readonly number[]): Docker.DeviceReq
 /** Names the driver sets in every container; a user's env may not. */
 const RESERVED = new Set(['POD_ID', 'POD_NAME', 'HOST', 'PORT', 'GPU_TYPE', 'GPU_COUNT']);
 const RESERVED_PREFIXES = ['PORT_', 'GANTRY_', 'NVIDIA_'];
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-const ENV_LIMITS = { maxVars: 128, maxValueBytes: 32 * 1024, maxTotalBytes: 128 * 1024 };
+const CONTAINER_RESERVED: ReservedEnvRule = {
+  isReserved(name) {
+    const upper = name.toUpperCase();
+    return RESERVED.has(upper) || RESERVED_PREFIXES.some((p) => upper.startsWith(p));
+  },
+  problem: 'is set by Gantry',
+};
 
 /**
  * A user's env for a container: any name is theirs to set (it only reaches the Pod's own
- * processes), except those Gantry sets; sizes are bounded.
+ * processes), except those Gantry sets; names and sizes checked as every Pod's are.
  */
 export function checkContainerEnv(env: Record<string, string>): string[] {
-  const problems: string[] = [];
-  const entries = Object.entries(env);
-  if (entries.length > ENV_LIMITS.maxVars) problems.push(`at most ${ENV_LIMITS.maxVars} variables`);
-  let total = 0;
-  for (const [name, value] of entries) {
-    if (!ENV_NAME.test(name)) {
-      problems.push(`${JSON.stringify(name)} is not a valid variable name`);
-      continue;
-    }
-    const upper = name.toUpperCase();
-    if (RESERVED.has(upper) || RESERVED_PREFIXES.some((p) => upper.startsWith(p))) {
-      problems.push(`${name} is set by Gantry`);
-    }
-    if (typeof value !== 'string') {
-      problems.push(`${name} must be a string`);
-      continue;
-    }
-    if (value.includes('\0')) problems.push(`${name} contains a NUL character`);
-    const bytes = Buffer.byteLength(value);
-    if (bytes > ENV_LIMITS.maxValueBytes)
-      problems.push(`${name} is longer than ${ENV_LIMITS.maxValueBytes} bytes`);
-    total += bytes + name.length;
-  }
-  if (total > ENV_LIMITS.maxTotalBytes)
-    problems.push(`variables exceed ${ENV_LIMITS.maxTotalBytes} bytes in total`);
-  return problems;
+  return validatePodEnv(env, CONTAINER_RESERVED);
 }
 
 function statusCodeOf(error: unknown): number | undefined {

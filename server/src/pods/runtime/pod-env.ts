@@ -58,12 +58,21 @@ export const POD_ENV_LIMITS = {
   maxTotalBytes: 128 * 1024,
 } as const;
 
+/** Which names a driver sets itself, and how a refusal of one reads. */
+export interface ReservedEnvRule {
+  isReserved(name: string): boolean;
+  problem: string;
+}
+
 /**
  * Check user-supplied Pod env vars. Returns a list of human-readable problems
  * (empty when valid). The API should call this when a Pod is created/updated;
  * drivers call it again before starting.
  */
-export function validatePodEnv(env: Record<string, string>): string[] {
+export function validatePodEnv(
+  env: Record<string, string>,
+  reserved: ReservedEnvRule = { isReserved: isReservedEnvName, problem: 'is reserved' },
+): string[] {
   const problems: string[] = [];
   const entries = Object.entries(env);
   if (entries.length > POD_ENV_LIMITS.maxVars)
@@ -74,7 +83,7 @@ export function validatePodEnv(env: Record<string, string>): string[] {
       problems.push(`${JSON.stringify(name)} is not a valid variable name`);
       continue;
     }
-    if (isReservedEnvName(name)) problems.push(`${name} is reserved`);
+    if (reserved.isReserved(name)) problems.push(`${name} ${reserved.problem}`);
     if (typeof value !== 'string') {
       problems.push(`${name} must be a string`);
       continue;
